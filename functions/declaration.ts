@@ -1,0 +1,150 @@
+/**
+ * The one description of the system that both runtimes read: the CDK stack (lib/) builds API Gateway
+ * routes, Lambda functions, the table and the queues from it, and the local runtime (local/) serves the
+ * same routes, creates the same table and queues, and feeds the same consumers. Nothing here imports
+ * handler code: handlers are named by their entry file so that lib/ never pulls Lambda code into synth.
+ */
+
+export type Role = 'citizen' | 'official' | 'admin';
+
+/** Who may call a route. `public` routes have no authorizer; the others need a valid JWT with one of the roles. */
+export type Access = 'public' | readonly Role[];
+
+/** What a function may touch; lib/ turns it into least-privilege grants, local/ ignores it. */
+export interface Grants {
+  readonly table?: 'read' | 'readwrite';
+  readonly bucket?: 'read' | 'readwrite';
+  /** send to the agency queues */
+  readonly agencyQueues?: 'send';
+}
+
+export interface RouteDeclaration {
+  /** stable id, used for the Lambda's construct id and in logs */
+  readonly id: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path syntax: `/dossiers/{code}` */
+  readonly path: string;
+  /** entry file relative to the repository root; it exports `handler` */
+  readonly entry: string;
+  readonly access: Access;
+  readonly grants: Grants;
+  readonly summary: string;
+}
+
+export type ConsumerSource =
+  /** the table's stream; `eventItemsOnly` keeps only inserted history events (the outbox) */
+  | { readonly kind: 'table-stream'; readonly batchSize: number; readonly maxRetries: number }
+  | { readonly kind: 'schedule'; readonly everyMinutes: number };
+
+export interface ConsumerDeclaration {
+  readonly id: string;
+  readonly entry: string;
+  readonly source: ConsumerSource;
+  readonly grants: Grants;
+  readonly summary: string;
+}
+
+/** Single-table layout. Attribute names are generic so that one table serves every access pattern. */
+export const table = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [
+    /** agency inbox: gsi1pk = `AGENCY#<agencyId>#<status>`, gsi1sk = `<due date ISO>#<code>` */
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** applicant's dossiers: gsi2pk = `APPLICANT#<subject>`, gsi2sk = `<submittedAt>#<code>` */
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+  /** the outbox: history events are published from the stream, never from the request path */
+  stream: 'NEW_IMAGE',
+  timeToLiveAttribute: 'expiresAt',
+} as const;
+
+/** One standard queue (with its dead-letter queue) per agency; names are derived, never listed twice. */
+export const agencyQueue = {
+  /** `motcua-<province>-agency-<agencyId>`; agency ids are slugs, so the name is a valid queue name */
+  name: (provinceId: string, agencyId: string): string => `motcua-${provinceId}-agency-${agencyId}`,
+  deadLetterName: (provinceId: string, agencyId: string): string => `motcua-${provinceId}-agency-${agencyId}-dlq`,
+  /** a consumer has this long to process a message before it becomes visible again */
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+} as const;
+
+export const routes: readonly RouteDeclaration[] = [
+  {
+    id: 'ListServices',
+    method: 'GET',
+    path: '/services',
+    entry: 'functions/handlers/services-list.ts',
+    access: 'public',
+    grants: {},
+    summary: 'Search the province catalog of procedures',
+  },
+  {
+    id: 'GetService',
+    method: 'GET',
+    path: '/services/{id}',
+    entry: 'functions/handlers/services-get.ts',
+    access: 'public',
+    grants: {},
+    summary: 'One procedure with its form fields, documents, fees and processing time',
+  },
+  {
+    id: 'ListAgencies',
+    method: 'GET',
+    path: '/agencies',
+    entry: 'functions/handlers/agencies-list.ts',
+    access: 'public',
+    grants: {},
+    summary: 'The agencies of the province',
+  },
+  {
+    id: 'CreateDossier',
+    method: 'POST',
+    path: '/dossiers',
+    entry: 'functions/handlers/dossiers-create.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'Submit a dossier for a procedure',
+  },
+  {
+    id: 'GetDossier',
+    method: 'GET',
+    path: '/dossiers/{code}',
+    entry: 'functions/handlers/dossiers-get.ts',
+    access: ['citizen', 'official', 'admin'],
+    grants: { table: 'read' },
+    summary: 'Status, timestamps and responsible agency of one dossier',
+  },
+  {
+    id: 'OpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    entry: 'functions/handlers/openapi.ts',
+    access: 'public',
+    grants: {},
+    summary: 'This API as an OpenAPI 3.1 document',
+  },
+];
+
+export const consumers: readonly ConsumerDeclaration[] = [
+  {
+    id: 'RouteEvents',
+    entry: 'functions/handlers/route-events.ts',
+    source: { kind: 'table-stream', batchSize: 25, maxRetries: 5 },
+    grants: { agencyQueues: 'send' },
+    summary: 'Publishes each dossier event written to the table onto the responsible agency queue',
+  },
+];
+
+/** Environment variables every function reads; lib/ and local/ both set exactly these. */
+export const environment = {
+  tableName: 'TABLE_NAME',
+  bucketName: 'BUCKET_NAME',
+  provinceFile: 'PROVINCE_FILE',
+  provinceId: 'PROVINCE_ID',
+  /** queue URL = `${QUEUE_URL_BASE}/${agencyQueue.name(...)}` */
+  queueUrlBase: 'QUEUE_URL_BASE',
+  /** the public base URL of the API, for tracking links */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+} as const;

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+/**
+ * One schema for every province file. It is checked at synthesis (bin/) and when the local runtime and
+ * each Lambda start, so a broken file never reaches a citizen.
+ */
+
+const slug = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'lowercase letters, digits and single hyphens');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:mm');
+
+/** Decision 20/2020 agency code, e.g. `000.00.14.H56` */
+export const agencyCodePattern = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
+
+export const tierSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+});
+
+export const agencySchema = z.object({
+  id: slug.max(40, 'at most 40 characters (it is part of a queue name)'),
+  code: z.string().regex(agencyCodePattern, 'an agency code like 000.00.14.H37'),
+  name: z.string().min(1),
+  tier: slug,
+});
+
+export const mimeTypeSchema = z.enum(['application/pdf', 'image/jpeg', 'image/png']);
+
+export const documentComponentSchema = z.object({
+  id: slug,
+  name: z.string().min(1),
+  required: z.boolean(),
+  allowedTypes: z.array(mimeTypeSchema).min(1),
+  maxSizeBytes: z.number().int().positive().max(50 * 1024 * 1024),
+  maxFiles: z.number().int().positive().max(20).default(1),
+});
+
+export const formFieldSchema = z.object({
+  name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'a camelCase field name'),
+  label: z.string().min(1),
+  type: z.enum(['string', 'number', 'date', 'boolean', 'enum']),
+  required: z.boolean(),
+  maxLength: z.number().int().positive().optional(),
+  options: z.array(z.string().min(1)).min(1).optional(),
+});
+
+export const feeSchema = z.object({
+  name: z.string().min(1),
+  amountVnd: z.number().int().nonnegative(),
+});
+
+export const serviceSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9.-]+$/, 'lowercase letters, digits, dots and hyphens'),
+    /** national procedure code, e.g. 1.010708.000.00.00.H56 */
+    code: z.string().min(1),
+    name: z.string().min(1),
+    field: z.string().min(1),
+    tier: slug,
+    /** agencies that may process it; absent = every agency of the tier (the applicant picks one) */
+    agencyIds: z.array(slug).min(1).optional(),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
+    /** Decree 42/2022: "toàn trình" (fully online) or "một phần" (partly online) */
+    fullyOnline: z.boolean(),
+    /** why the procedure is not offered at level 4; required below level 4 */
+    notEligibleReason: z.string().min(1).optional(),
+    processing: z.object({
+      amount: z.number().positive(),
+      unit: z.enum(['working-days', 'calendar-days']),
+    }),
+    fees: z.array(feeSchema).default([]),
+    documents: z.array(documentComponentSchema).default([]),
+    fields: z.array(formFieldSchema).default([]),
+  })
+  .superRefine((service, ctx) => {
+    if (service.level < 4 && !service.notEligibleReason) {
+      ctx.addIssue({ code: 'custom', path: ['notEligibleReason'], message: 'required when level is below 4' });
+    }
+    if (service.fullyOnline && service.level < 4) {
+      ctx.addIssue({ code: 'custom', path: ['fullyOnline'], message: 'a fully online (toàn trình) service must be level 4' });
+    }
+    for (const [i, field] of service.fields.entries()) {
+      if (field.type === 'enum' && !field.options) {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'options'], message: 'required for an enum field' });
+      }
+    }
+  });
+
+const namedDate = z.object({ date: isoDate, name: z.string().min(1) });
+
+export const calendarSchema = z.object({
+  timezone: z.literal('Asia/Ho_Chi_Minh').default('Asia/Ho_Chi_Minh'),
+  /** office hours, in local time, in order, not overlapping */
+  officeHours: z
+    .array(z.object({ start: clock, end: clock }))
+    .min(1)
+    .default([
+      { start: '07:00', end: '11:30' },
+      { start: '13:30', end: '17:00' },
+    ]),
+  /** days of week off, 0 = Sunday … 6 = Saturday */
+  weekendDays: z.array(z.number().int().min(0).max(6)).default([0, 6]),
+  /**
+   * Per year: public holidays (a holiday falling on a weekend day is given back on the next working day),
+   * extra days off decided by the government (bridges, Tết extensions), and weekend days swapped into
+   * working days.
+   */
+  years: z.record(
+    z.string().regex(/^\d{4}$/, 'a year as YYYY'),
+    z.object({
+      holidays: z.array(namedDate).default([]),
+      daysOff: z.array(namedDate).default([]),
+      workingDays: z.array(namedDate).default([]),
+    }),
+  ),
+});
+
+export const provinceSchema = z
+  .object({
+    id: slug,
+    name: z.string().min(1),
+    /** letter code of the province in agency codes, e.g. H37 */
+    code: z.string().regex(/^[A-Z]\d{2}$/, 'a letter code like H37'),
+    tiers: z.array(tierSchema).min(1),
+    agencies: z.array(agencySchema).min(1),
+    services: z.array(serviceSchema),
+    calendar: calendarSchema,
+    /** browser origins of the province's portal, allowed by CORS on the API and the document bucket */
+    portalOrigins: z.array(z.url()).default([]),
+  })
+  .superRefine((province, ctx) => {
+    const tiers = new Set(province.tiers.map((t) => t.id));
+    const agencies = new Map(province.agencies.map((a) => [a.id, a]));
+    const seen = new Set<string>();
+    for (const [i, agency] of province.agencies.entries()) {
+      if (!tiers.has(agency.tier)) ctx.addIssue({ code: 'custom', path: ['agencies', i, 'tier'], message: `unknown tier "${agency.tier}"` });
+      if (seen.has(agency.id)) ctx.addIssue({ code: 'custom', path: ['agencies', i, 'id'], message: `duplicate agency id "${agency.id}"` });
+      seen.add(agency.id);
+      if (!agency.code.endsWith(province.code)) {
+        ctx.addIssue({ code: 'custom', path: ['agencies', i, 'code'], message: `must end with the province code ${province.code}` });
+      }
+    }
+    const serviceIds = new Set<string>();
+    for (const [i, service] of province.services.entries()) {
+      if (serviceIds.has(service.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id "${service.id}"` });
+      serviceIds.add(service.id);
+      if (!tiers.has(service.tier)) ctx.addIssue({ code: 'custom', path: ['services', i, 'tier'], message: `unknown tier "${service.tier}"` });
+      for (const [j, agencyId] of (service.agencyIds ?? []).entries()) {
+        if (!agencies.has(agencyId)) ctx.addIssue({ code: 'custom', path: ['services', i, 'agencyIds', j], message: `unknown agency "${agencyId}"` });
+      }
+      if (!service.agencyIds && !province.agencies.some((a) => a.tier === service.tier)) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'tier'], message: `no agency of tier "${service.tier}" can process it` });
+      }
+    }
+  });
+
+export type Province = z.infer<typeof provinceSchema>;
+export type ProvinceInput = z.input<typeof provinceSchema>;
+export type Agency = z.infer<typeof agencySchema>;
+export type Service = z.infer<typeof serviceSchema>;
+export type FormField = z.infer<typeof formFieldSchema>;
+export type DocumentComponent = z.infer<typeof documentComponentSchema>;
+export type Calendar = z.infer<typeof calendarSchema>;
