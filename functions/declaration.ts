@@ -32,7 +32,7 @@ export interface RouteDeclaration {
 }
 
 export type ConsumerSource =
-  /** the table's stream; `eventItemsOnly` keeps only inserted history events (the outbox) */
+  /** the table's stream, filtered to inserted history events (`sk` begins with `EVENT#`): the outbox */
   | { readonly kind: 'table-stream'; readonly batchSize: number; readonly maxRetries: number }
   | { readonly kind: 'schedule'; readonly everyMinutes: number };
 
@@ -70,7 +70,7 @@ export const agencyQueue = {
   retentionDays: 14,
 } as const;
 
-export const routes: readonly RouteDeclaration[] = [
+export const routes = [
   {
     id: 'ListServices',
     method: 'GET',
@@ -125,7 +125,15 @@ export const routes: readonly RouteDeclaration[] = [
     grants: {},
     summary: 'This API as an OpenAPI 3.1 document',
   },
-];
+] as const satisfies readonly RouteDeclaration[];
+
+export type RouteId = (typeof routes)[number]['id'];
+
+export function routeById(id: RouteId): RouteDeclaration {
+  const route = routes.find((r) => r.id === id);
+  if (!route) throw new Error(`route ${id} is not declared`);
+  return route;
+}
 
 export const consumers: readonly ConsumerDeclaration[] = [
   {

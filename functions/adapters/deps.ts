@@ -1,0 +1,14 @@
+import { environment } from '../declaration.js';
+import { dynamo, requiredEnv } from './clients.js';
+import { DossierRepository } from './dossier-repository.js';
+import { currentProvince } from './province.js';
+import { now } from './clock.js';
+import type { DossierDeps } from '../app/dossiers.js';
+
+let repo: DossierRepository | undefined;
+
+/** Wires the real adapters for a request; created lazily so that a cold start reads env once. */
+export function dossierDeps(): DossierDeps {
+  repo ??= new DossierRepository(dynamo(), requiredEnv(environment.tableName));
+  return { repo, province: currentProvince(), now: now(), baseUrl: process.env[environment.publicBaseUrl] ?? '' };
+}

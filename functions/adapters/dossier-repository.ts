@@ -1,0 +1,184 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { AppError } from '../domain/errors.js';
+import { formatDossierCode, MAX_DAILY_SEQUENCE } from '../domain/codes.js';
+import type { Dossier, DossierEvent } from '../domain/dossier.js';
+
+/** Item keys of the single table (see `table` in the declaration). */
+export const keys = {
+  dossier: (code: string) => ({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }),
+  event: (code: string, version: number) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}` }),
+  sequence: (agencyId: string, day: string) => ({ pk: `SEQUENCE#${agencyId}#${day}`, sk: 'SEQUENCE' }),
+  idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
+} as const;
+
+export const indexKeys = {
+  inbox: (d: Dossier, dueAt?: string) => ({ gsi1pk: `AGENCY#${d.agencyId}#${d.status}`, gsi1sk: `${dueAt ?? d.submittedAt}#${d.code}` }),
+  applicant: (d: Dossier) => ({ gsi2pk: `APPLICANT#${d.applicantSubject}`, gsi2sk: `${d.submittedAt}#${d.code}` }),
+} as const;
+
+/** How long an Idempotency-Key is remembered; a retry after that creates a new dossier. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface IdempotencyClaim {
+  readonly subject: string;
+  readonly key: string;
+  /** hash of the request, so the same key with a different body is refused instead of replayed */
+  readonly requestHash: string;
+}
+
+export type CreateOutcome = { readonly dossier: Dossier; readonly replayed: boolean };
+
+export interface CreateDossierInput {
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  /** yyMMdd, local day of submission */
+  readonly day: string;
+  readonly at: Date;
+  readonly idempotency?: IdempotencyClaim;
+  /** builds the dossier and its first event once the code is known */
+  readonly build: (code: string) => { dossier: Dossier; event: DossierEvent };
+}
+
+const MAX_ATTEMPTS = 80;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DossierRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Allocates the next code of the agency's day and stores the dossier, its first event and the
+   * idempotency record in one transaction guarded by the counter's current value. A code is therefore
+   * used only if the dossier is stored (never skipped) and by one dossier only (never reused); losers of
+   * a race re-read the counter and try the next number.
+   */
+  async create(input: CreateDossierInput): Promise<CreateOutcome> {
+    const seqKey = keys.sequence(input.agencyId, input.day);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.db.send(new GetCommand({ TableName: this.tableName, Key: seqKey, ConsistentRead: true }));
+      const last = typeof current.Item?.value === 'number' ? current.Item.value : 0;
+      const next = last + 1;
+      if (next > MAX_DAILY_SEQUENCE) {
+        throw new AppError(503, 'sequence_exhausted', `agency ${input.agencyId} has used all ${MAX_DAILY_SEQUENCE} codes of ${input.day}`, 'Hệ thống đã hết số hồ sơ trong ngày, vui lòng thử lại vào ngày mai.');
+      }
+      const code = formatDossierCode(input.agencyCode, input.day, next);
+      const { dossier, event } = input.build(code);
+      const idem = input.idempotency;
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: seqKey,
+                  UpdateExpression: 'SET #v = :next, updatedAt = :at',
+                  ConditionExpression: last === 0 ? 'attribute_not_exists(#v)' : '#v = :last',
+                  ExpressionAttributeNames: { '#v': 'value' },
+                  ExpressionAttributeValues: { ':next': next, ':at': input.at.toISOString(), ...(last === 0 ? {} : { ':last': last }) },
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...keys.dossier(code), entity: 'dossier', ...dossier, ...indexKeys.inbox(dossier), ...indexKeys.applicant(dossier) },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...(idem
+                ? [
+                    {
+                      Put: {
+                        TableName: this.tableName,
+                        Item: {
+                          ...keys.idempotency(idem.subject, idem.key),
+                          entity: 'idempotency',
+                          requestHash: idem.requestHash,
+                          dossierCode: code,
+                          createdAt: input.at.toISOString(),
+                          expiresAt: Math.floor(input.at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+                        },
+                        ConditionExpression: 'attribute_not_exists(pk)',
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+        return { dossier, replayed: false };
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        const reasons = err.CancellationReasons ?? [];
+        if (idem && reasons[3]?.Code === 'ConditionalCheckFailed') return this.replay(idem);
+        const retryable = reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+        if (!retryable) throw err;
+        // Jittered backoff keeps 20+ concurrent submissions for one agency from colliding in lockstep.
+        await sleep(Math.random() * Math.min(50, 5 * (attempt + 1)));
+      }
+    }
+    throw new AppError(503, 'busy', 'too many concurrent submissions for this agency, please retry', 'Hệ thống đang bận, vui lòng thử lại.');
+  }
+
+  private async replay(idem: IdempotencyClaim): Promise<CreateOutcome> {
+    const record = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(idem.subject, idem.key), ConsistentRead: true }));
+    const item = record.Item;
+    if (!item) throw new AppError(409, 'conflict', 'the request conflicted with another one, please retry', 'Vui lòng thử lại.');
+    if (item.requestHash !== idem.requestHash) {
+      throw new AppError(
+        422,
+        'idempotency_key_reused',
+        'Idempotency-Key was already used for a different request',
+        'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.',
+        [{ field: 'Idempotency-Key', message: 'already used with a different body' }],
+      );
+    }
+    const found = await this.get(String(item.dossierCode));
+    if (!found) throw new Error(`idempotency record points to missing dossier ${String(item.dossierCode)}`);
+    return { dossier: found.dossier, replayed: true };
+  }
+
+  /** The dossier and its history in one query (they share a partition). */
+  async get(code: string): Promise<{ dossier: Dossier; history: DossierEvent[] } | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.dossier(code).pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const dossierItem = items.find((i) => i.sk === 'DOSSIER');
+    if (!dossierItem) return undefined;
+    const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
+    return { dossier: toDossier(dossierItem), history };
+  }
+}
+
+const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt']);
+
+function strip(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));
+}
+
+// The table is written only through this module, so items have exactly these shapes.
+export const toDossier = (item: Record<string, unknown>): Dossier => strip(item) as unknown as Dossier;
+export const toEvent = (item: Record<string, unknown>): DossierEvent => strip(item) as unknown as DossierEvent;

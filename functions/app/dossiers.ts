@@ -1,0 +1,79 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Province } from '../../provinces/schema.js';
+import type { Caller } from '../adapters/identity.js';
+import type { DossierRepository } from '../adapters/dossier-repository.js';
+import type { Submission } from '../contracts/api.js';
+import { localDayStamp } from '../domain/codes.js';
+import { dossierView, newDossier, submittedEvent, trackingUrl, validateSubmission, type Dossier } from '../domain/dossier.js';
+import { AppError, notFound } from '../domain/errors.js';
+import { statusView } from '../domain/status.js';
+
+export interface DossierDeps {
+  readonly repo: Pick<DossierRepository, 'create' | 'get'>;
+  readonly province: Province;
+  readonly now: Date;
+  readonly baseUrl: string;
+}
+
+/** Keys are opaque to us but bounded, so they cannot bloat the table or its keys. */
+const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+
+function canonicalHash(value: unknown): string {
+  const canonical = JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export async function submitDossier(
+  deps: DossierDeps,
+  caller: Extract<Caller, { kind: 'citizen' }>,
+  submission: Submission,
+  idempotencyKey: string | undefined,
+) {
+  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+      { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
+    ]);
+  }
+  const valid = validateSubmission(deps.province, submission);
+  const actor = { kind: 'citizen' as const, subject: caller.subject };
+  const outcome = await deps.repo.create({
+    agencyId: valid.agency.id,
+    agencyCode: valid.agency.code,
+    day: localDayStamp(deps.now),
+    at: deps.now,
+    ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash: canonicalHash(submission) } } : {}),
+    build: (code) => {
+      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now });
+      return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
+    },
+  });
+  const found = await deps.repo.get(outcome.dossier.code);
+  const view = dossierView(outcome.dossier, found?.history ?? [], deps.baseUrl, true);
+  return {
+    replayed: outcome.replayed,
+    body: { code: view.code, trackingUrl: trackingUrl(deps.baseUrl, view.code), status: statusView(outcome.dossier.status), dossier: view },
+  };
+}
+
+/** Who may see a dossier: its applicant, the responsible agency's officials, the province's administrators. */
+export function canRead(caller: Caller, dossier: Dossier): boolean {
+  switch (caller.kind) {
+    case 'citizen':
+      return caller.subject === dossier.applicantSubject;
+    case 'official':
+      return caller.agencyId === dossier.agencyId;
+    case 'admin':
+      return true;
+    case 'anonymous':
+      return false;
+  }
+}
+
+export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl'>, caller: Caller, code: string) {
+  const found = await deps.repo.get(code);
+  // Someone else's dossier answers exactly like a missing one, so codes cannot be probed.
+  if (!found || !canRead(caller, found.dossier)) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
+  return dossierView(found.dossier, found.history, deps.baseUrl, true);
+}

@@ -1,0 +1,35 @@
+import type { AgencyMessageV1 } from '../contracts/agency-message.js';
+import { agencyMessageV1Schema } from '../contracts/agency-message.js';
+import type { Dossier, DossierEvent } from '../domain/dossier.js';
+import { trackingUrl } from '../domain/dossier.js';
+import { statusView } from '../domain/status.js';
+
+/** An event item as stored: the event plus the dossier as it was right after it. */
+export type StoredEvent = DossierEvent & { dossier: Dossier };
+
+/** The agency queue message for a stored event: everything an agency system needs, no table read. */
+export function agencyMessage(provinceId: string, baseUrl: string, stored: StoredEvent): AgencyMessageV1 {
+  const d = stored.dossier;
+  return agencyMessageV1Schema.parse({
+    schemaVersion: 1,
+    eventId: stored.eventId,
+    type: stored.type,
+    occurredAt: stored.at,
+    province: provinceId,
+    agency: { id: d.agencyId, code: d.agencyCode },
+    dossier: {
+      code: d.code,
+      version: stored.version,
+      service: { id: d.serviceId, code: d.serviceCode, name: d.serviceName },
+      status: statusView(stored.to),
+      previousStatus: stored.from,
+      channel: d.channel,
+      applicant: d.applicant,
+      fields: d.fields,
+      submittedAt: d.submittedAt,
+      trackingUrl: trackingUrl(baseUrl, d.code),
+    },
+    actor: stored.actor,
+    ...(stored.note ? { note: stored.note } : {}),
+  });
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { applicantSchema, channelSchema, statusViewSchema } from './api.js';
+
+/**
+ * What an agency system receives on its queue. Versioned: a consumer reads `schemaVersion` (also a
+ * message attribute) before anything else, and a breaking change gets a new version and a new schema
+ * here, never an edit of this one. Delivery is at least once: consumers deduplicate on `eventId`.
+ */
+export const AGENCY_MESSAGE_SCHEMA_VERSION = 1;
+
+export const agencyMessageV1Schema = z
+  .object({
+    schemaVersion: z.literal(1),
+    eventId: z.string().meta({ description: 'unique per event; the same on a redelivery' }),
+    type: z.string().meta({ description: 'e.g. dossier.submitted' }),
+    occurredAt: z.iso.datetime({ offset: true }),
+    province: z.string(),
+    agency: z.object({ id: z.string(), code: z.string() }),
+    dossier: z.object({
+      code: z.string(),
+      version: z.number().int(),
+      service: z.object({ id: z.string(), code: z.string(), name: z.string() }),
+      status: statusViewSchema,
+      previousStatus: z.number().int().nullable(),
+      channel: channelSchema,
+      applicant: applicantSchema,
+      fields: z.record(z.string(), z.unknown()),
+      submittedAt: z.iso.datetime({ offset: true }),
+      trackingUrl: z.string(),
+    }),
+    actor: z.object({ kind: z.string(), subject: z.string().optional(), agencyId: z.string().optional() }),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'AgencyMessageV1', description: 'The body of each message on an agency queue (JSON).' });
+
+export type AgencyMessageV1 = z.infer<typeof agencyMessageV1Schema>;
+
+/** SQS message attributes set on every message, so consumers can filter without parsing the body */
+export const agencyMessageAttributes = ['type', 'schemaVersion', 'dossierCode'] as const;

@@ -1,0 +1,80 @@
+import type { Agency, Province, Service } from '../../provinces/schema.js';
+import { AppError, notFound } from './errors.js';
+
+/** Vietnamese search must match "ly lich tu phap" to "lý lịch tư pháp": fold case and diacritics. */
+export function foldVietnamese(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase();
+}
+
+export interface ServiceFilter {
+  readonly level?: 1 | 2 | 3 | 4;
+  readonly tier?: string;
+  readonly agencyId?: string;
+  readonly fullyOnline?: boolean;
+  readonly text?: string;
+}
+
+/** Agencies that may process a service: its own list, or every agency of its tier. */
+export function agenciesFor(province: Province, service: Service): Agency[] {
+  if (service.agencyIds) return province.agencies.filter((a) => service.agencyIds!.includes(a.id));
+  return province.agencies.filter((a) => a.tier === service.tier);
+}
+
+export function filterServices(province: Province, filter: ServiceFilter): Service[] {
+  const words = filter.text ? foldVietnamese(filter.text).split(/\s+/).filter(Boolean) : [];
+  return province.services.filter((s) => {
+    if (filter.level !== undefined && s.level !== filter.level) return false;
+    if (filter.tier !== undefined && s.tier !== filter.tier) return false;
+    if (filter.fullyOnline !== undefined && s.fullyOnline !== filter.fullyOnline) return false;
+    if (filter.agencyId !== undefined && !agenciesFor(province, s).some((a) => a.id === filter.agencyId)) return false;
+    if (words.length > 0) {
+      const haystack = foldVietnamese(`${s.name} ${s.field} ${s.code}`);
+      if (!words.every((w) => haystack.includes(w))) return false;
+    }
+    return true;
+  });
+}
+
+export function findService(province: Province, id: string): Service {
+  const service = province.services.find((s) => s.id === id);
+  if (!service) throw notFound(`service "${id}"`, 'Không tìm thấy thủ tục hành chính.');
+  return service;
+}
+
+/** Levels 1 and 2 only inform and offer forms: a dossier can be filed online from level 3 up. */
+export function assertAcceptsOnlineDossiers(service: Service): void {
+  if (service.level < 3) {
+    throw new AppError(
+      422,
+      'service_not_online',
+      `service "${service.id}" is offered at level ${service.level}: dossiers are filed at the one-stop desk`,
+      'Thủ tục này chưa nhận hồ sơ trực tuyến, vui lòng nộp tại bộ phận một cửa.',
+    );
+  }
+}
+
+/**
+ * The agency responsible for a dossier. A service processed by one agency needs no choice; a
+ * district or commune service asks the applicant which one (their place of residence).
+ */
+export function chooseAgency(province: Province, service: Service, requested: string | undefined): Agency {
+  const candidates = agenciesFor(province, service);
+  if (requested === undefined) {
+    if (candidates.length === 1) return candidates[0]!;
+    throw new AppError(400, 'invalid_input', 'agencyId: required, this service is processed by several agencies', 'Vui lòng chọn cơ quan giải quyết.', [
+      { field: 'agencyId', message: 'required: choose one of the agencies that process this service', allowed: candidates.map((a) => a.id) },
+    ]);
+  }
+  const chosen = candidates.find((a) => a.id === requested);
+  if (!chosen) {
+    throw new AppError(400, 'invalid_input', `agencyId: "${requested}" does not process this service`, 'Cơ quan được chọn không giải quyết thủ tục này.', [
+      { field: 'agencyId', message: 'not an agency that processes this service', allowed: candidates.map((a) => a.id) },
+    ]);
+  }
+  return chosen;
+}

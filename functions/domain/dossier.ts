@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import type { Agency, FormField, Province, Service } from '../../provinces/schema.js';
+import type { Applicant, DossierView, Submission } from '../contracts/api.js';
+import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';
+import { type ErrorDetail, invalidInput } from './errors.js';
+import { Status, type StatusCode, statusView } from './status.js';
+
+export type Channel = 'online' | 'counter' | 'post';
+
+export interface Actor {
+  readonly kind: 'citizen' | 'official' | 'admin' | 'system';
+  readonly subject?: string;
+  readonly agencyId?: string;
+}
+
+/** One step of a dossier's life; stored beside the dossier and published from the table's stream. */
+export interface DossierEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly dossierCode: string;
+  /** the dossier version this event produced: events are ordered and unique by it */
+  readonly version: number;
+  readonly at: string;
+  readonly actor: Actor;
+  readonly from: StatusCode | null;
+  readonly to: StatusCode;
+  readonly note?: string;
+  readonly agencyId: string;
+}
+
+export interface Dossier {
+  readonly code: string;
+  readonly serviceId: string;
+  readonly serviceCode: string;
+  readonly serviceName: string;
+  readonly agencyId: string;
+  readonly agencyCode: string;
+  readonly agencyName: string;
+  readonly applicantSubject: string;
+  readonly applicant: Applicant;
+  readonly fields: Record<string, unknown>;
+  readonly channel: Channel;
+  readonly status: StatusCode;
+  readonly version: number;
+  readonly submittedAt: string;
+  readonly updatedAt: string;
+}
+
+const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+
+function fieldSchema(field: FormField): z.ZodType {
+  switch (field.type) {
+    case 'string':
+      return z.string().trim().min(1).max(field.maxLength ?? 2000);
+    case 'number':
+      return z.number().finite();
+    case 'boolean':
+      return z.boolean();
+    case 'date':
+      return z.string().regex(isoDay, 'a date as YYYY-MM-DD').refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a real date');
+    case 'enum':
+      return z.enum(field.options as [string, ...string[]]);
+  }
+}
+
+/** The zod schema of a service's form, built from the catalog so each procedure validates its own fields. */
+export function formSchemaFor(service: Service): z.ZodObject {
+  const shape: Record<string, z.ZodType> = {};
+  for (const field of service.fields) {
+    const schema = fieldSchema(field);
+    shape[field.name] = field.required ? schema : schema.optional();
+  }
+  return z.object(shape).strict();
+}
+
+/** zod issues as error details naming the field with its full dotted path */
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix?: string): ErrorDetail[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return { field: [prefix, ...path, issue.keys.join(',')].filter(Boolean).join('.'), message: 'not an accepted field' };
+    }
+    return { field: [prefix, ...path].filter(Boolean).join('.') || undefined, message: issue.message } as ErrorDetail;
+  });
+}
+
+export interface ValidSubmission {
+  readonly service: Service;
+  readonly agency: Agency;
+  readonly applicant: Applicant;
+  readonly fields: Record<string, unknown>;
+  readonly channel: Channel;
+}
+
+/** Checks a submission against the catalog: the service exists and is online, the agency fits, the form is complete. */
+export function validateSubmission(province: Province, submission: Submission): ValidSubmission {
+  const service = findService(province, submission.serviceId);
+  assertAcceptsOnlineDossiers(service);
+  const agency = chooseAgency(province, service, submission.agencyId);
+  const form = formSchemaFor(service).safeParse(submission.fields);
+  if (!form.success) throw invalidInput(issuesToDetails(form.error.issues, 'fields'));
+  return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel };
+}
+
+export function newDossier(input: ValidSubmission & { code: string; applicantSubject: string; at: Date }): Dossier {
+  const at = input.at.toISOString();
+  return {
+    code: input.code,
+    serviceId: input.service.id,
+    serviceCode: input.service.code,
+    serviceName: input.service.name,
+    agencyId: input.agency.id,
+    agencyCode: input.agency.code,
+    agencyName: input.agency.name,
+    applicantSubject: input.applicantSubject,
+    applicant: input.applicant,
+    fields: input.fields,
+    channel: input.channel,
+    status: Status.Submitted,
+    version: 1,
+    submittedAt: at,
+    updatedAt: at,
+  };
+}
+
+export function submittedEvent(dossier: Dossier, eventId: string, actor: Actor): DossierEvent {
+  return {
+    eventId,
+    type: 'dossier.submitted',
+    dossierCode: dossier.code,
+    version: dossier.version,
+    at: dossier.submittedAt,
+    actor,
+    from: null,
+    to: Status.Submitted,
+    agencyId: dossier.agencyId,
+  };
+}
+
+export function trackingUrl(baseUrl: string, code: string): string {
+  return `${baseUrl.replace(/\/$/, '')}/dossiers/${encodeURIComponent(code)}`;
+}
+
+/** What a caller sees; personal data only when `withPersonalData` (the applicant or the agency). */
+export function dossierView(dossier: Dossier, history: readonly DossierEvent[], baseUrl: string, withPersonalData: boolean): DossierView {
+  return {
+    code: dossier.code,
+    service: { id: dossier.serviceId, code: dossier.serviceCode, name: dossier.serviceName },
+    agency: { id: dossier.agencyId, code: dossier.agencyCode, name: dossier.agencyName },
+    status: statusView(dossier.status),
+    channel: dossier.channel,
+    ...(withPersonalData ? { applicant: dossier.applicant, fields: dossier.fields } : {}),
+    submittedAt: dossier.submittedAt,
+    updatedAt: dossier.updatedAt,
+    version: dossier.version,
+    trackingUrl: trackingUrl(baseUrl, dossier.code),
+    history: history.map((e) => ({
+      at: e.at,
+      type: e.type,
+      actor: { kind: e.actor.kind, ...(e.actor.agencyId ? { agencyId: e.actor.agencyId } : {}) },
+      from: e.from,
+      to: e.to,
+      ...(e.note ? { note: e.note } : {}),
+    })),
+  };
+}

@@ -1,0 +1,28 @@
+import type { Agency, Province, Service } from '../../provinces/schema.js';
+import { agenciesFor } from './catalog.js';
+
+export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier });
+
+export function serviceSummary(s: Service) {
+  return {
+    id: s.id,
+    code: s.code,
+    name: s.name,
+    field: s.field,
+    tier: s.tier,
+    level: s.level,
+    fullyOnline: s.fullyOnline,
+    ...(s.notEligibleReason ? { notEligibleReason: s.notEligibleReason } : {}),
+    processing: s.processing,
+  };
+}
+
+export function serviceDetail(province: Province, s: Service) {
+  return {
+    ...serviceSummary(s),
+    agencies: agenciesFor(province, s).map(agencyView),
+    fees: s.fees,
+    documents: s.documents,
+    fields: s.fields,
+  };
+}

@@ -1,0 +1,14 @@
+import { httpRoute } from '../http/route.js';
+import { dossierDeps } from '../adapters/deps.js';
+import { submitDossier } from '../app/dossiers.js';
+import { AppError } from '../domain/errors.js';
+
+export const handler = httpRoute('CreateDossier', async ({ caller, body, header }) => {
+  if (caller.kind !== 'citizen') throw new AppError(403, 'forbidden', 'only citizens submit dossiers online', 'Chỉ công dân mới nộp hồ sơ trực tuyến.');
+  const result = await submitDossier(dossierDeps(), caller, body, header('idempotency-key'));
+  return {
+    status: 201,
+    body: result.body,
+    headers: { location: result.body.trackingUrl, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+  };
+});

@@ -1,0 +1,31 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { environment } from '../declaration.js';
+import { requiredEnv, sqsClient } from '../adapters/clients.js';
+import { AgencyQueues } from '../adapters/agency-queues.js';
+import { agencyMessage, type StoredEvent } from '../app/route-events.js';
+import { logger } from '../http/logger.js';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+let queues: AgencyQueues | undefined;
+
+async function routeRecord(record: DynamoDBRecord): Promise<void> {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return;
+  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
+  const stored = unmarshall(image as Record<string, AttributeValue>) as StoredEvent;
+  queues ??= new AgencyQueues(sqsClient(), requiredEnv(environment.provinceId), requiredEnv(environment.queueUrlBase));
+  const message = agencyMessage(requiredEnv(environment.provinceId), process.env[environment.publicBaseUrl] ?? '', stored);
+  await queues.publish(message);
+  logger.info('routed', { eventId: message.eventId, dossier: message.dossier.code, agency: message.agency.id, type: message.type });
+}
+
+/**
+ * Publishes each dossier event to the agency queue. Records are processed in order so that an agency
+ * sees a dossier's events in sequence; a failed record is reported and retried from there, which may
+ * resend later ones: consumers deduplicate on eventId.
+ */
+export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, routeRecord, processor, { context, processInParallel: false });

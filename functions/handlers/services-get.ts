@@ -1,0 +1,9 @@
+import { httpRoute } from '../http/route.js';
+import { currentProvince } from '../adapters/province.js';
+import { findService } from '../domain/catalog.js';
+import { serviceDetail } from '../domain/views.js';
+
+export const handler = httpRoute('GetService', async ({ params }) => {
+  const province = currentProvince();
+  return { status: 200, body: serviceDetail(province, findService(province, params.id)) };
+});

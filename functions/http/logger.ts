@@ -1,0 +1,7 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/** One structured logger per function; the service name groups a province's logs. */
+export const logger = new Logger({
+  serviceName: `motcua-${process.env.PROVINCE_ID ?? 'local'}`,
+  logLevel: (process.env.LOG_LEVEL as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' | undefined) ?? 'INFO',
+});

@@ -1,0 +1,120 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { routeById, type RouteId } from '../declaration.js';
+import { routeContracts, type RouteContract } from '../contracts/routes.js';
+import { callerFromClaims, type Caller } from '../adapters/identity.js';
+import { AppError, invalidInput } from '../domain/errors.js';
+import { issuesToDetails } from '../domain/dossier.js';
+import { logger } from './logger.js';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** JSON bodies are small: forms and metadata only, documents go straight to S3. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HttpRequest<C extends RouteContract> {
+  readonly caller: Caller;
+  readonly params: Parsed<C['params']>;
+  readonly query: Parsed<C['query']>;
+  readonly body: Parsed<C['body']>;
+  /** a request header, case-insensitive */
+  header(name: string): string | undefined;
+  readonly event: HttpEvent;
+}
+
+export interface HttpReply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode: status, headers: { ...jsonHeaders, ...headers }, body: JSON.stringify(body) };
+}
+
+export function errorResult(err: AppError): HttpResult {
+  return json(err.status, {
+    error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) },
+  });
+}
+
+function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
+  if (!schema) return undefined as Parsed<S>;
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalidInput(issuesToDetails(result.error.issues, prefix));
+  return result.data as Parsed<S>;
+}
+
+function readJsonBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') {
+    throw invalidInput([{ field: 'body', message: 'a JSON body is required' }]);
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.byteLength > MAX_JSON_BODY_BYTES) {
+    throw new AppError(413, 'payload_too_large', `body is ${raw.byteLength} bytes, the limit is ${MAX_JSON_BODY_BYTES}`, 'Dữ liệu gửi lên quá lớn.');
+  }
+  const type = event.headers['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new AppError(415, 'unsupported_media_type', 'body must be application/json', 'Dữ liệu phải ở định dạng JSON.');
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new AppError(400, 'invalid_json', `body is not valid JSON: ${(err as Error).message}`, 'Dữ liệu gửi lên không đúng định dạng JSON.', [
+      { field: 'body', message: 'not valid JSON' },
+    ]);
+  }
+}
+
+/**
+ * Wraps a route implementation: who may call it comes from the declaration, what it accepts from its
+ * contract, and every refusal leaves in the one error shape. The implementation sees only valid input.
+ */
+export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(typeof routeContracts)[Id]>) => Promise<HttpReply>) {
+  const route = routeById(id);
+  const contract: RouteContract = routeContracts[id];
+
+  const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
+    const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims, route.access === 'public' ? undefined : route.access);
+    if (route.access !== 'public') {
+      // The authorizer already refuses missing or bad tokens; this guards a misconfigured route.
+      if (caller.kind === 'anonymous') throw new AppError(401, 'unauthorized', 'a valid token is required', 'Vui lòng đăng nhập.');
+      if (!(route.access as readonly string[]).includes(caller.kind)) {
+        throw new AppError(403, 'forbidden', `this action is not available to the ${caller.kind} role`, 'Bạn không có quyền thực hiện thao tác này.');
+      }
+    }
+    const request = {
+      caller,
+      params: validate(contract.params, event.pathParameters ?? {}, undefined),
+      query: validate(contract.query, event.queryStringParameters ?? {}, 'query'),
+      body: validate(contract.body, contract.body ? readJsonBody(event) : undefined, undefined),
+      header: (name: string) => event.headers[name.toLowerCase()],
+      event,
+    } as HttpRequest<(typeof routeContracts)[Id]>;
+    const reply = await impl(request);
+    if (reply.body === undefined) return { statusCode: reply.status, headers: reply.headers ?? {} };
+    return json(reply.status, reply.body, reply.headers);
+  };
+
+  return middy(base)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      onError: (request) => {
+        const err = request.error;
+        if (err instanceof AppError) {
+          if (err.status >= 500) logger.error('refused', { code: err.code, error: err });
+          request.response = errorResult(err);
+          return;
+        }
+        logger.error('unhandled error', { error: err as Error, route: id });
+        request.response = json(500, { error: { code: 'internal', message: 'internal error', messageVi: 'Đã có lỗi xảy ra, vui lòng thử lại sau.' } });
+      },
+    });
+}
