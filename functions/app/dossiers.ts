@@ -18,7 +18,8 @@ export interface DossierDeps {
 /** Keys are opaque to us but bounded, so they cannot bloat the table or its keys. */
 const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
 
-function canonicalHash(value: unknown): string {
+/** What a repeated Idempotency-Key is compared with: the validated request, independent of key order. */
+export function canonicalHash(value: unknown): string {
   const canonical = JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
   );

@@ -1,0 +1,154 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { handler as createDossier } from '../../functions/handlers/dossiers-create.js';
+import { handler as getDossier } from '../../functions/handlers/dossiers-get.js';
+import { setClockSource } from '../../functions/adapters/clock.js';
+import { canonicalHash } from '../../functions/app/dossiers.js';
+import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
+import { writeFixtureProvinceFile } from '../fixtures/province.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const validBody = {
+  serviceId: '1.001023',
+  applicant: { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Phường Chi Lăng, TP Lạng Sơn' },
+  fields: { purpose: 'Xin việc', copies: 2 },
+};
+
+function post(body: string, headers: Record<string, string> = {}, claims: Record<string, string> = citizenClaims()) {
+  return createDossier(httpEvent({ method: 'POST', path: '/dossiers', routeKey: 'POST /dossiers', body, headers, claims }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+}
+
+const errorOf = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(res.body ?? '{}').error as { code: string; message: string; details?: { field?: string }[] };
+
+beforeAll(() => {
+  process.env.PROVINCE_FILE = writeFixtureProvinceFile();
+  process.env.TABLE_NAME = 'motcua-test';
+  process.env.PUBLIC_BASE_URL = 'https://api.example.test';
+  process.env.POWERTOOLS_DEV = 'false';
+  process.env.LOG_LEVEL = 'SILENT';
+  setClockSource(() => new Date('2026-03-02T02:00:00Z'));
+});
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('POST /dossiers refuses bad input and stores nothing', () => {
+  const cases: [string, string, Record<string, string>, number, string, string | undefined][] = [
+    ['malformed JSON', '{"serviceId":', {}, 400, 'invalid_json', 'body'],
+    ['an unknown service', JSON.stringify({ ...validBody, serviceId: '9.999999' }), {}, 404, 'not_found', undefined],
+    ['a missing applicant field', JSON.stringify({ ...validBody, applicant: { ...validBody.applicant, idNumber: undefined } }), {}, 400, 'invalid_input', 'applicant.idNumber'],
+    ['a wrong form field type', JSON.stringify({ ...validBody, fields: { purpose: 'Xin việc', copies: 'two' } }), {}, 400, 'invalid_input', 'fields.copies'],
+    ['a missing required form field', JSON.stringify({ ...validBody, fields: { copies: 1 } }), {}, 400, 'invalid_input', 'fields.purpose'],
+    ['an unknown form field', JSON.stringify({ ...validBody, fields: { ...validBody.fields, extra: 1 } }), {}, 400, 'invalid_input', 'fields.extra'],
+    ['an enum value not offered', JSON.stringify({ ...validBody, fields: { ...validBody.fields, formType: '3' } }), {}, 400, 'invalid_input', 'fields.formType'],
+    ['a body over 64 KiB', JSON.stringify({ ...validBody, padding: 'x'.repeat(70_000) }), {}, 413, 'payload_too_large', undefined],
+    ['a body that is not JSON', 'serviceId=1', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type', undefined],
+    ['a level-2 service', JSON.stringify({ ...validBody, serviceId: '2.000001', agencyId: 'ubnd-xa-mai-pha', fields: {} }), {}, 422, 'service_not_online', undefined],
+    ['a malformed Idempotency-Key', JSON.stringify(validBody), { 'idempotency-key': 'x' }, 400, 'invalid_input', 'Idempotency-Key'],
+  ];
+  it.each(cases)('%s', async (_name, body, headers, status, code, field) => {
+    const res = await post(body, headers);
+    expect(res.statusCode).toBe(status);
+    const error = errorOf(res);
+    expect(error.code).toBe(code);
+    if (field) expect(error.details?.map((d) => d.field)).toContain(field);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('refuses an official: dossiers are filed by citizens', async () => {
+    const res = await post(JSON.stringify(validBody), {}, officialClaims('so-tu-phap'));
+    expect(res.statusCode).toBe(403);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('POST /dossiers stores a dossier with the next code of the agency day', () => {
+  it('writes counter, dossier, event and idempotency record in one transaction', async () => {
+    ddb.on(GetCommand).resolves({ Item: { value: 117 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const res = await post(JSON.stringify(validBody), { 'idempotency-key': 'key-0001-abc' });
+    expect(res.statusCode).toBe(201);
+    const body = JSON.parse(res.body ?? '{}');
+    // 02:00 UTC on 2 March 2026 is 09:00 in Vietnam
+    expect(body.code).toBe('000.00.14.H37-260302-0118');
+    expect(body.status).toEqual({ code: 1, label: 'Mới đăng ký' });
+    expect(body.trackingUrl).toBe('https://api.example.test/dossiers/000.00.14.H37-260302-0118');
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(4);
+    expect(items[0]!.Update).toMatchObject({ ConditionExpression: '#v = :last', ExpressionAttributeValues: expect.objectContaining({ ':next': 118, ':last': 117 }) });
+    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.00.14.H37-260302-0118', status: 1, agencyId: 'so-tu-phap', applicantSubject: 'citizen-a' });
+    expect(items[2]!.Put!.Item).toMatchObject({ sk: 'EVENT#000001', type: 'dossier.submitted', to: 1 });
+    expect(items[3]!.Put!.Item).toMatchObject({ pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', dossierCode: '000.00.14.H37-260302-0118' });
+  });
+
+  it('tries the next number when another submission took this one', async () => {
+    ddb.on(GetCommand).resolvesOnce({ Item: { value: 5 } }).resolves({ Item: { value: 6 } });
+    ddb.on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
+      .resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const res = await post(JSON.stringify(validBody));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body ?? '{}').code).toBe('000.00.14.H37-260302-0007');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('replays the earlier dossier for a repeated Idempotency-Key, and refuses the key with another body', async () => {
+    const { applicant, fields } = validBody;
+    const stored = {
+      pk: 'DOSSIER#000.00.14.H37-260302-0001', sk: 'DOSSIER', code: '000.00.14.H37-260302-0001', serviceId: '1.001023', serviceCode: 'c', serviceName: 'n',
+      agencyId: 'so-tu-phap', agencyCode: '000.00.14.H37', agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a', applicant, fields,
+      channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
+    };
+    ddb.on(GetCommand, { Key: { pk: 'SEQUENCE#so-tu-phap#260302', sk: 'SEQUENCE' } }).resolves({ Item: { value: 1 } });
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
+    );
+    const idemKey = { pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', sk: 'IDEMPOTENCY' };
+    ddb.on(GetCommand, { Key: idemKey }).resolves({ Item: { dossierCode: stored.code, requestHash: canonicalHash({ ...validBody, channel: 'online' }) } });
+    ddb.on(QueryCommand).resolves({ Items: [stored] });
+    const replay = await post(JSON.stringify(validBody), { 'idempotency-key': 'key-0001-abc' });
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers?.['idempotent-replayed']).toBe('true');
+    expect(JSON.parse(replay.body ?? '{}').code).toBe(stored.code);
+
+    const reusedKey = await post(JSON.stringify({ ...validBody, fields: { purpose: 'Du học', copies: 1 } }), { 'idempotency-key': 'key-0001-abc' });
+    expect(reusedKey.statusCode).toBe(422);
+    expect(errorOf(reusedKey).code).toBe('idempotency_key_reused');
+  });
+});
+
+describe('GET /dossiers/{code}', () => {
+  const code = '000.00.14.H37-260302-0001';
+  const item = {
+    pk: `DOSSIER#${code}`, sk: 'DOSSIER', code, serviceId: '1.001023', serviceCode: 'c', serviceName: 'n', agencyId: 'so-tu-phap', agencyCode: '000.00.14.H37',
+    agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a', applicant: validBody.applicant, fields: validBody.fields, channel: 'online', status: 1, version: 1,
+    submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
+  };
+  const get = (claims: Record<string, string>) =>
+    getDossier(httpEvent({ method: 'GET', path: `/dossiers/${code}`, routeKey: 'GET /dossiers/{code}', pathParameters: { code }, claims }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
+
+  beforeEach(() => {
+    ddb.on(QueryCommand).resolves({ Items: [item, { pk: `DOSSIER#${code}`, sk: 'EVENT#000001', type: 'dossier.submitted', at: item.submittedAt, actor: { kind: 'citizen', subject: 'citizen-a' }, from: null, to: 1, version: 1 }] });
+  });
+
+  it('shows the applicant the status label, the agency and the history', async () => {
+    const res = await get(citizenClaims('citizen-a'));
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(res.body ?? '{}');
+    expect(body).toMatchObject({ code, status: { code: 1, label: 'Mới đăng ký' }, agency: { id: 'so-tu-phap', code: '000.00.14.H37' } });
+    expect(body.history).toEqual([{ at: item.submittedAt, type: 'dossier.submitted', actor: { kind: 'citizen' }, from: null, to: 1 }]);
+  });
+
+  it('answers 404 to another citizen and to another agency, as if the dossier did not exist', async () => {
+    expect((await get(citizenClaims('citizen-b'))).statusCode).toBe(404);
+    expect((await get(officialClaims('so-xay-dung'))).statusCode).toBe(404);
+    expect((await get(officialClaims('so-tu-phap'))).statusCode).toBe(200);
+  });
+});

@@ -1,0 +1,74 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { handler } from '../../functions/handlers/route-events.js';
+import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.js';
+import { lambdaContext } from '../fixtures/events.js';
+
+const sqs = mockClient(SQSClient);
+
+function storedEvent(code: string, agencyId: string) {
+  const dossier = {
+    code, serviceId: '1.001023', serviceCode: '1.001023.000.00.00.H37', serviceName: 'Cấp Phiếu lý lịch tư pháp', agencyId, agencyCode: '000.00.14.H37',
+    agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a',
+    applicant: { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' },
+    fields: { purpose: 'Xin việc', copies: 2 }, channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
+  };
+  return {
+    pk: `DOSSIER#${code}`, sk: 'EVENT#000001', entity: 'event', eventId: `evt-${code}`, type: 'dossier.submitted', dossierCode: code, version: 1,
+    at: dossier.submittedAt, actor: { kind: 'citizen', subject: 'citizen-a' }, from: null, to: 1, agencyId, dossier,
+  };
+}
+
+function streamEvent(items: ReturnType<typeof storedEvent>[]): DynamoDBStreamEvent {
+  return {
+    Records: items.map((item, i) => ({
+      eventID: String(i),
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'ap-southeast-1',
+      eventSourceARN: 'arn:aws:dynamodb:ap-southeast-1:000000000000:table/motcua-test/stream/x',
+      dynamodb: {
+        Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
+        NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+        SequenceNumber: String(100 + i),
+        StreamViewType: 'NEW_IMAGE',
+        SizeBytes: 100,
+      },
+    })),
+  };
+}
+
+beforeAll(() => {
+  process.env.PROVINCE_ID = 'lang-son';
+  process.env.QUEUE_URL_BASE = 'http://127.0.0.1:9324/000000000000';
+  process.env.PUBLIC_BASE_URL = 'https://api.example.test';
+  process.env.LOG_LEVEL = 'SILENT';
+});
+
+beforeEach(() => sqs.reset());
+
+describe('route-events', () => {
+  it('publishes each event to its agency queue as a valid AgencyMessageV1 with filterable attributes', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    const result = await handler(streamEvent([storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap')]), lambdaContext);
+    expect(result.batchItemFailures).toEqual([]);
+    const input = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    expect(input.QueueUrl).toBe('http://127.0.0.1:9324/000000000000/motcua-lang-son-agency-so-tu-phap');
+    const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody!));
+    expect(message).toMatchObject({ schemaVersion: 1, type: 'dossier.submitted', eventId: 'evt-000.00.14.H37-260302-0001', dossier: { status: { code: 1, label: 'Mới đăng ký' }, previousStatus: null } });
+    expect(message.dossier.trackingUrl).toBe('https://api.example.test/dossiers/000.00.14.H37-260302-0001');
+    expect(input.MessageAttributes).toMatchObject({ type: { StringValue: 'dossier.submitted' }, schemaVersion: { StringValue: '1' }, dossierCode: { StringValue: '000.00.14.H37-260302-0001' } });
+  });
+
+  it('reports the record that failed so that Lambda retries from it, not the whole batch blindly', async () => {
+    sqs.on(SendMessageCommand).resolvesOnce({ MessageId: 'm1' }).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'm3' });
+    const result = await handler(
+      streamEvent([storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap'), storedEvent('000.00.14.H37-260302-0002', 'so-tu-phap'), storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap')]),
+      lambdaContext,
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '101' }]);
+  });
+});
