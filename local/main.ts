@@ -1,0 +1,63 @@
+import { relative } from 'node:path';
+import { agencyQueue } from '../functions/declaration.js';
+import { startLocalStack, type LocalStack } from './stack.js';
+
+/**
+ * `npm start`: the whole province on this machine. Ctrl-C (SIGINT) or SIGTERM stops every part, writes
+ * the queue snapshots, ends DynamoDB Local and exits 0; a second Ctrl-C while stopping exits at once.
+ */
+
+let stack: LocalStack | undefined;
+let stopping = false;
+
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    console.error(`${signal} again: exiting without waiting`);
+    process.exit(1);
+  }
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  try {
+    await stack?.stop();
+    process.exit(0);
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
+}
+
+process.on('SIGINT', (signal) => void shutdown(signal));
+process.on('SIGTERM', (signal) => void shutdown(signal));
+
+try {
+  stack = await startLocalStack();
+} catch (err) {
+  // One line: the reason (missing Java, a broken province file, a busy port), not a stack trace.
+  console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+
+if (stopping) {
+  await stack.stop();
+  process.exit(0);
+}
+
+function shownPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
+const { province, apiUrl, endpoints, region } = stack;
+const firstAgency = province.agencies[0];
+const queueUrl = firstAgency ? `${stack.queueUrlBase}/${agencyQueue.name(province.id, firstAgency.id)}` : '';
+const lines = [
+  `motcua — ${province.name} (${province.id}) runs locally`,
+  `  API            ${apiUrl}`,
+  `  AWS endpoints  DynamoDB ${endpoints.dynamodb} · S3 ${endpoints.s3} · SQS ${endpoints.sqs} (region ${region}, credentials S3RVER/S3RVER)`,
+  `  data folder    ${shownPath(stack.dataDir)}`,
+  `  token          curl -s -XPOST ${apiUrl}/local/token -d '{"role":"citizen"}'   (or {"role":"official","agencyId":"${firstAgency?.id ?? '<agency>'}"})`,
+  `  agency queue   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${endpoints.sqs} sqs receive-message --queue-url ${queueUrl}`,
+  `  clock          curl -s ${apiUrl}/local/clock   (POST {"advance":{"days":1}} to move it)`,
+  `Ctrl-C stops everything.`,
+];
+console.log(lines.join('\n'));

@@ -1,0 +1,270 @@
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { consumers as declaredConsumers, environment, routes as declaredRoutes, type ConsumerDeclaration } from '../functions/declaration.js';
+import { loadProvinceFile, provinceFilePath } from '../provinces/load.js';
+import type { Province } from '../provinces/schema.js';
+import { createLocalClock, type LocalClock } from './clock.js';
+import { checkJava, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb.js';
+import { createApiListener } from './http.js';
+import { createLocalIdentity } from './identity.js';
+import { loadHandler } from './lambda.js';
+import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
+import { startLocalS3, type LocalS3 } from './s3.js';
+import { startLocalSqs, type LocalSqs } from './sqs.js';
+import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
+import { consoleLogger, loopback } from './support.js';
+
+export const localRegion = 'ap-southeast-1';
+/**
+ * DynamoDB Local (shared DB) and fauxqs take any credentials, s3rver only its own dummy pair; fixed values
+ * also keep real credentials from ever being sent to an emulator.
+ */
+export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface LocalStackOptions {
+  /** default: env MOTCUA_PROVINCE, else `lang-son` */
+  readonly provinceId?: string;
+  /** default: provinces/<provinceId>.json */
+  readonly provinceFile?: string;
+  /** default: env MOTCUA_DATA_DIR, else `.motcua` (relative to the working directory) */
+  readonly dataDir?: string;
+  /** 0 picks a free port; defaults come from MOTCUA_API_PORT (3000), MOTCUA_DYNAMODB_PORT (8000), MOTCUA_S3_PORT (4568), MOTCUA_SQS_PORT (9324) */
+  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number };
+  /** no request log lines (errors are still shown) */
+  readonly quiet?: boolean;
+  /**
+   * Set process.env and the clock source for in-process handlers (default true). A second stack in the
+   * same process (a test) passes false so that it does not take over the first one's environment.
+   */
+  readonly processWide?: boolean;
+  /** feed the declared table-stream and schedule consumers (default true) */
+  readonly consumers?: boolean;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
+  readonly region: string;
+  readonly province: Province;
+  readonly dataDir: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly queueUrlBase: string;
+  /** agency id → its queue URL */
+  readonly agencyQueueUrls: Readonly<Record<string, string>>;
+  readonly eventsDlqUrl: string;
+  /** the variables handlers read (the declaration's `environment` names plus the SDK's endpoint and credential variables) */
+  readonly env: Readonly<Record<string, string>>;
+  readonly identity: { readonly issuer: string; readonly audience: string };
+  readonly clock: LocalClock;
+  stop(): Promise<void>;
+}
+
+function portFrom(explicit: number | undefined, variable: string, fallback: number): number {
+  if (explicit !== undefined) return explicit;
+  const raw = process.env[variable];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${variable} must be a port number, got "${raw}"`);
+  return port;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Two runtimes on one data folder would corrupt DynamoDB Local's file and overwrite each other's snapshots. */
+function takeLock(dataDir: string): () => void {
+  const file = join(dataDir, 'runtime.lock');
+  let holder = NaN;
+  try {
+    holder = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    // no lock
+  }
+  if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
+    throw new Error(`another local runtime (pid ${holder}) is using ${dataDir}; stop it or set MOTCUA_DATA_DIR to another folder`);
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  return () => rmSync(file, { force: true });
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`port ${port} (API) is in use: set MOTCUA_API_PORT to another port`) : err),
+    );
+    server.listen(port, loopback, () => {
+      const address = server.address();
+      resolvePort(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const provinceId = options.provinceId ?? process.env.MOTCUA_PROVINCE ?? 'lang-son';
+  const dataDir = resolve(options.dataDir ?? process.env.MOTCUA_DATA_DIR ?? '.motcua');
+  const processWide = options.processWide ?? true;
+  const logger = consoleLogger(options.quiet ?? false);
+  const ports = {
+    api: portFrom(options.ports?.api, 'MOTCUA_API_PORT', 3000),
+    dynamodb: portFrom(options.ports?.dynamodb, 'MOTCUA_DYNAMODB_PORT', 8000),
+    s3: portFrom(options.ports?.s3, 'MOTCUA_S3_PORT', 4568),
+    sqs: portFrom(options.ports?.sqs, 'MOTCUA_SQS_PORT', 9324),
+  };
+
+  checkJava();
+  const provinceFile = options.provinceFile ? resolve(options.provinceFile) : provinceFilePath(provinceId);
+  // A broken province file stops the start with the loader's message, before anything is spawned.
+  const province = loadProvinceFile(provinceFile);
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = takeLock(dataDir);
+
+  const stops: (() => Promise<void> | void)[] = [releaseLock];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error('local runtime: a part did not stop cleanly', err);
+      }
+    }
+  };
+
+  try {
+    const started = await Promise.allSettled([
+      startLocalDynamoDb({ port: ports.dynamodb, dataDir, logger }),
+      startLocalS3({ port: ports.s3, dataDir }),
+      startLocalSqs({ port: ports.sqs, region: localRegion, dataDir, logger }),
+    ]);
+    for (const result of started) if (result.status === 'fulfilled') stops.push(() => result.value.stop());
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [dynamodb, s3, sqs] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalDynamoDb, LocalS3, LocalSqs];
+
+    const server = createServer();
+    server.keepAliveTimeout = 5000;
+    const apiPort = await listen(server, ports.api);
+    stops.push(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeAllConnections();
+        }),
+    );
+    const apiUrl = `http://${loopback}:${apiPort}`;
+
+    const names = resourceNames(province.id);
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_REGION: localRegion,
+      AWS_DEFAULT_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      [environment.tableName]: names.table,
+      [environment.bucketName]: names.bucket,
+      [environment.provinceId]: province.id,
+      [environment.provinceFile]: provinceFile,
+      [environment.queueUrlBase]: sqs.queueUrlBase,
+      [environment.publicBaseUrl]: apiUrl,
+    };
+    if (processWide) {
+      delete process.env.AWS_SESSION_TOKEN;
+      delete process.env.AWS_PROFILE;
+      Object.assign(process.env, env);
+    }
+
+    const common = { region: localRegion, credentials: localCredentials };
+    const dynamoClient = new DynamoDBClient({ ...common, endpoint: dynamodb.endpoint });
+    const streamsClient = new DynamoDBStreamsClient({ ...common, endpoint: dynamodb.endpoint });
+    const s3Client = new S3Client({
+      ...common,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const sqsClient = new SQSClient({ ...common, endpoint: sqs.endpoint });
+    stops.push(() => {
+      for (const client of [dynamoClient, streamsClient, s3Client, sqsClient]) client.destroy();
+    });
+
+    const [{ streamArn }, , queues] = await Promise.all([
+      ensureTable(dynamoClient, names.table),
+      ensureBucket(s3Client, names.bucket, province.portalOrigins),
+      ensureQueues(sqsClient, province),
+    ]);
+
+    const clock = createLocalClock({ dataDir, install: processWide });
+    const identity = await createLocalIdentity({ dataDir, apiUrl });
+    server.on('request', createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion }));
+
+    if (options.consumers ?? true) {
+      const pollers: StreamPoller[] = declaredConsumers
+        .filter((c): c is ConsumerDeclaration & { source: { kind: 'table-stream' } } => c.source.kind === 'table-stream')
+        .map((consumer) =>
+          startStreamPoller({
+            consumer: { id: consumer.id, batchSize: consumer.source.batchSize, maxRetries: consumer.source.maxRetries },
+            handler: () => loadHandler(consumer.entry) as Promise<StreamHandler>,
+            streams: streamsClient,
+            streamArn,
+            dataDir,
+            region: localRegion,
+            logger,
+            deadLetter: { sqs: sqsClient, queueUrl: queues.eventsDlqUrl },
+            functionName: `motcua-${province.id}-${consumer.id}`,
+          }),
+        );
+      const scheduler = startScheduler({
+        consumers: declaredConsumers,
+        handler: (consumer) => loadHandler(consumer.entry),
+        clock,
+        region: localRegion,
+        logger,
+        provinceId: province.id,
+      });
+      // Pollers stop before the emulators they read from.
+      stops.push(async () => {
+        scheduler.stop();
+        await Promise.all(pollers.map((p) => p.stop()));
+      });
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl,
+      endpoints: { dynamodb: dynamodb.endpoint, s3: s3.endpoint, sqs: sqs.endpoint },
+      region: localRegion,
+      province,
+      dataDir,
+      tableName: names.table,
+      bucketName: names.bucket,
+      queueUrlBase: sqs.queueUrlBase,
+      agencyQueueUrls: queues.agencyQueueUrls,
+      eventsDlqUrl: queues.eventsDlqUrl,
+      env,
+      identity: { issuer: identity.issuer, audience: identity.audience },
+      clock,
+      stop() {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
