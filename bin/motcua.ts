@@ -1,0 +1,36 @@
+import { App } from 'aws-cdk-lib';
+import { addMotcua } from '../lib/app.js';
+import { isStageName } from '../lib/stage.js';
+import { loadProvince, ProvinceFileError } from '../provinces/load.js';
+
+/**
+ * `cdk synth -c province=<id> [-c stage=dev]`. Nothing here looks anything up in an AWS account: the stack is
+ * environment-agnostic, so synthesis works offline and without credentials.
+ */
+function fail(lines: readonly string[]): never {
+  console.error(['', ...lines, ''].join('\n'));
+  process.exit(1);
+}
+
+const app = new App();
+const provinceContext: unknown = app.node.tryGetContext('province');
+const stageContext: unknown = app.node.tryGetContext('stage') ?? 'prod';
+if (typeof provinceContext !== 'string' || provinceContext === '') {
+  fail(['motcua: no province given. Use: cdk synth -c province=<id>  (a file provinces/<id>.json)']);
+}
+if (!isStageName(stageContext)) {
+  fail([`motcua: unknown stage "${String(stageContext)}"; use -c stage=prod (default) or -c stage=dev`]);
+}
+
+try {
+  const province = loadProvince(provinceContext);
+  addMotcua(app, { province, stage: stageContext });
+} catch (err) {
+  if (err instanceof ProvinceFileError) {
+    fail([
+      `motcua: province "${provinceContext}" cannot be deployed: ${err.file} is not valid.`,
+      ...err.problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`),
+    ]);
+  }
+  throw err;
+}

@@ -1,0 +1,155 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, Effect, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { agencyQueue, environment, type Grants } from '../functions/declaration.js';
+import { acknowledge, nagResourceId } from './nag.js';
+import { fromRoot } from './paths.js';
+import { logRetention, removalPolicy, type StageName } from './stage.js';
+import type { Storage } from './storage.js';
+
+/** Where the province file lands inside every bundle; PROVINCE_FILE points here. */
+export const bundledProvinceFile = '/var/task/province.json';
+
+/**
+ * esbuild's ESM output has no `require`, yet some CommonJS dependencies call it for Node built-ins;
+ * this recreates it at the top of the bundle.
+ */
+export const esmRequireBanner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+export interface HandlerFunctionProps {
+  /** declaration id, e.g. `CreateDossier` */
+  readonly declarationId: string;
+  /** entry file relative to the repository root */
+  readonly entry: string;
+  readonly summary: string;
+  readonly grants: Grants;
+  readonly timeout: Duration;
+  readonly provinceId: string;
+  /** the province JSON, relative to the repository root; copied into the bundle as province.json */
+  readonly provinceFile: string;
+  readonly stage: StageName;
+  readonly storage: Storage;
+  readonly publicBaseUrl: string;
+}
+
+/** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
+export class HandlerFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: logRetention(props.stage),
+      removalPolicy: removalPolicy(props.stage),
+    });
+    // An own role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole managed
+    // policy, which may write to every log group of the account; this one writes only to its own.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `motcua ${props.provinceId} ${props.declarationId}`,
+    });
+    logGroup.grantWrite(this.role);
+
+    const provinceFile = props.provinceFile;
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: fromRoot(props.entry),
+      depsLockFilePath: fromRoot('package-lock.json'),
+      projectRoot: fromRoot('.'),
+      handler: 'handler',
+      description: props.summary,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout,
+      tracing: Tracing.ACTIVE,
+      role: this.role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        [environment.tableName]: props.storage.table.tableName,
+        [environment.bucketName]: props.storage.documents.bucketName,
+        [environment.provinceId]: props.provinceId,
+        [environment.provinceFile]: bundledProvinceFile,
+        [environment.queueUrlBase]: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}`,
+        [environment.publicBaseUrl]: props.publicBaseUrl,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        platform: 'node',
+        mainFields: ['module', 'main'],
+        banner: esmRequireBanner,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Ship the pinned SDK rather than the runtime's: the S3 checksum settings the adapters rely on
+        // need a recent client, and the same version then runs locally and in the cloud.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // inputDir is the repository root (projectRoot), locally or inside a bundling container
+          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`],
+        },
+      },
+    });
+
+    acknowledge(this, {
+      'AwsSolutions-L1':
+        'Pinned to nodejs22.x on purpose: the bundle targets node22 and the local runtime and tests run the same major; the move to a newer runtime is made for all functions at once.',
+      'AwsSolutions-IAM5[Resource::*]':
+        'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and, for stream consumers, dynamodb:ListStreams have no resource-level permissions; every other statement names its resources.',
+    });
+    this.applyGrants(props);
+  }
+
+  private applyGrants(props: HandlerFunctionProps): void {
+    const { table, documents } = props.storage;
+    const { grants } = props;
+    if (grants.table) {
+      if (grants.table === 'read') table.grantReadData(this.role);
+      else table.grantReadWriteData(this.role);
+      acknowledge(this, {
+        [`AwsSolutions-IAM5[${nagResourceId(this, `${table.tableArn}/index/*`)}]`]:
+          "Queries on this table's own global secondary indexes (agency inbox, applicant's dossiers); the wildcard covers only that table's indexes.",
+      });
+    }
+    if (grants.bucket) {
+      documents.grantRead(this.role);
+      // write without delete: an uploaded document is evidence and must stay (the bucket is versioned too)
+      if (grants.bucket === 'readwrite') documents.grantPut(this.role);
+      acknowledge(this, {
+        'AwsSolutions-IAM5[Action::s3:GetObject*]': 'Read access to the document bucket: GetObject and its version/ACL/tagging variants, as granted by bucket.grantRead.',
+        'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'Read access to the document bucket: bucket location and configuration, as granted by bucket.grantRead.',
+        'AwsSolutions-IAM5[Action::s3:List*]': 'Listing the versions and parts of objects in the one document bucket, as granted by bucket.grantRead.',
+        [`AwsSolutions-IAM5[${nagResourceId(this, `${documents.bucketArn}/*`)}]`]:
+          'Objects are named per dossier at run time (dossier code and document id), so the grant covers the objects of this one bucket.',
+        ...(grants.bucket === 'readwrite'
+          ? { 'AwsSolutions-IAM5[Action::s3:Abort*]': 'Lets the function abort its own failed multipart uploads in the document bucket; no delete is granted.' }
+          : {}),
+      });
+    }
+    if (grants.agencyQueues === 'send') {
+      const stack = Stack.of(this);
+      const arn = (name: string) => `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;
+      // Agency queues are derived from the province file and live in nested stacks; naming them by
+      // pattern keeps the functions free of references into those stacks and of one statement per agency.
+      const queues = arn(agencyQueue.name(props.provinceId, '*'));
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues] }));
+      // the pattern also matches the dead-letter queues; a router must never write there
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ effect: Effect.DENY, actions: ['sqs:SendMessage'], resources: [arn(agencyQueue.deadLetterName(props.provinceId, '*'))] }),
+      );
+      acknowledge(this, {
+        [`AwsSolutions-IAM5[${nagResourceId(this, queues)}]`]:
+          `sqs:SendMessage only, to the queues named ${agencyQueue.name(props.provinceId, '<agencyId>')}: one per agency of the province file (up to hundreds, in nested stacks); their dead-letter queues are denied explicitly.`,
+      });
+    }
+  }
+}

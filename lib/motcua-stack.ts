@@ -1,0 +1,179 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { agencyQueue, consumers, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
+import type { Province } from '../provinces/schema.js';
+import { AgencyQueues } from './agency-queues.js';
+import { HandlerFunction } from './handler-function.js';
+import { Api, type Throttle } from './http-api.js';
+import { Identity } from './identity.js';
+import { acknowledge } from './nag.js';
+import type { StageName } from './stage.js';
+import { Storage } from './storage.js';
+
+export interface MotcuaStackProps extends StackProps {
+  readonly province: Province;
+  /** the province file relative to the repository root; it is shipped in every bundle */
+  readonly provinceFile: string;
+  readonly stage: StageName;
+  readonly throttle?: Throttle;
+  /** defaults to the declaration; tests pass their own to exercise other shapes */
+  readonly routes?: readonly RouteDeclaration[];
+  readonly consumers?: readonly ConsumerDeclaration[];
+}
+
+/** Construct ids are stable names in CloudFormation: derive them from declaration ids, never from order. */
+export function stackName(provinceId: string, stage: StageName): string {
+  return `Motcua-${provinceId}${stage === 'dev' ? '-dev' : ''}`;
+}
+
+/** One province: its API, functions, table, bucket, user pool and agency queues. */
+export class MotcuaStack extends Stack {
+  readonly storage: Storage;
+  readonly identity: Identity;
+  readonly api: Api;
+  readonly agencyQueues: AgencyQueues;
+  /** declaration id → function */
+  readonly functions = new Map<string, HandlerFunction>();
+
+  constructor(scope: Construct, id: string, props: MotcuaStackProps) {
+    super(scope, id, props);
+    const { province, stage } = props;
+
+    this.storage = new Storage(this, 'Storage', { province, stage });
+    this.identity = new Identity(this, 'Identity', { province, stage });
+    this.api = new Api(this, 'Api', {
+      province,
+      stage,
+      issuer: this.identity.issuer,
+      audience: [this.identity.client.userPoolClientId],
+      throttle: props.throttle,
+    });
+    this.agencyQueues = new AgencyQueues(this, 'AgencyQueues', { province });
+
+    const common = {
+      provinceId: province.id,
+      provinceFile: props.provinceFile,
+      stage,
+      storage: this.storage,
+      // The API resource does not depend on its routes, so functions may reference its id without a cycle.
+      publicBaseUrl: this.api.endpoint,
+    };
+
+    const functions = new Construct(this, 'Functions');
+    for (const route of props.routes ?? routes) {
+      const handler = new HandlerFunction(functions, route.id, {
+        ...common,
+        declarationId: route.id,
+        entry: route.entry,
+        summary: route.summary,
+        grants: route.grants,
+        timeout: Duration.seconds(10),
+      });
+      this.functions.set(route.id, handler);
+      const [created] = this.api.httpApi.addRoutes({
+        path: route.path,
+        methods: [Api.method(route.method)],
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.fn),
+        authorizer: route.access === 'public' ? undefined : this.api.authorizer,
+      });
+      if (route.access === 'public' && created) {
+        acknowledge(created, {
+          'AwsSolutions-APIG4': `${route.method} ${route.path} is public by design (${route.summary}): citizens read it before signing in.`,
+        });
+      }
+    }
+
+    for (const consumer of props.consumers ?? consumers) {
+      const handler = new HandlerFunction(functions, consumer.id, {
+        ...common,
+        declarationId: consumer.id,
+        entry: consumer.entry,
+        summary: consumer.summary,
+        grants: consumer.grants,
+        timeout: Duration.seconds(60),
+      });
+      this.functions.set(consumer.id, handler);
+      this.wireConsumer(consumer, handler);
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpStage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'BucketName', { value: this.storage.documents.bucketName });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    new CfnOutput(this, 'QueueUrlBase', { value: `https://sqs.${this.region}.${this.urlSuffix}/${this.account}` });
+    new CfnOutput(this, 'AgencyQueueNames', {
+      value: `${agencyQueue.name(province.id, '<agencyId>')} (dead letters: ${agencyQueue.deadLetterName(province.id, '<agencyId>')}), for the ${province.agencies.length} agencies of provinces/${province.id}.json`,
+      description: 'How agency queue names are formed; queue URL = QueueUrlBase/<name>',
+    });
+  }
+
+  private wireConsumer(consumer: ConsumerDeclaration, handler: HandlerFunction): void {
+    const source = consumer.source;
+    switch (source.kind) {
+      case 'table-stream': {
+        // Records that still fail after the retries land here, so that none is dropped silently.
+        const failures = new Queue(handler, 'StreamFailures', {
+          encryption: QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+        acknowledge(failures, {
+          'AwsSolutions-SQS3':
+            'This queue is itself the on-failure destination of the table stream mapping: it holds the metadata of stream batches that failed all retries and is watched by an alarm.',
+        });
+        handler.fn.addEventSource(
+          new DynamoEventSource(this.storage.table, {
+            startingPosition: StartingPosition.TRIM_HORIZON,
+            batchSize: source.batchSize,
+            retryAttempts: source.maxRetries,
+            bisectBatchOnError: true,
+            reportBatchItemFailures: true,
+            onFailure: new SqsDlq(failures),
+            // the outbox: only newly written history events, never updates to the dossier itself
+            filters: [
+              FilterCriteria.filter({
+                eventName: FilterRule.isEqual('INSERT'),
+                dynamodb: { Keys: { [tableDeclaration.sortKey]: { S: FilterRule.beginsWith('EVENT#') } } },
+              }),
+            ],
+          }),
+        );
+        failures
+          .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+          .createAlarm(handler, 'StreamFailuresNotEmpty', {
+            alarmDescription: `${consumer.id} gave up on table stream records; see the StreamFailures queue`,
+            threshold: 0,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          });
+        break;
+      }
+      case 'schedule': {
+        new Rule(handler, 'Schedule', {
+          description: `${consumer.id}: ${consumer.summary}`,
+          schedule: Schedule.rate(Duration.minutes(source.everyMinutes)),
+          targets: [new LambdaFunction(handler.fn, { retryAttempts: 2 })],
+        });
+        break;
+      }
+    }
+    handler.fn
+      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
+      .createAlarm(handler, 'Errors', {
+        alarmDescription: `${consumer.id} failed`,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+  }
+}
