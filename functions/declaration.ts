@@ -53,6 +53,8 @@ export const table = {
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** applicant's dossiers: gsi2pk = `APPLICANT#<subject>`, gsi2sk = `<submittedAt>#<code>` */
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** agency work list across statuses: gsi3pk = `AGENCY#<agencyId>#OPEN|CLOSED`, gsi3sk = `<due or submitted ISO>#<code>` */
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
   /** the outbox: history events are published from the stream, never from the request path */
   stream: 'NEW_IMAGE',
@@ -115,6 +117,42 @@ export const routes = [
     access: ['citizen', 'official', 'admin'],
     grants: { table: 'read' },
     summary: 'Status, timestamps and responsible agency of one dossier',
+  },
+  {
+    id: 'ListAgencyDossiers',
+    method: 'GET',
+    path: '/agencies/{id}/dossiers',
+    entry: 'functions/handlers/agency-dossiers.ts',
+    access: ['official', 'admin'],
+    grants: { table: 'read' },
+    summary: "An agency's inbox: its dossiers by status, soonest appointment first",
+  },
+  {
+    id: 'ActOnDossier',
+    method: 'POST',
+    path: '/dossiers/{code}/actions',
+    entry: 'functions/handlers/dossiers-act.ts',
+    access: ['official', 'citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'One step of the one-stop workflow (receive, refuse, request a supplement, process, finish, return, apologise, withdraw)',
+  },
+  {
+    id: 'SupplementDossier',
+    method: 'POST',
+    path: '/dossiers/{code}/supplement',
+    entry: 'functions/handlers/dossiers-supplement.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'The applicant answers a supplement request',
+  },
+  {
+    id: 'RateDossier',
+    method: 'POST',
+    path: '/dossiers/{code}/rating',
+    entry: 'functions/handlers/dossiers-rate.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'The applicant rates the service once the result is returned',
   },
   {
     id: 'OpenApi',

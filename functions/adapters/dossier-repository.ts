@@ -3,6 +3,8 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.js';
 import { formatDossierCode, MAX_DAILY_SEQUENCE } from '../domain/codes.js';
 import type { Dossier, DossierEvent } from '../domain/dossier.js';
+import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
+import type { StatusCode } from '../domain/status.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -12,10 +14,27 @@ export const keys = {
   idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
 } as const;
 
-export const indexKeys = {
-  inbox: (d: Dossier, dueAt?: string) => ({ gsi1pk: `AGENCY#${d.agencyId}#${d.status}`, gsi1sk: `${dueAt ?? d.submittedAt}#${d.code}` }),
-  applicant: (d: Dossier) => ({ gsi2pk: `APPLICANT#${d.applicantSubject}`, gsi2sk: `${d.submittedAt}#${d.code}` }),
-} as const;
+/** Index keys follow the dossier: recomputed on every write, so a status change moves it between inboxes. */
+export function indexKeys(d: WorkflowDossier) {
+  const order = `${d.dueAt ?? d.submittedAt}#${d.code}`;
+  return {
+    gsi1pk: `AGENCY#${d.agencyId}#${d.status}`,
+    gsi1sk: order,
+    gsi2pk: `APPLICANT#${d.applicantSubject}`,
+    gsi2sk: `${d.submittedAt}#${d.code}`,
+    gsi3pk: `AGENCY#${d.agencyId}#${isOpen(d.status) ? 'OPEN' : 'CLOSED'}`,
+    gsi3sk: order,
+  };
+}
+
+const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, ...indexKeys(d) });
+
+export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
+
+export interface InboxPage {
+  readonly items: WorkflowDossier[];
+  readonly nextCursor?: string;
+}
 
 /** How long an Idempotency-Key is remembered; a retry after that creates a new dossier. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -85,7 +104,7 @@ export class DossierRepository {
               {
                 Put: {
                   TableName: this.tableName,
-                  Item: { ...keys.dossier(code), entity: 'dossier', ...dossier, ...indexKeys.inbox(dossier), ...indexKeys.applicant(dossier) },
+                  Item: dossierItem(dossier),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -149,8 +168,64 @@ export class DossierRepository {
     return { dossier: found.dossier, replayed: true };
   }
 
+  /**
+   * Stores a workflow step: the dossier (state, version, index keys) and its event together, only if
+   * nobody changed the dossier since `expectedVersion` was read. The loser of a race gets 409 with the
+   * state that won.
+   */
+  async saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: dossierItem(dossier),
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.event(dossier.code, event.version), entity: 'event', ...event, dossier },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const current = await this.get(dossier.code);
+      throw staleVersion(dossier.code, current?.dossier);
+    }
+  }
+
+  /** One page of an agency's dossiers from an index, soonest appointment first. */
+  async inbox(agencyId: string, filter: InboxFilter, limit: number, cursor?: string): Promise<InboxPage> {
+    const [index, partition] =
+      'status' in filter ? (['gsi1', `AGENCY#${agencyId}#${filter.status}`] as const) : (['gsi3', `AGENCY#${agencyId}#${filter.state === 'open' ? 'OPEN' : 'CLOSED'}`] as const);
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': `${index}pk` },
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: limit,
+        ExclusiveStartKey: cursor ? decodeCursor(cursor, index, partition) : undefined,
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((i) => toDossier(i)),
+      ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(index, page.LastEvaluatedKey) } : {}),
+    };
+  }
+
   /** The dossier and its history in one query (they share a partition). */
-  async get(code: string): Promise<{ dossier: Dossier; history: DossierEvent[] } | undefined> {
+  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[] } | undefined> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -180,5 +255,29 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 // The table is written only through this module, so items have exactly these shapes.
-export const toDossier = (item: Record<string, unknown>): Dossier => strip(item) as unknown as Dossier;
+export const toDossier = (item: Record<string, unknown>): WorkflowDossier => strip(item) as unknown as WorkflowDossier;
+
+export function staleVersion(code: string, current: WorkflowDossier | undefined): AppError {
+  return new AppError(409, 'version_conflict', `dossier ${code} was changed by someone else; reload it and decide again`, 'Hồ sơ vừa được người khác cập nhật, vui lòng tải lại.', {
+    status: current?.status,
+    version: current?.version,
+  });
+}
+
+/** Cursors are opaque to clients but checked here: a cursor from another inbox is refused, not followed. */
+function encodeCursor(index: string, key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ index, key })).toString('base64url');
+}
+
+function decodeCursor(cursor: string, index: string, partition: string): Record<string, unknown> {
+  const invalid = new AppError(400, 'invalid_input', 'cursor: not a cursor of this list', 'Tham số phân trang không hợp lệ.', [{ field: 'cursor', message: 'not a cursor of this list' }]);
+  let decoded: { index?: unknown; key?: Record<string, unknown> };
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  if (decoded.index !== index || !decoded.key || decoded.key[`${index}pk`] !== partition) throw invalid;
+  return decoded.key;
+}
 export const toEvent = (item: Record<string, unknown>): DossierEvent => strip(item) as unknown as DossierEvent;

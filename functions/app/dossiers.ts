@@ -51,7 +51,7 @@ export async function submitDossier(
     },
   });
   const found = await deps.repo.get(outcome.dossier.code);
-  const view = dossierView(outcome.dossier, found?.history ?? [], deps.baseUrl, true);
+  const view = dossierView(outcome.dossier, found?.history ?? [], deps.baseUrl, true, deps.now);
   return {
     replayed: outcome.replayed,
     body: { code: view.code, trackingUrl: trackingUrl(deps.baseUrl, view.code), status: statusView(outcome.dossier.status), dossier: view },
@@ -72,9 +72,9 @@ export function canRead(caller: Caller, dossier: Dossier): boolean {
   }
 }
 
-export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl'>, caller: Caller, code: string) {
+export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl' | 'now'>, caller: Caller, code: string) {
   const found = await deps.repo.get(code);
   // Someone else's dossier answers exactly like a missing one, so codes cannot be probed.
   if (!found || !canRead(caller, found.dossier)) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
-  return dossierView(found.dossier, found.history, deps.baseUrl, true);
+  return dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
 }

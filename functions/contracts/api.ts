@@ -71,6 +71,17 @@ export const dossierViewSchema = z
     updatedAt: z.iso.datetime({ offset: true }),
     version: z.number().int(),
     trackingUrl: z.string(),
+    receivedAt: z.string().optional(),
+    dueAt: z.string().optional().meta({ description: 'appointment date in force (ngày hẹn trả), moved by pauses and apologies' }),
+    standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']).meta({ description: 'against the appointment date, now or when finished' }),
+    receipt: z.unknown().optional().meta({ description: 'form 01: code, documents received, appointment date' }),
+    pendingSupplement: z.unknown().optional().meta({ description: 'form 02: what is missing and why' }),
+    pendingPayment: z.unknown().optional(),
+    apologies: z.array(z.unknown()).readonly().optional().meta({ description: 'form 04: reason and new appointment date' }),
+    closingReason: z.string().optional(),
+    finishedAt: z.string().optional(),
+    returnedAt: z.string().optional(),
+    rating: z.unknown().optional(),
     history: z.array(historyEventSchema),
   })
   .meta({ id: 'Dossier' });
@@ -148,3 +159,68 @@ export const dossierCodeParams = z.object({ code: z.string().min(1).max(60) });
 export type Submission = z.infer<typeof submissionSchema>;
 export type Applicant = z.infer<typeof applicantSchema>;
 export type DossierView = z.infer<typeof dossierViewSchema>;
+
+const reason = z.string().trim().min(1).max(2000);
+const optionalNote = z.string().trim().max(2000).optional();
+const expectedVersion = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .meta({ description: 'the version you saw; if the dossier changed since, the action is refused with 409 and the current state' });
+
+export const actionSchema = z
+  .discriminatedUnion('action', [
+    z.object({ action: z.literal('receive'), documentsReceived: z.array(z.string().min(1).max(200)).max(50).optional(), note: optionalNote, expectedVersion }).strict(),
+    z.object({ action: z.literal('refuse'), reason, expectedVersion }).strict(),
+    z.object({ action: z.literal('request-supplement'), reason, missing: z.array(z.string().trim().min(1).max(300)).min(1).max(50), expectedVersion }).strict(),
+    z.object({ action: z.literal('start-processing'), note: optionalNote, expectedVersion }).strict(),
+    z.object({ action: z.literal('request-payment'), amountVnd: z.number().int().positive(), reason, expectedVersion }).strict(),
+    z.object({ action: z.literal('confirm-payment'), note: optionalNote, expectedVersion }).strict(),
+    z.object({ action: z.literal('stop'), reason, expectedVersion }).strict(),
+    z.object({ action: z.literal('finish'), note: optionalNote, expectedVersion }).strict(),
+    z.object({ action: z.literal('return'), note: optionalNote, expectedVersion }).strict(),
+    z.object({ action: z.literal('apologize'), reason, newDueAt: z.iso.datetime({ offset: true }), expectedVersion }).strict(),
+    z.object({ action: z.literal('withdraw'), reason: optionalNote, expectedVersion }).strict(),
+  ])
+  .meta({ id: 'Action', description: 'officials: receive, refuse, request-supplement, start-processing, request-payment, confirm-payment, stop, finish, return, apologize; the applicant: withdraw' });
+
+export const supplementSchema = z
+  .object({ note: optionalNote, expectedVersion })
+  .strict()
+  .meta({ id: 'Supplement', description: 'the applicant has added what was missing' });
+
+export const ratingSchema = z
+  .object({ rating: z.enum(['satisfied', 'normal', 'unsatisfied']), comment: z.string().trim().max(1000).optional() })
+  .strict()
+  .meta({ id: 'Rating' });
+
+export const inboxQuerySchema = z
+  .object({
+    status: z
+      .union([z.enum(['open', 'closed']), z.coerce.number().int().min(1).max(10)])
+      .default('open')
+      .meta({ description: 'a status code 1-10, or open (1, 2, 4, 5, 6) / closed; default open' }),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(2000).optional().meta({ description: 'nextCursor of the previous page' }),
+  })
+  .strict();
+
+export const agencyIdParams = z.object({ id: z.string().min(1).max(40) });
+
+export const inboxItemSchema = z
+  .object({
+    code: z.string(),
+    service: z.object({ id: z.string(), name: z.string() }),
+    status: statusViewSchema,
+    applicantName: z.string(),
+    submittedAt: z.string(),
+    dueAt: z.string().optional(),
+    standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']),
+    version: z.number().int(),
+  })
+  .meta({ id: 'InboxItem' });
+
+export const inboxSchema = z.object({ items: z.array(inboxItemSchema), nextCursor: z.string().optional() }).meta({ id: 'Inbox' });
+
+export type ActionBody = z.infer<typeof actionSchema>;

@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import {
+  actionSchema,
+  agencyIdParams,
   agencyListSchema,
+  inboxQuerySchema,
+  inboxSchema,
+  ratingSchema,
+  supplementSchema,
   createdDossierSchema,
   dossierCodeParams,
   dossierViewSchema,
@@ -57,6 +63,41 @@ export const routeContracts = {
   GetDossier: {
     params: dossierCodeParams,
     responses: { 200: { description: 'the dossier with its history', schema: dossierViewSchema }, 404: { description: 'no such dossier, or not yours' } },
+  },
+  ListAgencyDossiers: {
+    params: agencyIdParams,
+    query: inboxQuerySchema,
+    responses: {
+      200: { description: 'one page of the inbox, soonest appointment first; pass nextCursor to get the next', schema: inboxSchema },
+      404: { description: 'no such agency, or not yours' },
+    },
+  },
+  ActOnDossier: {
+    params: dossierCodeParams,
+    body: actionSchema,
+    responses: {
+      200: { description: 'the dossier after the step', schema: dossierViewSchema },
+      404: { description: 'no such dossier, or not one you may act on' },
+      409: { description: 'the step is not allowed in the current status, or the dossier changed since expectedVersion; details carry the current status and version' },
+    },
+  },
+  SupplementDossier: {
+    params: dossierCodeParams,
+    body: supplementSchema,
+    responses: {
+      200: { description: 'the dossier, back with the agency; its appointment date moved by the time it waited', schema: dossierViewSchema },
+      404: { description: 'no such dossier, or not yours' },
+      409: { description: 'no supplement was requested' },
+    },
+  },
+  RateDossier: {
+    params: dossierCodeParams,
+    body: ratingSchema,
+    responses: {
+      200: { description: 'the dossier with its rating', schema: dossierViewSchema },
+      404: { description: 'no such dossier, or not yours' },
+      409: { description: 'the result is not returned yet, or the dossier was already rated' },
+    },
   },
   OpenApi: {
     responses: { 200: { description: 'this document' } },

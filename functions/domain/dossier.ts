@@ -4,6 +4,7 @@ import type { Applicant, DossierView, Submission } from '../contracts/api.js';
 import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';
 import { type ErrorDetail, invalidInput } from './errors.js';
 import { Status, type StatusCode, statusView } from './status.js';
+import { deadlineStanding, type WorkflowDossier } from './workflow.js';
 
 export type Channel = 'online' | 'counter' | 'post';
 
@@ -142,7 +143,9 @@ export function trackingUrl(baseUrl: string, code: string): string {
 }
 
 /** What a caller sees; personal data only when `withPersonalData` (the applicant or the agency). */
-export function dossierView(dossier: Dossier, history: readonly DossierEvent[], baseUrl: string, withPersonalData: boolean): DossierView {
+export function dossierView(dossier: WorkflowDossier, history: readonly DossierEvent[], baseUrl: string, withPersonalData: boolean, now: Date): DossierView {
+  const optional = <K extends keyof WorkflowDossier>(...names: K[]) =>
+    Object.fromEntries(names.filter((n) => dossier[n] !== undefined).map((n) => [n, dossier[n]])) as Partial<Pick<WorkflowDossier, K>>;
   return {
     code: dossier.code,
     service: { id: dossier.serviceId, code: dossier.serviceCode, name: dossier.serviceName },
@@ -154,6 +157,8 @@ export function dossierView(dossier: Dossier, history: readonly DossierEvent[], 
     updatedAt: dossier.updatedAt,
     version: dossier.version,
     trackingUrl: trackingUrl(baseUrl, dossier.code),
+    standing: deadlineStanding(dossier, now),
+    ...optional('receivedAt', 'dueAt', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating'),
     history: history.map((e) => ({
       at: e.at,
       type: e.type,

@@ -1,0 +1,295 @@
+import type { Calendar } from '../../provinces/schema.js';
+import {
+  addWorkingDays,
+  classifyFinished,
+  classifyOpen,
+  dueDate,
+  workingTimeBetween,
+  type FinishedClass,
+  type OpenClass,
+  type ProcessingTime,
+} from './calendar.js';
+import type { Actor, Dossier, DossierEvent } from './dossier.js';
+import { AppError } from './errors.js';
+import { Status, type StatusCode } from './status.js';
+
+/**
+ * The one-stop workflow as a pure state machine: given a dossier, a command, who gives it and when,
+ * it returns the next dossier and the event to record, or refuses. Storage writes both atomically.
+ */
+
+export type Rating = 'satisfied' | 'normal' | 'unsatisfied';
+
+export type Command =
+  | { action: 'receive'; documentsReceived?: string[]; note?: string }
+  | { action: 'refuse'; reason: string }
+  | { action: 'request-supplement'; reason: string; missing: string[] }
+  | { action: 'supplement'; note?: string }
+  | { action: 'start-processing'; note?: string }
+  | { action: 'request-payment'; amountVnd: number; reason: string }
+  | { action: 'confirm-payment'; note?: string }
+  | { action: 'stop'; reason: string }
+  | { action: 'finish'; note?: string }
+  | { action: 'return'; note?: string }
+  | { action: 'apologize'; reason: string; newDueAt: string }
+  | { action: 'withdraw'; reason?: string }
+  | { action: 'rate'; rating: Rating; comment?: string };
+
+export type Action = Command['action'];
+
+type Performer = 'official' | 'applicant';
+
+interface Rule {
+  readonly by: Performer;
+  readonly from: readonly StatusCode[];
+}
+
+/** Which status each action may start from, and who performs it. Everything else is refused. */
+export const transitions: Readonly<Record<Action, Rule>> = {
+  receive: { by: 'official', from: [Status.Submitted] },
+  refuse: { by: 'official', from: [Status.Submitted] },
+  'request-supplement': { by: 'official', from: [Status.Submitted, Status.Received, Status.Processing] },
+  supplement: { by: 'applicant', from: [Status.SupplementRequested] },
+  'start-processing': { by: 'official', from: [Status.Received] },
+  'request-payment': { by: 'official', from: [Status.Received, Status.Processing] },
+  'confirm-payment': { by: 'official', from: [Status.AwaitingPayment] },
+  stop: { by: 'official', from: [Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
+  finish: { by: 'official', from: [Status.Processing] },
+  return: { by: 'official', from: [Status.Resolved] },
+  apologize: { by: 'official', from: [Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
+  withdraw: { by: 'applicant', from: [Status.Submitted, Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
+  rate: { by: 'applicant', from: [Status.Returned] },
+};
+
+export type PauseKind = 'supplement' | 'payment';
+
+export interface DossierPause {
+  readonly kind: PauseKind;
+  readonly from: string;
+  readonly to?: string;
+}
+
+export interface WorkflowState {
+  readonly receivedAt?: string;
+  /** the appointment date in force: set at reception, moved by pauses and apologies */
+  readonly dueAt?: string;
+  readonly pauses?: readonly DossierPause[];
+  readonly supplementRequests?: number;
+  readonly pendingSupplement?: { readonly reason: string; readonly missing: readonly string[]; readonly requestedAt: string; readonly resumeTo: StatusCode };
+  readonly pendingPayment?: { readonly amountVnd: number; readonly reason: string; readonly requestedAt: string; readonly resumeTo: StatusCode };
+  readonly paidAt?: string;
+  readonly apologies?: readonly { readonly at: string; readonly reason: string; readonly previousDueAt: string; readonly newDueAt: string }[];
+  readonly receipt?: { readonly code: string; readonly documentsReceived: readonly string[]; readonly appointmentAt: string; readonly issuedAt: string };
+  readonly closingReason?: string;
+  readonly finishedAt?: string;
+  readonly returnedAt?: string;
+  /** early / on time / late against the appointment date in force when the result was ready */
+  readonly resultClass?: FinishedClass;
+  readonly rating?: { readonly value: Rating; readonly comment?: string; readonly at: string };
+  /** set by the deadline sweeper when the appointment date passed with the dossier still open */
+  readonly overdueAt?: string;
+  readonly reminderSentAt?: string;
+}
+
+export type WorkflowDossier = Dossier & WorkflowState;
+
+export interface WorkflowContext {
+  readonly actor: Actor;
+  readonly now: Date;
+  readonly calendar: Calendar;
+  readonly processing: ProcessingTime;
+}
+
+export interface Transition {
+  readonly dossier: WorkflowDossier;
+  readonly event: Omit<DossierEvent, 'eventId'> & { readonly action: Action; readonly details?: Record<string, unknown> };
+}
+
+const OPEN_STATUSES: readonly StatusCode[] = [Status.Submitted, Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment];
+
+export const isOpen = (status: StatusCode): boolean => OPEN_STATUSES.includes(status);
+
+/** 404 for a stranger, so that acting on a dossier cannot be used to learn that it exists. */
+function assertPerformer(d: Dossier, rule: Rule, actor: Actor, action: Action): void {
+  const stranger = new AppError(404, 'not_found', `dossier ${d.code} not found`, 'Không tìm thấy hồ sơ.');
+  if (rule.by === 'official') {
+    if (actor.kind === 'citizen') throw new AppError(403, 'forbidden', `"${action}" is an action of the responsible agency`, 'Thao tác này do cơ quan giải quyết thực hiện.');
+    if (actor.kind !== 'official') throw new AppError(403, 'forbidden', `"${action}" needs an official of the responsible agency`, 'Bạn không có quyền thực hiện thao tác này.');
+    if (actor.agencyId !== d.agencyId) throw stranger;
+  } else {
+    if (actor.kind === 'citizen' && actor.subject !== d.applicantSubject) throw stranger;
+    if (actor.kind !== 'citizen') throw new AppError(403, 'forbidden', `"${action}" is an action of the applicant`, 'Thao tác này do người nộp hồ sơ thực hiện.');
+  }
+}
+
+function refuse(d: Dossier, action: Action, why?: string): never {
+  const allowedNow = (Object.keys(transitions) as Action[]).filter((a) => transitions[a].from.includes(d.status));
+  throw new AppError(
+    409,
+    'transition_not_allowed',
+    why ?? `"${action}" is not allowed while the dossier is in status ${d.status}`,
+    'Thao tác không hợp lệ với trạng thái hiện tại của hồ sơ.',
+    { status: d.status, version: d.version, action, allowedNow },
+  );
+}
+
+/** Closing a pause moves the appointment by the working (or calendar) time the applicant held it. */
+function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt'> {
+  const pauses = (d.pauses ?? []).map((p) => (p.kind === kind && !p.to ? { ...p, to: ctx.now.toISOString() } : p));
+  if (!d.receivedAt || !d.dueAt) return { pauses };
+  return { pauses, dueAt: effectiveDueAt({ ...d, pauses }, ctx.calendar, ctx.processing).toISOString() };
+}
+
+/**
+ * The appointment date in force. Without apology: reception + processing time, shifted by the closed
+ * pauses. After an apology (form 04) the new date it promised, shifted by pauses that began after it.
+ */
+export function effectiveDueAt(d: WorkflowDossier, calendar: Calendar, processing: ProcessingTime): Date {
+  if (!d.receivedAt) throw new Error(`dossier ${d.code} has no appointment date before reception`);
+  const closed = (d.pauses ?? []).filter((p) => p.to).map((p) => ({ from: new Date(p.from), to: new Date(p.to!) }));
+  const apology = d.apologies?.at(-1);
+  if (!apology) return dueDate(calendar, new Date(d.receivedAt), processing, closed);
+  const after = closed.filter((p) => p.from.getTime() >= Date.parse(apology.at));
+  const held = after.reduce((sum, p) => sum + workingTimeBetween(calendar, p.from, p.to), 0);
+  return addWorkingDays(calendar, new Date(apology.newDueAt), held);
+}
+
+export function applyCommand(d: WorkflowDossier, command: Command, ctx: WorkflowContext): Transition {
+  const rule = transitions[command.action];
+  assertPerformer(d, rule, ctx.actor, command.action);
+  if (!rule.from.includes(d.status)) refuse(d, command.action);
+  const at = ctx.now.toISOString();
+  let next: Partial<WorkflowDossier> & { status: StatusCode };
+  let note: string | undefined;
+  let details: Record<string, unknown> | undefined;
+
+  switch (command.action) {
+    case 'receive': {
+      const due = dueDate(ctx.calendar, ctx.now, ctx.processing).toISOString();
+      next = {
+        status: Status.Received,
+        receivedAt: at,
+        dueAt: due,
+        receipt: { code: d.code, documentsReceived: command.documentsReceived ?? [], appointmentAt: due, issuedAt: at },
+      };
+      note = command.note;
+      details = { appointmentAt: due };
+      break;
+    }
+    case 'refuse':
+      next = { status: Status.Refused, closingReason: command.reason };
+      note = command.reason;
+      break;
+    case 'request-supplement': {
+      // Decree 107/2021: one request per dossier; a second would make it count as late nationally.
+      if ((d.supplementRequests ?? 0) >= 1) refuse(d, command.action, 'a supplement was already requested once for this dossier (Decree 107/2021 allows one)');
+      next = {
+        status: Status.SupplementRequested,
+        supplementRequests: (d.supplementRequests ?? 0) + 1,
+        pendingSupplement: { reason: command.reason, missing: command.missing, requestedAt: at, resumeTo: d.status },
+        pauses: [...(d.pauses ?? []), { kind: 'supplement', from: at }],
+      };
+      note = command.reason;
+      details = { missing: command.missing };
+      break;
+    }
+    case 'supplement': {
+      const resumeTo = d.pendingSupplement?.resumeTo ?? Status.Received;
+      next = { status: resumeTo, pendingSupplement: undefined, ...closePause(d, 'supplement', ctx) };
+      note = command.note;
+      break;
+    }
+    case 'start-processing':
+      next = { status: Status.Processing };
+      note = command.note;
+      break;
+    case 'request-payment':
+      next = {
+        status: Status.AwaitingPayment,
+        pendingPayment: { amountVnd: command.amountVnd, reason: command.reason, requestedAt: at, resumeTo: d.status },
+        pauses: [...(d.pauses ?? []), { kind: 'payment', from: at }],
+      };
+      note = command.reason;
+      details = { amountVnd: command.amountVnd };
+      break;
+    case 'confirm-payment': {
+      const resumeTo = d.pendingPayment?.resumeTo ?? Status.Processing;
+      next = { status: resumeTo, pendingPayment: undefined, paidAt: at, ...closePause(d, 'payment', ctx) };
+      note = command.note;
+      break;
+    }
+    case 'stop':
+      next = { status: Status.Stopped, closingReason: command.reason, ...closeOpenPauses(d, ctx) };
+      note = command.reason;
+      break;
+    case 'finish': {
+      const due = d.dueAt ? new Date(d.dueAt) : undefined;
+      next = { status: Status.Resolved, finishedAt: at, ...(due ? { resultClass: classifyFinished(ctx.now, due) } : {}) };
+      note = command.note;
+      break;
+    }
+    case 'return':
+      next = { status: Status.Returned, returnedAt: at };
+      note = command.note;
+      break;
+    case 'apologize': {
+      if (!d.dueAt) refuse(d, command.action, 'the dossier has no appointment date yet');
+      const current = new Date(d.dueAt);
+      const promised = new Date(command.newDueAt);
+      // Form 04 must reach the citizen before the appointment is missed, and must promise a later date.
+      if (ctx.now.getTime() >= current.getTime()) refuse(d, command.action, 'an apology must be made before the appointment date passes');
+      if (promised.getTime() <= current.getTime()) {
+        throw new AppError(400, 'invalid_input', 'newDueAt: must be later than the current appointment date', 'Ngày hẹn mới phải sau ngày hẹn hiện tại.', [
+          { field: 'newDueAt', message: `must be after ${d.dueAt}` },
+        ]);
+      }
+      next = {
+        status: d.status,
+        dueAt: promised.toISOString(),
+        apologies: [...(d.apologies ?? []), { at, reason: command.reason, previousDueAt: d.dueAt, newDueAt: promised.toISOString() }],
+      };
+      note = command.reason;
+      details = { previousDueAt: d.dueAt, newDueAt: promised.toISOString() };
+      break;
+    }
+    case 'withdraw':
+      next = { status: Status.Withdrawn, closingReason: command.reason ?? 'withdrawn by the applicant', ...closeOpenPauses(d, ctx) };
+      note = command.reason;
+      break;
+    case 'rate':
+      if (d.rating) refuse(d, command.action, 'the service was already rated for this dossier');
+      next = { status: d.status, rating: { value: command.rating, ...(command.comment ? { comment: command.comment } : {}), at } };
+      note = command.comment;
+      details = { rating: command.rating };
+      break;
+  }
+
+  const dossier: WorkflowDossier = { ...d, ...next, version: d.version + 1, updatedAt: at };
+  return {
+    dossier,
+    event: {
+      type: `dossier.${command.action}`,
+      action: command.action,
+      dossierCode: d.code,
+      version: dossier.version,
+      at,
+      actor: ctx.actor,
+      from: d.status,
+      to: dossier.status,
+      agencyId: d.agencyId,
+      ...(note ? { note } : {}),
+      ...(details ? { details } : {}),
+    },
+  };
+}
+
+function closeOpenPauses(d: WorkflowDossier, ctx: WorkflowContext): Pick<WorkflowState, 'pauses'> {
+  return { pauses: (d.pauses ?? []).map((p) => (p.to ? p : { ...p, to: ctx.now.toISOString() })) };
+}
+
+/** Where a dossier stands against its appointment at an instant: finished ones by their class. */
+export function deadlineStanding(d: WorkflowDossier, now: Date): FinishedClass | OpenClass | 'no-deadline' {
+  if (d.resultClass) return d.resultClass;
+  if (!d.dueAt || !isOpen(d.status)) return 'no-deadline';
+  return classifyOpen(now, new Date(d.dueAt));
+}
