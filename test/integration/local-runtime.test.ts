@@ -1,0 +1,485 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetBucketCorsCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { agencyQueue, routes, table } from '../../functions/declaration.js';
+import { loadProvince } from '../../provinces/load.js';
+import { createLocalClock } from '../../local/clock.js';
+import { answerFromResult, buildEvent, createApiListener, createAuthorizer } from '../../local/http.js';
+import { createLocalIdentity } from '../../local/identity.js';
+import { startLocalSqs } from '../../local/sqs.js';
+import { startStreamPoller, type StreamHandler } from '../../local/streams.js';
+import { sleep, type Logger } from '../../local/support.js';
+import { api, tokenFor } from '../support/api.js';
+
+const stack = inject('localStack');
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const dynamo = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
+const sqs = new SQSClient({ region: stack.region, endpoint: stack.endpoints.sqs, credentials });
+const silent: Logger = { info: () => undefined, error: () => undefined };
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'motcua-local-runtime-'));
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(50);
+  }
+}
+
+describe('the local stack creates what the declaration describes', () => {
+  it('has the table with its keys, indexes (ALL projection), stream and TTL', async () => {
+    // Act
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: stack.tableName }));
+    const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: stack.tableName }));
+
+    // Assess
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: table.partitionKey, KeyType: 'HASH' },
+      { AttributeName: table.sortKey, KeyType: 'RANGE' },
+    ]);
+    for (const index of table.indexes) {
+      const found = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.name);
+      expect(found?.KeySchema).toEqual([
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ]);
+      expect(found?.Projection?.ProjectionType).toBe('ALL');
+    }
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: table.stream });
+    expect(ttl.TimeToLiveDescription?.AttributeName).toBe(table.timeToLiveAttribute);
+  });
+
+  it('has the documents bucket with CORS for browser uploads', async () => {
+    const s3 = new S3Client({ region: stack.region, endpoint: stack.endpoints.s3, credentials, forcePathStyle: true });
+    await expect(s3.send(new HeadBucketCommand({ Bucket: stack.bucketName }))).resolves.toBeDefined();
+    const cors = await s3.send(new GetBucketCorsCommand({ Bucket: stack.bucketName }));
+    expect(cors.CORSRules?.[0]?.AllowedMethods).toContain('PUT');
+  });
+
+  it('has a queue and a dead-letter queue per agency, at QUEUE_URL_BASE/<name>, and the events DLQ', async () => {
+    const province = loadProvince(stack.provinceId);
+    expect(stack.agencyIds).toEqual(province.agencies.map((a) => a.id));
+    for (const agency of province.agencies) {
+      const name = agencyQueue.name(province.id, agency.id);
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      expect(QueueUrl).toBe(`${process.env.QUEUE_URL_BASE}/${name}`);
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+      expect(Attributes?.VisibilityTimeout).toBe(String(agencyQueue.visibilityTimeoutSeconds));
+      const redrive = JSON.parse(Attributes?.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string; maxReceiveCount?: number };
+      expect(redrive.maxReceiveCount).toBe(agencyQueue.maxReceiveCount);
+      expect(redrive.deadLetterTargetArn).toMatch(new RegExp(`:${agencyQueue.deadLetterName(province.id, agency.id)}$`));
+    }
+    const dlq = await sqs.send(new GetQueueUrlCommand({ QueueName: `motcua-${province.id}-events-dlq` }));
+    expect(dlq.QueueUrl).toBe(stack.eventsDlqUrl);
+  });
+
+  it('sets the environment names of the declaration for in-process handlers', () => {
+    expect(process.env.TABLE_NAME).toBe(`motcua-${stack.provinceId}`);
+    expect(process.env.BUCKET_NAME).toBe(`motcua-${stack.provinceId}-documents`);
+    expect(process.env.PROVINCE_ID).toBe(stack.provinceId);
+    expect(process.env.PROVINCE_FILE).toMatch(new RegExp(`provinces/${stack.provinceId}\\.json$`));
+    expect(process.env.PUBLIC_BASE_URL).toBe(stack.apiUrl);
+    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(stack.endpoints.sqs);
+  });
+});
+
+describe('the JWT authorizer checks tokens as API Gateway does', () => {
+  const issuer = 'http://127.0.0.1:1/local/identity';
+  const audience = 'motcua-local';
+  let authorize: ReturnType<typeof createAuthorizer>;
+  let sign: (claims: JWTPayload, options?: { expiresIn?: string; audience?: string; issuer?: string }) => Promise<string>;
+  let signWithOtherKey: () => Promise<string>;
+
+  beforeAll(async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const other = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    authorize = createAuthorizer({ jwks: { keys: [jwk] }, issuer, audience });
+    sign = (claims, options = {}) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(options.issuer ?? issuer)
+        .setAudience(options.audience ?? audience)
+        .setSubject('citizen-1')
+        .setIssuedAt()
+        .setExpirationTime(options.expiresIn ?? '1h')
+        .sign(privateKey);
+    // Same kid, another key: what a forged token looks like.
+    signWithOtherKey = () => new SignJWT({}).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setExpirationTime('1h').sign(other.privateKey);
+  });
+
+  it('passes the claims of a valid token through as jose returns them', async () => {
+    const token = await sign({ 'cognito:groups': ['official'], 'custom:agencyId': 'so-tu-phap', scope: 'a b' });
+    const verdict = await authorize(`Bearer ${token}`);
+    expect(verdict).toMatchObject({ ok: true, scopes: ['a', 'b'], claims: { sub: 'citizen-1', 'cognito:groups': ['official'], 'custom:agencyId': 'so-tu-phap', aud: audience } });
+  });
+
+  it.each([
+    ['no header', async () => undefined],
+    ['not a Bearer header', async () => `Basic ${Buffer.from('a:b').toString('base64')}`],
+    ['an expired token', async () => `Bearer ${await sign({}, { expiresIn: '-1m' })}`],
+    ['a wrong audience', async () => `Bearer ${await sign({}, { audience: 'someone-else' })}`],
+    ['a wrong issuer', async () => `Bearer ${await sign({}, { issuer: 'https://evil.example' })}`],
+    ['a token signed by another key', async () => `Bearer ${await signWithOtherKey()}`],
+    [
+      'alg none',
+      async () => {
+        const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+        return `Bearer ${part({ alg: 'none', typ: 'JWT' })}.${part({ iss: issuer, aud: audience, sub: 'x', exp: Math.floor(Date.now() / 1000) + 600 })}.`;
+      },
+    ],
+    ['garbage', async () => 'Bearer not.a.jwt'],
+  ])('refuses %s', async (_name, header) => {
+    const verdict = await authorize(await header());
+    expect(verdict.ok).toBe(false);
+  });
+
+  it('answers 401 with API Gateway\'s body on a protected route, before any handler runs', async () => {
+    const protectedRoute = routes.find((r) => r.access !== 'public' && r.method === 'GET');
+    expect(protectedRoute).toBeDefined();
+    const path = protectedRoute!.path.replace(/\{[^}]+\}/g, 'NO-SUCH-CODE');
+    expect(await api(path)).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
+    expect(await api(path, { token: 'abc' })).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
+    const valid = await api(path, { token: await tokenFor('citizen') });
+    expect(valid.status).not.toBe(401);
+  });
+});
+
+describe('the API Gateway adapter', () => {
+  it('answers unknown paths and wrong methods with 404 Not Found, and big bodies with 413', async () => {
+    expect(await api('/no-such-path')).toMatchObject({ status: 404, json: { message: 'Not Found' } });
+    const get = routes.find((r) => r.method === 'GET' && !r.path.includes('{'))!;
+    expect(await api(get.path, { method: 'DELETE' })).toMatchObject({ status: 404, json: { message: 'Not Found' } });
+    const big = await api('/dossiers', { method: 'POST', body: Buffer.alloc(10 * 1024 * 1024 + 1, 'a') });
+    expect(big.status).toBe(413);
+  });
+
+  it('builds a payload 2.0 event', () => {
+    const event = buildEvent(
+      {
+        method: 'GET',
+        url: '/dossiers/A%2FB?x=1&x=2&y=%C3%A9',
+        headers: { host: ['127.0.0.1:3000'], 'x-multi': ['a', 'b'], cookie: ['s=1; t=2'], 'user-agent': ['test'] },
+        body: Buffer.alloc(0),
+        sourceIp: '127.0.0.1',
+        protocol: 'HTTP/1.1',
+      },
+      'GET /dossiers/{code}',
+      { code: 'A/B' },
+      { claims: { sub: 'u1', 'cognito:groups': ['admin'] }, scopes: [] },
+      new Date('2026-03-02T03:04:05Z'),
+    );
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'GET /dossiers/{code}',
+      rawPath: '/dossiers/A%2FB',
+      rawQueryString: 'x=1&x=2&y=%C3%A9',
+      cookies: ['s=1', 't=2'],
+      headers: { host: '127.0.0.1:3000', 'x-multi': 'a,b', 'user-agent': 'test' },
+      queryStringParameters: { x: '1,2', y: 'é' },
+      pathParameters: { code: 'A/B' },
+      isBase64Encoded: false,
+      requestContext: {
+        stage: '$default',
+        routeKey: 'GET /dossiers/{code}',
+        time: '02/Mar/2026:03:04:05 +0000',
+        timeEpoch: Date.parse('2026-03-02T03:04:05Z'),
+        http: { method: 'GET', path: '/dossiers/A%2FB', sourceIp: '127.0.0.1', userAgent: 'test' },
+        authorizer: { jwt: { claims: { sub: 'u1', 'cognito:groups': ['admin'] }, scopes: [] } },
+      },
+    });
+    expect(event.headers.cookie).toBeUndefined();
+    const binary = buildEvent(
+      { method: 'POST', url: '/x', headers: { 'content-type': ['image/png'] }, body: Buffer.from([0, 255]), sourceIp: '::1', protocol: 'HTTP/1.1' },
+      'POST /x',
+      undefined,
+      undefined,
+      new Date(),
+    );
+    expect(binary).toMatchObject({ body: Buffer.from([0, 255]).toString('base64'), isBase64Encoded: true });
+    expect('authorizer' in binary.requestContext).toBe(false);
+  });
+
+  it('maps handler results by the HTTP API rules', () => {
+    expect(answerFromResult('hello')).toMatchObject({ status: 200 });
+    expect(answerFromResult({ a: 1 }).body.toString()).toBe('{"a":1}');
+    const structured = answerFromResult({ statusCode: 201, headers: { Location: '/x' }, cookies: ['a=1'], body: Buffer.from('hi').toString('base64'), isBase64Encoded: true });
+    expect(structured).toMatchObject({ status: 201, headers: { location: '/x', 'set-cookie': ['a=1'] } });
+    expect(structured.body.toString()).toBe('hi');
+  });
+
+  it('issues local tokens only for known agencies, with the project error shape', async () => {
+    const missing = await api('/local/token', { method: 'POST', body: { role: 'official' } });
+    expect(missing).toMatchObject({ status: 400, json: { error: { code: 'invalid_input', details: [{ field: 'agencyId' }] } } });
+    const unknown = await api('/local/token', { method: 'POST', body: { role: 'official', agencyId: 'no-such-agency' } });
+    expect(unknown.status).toBe(400);
+    const badRole = await api('/local/token', { method: 'POST', body: { role: 'king' } });
+    expect(badRole).toMatchObject({ status: 400, json: { error: { details: [{ field: 'role' }] } } });
+    const ok = await api('/local/token', { method: 'POST', body: { role: 'official', agencyId: stack.agencyIds[0] } });
+    expect(ok).toMatchObject({ status: 200, json: { expiresIn: 3600 } });
+    const claims = JSON.parse(Buffer.from((ok.json as { token: string }).token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ iss: stack.issuer, aud: 'motcua-local', 'cognito:groups': ['official'], 'custom:agencyId': stack.agencyIds[0] });
+  });
+});
+
+describe('the local clock endpoint', () => {
+  // A private API on its own clock: moving the shared stack's clock would disturb other test files.
+  let server: Server;
+  let base: string;
+  const dataDir = tempDir();
+
+  beforeAll(async () => {
+    const clock = createLocalClock({ dataDir, install: false });
+    server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const identity = await createLocalIdentity({ dataDir, apiUrl: base });
+    server.on('request', createApiListener({ routes, province: loadProvince(stack.provinceId), identity, clock, logger: silent, region: stack.region }));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = async (body?: unknown): Promise<{ status: number; json: { now: string; offsetMs: number } }> => {
+    const res = await fetch(`${base}/local/clock`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as { now: string; offsetMs: number } };
+  };
+
+  it('reads, advances, sets and keeps the offset on disk', async () => {
+    const start = await call();
+    expect(Math.abs(Date.parse(start.json.now) - Date.now())).toBeLessThan(2000);
+    const advanced = await call({ advance: { days: 1, hours: 2 } });
+    expect(advanced.json.offsetMs).toBe(26 * 3600_000);
+    const set = await call({ set: '2030-01-02T03:00:00+07:00' });
+    expect(Math.abs(Date.parse(set.json.now) - Date.parse('2030-01-01T20:00:00Z'))).toBeLessThan(2000);
+    // A restart reads the same offset back.
+    expect(Math.abs(createLocalClock({ dataDir, install: false }).now().getTime() - Date.parse('2030-01-01T20:00:00Z'))).toBeLessThan(2000);
+    expect((await call({ advance: { weeks: 1 } })).status).toBe(400);
+    expect((await call({})).status).toBe(400);
+  });
+});
+
+describe('the stream poller feeds a consumer with Lambda semantics', () => {
+  const streams = new DynamoDBStreamsClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
+  const tableName = `poller-test-${randomUUID().slice(0, 8)}`;
+  let streamArn: string;
+  let dlqUrl: string;
+
+  beforeAll(async () => {
+    const created = await dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
+    streamArn = created.TableDescription?.LatestStreamArn ?? '';
+    dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${tableName}-dlq` }))).QueueUrl ?? '';
+  });
+  afterAll(async () => {
+    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  });
+
+  const put = (pk: string, sk: string, extra: Record<string, string> = {}) =>
+    dynamo.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { pk: { S: pk }, sk: { S: sk }, data: { B: Buffer.from('hi') }, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, { S: v }])) },
+      }),
+    );
+
+  it('delivers inserted EVENT# items only, retries from the first reported failure, dead-letters after maxRetries, checkpoints', async () => {
+    // Prepare
+    const dataDir = tempDir();
+    const pk = `D#${randomUUID()}`;
+    const calls: DynamoDBRecord[][] = [];
+    const failOnce = new Set(['EVENT#2']);
+    let handler: StreamHandler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+      calls.push(event.Records);
+      const failures = event.Records.filter((r) => {
+        const sk = r.dynamodb?.NewImage?.sk?.S ?? '';
+        if (sk === 'EVENT#4') return true;
+        if (failOnce.delete(sk)) return true;
+        return false;
+      });
+      return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })) };
+    };
+    const start = () =>
+      startStreamPoller({
+        consumer: { id: 'test-consumer', batchSize: 10, maxRetries: 2 },
+        handler: async () => (event, context) => handler(event, context),
+        streams,
+        streamArn,
+        dataDir,
+        region: stack.region,
+        logger: silent,
+        deadLetter: { sqs, queueUrl: dlqUrl },
+        pollIntervalMs: 50,
+        retryDelayMs: 10,
+      });
+
+    // Act: written before the poller starts, so that they arrive in one batch (it reads from the trim horizon).
+    await put(pk, 'META');
+    await put(pk, 'EVENT#1');
+    await put(pk, 'EVENT#2');
+    await put(pk, 'EVENT#3');
+    await put(pk, 'EVENT#4');
+    let poller = start();
+    const dead = await eventually(async () => {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10 }));
+      return Messages?.[0];
+    });
+    await poller.settled();
+    await poller.stop();
+
+    // Assess: the first batch holds the four events (not META), in order, in Lambda's record shape.
+    const sks = (records: DynamoDBRecord[]) => records.map((r) => r.dynamodb?.NewImage?.sk?.S);
+    const first = calls[0] ?? [];
+    expect(sks(first)).toEqual(['EVENT#1', 'EVENT#2', 'EVENT#3', 'EVENT#4']);
+    expect(first[0]).toMatchObject({
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: streamArn,
+      awsRegion: stack.region,
+      dynamodb: { Keys: { pk: { S: pk }, sk: { S: 'EVENT#1' } }, StreamViewType: 'NEW_IMAGE', NewImage: { data: { B: Buffer.from('hi').toString('base64') } } },
+    });
+    expect(typeof first[0]?.dynamodb?.ApproximateCreationDateTime).toBe('number');
+    // Retries resume at the first failure (EVENT#2, then EVENT#4); 1 + maxRetries attempts in all.
+    expect(calls.slice(1).map(sks)).toEqual([['EVENT#2', 'EVENT#3', 'EVENT#4'], ['EVENT#4']]);
+    const body = JSON.parse(dead.Body ?? '{}') as { requestContext: { condition: string }; DDBStreamBatchInfo: { batchSize: number }; records: DynamoDBRecord[] };
+    expect(body.requestContext.condition).toBe('RetryAttemptsExhausted');
+    expect(body.DDBStreamBatchInfo.batchSize).toBe(1);
+    expect(sks(body.records)).toEqual(['EVENT#4']);
+    expect(readdirSync(join(dataDir, 'failed-events'))).toHaveLength(1);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: dead.ReceiptHandle }));
+
+    // Act again: a restart on the same checkpoint delivers only what is new.
+    const checkpoint = JSON.parse(readFileSync(join(dataDir, 'streams', 'test-consumer.json'), 'utf8')) as { shards: Record<string, { sequenceNumber?: string }> };
+    expect(Object.values(checkpoint.shards).some((s) => s.sequenceNumber)).toBe(true);
+    const afterRestart: DynamoDBRecord[][] = [];
+    handler = async (event) => {
+      afterRestart.push(event.Records);
+      return { batchItemFailures: [] };
+    };
+    poller = start();
+    await put(pk, 'EVENT#5');
+    await eventually(() => (afterRestart.length > 0 ? true : undefined));
+    await poller.settled();
+    await poller.stop();
+    expect(afterRestart.map(sks)).toEqual([['EVENT#5']]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('retries a batch whose handler throws, from its first record', async () => {
+    const dataDir = tempDir();
+    const pk = `T#${randomUUID()}`;
+    let attempts = 0;
+    const seen: string[][] = [];
+    const poller = startStreamPoller({
+      consumer: { id: 'throwing', batchSize: 5, maxRetries: 3 },
+      handler: async () => async (event) => {
+        seen.push(event.Records.map((r) => r.dynamodb?.NewImage?.pk?.S ?? ''));
+        attempts++;
+        if (attempts === 1) throw new Error('boom');
+      },
+      streams,
+      streamArn,
+      dataDir,
+      region: stack.region,
+      logger: silent,
+      filter: (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S === pk,
+      pollIntervalMs: 50,
+      retryDelayMs: 10,
+    });
+    await put(pk, 'EVENT#x');
+    await eventually(() => (attempts >= 2 ? true : undefined));
+    await poller.stop();
+    expect(seen).toEqual([[pk], [pk]]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('queue snapshots', () => {
+  it('put every message back after a stop and a start: ready, delayed and in flight, with attributes', async () => {
+    // Prepare
+    const dataDir = tempDir();
+    let local = await startLocalSqs({ port: 0, region: stack.region, dataDir, logger: silent });
+    let client = new SQSClient({ region: stack.region, endpoint: local.endpoint, credentials });
+    const name = 'snapshot-test';
+    let url = (await client.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '300' } }))).QueueUrl;
+    const ready = await client.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: 'ready', MessageAttributes: { kind: { DataType: 'String', StringValue: 'a' } } }),
+    );
+    await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'delayed', DelaySeconds: 600 }));
+    await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'in-flight' }));
+    // Receive both visible messages, then hand 'ready' back, so that only 'in-flight' stays in flight.
+    const received = await client.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    const inFlight = received.Messages?.find((m) => m.Body === 'in-flight');
+    const back = received.Messages?.find((m) => m.Body === 'ready');
+    expect(inFlight && back).toBeTruthy();
+    const { ChangeMessageVisibilityCommand } = await import('@aws-sdk/client-sqs');
+    await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: back?.ReceiptHandle, VisibilityTimeout: 0 }));
+
+    // Act
+    await local.stop();
+    client.destroy();
+    local = await startLocalSqs({ port: 0, region: stack.region, dataDir, logger: silent });
+    client = new SQSClient({ region: stack.region, endpoint: local.endpoint, credentials });
+    url = (await client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+
+    // Assess
+    expect(local.restoredMessages).toBe(3);
+    expect(url).toBe(`${local.queueUrlBase}/${name}`);
+    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+    expect(Attributes).toMatchObject({ VisibilityTimeout: '300', ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '1', ApproximateNumberOfMessagesDelayed: '1' });
+    const again = await client.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }));
+    expect(again.Messages?.[0]).toMatchObject({ MessageId: ready.MessageId, Body: 'ready', MessageAttributes: { kind: { StringValue: 'a' } } });
+    expect(again.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
+    // The receipt handle given out before the restart still deletes the in-flight message.
+    await client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: inFlight?.ReceiptHandle }));
+    const after = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+    expect(after.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('1');
+    await local.stop();
+    client.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,56 @@
+import { inject } from 'vitest';
+import type { Role } from '../../functions/declaration.js';
+
+export interface ApiAnswer<T> {
+  readonly status: number;
+  readonly headers: Headers;
+  /** the parsed body; undefined when it is empty or not JSON */
+  readonly json: T;
+  readonly text: string;
+}
+
+export interface ApiRequest {
+  readonly method?: string;
+  /** sent as JSON unless it is already a string or a Buffer */
+  readonly body?: unknown;
+  readonly token?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export function apiUrl(): string {
+  return inject('localStack').apiUrl;
+}
+
+/**
+ * One HTTP call to the run's local API. `json` defaults to `any` on purpose: tests read answers field by
+ * field and assert on them, and a cast at every access would only hide what is being checked.
+ */
+export async function api<T = any>(path: string, request: ApiRequest = {}): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...request.headers };
+  let body: string | Buffer | undefined;
+  if (request.body !== undefined) {
+    if (typeof request.body === 'string' || Buffer.isBuffer(request.body)) {
+      body = request.body;
+    } else {
+      body = JSON.stringify(request.body);
+      headers['content-type'] ??= 'application/json';
+    }
+  }
+  if (request.token) headers.authorization = `Bearer ${request.token}`;
+  const res = await fetch(`${apiUrl()}${path}`, { method: request.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, json: json as T, text };
+}
+
+/** A token from the local identity provider (POST /local/token). */
+export async function tokenFor(role: Role, options: { subject?: string; agencyId?: string } = {}): Promise<string> {
+  const answer = await api<{ token: string }>('/local/token', { method: 'POST', body: { role, ...options } });
+  if (answer.status !== 200) throw new Error(`POST /local/token answered ${answer.status}: ${answer.text}`);
+  return answer.json.token;
+}

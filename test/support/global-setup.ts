@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../../local/stack.js';
+
+/** What tests learn about the run's local stack; only JSON values, as `provide` requires. */
+export interface LocalStackInfo {
+  readonly apiUrl: string;
+  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
+  readonly region: string;
+  readonly provinceId: string;
+  readonly agencyIds: readonly string[];
+  readonly dataDir: string;
+  readonly tableName: string;
+  readonly bucketName: string;
+  readonly queueUrlBase: string;
+  readonly agencyQueueUrls: Readonly<Record<string, string>>;
+  readonly eventsDlqUrl: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** AWS_* endpoints and credentials plus the declaration's environment names */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    localStack: LocalStackInfo;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-test-'));
+  // Handlers run inside this process; their INFO logs would bury the test report.
+  process.env.LOG_LEVEL ??= 'WARN';
+  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true });
+  project.provide('localStack', {
+    apiUrl: stack.apiUrl,
+    endpoints: stack.endpoints,
+    region: stack.region,
+    provinceId: stack.province.id,
+    agencyIds: stack.province.agencies.map((a) => a.id),
+    dataDir: stack.dataDir,
+    tableName: stack.tableName,
+    bucketName: stack.bucketName,
+    queueUrlBase: stack.queueUrlBase,
+    agencyQueueUrls: stack.agencyQueueUrls,
+    eventsDlqUrl: stack.eventsDlqUrl,
+    issuer: stack.identity.issuer,
+    audience: stack.identity.audience,
+    env: stack.env,
+  });
+  return async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
