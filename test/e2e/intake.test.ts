@@ -1,0 +1,120 @@
+import { describe, expect, inject, it } from 'vitest';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { api, tokenFor } from '../support/api.js';
+import { collectAgencyMessages, enterpriseRegistration } from '../support/dossiers.js';
+
+const stack = inject('localStack');
+const agencyId = 'so-ke-hoach-va-dau-tu';
+const queueUrl = () => stack.agencyQueueUrls[agencyId]!;
+
+describe('a citizen finds a procedure in the catalog', () => {
+  it('searches without accents, filters by level and tier, and reads one procedure with its form', async () => {
+    const found = await api('/services?q=ly%20lich%20tu%20phap');
+    expect(found.status).toBe(200);
+    expect(found.json.items.map((s: { id: string }) => s.id)).toContain('2.000488');
+    const level4 = await api('/services?level=4&tier=province');
+    expect(level4.json.total).toBeGreaterThan(0);
+    expect(level4.json.items.every((s: { level: number; tier: string }) => s.level === 4 && s.tier === 'province')).toBe(true);
+    const service = await api('/services/2.001610');
+    expect(service.status).toBe(200);
+    expect(service.json.agencies).toEqual([expect.objectContaining({ id: agencyId, code: '000.00.05.H37' })]);
+    expect(service.json.fields.map((f: { name: string }) => f.name)).toEqual(['enterpriseName', 'investedCapitalVnd', 'mainBusinessLine', 'headOfficeAddress']);
+    expect((await api('/services/9.999999')).status).toBe(404);
+    expect((await api('/services?level=7')).json.error.details[0].field).toBe('query.level');
+    const agencies = await api('/agencies');
+    expect(agencies.json.items.length).toBeGreaterThan(20);
+  });
+
+  it('serves an OpenAPI 3.1 document that lists the submission route', async () => {
+    const doc = await api('/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.json.openapi).toBe('3.1.0');
+    expect(doc.json.paths['/dossiers'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Submission' });
+  });
+});
+
+describe('a citizen submits a dossier and the agency receives it on its queue', () => {
+  it('answers 201 with a code and tracking link, shows the status, and puts one valid message on the agency queue', async () => {
+    const token = await tokenFor('citizen', { subject: 'intake-citizen-1' });
+    const created = await api('/dossiers', { token, body: enterpriseRegistration(1) });
+    expect(created.status).toBe(201);
+    expect(created.json.code).toMatch(/^000\.00\.05\.H37-\d{6}-\d{4}$/);
+    expect(created.json.status).toEqual({ code: 1, label: 'Mới đăng ký' });
+    expect(created.json.trackingUrl).toBe(`${stack.apiUrl}/dossiers/${created.json.code}`);
+
+    const tracked = await api(`/dossiers/${created.json.code}`, { token });
+    expect(tracked.status).toBe(200);
+    expect(tracked.json).toMatchObject({ status: { code: 1 }, agency: { id: agencyId }, history: [{ type: 'dossier.submitted', to: 1 }] });
+
+    const messages = await collectAgencyMessages(queueUrl(), [created.json.code]);
+    const [message] = messages.get(created.json.code)!;
+    expect(messages.get(created.json.code)).toHaveLength(1);
+    expect(message).toMatchObject({ schemaVersion: 1, type: 'dossier.submitted', province: 'lang-son', agency: { id: agencyId, code: '000.00.05.H37' } });
+    expect(message!.dossier.applicant.fullName).toBe('Hoàng Thị Lan');
+  });
+
+  it('gives 20 concurrent submissions for one agency 20 distinct consecutive codes', async () => {
+    const token = await tokenFor('citizen', { subject: 'intake-citizen-2' });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => api('/dossiers', { token, body: enterpriseRegistration(100 + i) })));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    const codes = answers.map((a) => a.json.code as string);
+    expect(new Set(codes).size).toBe(20);
+    const prefixes = new Set(codes.map((c) => c.slice(0, -5)));
+    expect(prefixes.size).toBe(1);
+    const sequences = codes.map((c) => Number(c.slice(-4))).sort((a, b) => a - b);
+    expect(sequences.at(-1)! - sequences[0]!).toBe(19);
+    const messages = await collectAgencyMessages(queueUrl(), codes);
+    for (const code of codes) expect(messages.get(code), code).toHaveLength(1);
+  });
+
+  it('turns a retried request with the same Idempotency-Key into the same dossier and one queue message', async () => {
+    const token = await tokenFor('citizen', { subject: 'intake-citizen-3' });
+    const key = `retry-${Date.now()}`;
+    const body = enterpriseRegistration(7);
+    const [first, second] = await Promise.all([api('/dossiers', { token, body, headers: { 'idempotency-key': key } }), api('/dossiers', { token, body, headers: { 'idempotency-key': key } })]);
+    const third = await api('/dossiers', { token, body, headers: { 'idempotency-key': key } });
+    expect([first.status, second.status, third.status]).toEqual([201, 201, 201]);
+    expect(new Set([first.json.code, second.json.code, third.json.code]).size).toBe(1);
+    expect(third.headers.get('idempotent-replayed')).toBe('true');
+    const messages = await collectAgencyMessages(queueUrl(), [first.json.code]);
+    expect(messages.get(first.json.code)).toHaveLength(1);
+    const changed = await api('/dossiers', { token, body: { ...body, fields: { ...body.fields, investedCapitalVnd: 1 } }, headers: { 'idempotency-key': key } });
+    expect(changed.status).toBe(422);
+    expect(changed.json.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('refuses bad input in the one error shape, naming the field, and stores nothing', async () => {
+    const token = await tokenFor('citizen', { subject: 'intake-citizen-bad' });
+    const db = new DynamoDBClient({});
+    const countMine = async () =>
+      (await db.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: 'applicantSubject = :s', ExpressionAttributeValues: { ':s': { S: 'intake-citizen-bad' } }, Select: 'COUNT' }))).Count;
+    const good = enterpriseRegistration(9);
+    const attempts: [unknown, number, string | undefined][] = [
+      ['{"serviceId": ', 400, 'body'],
+      [{ ...good, serviceId: 'no-such-service' }, 404, undefined],
+      [{ ...good, applicant: { ...good.applicant, phone: undefined } }, 400, 'applicant.phone'],
+      [{ ...good, fields: { ...good.fields, investedCapitalVnd: 'nhiều' } }, 400, 'fields.investedCapitalVnd'],
+      [{ ...good, applicant: { ...good.applicant, idNumber: '123' } }, 400, 'applicant.idNumber'],
+      [{ ...good, notes: 'x'.repeat(70_000) }, 413, undefined],
+    ];
+    for (const [body, status, field] of attempts) {
+      const answer = await api('/dossiers', { token, body, headers: { 'content-type': 'application/json' } });
+      expect(answer.status, JSON.stringify(answer.json)).toBe(status);
+      expect(answer.json.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
+      if (field) expect(answer.json.error.details.map((d: { field: string }) => d.field)).toContain(field);
+    }
+    expect(await countMine()).toBe(0);
+    db.destroy();
+  });
+
+  it('needs a token to submit and hides a dossier from other citizens', async () => {
+    expect((await api('/dossiers', { body: enterpriseRegistration(11) })).status).toBe(401);
+    const owner = await tokenFor('citizen', { subject: 'intake-owner' });
+    const other = await tokenFor('citizen', { subject: 'intake-other' });
+    const created = await api('/dossiers', { token: owner, body: enterpriseRegistration(12) });
+    expect((await api(`/dossiers/${created.json.code}`, { token: other })).status).toBe(404);
+    const official = await tokenFor('official', { agencyId });
+    expect((await api(`/dossiers/${created.json.code}`, { token: official })).status).toBe(200);
+    await collectAgencyMessages(queueUrl(), [created.json.code]);
+  });
+});
