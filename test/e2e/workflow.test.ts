@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { enterpriseRegistration } from '../support/dossiers.js';
+
+/**
+ * The one-stop workflow walked through the local HTTP API with the local clock moved across a weekend,
+ * Hùng Kings' day given back on Monday 27/4/2026, and 30/4–1/5. This file runs its own stack so that
+ * moving the clock cannot disturb other test files.
+ */
+let stack: LocalStack;
+let dataDir: string;
+const agencyId = 'so-ke-hoach-va-dau-tu';
+const vn = (local: string) => new Date(`${local}+07:00`).toISOString();
+/** The local clock keeps running after it is set, so instants it produced are compared to the minute. */
+const minute = (iso: unknown) => String(iso).slice(0, 16);
+
+async function call(path: string, init: { token?: string; body?: unknown; method?: string } = {}) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await res.text();
+  // `any`: tests read answers field by field and assert on each; a type per answer would only hide what is checked.
+  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as any };
+}
+
+const token = async (role: string, extra: Record<string, string> = {}) => (await call('/local/token', { body: { role, ...extra } })).json.token as string;
+const setClock = (iso: string) => call('/local/clock', { body: { set: iso } });
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'motcua-workflow-'));
+  stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a dossier through the one-stop workflow, with deadlines in working days', () => {
+  it('is received, supplemented, processed, apologised for, finished on time, returned and rated', async () => {
+    const citizen = await token('citizen', { subject: 'workflow-citizen' });
+    const official = await token('official', { agencyId, subject: 'mot-cua-1' });
+
+    await setClock(vn('2026-04-24T15:30:00')); // Friday afternoon
+    const created = await call('/dossiers', { token: citizen, body: enterpriseRegistration(1) });
+    expect(created.status).toBe(201);
+    const code = created.json.code as string;
+    expect(code).toMatch(/-260424-\d{4}$/);
+    const act = (body: Record<string, unknown>, who = official) => call(`/dossiers/${code}/actions`, { token: who, body });
+
+    // Received Friday 16:00; 3 working days skip the weekend, Monday 27/4 (given back for Hùng Kings' day
+    // on Sunday 26/4), and 30/4–1/5: Tue 28, Wed 29, Mon 4/5 at 16:00.
+    await setClock(vn('2026-04-24T16:00:00'));
+    const received = await act({ action: 'receive', documentsReceived: ['Giấy đề nghị đăng ký doanh nghiệp', 'Bản sao CCCD'] });
+    expect(received.status).toBe(200);
+    expect(received.json.status).toEqual({ code: 2, label: 'Được tiếp nhận' });
+    expect(minute(received.json.dueAt)).toBe(minute(vn('2026-05-04T16:00:00')));
+    expect(received.json.receipt).toMatchObject({ code, appointmentAt: received.json.dueAt });
+
+    // Supplement requested Tuesday 09:00, answered Wednesday 09:00: one working day paused.
+    await setClock(vn('2026-04-28T09:00:00'));
+    const asked = await act({ action: 'request-supplement', reason: 'Thiếu bản sao điều lệ', missing: ['Bản sao CCCD còn hiệu lực'] });
+    expect(asked.json.status.code).toBe(5);
+    const twice = await act({ action: 'request-supplement', reason: 'again', missing: ['x'] });
+    expect(twice.status).toBe(409);
+    expect((await act({ action: 'start-processing' })).status).toBe(409);
+
+    await setClock(vn('2026-04-29T09:00:00'));
+    const supplemented = await call(`/dossiers/${code}/supplement`, { token: citizen, body: { note: 'Đã bổ sung' } });
+    expect(supplemented.status).toBe(200);
+    expect(supplemented.json.status.code).toBe(2);
+    expect(minute(supplemented.json.dueAt)).toBe(minute(vn('2026-05-05T16:00:00')));
+
+    expect((await act({ action: 'start-processing' })).json.status.code).toBe(4);
+
+    // The inbox lists it among the open dossiers, soonest appointment first.
+    const inbox = await call(`/agencies/${agencyId}/dossiers?status=open`, { token: official });
+    expect(inbox.status).toBe(200);
+    expect(inbox.json.items.map((i: { code: string }) => i.code)).toContain(code);
+    expect((await call(`/agencies/${agencyId}/dossiers?status=4`, { token: official })).json.items[0]).toMatchObject({ code, standing: 'not-yet-due' });
+
+    // An apology (form 04) on the morning of the appointment moves it to Thursday 7/5.
+    await setClock(vn('2026-05-05T10:00:00'));
+    const apologized = await act({ action: 'apologize', reason: 'Cần xác minh thông tin trụ sở', newDueAt: vn('2026-05-07T16:00:00') });
+    expect(apologized.status).toBe(200);
+    expect(minute(apologized.json.dueAt)).toBe(minute(vn('2026-05-07T16:00:00')));
+
+    await setClock(vn('2026-05-07T11:00:00'));
+    const finished = await act({ action: 'finish' });
+    expect(finished.json).toMatchObject({ status: { code: 9 }, standing: 'on-time' });
+    expect((await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied' } })).status).toBe(409);
+    expect((await act({ action: 'return' })).json.status).toEqual({ code: 10, label: 'Đã trả kết quả' });
+    const rated = await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied', comment: 'Nhanh gọn' } });
+    expect(rated.status).toBe(200);
+
+    const final = await call(`/dossiers/${code}`, { token: citizen });
+    expect(final.json.history.map((e: { type: string }) => e.type)).toEqual([
+      'dossier.submitted',
+      'dossier.receive',
+      'dossier.request-supplement',
+      'dossier.supplement',
+      'dossier.start-processing',
+      'dossier.apologize',
+      'dossier.finish',
+      'dossier.return',
+      'dossier.rate',
+    ]);
+    expect(final.json.history[2]).toMatchObject({ actor: { kind: 'official', agencyId }, from: 2, to: 5, note: 'Thiếu bản sao điều lệ' });
+    expect(final.json.standing).toBe('on-time');
+  });
+
+  it('classifies a dossier finished after its appointment as late, and refuses an apology once the appointment passed', async () => {
+    const citizen = await token('citizen', { subject: 'workflow-late' });
+    const official = await token('official', { agencyId });
+    await setClock(vn('2026-06-01T08:00:00')); // Monday
+    const code = (await call('/dossiers', { token: citizen, body: enterpriseRegistration(2) })).json.code as string;
+    const act = (body: Record<string, unknown>) => call(`/dossiers/${code}/actions`, { token: official, body });
+    expect(minute((await act({ action: 'receive' })).json.dueAt)).toBe(minute(vn('2026-06-04T08:00:00')));
+    await act({ action: 'start-processing' });
+    await setClock(vn('2026-06-04T09:00:00'));
+    const tooLate = await act({ action: 'apologize', reason: 'x', newDueAt: vn('2026-06-10T08:00:00') });
+    expect(tooLate.status).toBe(409);
+    expect((await call(`/dossiers/${code}`, { token: citizen })).json.standing).toBe('overdue');
+    expect((await act({ action: 'finish' })).json.standing).toBe('late');
+  });
+
+  it('lets exactly one of two officials acting at once win; the other gets 409 with the current state', async () => {
+    const citizen = await token('citizen', { subject: 'workflow-race' });
+    const a = await token('official', { agencyId, subject: 'mot-cua-a' });
+    const b = await token('official', { agencyId, subject: 'mot-cua-b' });
+    for (let round = 0; round < 5; round++) {
+      const code = (await call('/dossiers', { token: citizen, body: enterpriseRegistration(10 + round) })).json.code as string;
+      const [first, second] = await Promise.all([
+        call(`/dossiers/${code}/actions`, { token: a, body: { action: 'receive', expectedVersion: 1 } }),
+        call(`/dossiers/${code}/actions`, { token: b, body: { action: 'refuse', reason: 'Không thuộc thẩm quyền', expectedVersion: 1 } }),
+      ]);
+      const statuses = [first.status, second.status].sort();
+      expect(statuses).toEqual([200, 409]);
+      const loser = first.status === 409 ? first : second;
+      expect(loser.json.error.details).toMatchObject({ version: 2 });
+      const history = (await call(`/dossiers/${code}`, { token: citizen })).json.history;
+      expect(history).toHaveLength(2);
+    }
+  });
+
+  it('keeps officials to their own agency and citizens to their own dossiers', async () => {
+    const citizen = await token('citizen', { subject: 'workflow-owner' });
+    const stranger = await token('citizen', { subject: 'workflow-stranger' });
+    const otherAgency = await token('official', { agencyId: 'so-tu-phap' });
+    const admin = await token('admin');
+    const code = (await call('/dossiers', { token: citizen, body: enterpriseRegistration(30) })).json.code as string;
+    expect((await call(`/dossiers/${code}/actions`, { token: otherAgency, body: { action: 'receive' } })).status).toBe(404);
+    expect((await call(`/dossiers/${code}/actions`, { token: stranger, body: { action: 'withdraw' } })).status).toBe(404);
+    expect((await call(`/dossiers/${code}/actions`, { token: citizen, body: { action: 'receive' } })).status).toBe(403);
+    expect((await call(`/dossiers/${code}/actions`, { token: admin, body: { action: 'receive' } })).status).toBe(403);
+    expect((await call(`/agencies/${agencyId}/dossiers`, { token: otherAgency })).status).toBe(404);
+    expect((await call(`/agencies/${agencyId}/dossiers`, { token: admin })).status).toBe(200);
+    const withdrawn = await call(`/dossiers/${code}/actions`, { token: citizen, body: { action: 'withdraw', reason: 'Nộp nhầm thủ tục' } });
+    expect(withdrawn.json.status).toEqual({ code: 7, label: 'Công dân yêu cầu rút hồ sơ' });
+  });
+});
