@@ -29,8 +29,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   const attributeDefinitions: AttributeDefinition[] = [...keyNames].map((name) => ({ AttributeName: name, AttributeType: 'S' }));
   let description = await describe(client, tableName);
   if (!description) {
+    let status: string | undefined;
     try {
-      await client.send(
+      const created = await client.send(
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
@@ -50,10 +51,12 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
         }),
       );
+      status = created.TableDescription?.TableStatus;
     } catch (err) {
       if ((err as Error).name !== 'ResourceInUseException') throw err;
     }
-    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
+    // DynamoDB Local makes tables ACTIVE at once; the waiter's first pause would only slow every start.
+    if (status !== 'ACTIVE') await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
     description = await describe(client, tableName);
   } else {
     const present = new Set((description.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
@@ -150,16 +153,17 @@ async function ensureQueue(client: SQSClient, name: string, attributes: Record<s
 
 /** Per agency: its queue and dead-letter queue; plus the DLQ for stream batches that keep failing. */
 export async function ensureQueues(client: SQSClient, province: Province): Promise<{ agencyQueueUrls: Record<string, string>; eventsDlqUrl: string }> {
-  const agencyQueueUrls: Record<string, string> = {};
-  for (const agency of province.agencies) {
-    const dlq = await ensureQueue(client, agencyQueue.deadLetterName(province.id, agency.id), { MessageRetentionPeriod: retentionSeconds });
-    const queue = await ensureQueue(client, agencyQueue.name(province.id, agency.id), {
-      VisibilityTimeout: String(agencyQueue.visibilityTimeoutSeconds),
-      MessageRetentionPeriod: retentionSeconds,
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: agencyQueue.maxReceiveCount }),
-    });
-    agencyQueueUrls[agency.id] = queue.url;
-  }
-  const eventsDlq = await ensureQueue(client, resourceNames(province.id).eventsDlq, { MessageRetentionPeriod: retentionSeconds });
-  return { agencyQueueUrls, eventsDlqUrl: eventsDlq.url };
+  const [eventsDlq, ...perAgency] = await Promise.all([
+    ensureQueue(client, resourceNames(province.id).eventsDlq, { MessageRetentionPeriod: retentionSeconds }),
+    ...province.agencies.map(async (agency) => {
+      const dlq = await ensureQueue(client, agencyQueue.deadLetterName(province.id, agency.id), { MessageRetentionPeriod: retentionSeconds });
+      const queue = await ensureQueue(client, agencyQueue.name(province.id, agency.id), {
+        VisibilityTimeout: String(agencyQueue.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: retentionSeconds,
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: agencyQueue.maxReceiveCount }),
+      });
+      return [agency.id, queue.url] as const;
+    }),
+  ]);
+  return { agencyQueueUrls: Object.fromEntries(perAgency), eventsDlqUrl: eventsDlq.url };
 }
