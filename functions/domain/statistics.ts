@@ -1,0 +1,406 @@
+import type { Calendar, Province, Service } from '../../provinces/schema.js';
+import { localDateOf, workingTimeBetween } from './calendar.js';
+import type { DossierEvent } from './dossier.js';
+import type { WorkflowDossier } from './workflow.js';
+
+/**
+ * The figures a province is judged by, as counters per scope and period. Pure: which counters an event
+ * moves, how period ranges decompose into counter items, and the rates computed from summed counters.
+ *
+ * Counters are flows per period (what happened in it), except the "cohort" counters, which are kept on
+ * the period in which a dossier was RECEIVED: closing or marking overdue a dossier received in March
+ * adds to March's cohort counters, whenever it happens. That makes "in progress" exact for any period
+ * without reading a dossier: of the dossiers received in the period, those not closed yet.
+ */
+
+export const counterNames = [
+  'submitted',
+  'submittedOnline',
+  'submittedCounter',
+  'submittedPost',
+  'received',
+  'receivedOnline',
+  'receivedCounter',
+  'receivedPost',
+  'resolved',
+  'resolvedEarly',
+  'resolvedOnTime',
+  'resolvedLate',
+  /** working days from reception to result, summed, in thousandths of a day (integers add exactly) */
+  'resolutionMilliWorkingDays',
+  'refused',
+  'stopped',
+  'withdrawn',
+  'supplementRequests',
+  'apologies',
+  'paymentRequests',
+  'paidOnline',
+  'ratedSatisfied',
+  'ratedNormal',
+  'ratedUnsatisfied',
+  'overdueMarked',
+  'remindersSent',
+  /** cohort: dossiers received in the period that were later resolved, stopped or withdrawn */
+  'closedOfReceived',
+  /** cohort: dossiers received in the period that the sweeper marked overdue */
+  'overdueOfReceived',
+  /** cohort: of those, the ones closed since */
+  'overdueClosedOfReceived',
+] as const;
+
+export type CounterName = (typeof counterNames)[number];
+export type Counts = Partial<Record<CounterName, number>>;
+
+export type Scope = 'province' | `agency:${string}` | `service:${string}`;
+export type Period = `day:${string}` | `month:${string}` | `year:${string}`;
+
+/** An event item as the table stream delivers it: the event and the dossier right after it. */
+export type CountedEvent = DossierEvent & { readonly details?: Record<string, unknown>; readonly dossier: WorkflowDossier };
+
+export interface CounterUpdate {
+  readonly scope: Scope;
+  readonly period: Period;
+  readonly counts: Counts;
+}
+
+/** The day, month and year (Vietnam local time) that contain an instant. */
+export function periodsOf(instant: Date): Period[] {
+  const day = localDateOf(instant);
+  return [`day:${day}`, `month:${day.slice(0, 7)}`, `year:${day.slice(0, 4)}`];
+}
+
+const channelCounter = (prefix: 'submitted' | 'received', channel: string): CounterName =>
+  channel === 'counter' ? `${prefix}Counter` : channel === 'post' ? `${prefix}Post` : `${prefix}Online`;
+
+/** The counters an event moves at the instant it happened (flows) and at the dossier's reception (cohort). */
+export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts; cohort: Counts } {
+  const d = e.dossier;
+  const flow: Counts = {};
+  const cohort: Counts = {};
+  // A dossier is closed for the cohort once it left the agency's hands after reception.
+  const closeCohort = () => {
+    if (!d.receivedAt) return;
+    cohort.closedOfReceived = 1;
+    if (d.overdueAt) cohort.overdueClosedOfReceived = 1;
+  };
+  switch (e.type) {
+    case 'dossier.submitted':
+      flow.submitted = 1;
+      flow[channelCounter('submitted', d.channel)] = 1;
+      break;
+    case 'dossier.receive':
+      flow.received = 1;
+      flow[channelCounter('received', d.channel)] = 1;
+      break;
+    case 'dossier.finish': {
+      flow.resolved = 1;
+      if (d.resultClass === 'early') flow.resolvedEarly = 1;
+      else if (d.resultClass === 'on-time') flow.resolvedOnTime = 1;
+      else if (d.resultClass === 'late') flow.resolvedLate = 1;
+      if (d.receivedAt && d.finishedAt) {
+        flow.resolutionMilliWorkingDays = Math.round(workingTimeBetween(calendar, new Date(d.receivedAt), new Date(d.finishedAt)) * 1000);
+      }
+      closeCohort();
+      break;
+    }
+    case 'dossier.refuse':
+      flow.refused = 1;
+      break;
+    case 'dossier.stop':
+      flow.stopped = 1;
+      closeCohort();
+      break;
+    case 'dossier.withdraw':
+      flow.withdrawn = 1;
+      closeCohort();
+      break;
+    case 'dossier.request-supplement':
+      flow.supplementRequests = 1;
+      break;
+    case 'dossier.apologize':
+      flow.apologies = 1;
+      break;
+    case 'dossier.request-payment':
+      flow.paymentRequests = 1;
+      break;
+    case 'dossier.confirm-payment':
+      flow.paidOnline = 1;
+      break;
+    case 'dossier.rate': {
+      const value = d.rating?.value ?? e.details?.rating;
+      if (value === 'satisfied') flow.ratedSatisfied = 1;
+      else if (value === 'normal') flow.ratedNormal = 1;
+      else if (value === 'unsatisfied') flow.ratedUnsatisfied = 1;
+      break;
+    }
+    case 'dossier.overdue':
+      flow.overdueMarked = 1;
+      if (d.receivedAt) cohort.overdueOfReceived = 1;
+      break;
+    case 'dossier.apology-reminder':
+      flow.remindersSent = 1;
+      break;
+  }
+  return { flow, cohort };
+}
+
+export const scopesOf = (e: CountedEvent): Scope[] => ['province', `agency:${e.dossier.agencyId}`, `service:${e.dossier.serviceId}`];
+
+/**
+ * Every counter item an event changes, each (scope, period) once: one transaction may touch an item
+ * only once, so the flow and cohort counts of a period that is both the event's and the reception's
+ * are merged. At most 3 scopes × 3 periods × 2 instants = 18 items.
+ */
+export function counterUpdates(e: CountedEvent, calendar: Calendar): CounterUpdate[] {
+  const { flow, cohort } = eventCounts(e, calendar);
+  const merged = new Map<string, CounterUpdate>();
+  const add = (periods: Period[], counts: Counts) => {
+    if (Object.keys(counts).length === 0) return;
+    for (const scope of scopesOf(e)) {
+      for (const period of periods) {
+        const key = `${scope}|${period}`;
+        const previous = merged.get(key)?.counts ?? {};
+        merged.set(key, { scope, period, counts: addCounts(previous, counts) });
+      }
+    }
+  };
+  add(periodsOf(new Date(e.at)), flow);
+  if (e.dossier.receivedAt) add(periodsOf(new Date(e.dossier.receivedAt)), cohort);
+  return [...merged.values()];
+}
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  const sum: Counts = { ...a };
+  for (const [name, value] of Object.entries(b) as [CounterName, number][]) sum[name] = (sum[name] ?? 0) + value;
+  return sum;
+}
+
+/** Counters of several items (shards, periods) added up; unknown attributes are ignored. */
+export function sumCounts(items: readonly Record<string, unknown>[]): Counts {
+  const sum: Counts = {};
+  for (const item of items) {
+    for (const name of counterNames) {
+      const value = item[name];
+      if (typeof value === 'number') sum[name] = (sum[name] ?? 0) + value;
+    }
+  }
+  return sum;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Periods
+
+const DAY_MS = 86_400_000;
+/** a range longer than this is refused rather than read item by item */
+export const MAX_RANGE_DAYS = 3660;
+
+const dayNumber = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
+const isoOfDay = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+function lastDayOfMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+export type PeriodQuery = { day: string } | { month: string } | { year: string } | { from: string; to: string };
+
+/**
+ * The counter periods that exactly cover a query, fewest first: whole years as year items, whole months
+ * as month items, the rest as days. `from`/`to` are both days (YYYY-MM-DD) or both months (YYYY-MM),
+ * inclusive. The number of items depends on the length of the range, never on the number of dossiers.
+ */
+export function periodsFor(query: PeriodQuery): Period[] {
+  if ('day' in query) return [`day:${query.day}`];
+  if ('month' in query) return [`month:${query.month}`];
+  if ('year' in query) return [`year:${query.year}`];
+  const first = query.from.length === 7 ? `${query.from}-01` : query.from;
+  const last = query.to.length === 7 ? lastDayOfMonth(query.to) : query.to;
+  const start = dayNumber(first);
+  const end = dayNumber(last);
+  if (!(end >= start)) throw new RangeError('to must not be before from');
+  if (end - start + 1 > MAX_RANGE_DAYS) throw new RangeError(`a range may cover at most ${MAX_RANGE_DAYS} days`);
+  const periods: Period[] = [];
+  for (let day = start; day <= end; ) {
+    const iso = isoOfDay(day);
+    const year = iso.slice(0, 4);
+    if (iso.endsWith('-01-01') && dayNumber(`${year}-12-31`) <= end) {
+      periods.push(`year:${year}`);
+      day = dayNumber(`${year}-12-31`) + 1;
+    } else if (iso.endsWith('-01') && dayNumber(lastDayOfMonth(iso.slice(0, 7))) <= end) {
+      periods.push(`month:${iso.slice(0, 7)}`);
+      day = dayNumber(lastDayOfMonth(iso.slice(0, 7))) + 1;
+    } else {
+      periods.push(`day:${iso}`);
+      day += 1;
+    }
+  }
+  return periods;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sharding
+
+/** Province-wide counters are split over this many items so that none becomes a hot key. */
+export const PROVINCE_SHARDS = 10;
+
+/** FNV-1a of the dossier code: every event of a dossier lands on the same shard, shards fill evenly. */
+export function shardOf(code: string, shards = PROVINCE_SHARDS): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) {
+    hash ^= code.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
+export const shardsOf = (scope: Scope): number => (scope === 'province' ? PROVINCE_SHARDS : 1);
+
+// ---------------------------------------------------------------------------------------------------
+// Figures and rates
+
+/** A percentage rounded to one decimal, as the seeds report them; null when there is nothing to divide by. */
+export function percent(part: number, whole: number): number | null {
+  if (whole <= 0) return null;
+  return Math.round((part / whole) * 1000) / 10;
+}
+
+export interface Figures {
+  readonly submitted: { total: number; online: number; counter: number; post: number };
+  readonly received: { total: number; online: number; counter: number; post: number };
+  readonly resolved: { total: number; early: number; onTime: number; late: number; averageWorkingDays: number | null };
+  /** of the dossiers received in the period, those still open now */
+  readonly inProgress: { total: number; notYetDue: number; overdue: number };
+  readonly refused: number;
+  readonly stopped: number;
+  readonly withdrawn: number;
+  readonly supplementRequests: number;
+  readonly apologies: number;
+  readonly apologyReminders: number;
+  readonly markedOverdue: number;
+  readonly paymentRequests: number;
+  readonly paidOnline: number;
+  readonly ratings: { total: number; satisfied: number; normal: number; unsatisfied: number; satisfactionRate: number | null };
+  readonly rates: {
+    /** the seeds' "x% on time or early": (early + on time) ÷ resolved */
+    readonly resolvedOnTimeOrEarly: number | null;
+    readonly resolvedLate: number | null;
+  };
+  /** components of the national index (Decision 766/QĐ-TTg), in percent */
+  readonly index: { readonly onTime21: number | null; readonly submittedOnline33: number | null; readonly paidOnline36: number | null; readonly satisfaction54: number | null };
+}
+
+export function figuresOf(c: Counts): Figures {
+  const n = (name: CounterName): number => c[name] ?? 0;
+  const resolved = n('resolved');
+  const onTimeOrEarly = n('resolvedEarly') + n('resolvedOnTime');
+  const inProgress = Math.max(0, n('received') - n('closedOfReceived'));
+  const overdue = Math.min(inProgress, Math.max(0, n('overdueOfReceived') - n('overdueClosedOfReceived')));
+  const notYetDue = inProgress - overdue;
+  const rated = n('ratedSatisfied') + n('ratedNormal') + n('ratedUnsatisfied');
+  return {
+    submitted: { total: n('submitted'), online: n('submittedOnline'), counter: n('submittedCounter'), post: n('submittedPost') },
+    received: { total: n('received'), online: n('receivedOnline'), counter: n('receivedCounter'), post: n('receivedPost') },
+    resolved: {
+      total: resolved,
+      early: n('resolvedEarly'),
+      onTime: n('resolvedOnTime'),
+      late: n('resolvedLate'),
+      averageWorkingDays: resolved > 0 ? Math.round(n('resolutionMilliWorkingDays') / resolved) / 1000 : null,
+    },
+    inProgress: { total: inProgress, notYetDue, overdue },
+    refused: n('refused'),
+    stopped: n('stopped'),
+    withdrawn: n('withdrawn'),
+    supplementRequests: n('supplementRequests'),
+    apologies: n('apologies'),
+    apologyReminders: n('remindersSent'),
+    markedOverdue: n('overdueMarked'),
+    paymentRequests: n('paymentRequests'),
+    paidOnline: n('paidOnline'),
+    ratings: {
+      total: rated,
+      satisfied: n('ratedSatisfied'),
+      normal: n('ratedNormal'),
+      unsatisfied: n('ratedUnsatisfied'),
+      // satisfaction rate = satisfied ratings ÷ all ratings × 100 ("normal" is not counted as satisfied)
+      satisfactionRate: percent(n('ratedSatisfied'), rated),
+    },
+    rates: {
+      // resolved on time or early = (early + on time) ÷ resolved × 100, e.g. Lạng Sơn 2018: 9,660 ÷ 12,000 = 80.5%
+      resolvedOnTimeOrEarly: percent(onTimeOrEarly, resolved),
+      resolvedLate: percent(n('resolvedLate'), resolved),
+    },
+    index: {
+      // 2.1 on-time rate = (resolved early + resolved on time + in progress not yet due)
+      //                    ÷ (resolved + in progress) × 100: dossiers done or in progress on time over all
+      //                    received or processed in the period.
+      onTime21: percent(onTimeOrEarly + notYetDue, resolved + inProgress),
+      // 3.3 share submitted online = dossiers submitted online ÷ dossiers submitted on every channel × 100
+      submittedOnline33: percent(n('submittedOnline'), n('submitted')),
+      // 3.6 share paid online = dossiers whose fees were paid online ÷ dossiers asked to pay × 100
+      paidOnline36: percent(n('paidOnline'), n('paymentRequests')),
+      // 5.4 satisfaction = 100 − % resolved late − % with complaints; until complaints have their own
+      //     channel, an "unsatisfied" rating counts as one: 100 − late ÷ resolved × 100 − unsatisfied ÷ rated × 100
+      satisfaction54:
+        resolved + rated === 0
+          ? null
+          : Math.max(0, Math.round((100 - (resolved ? (n('resolvedLate') / resolved) * 100 : 0) - (rated ? (n('ratedUnsatisfied') / rated) * 100 : 0)) * 10) / 10),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Catalog
+
+export interface CatalogFigures {
+  readonly services: number;
+  readonly byLevel: Record<'1' | '2' | '3' | '4', number>;
+  /** toàn trình (Decree 42/2022): fully online */
+  readonly fullyOnline: number;
+  /** một phần: online (level 3 or 4) but not fully */
+  readonly partlyOnline: number;
+  /** level-4 services ÷ services × 100 */
+  readonly level4Share: number | null;
+  readonly byTier: Record<string, { services: number; level4: number }>;
+  readonly byAgency: Record<string, { services: number; level4: number }>;
+}
+
+/** The agencies that may process a service: those it names, else every agency of its tier. */
+export function agenciesOfService(province: Province, service: Service): string[] {
+  return service.agencyIds ? [...service.agencyIds] : province.agencies.filter((a) => a.tier === service.tier).map((a) => a.id);
+}
+
+export function catalogFigures(province: Province, scope: Scope = 'province'): CatalogFigures {
+  const services = province.services.filter((s) => {
+    if (scope === 'province') return true;
+    if (scope.startsWith('service:')) return s.id === scope.slice('service:'.length);
+    return agenciesOfService(province, s).includes(scope.slice('agency:'.length));
+  });
+  const byLevel = { '1': 0, '2': 0, '3': 0, '4': 0 };
+  const byTier: Record<string, { services: number; level4: number }> = {};
+  const byAgency: Record<string, { services: number; level4: number }> = {};
+  let fullyOnline = 0;
+  let partlyOnline = 0;
+  for (const s of services) {
+    byLevel[String(s.level) as keyof typeof byLevel] += 1;
+    if (s.fullyOnline) fullyOnline += 1;
+    else if (s.level >= 3) partlyOnline += 1;
+    const tier = (byTier[s.tier] ??= { services: 0, level4: 0 });
+    tier.services += 1;
+    if (s.level === 4) tier.level4 += 1;
+    for (const agencyId of agenciesOfService(province, s)) {
+      const agency = (byAgency[agencyId] ??= { services: 0, level4: 0 });
+      agency.services += 1;
+      if (s.level === 4) agency.level4 += 1;
+    }
+  }
+  return { services: services.length, byLevel, fullyOnline, partlyOnline, level4Share: percent(byLevel['4'], services.length), byTier, byAgency };
+}
+
+/** Agencies ranked by the share resolved on time or early, best first; ties by volume, then by id. */
+export function rankAgencies(rows: readonly { agencyId: string; figures: Figures }[]): { rank: number; agencyId: string; figures: Figures }[] {
+  const score = (f: Figures) => f.rates.resolvedOnTimeOrEarly ?? -1;
+  return [...rows]
+    .sort((a, b) => score(b.figures) - score(a.figures) || b.figures.resolved.total - a.figures.resolved.total || a.agencyId.localeCompare(b.agencyId))
+    .map((row, i) => ({ rank: i + 1, ...row }));
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { calendarSchema } from '../../provinces/schema.js';
+import { sweepKind, sweepTransition, candidateBound } from '../../functions/domain/deadlines.js';
+import { reminderInstant } from '../../functions/domain/calendar.js';
+import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+import type { StatusCode } from '../../functions/domain/status.js';
+
+const calendar = calendarSchema.parse({ years: { '2026': { holidays: [{ date: '2026-04-30', name: 'Ngày Chiến thắng' }, { date: '2026-05-01', name: 'Quốc tế Lao động' }] } } });
+const vn = (local: string) => new Date(`${local}+07:00`);
+const due = vn('2026-03-06T16:00:00');
+
+const dossier = (status: StatusCode, extra: Partial<WorkflowDossier> = {}): WorkflowDossier => ({
+  code: '000.00.05.H37-260302-0001', serviceId: '2.001610', serviceCode: 'c', serviceName: 'n', agencyId: 'so-ke-hoach-va-dau-tu', agencyCode: '000.00.05.H37', agencyName: 'Sở KH&ĐT',
+  applicantSubject: 's', applicant: { fullName: 'A', idNumber: '020090001234', phone: '0912345678', address: 'x' }, fields: {}, channel: 'online',
+  status, version: 4, submittedAt: '2026-03-02T01:00:00.000Z', updatedAt: '2026-03-02T01:00:00.000Z', receivedAt: '2026-03-02T01:00:00.000Z', dueAt: due.toISOString(), ...extra,
+});
+
+describe('what the deadline sweeper decides', () => {
+  it('marks a received or processing dossier overdue once its appointment has passed, and only once', () => {
+    const after = vn('2026-03-06T16:01:00');
+    expect(sweepKind(dossier(2), after, calendar)).toBe('overdue');
+    expect(sweepKind(dossier(4), after, calendar)).toBe('overdue');
+    expect(sweepKind(dossier(4), due, calendar)).not.toBe('overdue');
+    expect(sweepKind(dossier(4, { overdueAt: after.toISOString() }), vn('2026-03-09T08:00:00'), calendar)).toBeUndefined();
+  });
+
+  it('leaves paused, closed and not-yet-received dossiers alone', () => {
+    const after = vn('2026-03-10T08:00:00');
+    for (const status of [1, 3, 5, 6, 7, 8, 9, 10] as StatusCode[]) expect(sweepKind(dossier(status), after, calendar), `status ${status}`).toBeUndefined();
+  });
+
+  it('reminds one working day before the deadline, once, and not after an apology', () => {
+    const reminder = reminderInstant(calendar, due);
+    expect(reminder).toEqual(vn('2026-03-05T16:00:00'));
+    expect(sweepKind(dossier(4), new Date(reminder.getTime() - 60_000), calendar)).toBeUndefined();
+    expect(sweepKind(dossier(4), reminder, calendar)).toBe('apology-reminder');
+    expect(sweepKind(dossier(4, { reminderSentAt: reminder.toISOString() }), reminder, calendar)).toBeUndefined();
+    expect(sweepKind(dossier(4, { apologies: [{ at: 'x', reason: 'r', previousDueAt: 'a', newDueAt: 'b' }] }), reminder, calendar)).toBeUndefined();
+  });
+
+  it('reads far enough ahead in the index to find every dossier due for a reminder', () => {
+    const now = vn('2026-04-29T16:30:00');
+    // due after the 30 April / 1 May holidays and the weekend: the reminder comes the working day before
+    const dueAfterHolidays = vn('2026-05-04T16:30:00');
+    expect(reminderInstant(calendar, dueAfterHolidays).getTime()).toBeLessThanOrEqual(now.getTime());
+    expect(candidateBound(now, calendar).getTime()).toBeGreaterThan(dueAfterHolidays.getTime());
+  });
+
+  it('records the mark as a system step with the next version and the same status', () => {
+    const at = vn('2026-03-06T17:00:00');
+    const { dossier: next, event } = sweepTransition(dossier(4), 'overdue', at);
+    expect(next).toMatchObject({ status: 4, version: 5, overdueAt: at.toISOString(), updatedAt: at.toISOString() });
+    expect(event).toMatchObject({ type: 'dossier.overdue', actor: { kind: 'system' }, from: 4, to: 4, version: 5, details: { dueAt: due.toISOString() } });
+    expect(sweepTransition(dossier(2), 'apology-reminder', at).dossier.reminderSentAt).toBe(at.toISOString());
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { calendarSchema } from '../../provinces/schema.js';
+import { loadProvinceFile, provinceFilePath } from '../../provinces/load.js';
+import {
+  catalogFigures,
+  counterUpdates,
+  figuresOf,
+  percent,
+  periodsFor,
+  periodsOf,
+  PROVINCE_SHARDS,
+  rankAgencies,
+  shardOf,
+  type CountedEvent,
+} from '../../functions/domain/statistics.js';
+import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+import type { StatusCode } from '../../functions/domain/status.js';
+
+const calendar = calendarSchema.parse({ years: { '2026': { holidays: [{ date: '2026-04-30', name: 'Ngày Chiến thắng' }] } } });
+
+const dossier = (extra: Partial<WorkflowDossier> = {}): WorkflowDossier => ({
+  code: '000.00.05.H37-260302-0001', serviceId: '2.001610', serviceCode: 'c', serviceName: 'n', agencyId: 'so-ke-hoach-va-dau-tu', agencyCode: '000.00.05.H37', agencyName: 'Sở KH&ĐT',
+  applicantSubject: 's', applicant: { fullName: 'A', idNumber: '020090001234', phone: '0912345678', address: 'x' }, fields: {}, channel: 'online',
+  status: 2, version: 2, submittedAt: '2026-03-02T01:00:00.000Z', updatedAt: '2026-03-02T01:00:00.000Z', ...extra,
+});
+
+const event = (type: string, at: string, d: WorkflowDossier, to: StatusCode = d.status): CountedEvent => ({
+  eventId: `e-${type}`, type, dossierCode: d.code, version: d.version, at, actor: { kind: 'system' }, from: null, to, agencyId: d.agencyId, dossier: d,
+});
+
+describe('which counters an event moves', () => {
+  it('counts a submission once per scope and local period, by channel', () => {
+    const updates = counterUpdates(event('dossier.submitted', '2026-02-28T18:30:00.000Z', dossier({ channel: 'post', status: 1 })), calendar);
+    // 01:30 on 1 March in Vietnam, though still 28 February in UTC
+    expect(updates.map((u) => `${u.scope}|${u.period}`)).toEqual([
+      'province|day:2026-03-01', 'province|month:2026-03', 'province|year:2026',
+      'agency:so-ke-hoach-va-dau-tu|day:2026-03-01', 'agency:so-ke-hoach-va-dau-tu|month:2026-03', 'agency:so-ke-hoach-va-dau-tu|year:2026',
+      'service:2.001610|day:2026-03-01', 'service:2.001610|month:2026-03', 'service:2.001610|year:2026',
+    ]);
+    expect(updates.every((u) => u.counts.submitted === 1 && u.counts.submittedPost === 1 && u.counts.submittedOnline === undefined)).toBe(true);
+  });
+
+  it('adds a finish to its own period and closes it in the reception period, merged when they are the same item', () => {
+    const d = dossier({ status: 9, receivedAt: '2026-03-02T01:00:00.000Z', finishedAt: '2026-04-01T02:00:00.000Z', resultClass: 'late', overdueAt: '2026-03-31T00:00:00.000Z' });
+    const updates = counterUpdates(event('dossier.finish', '2026-04-01T02:00:00.000Z', d), calendar);
+    const april = updates.find((u) => u.scope === 'province' && u.period === 'month:2026-04')!;
+    expect(april.counts).toMatchObject({ resolved: 1, resolvedLate: 1 });
+    expect(april.counts.resolutionMilliWorkingDays).toBeGreaterThan(20_000);
+    expect(updates.find((u) => u.scope === 'province' && u.period === 'month:2026-03')!.counts).toEqual({ closedOfReceived: 1, overdueClosedOfReceived: 1 });
+    const year = updates.filter((u) => u.scope === 'province' && u.period === 'year:2026');
+    expect(year).toHaveLength(1);
+    expect(year[0]!.counts).toMatchObject({ resolved: 1, closedOfReceived: 1 });
+    expect(updates.length).toBeLessThanOrEqual(18);
+  });
+
+  it('counts ratings by value, payments, apologies and the sweeper marks', () => {
+    const rated = counterUpdates(event('dossier.rate', '2026-03-05T02:00:00.000Z', dossier({ status: 10, rating: { value: 'normal', at: 'x' } })), calendar);
+    expect(rated[0]!.counts).toEqual({ ratedNormal: 1 });
+    expect(counterUpdates(event('dossier.confirm-payment', '2026-03-05T02:00:00.000Z', dossier()), calendar)[0]!.counts).toEqual({ paidOnline: 1 });
+    const overdue = counterUpdates(event('dossier.overdue', '2026-04-05T02:00:00.000Z', dossier({ receivedAt: '2026-03-02T01:00:00.000Z' })), calendar);
+    expect(overdue.find((u) => u.period === 'day:2026-03-02')!.counts).toEqual({ overdueOfReceived: 1 });
+    expect(overdue.find((u) => u.period === 'day:2026-04-05')!.counts).toEqual({ overdueMarked: 1 });
+    expect(counterUpdates(event('dossier.start-processing', '2026-03-05T02:00:00.000Z', dossier()), calendar)).toEqual([]);
+  });
+});
+
+describe('figures and the national index', () => {
+  it('reproduces Lạng Sơn 2018: 9,660 of 12,000 resolved on time or early is 80.5%', () => {
+    const f = figuresOf({ resolved: 12_000, resolvedEarly: 4_000, resolvedOnTime: 5_660, resolvedLate: 2_340, received: 12_000, closedOfReceived: 12_000 });
+    expect(f.rates.resolvedOnTimeOrEarly).toBe(80.5);
+    expect(f.rates.resolvedLate).toBe(19.5);
+    // 2.1 with nothing left in progress is the same share
+    expect(f.index.onTime21).toBe(80.5);
+  });
+
+  it('reproduces Lạng Sơn 2018: ~15,000 online of ~24,000 received is over 60% (3.3)', () => {
+    expect(figuresOf({ submitted: 24_000, submittedOnline: 15_000, submittedCounter: 9_000 }).index.submittedOnline33).toBe(62.5);
+  });
+
+  it('derives in progress from the reception cohort and counts not-yet-due in the on-time rate', () => {
+    const f = figuresOf({ received: 10, closedOfReceived: 6, overdueOfReceived: 3, overdueClosedOfReceived: 1, resolved: 5, resolvedEarly: 2, resolvedOnTime: 2, resolvedLate: 1 });
+    expect(f.inProgress).toEqual({ total: 4, notYetDue: 2, overdue: 2 });
+    // (2 + 2 + 2) ÷ (5 + 4)
+    expect(f.index.onTime21).toBe(66.7);
+  });
+
+  it('computes satisfaction, payments and the average resolution time', () => {
+    const f = figuresOf({ ratedSatisfied: 17, ratedNormal: 2, ratedUnsatisfied: 1, resolved: 20, resolvedLate: 1, resolutionMilliWorkingDays: 50_000, paymentRequests: 4, paidOnline: 3 });
+    expect(f.ratings).toEqual({ total: 20, satisfied: 17, normal: 2, unsatisfied: 1, satisfactionRate: 85 });
+    expect(f.index.satisfaction54).toBe(90);
+    expect(f.index.paidOnline36).toBe(75);
+    expect(f.resolved.averageWorkingDays).toBe(2.5);
+    expect(percent(1, 0)).toBeNull();
+  });
+
+  it('ranks agencies on the on-time share, the bigger first on a tie', () => {
+    const ranked = rankAgencies([
+      { agencyId: 'a', figures: figuresOf({ resolved: 10, resolvedOnTime: 9 }) },
+      { agencyId: 'b', figures: figuresOf({ resolved: 20, resolvedOnTime: 20 }) },
+      { agencyId: 'c', figures: figuresOf({ resolved: 40, resolvedOnTime: 36 }) },
+      { agencyId: 'd', figures: figuresOf({}) },
+    ]);
+    expect(ranked.map((r) => [r.rank, r.agencyId])).toEqual([[1, 'b'], [2, 'c'], [3, 'a'], [4, 'd']]);
+  });
+});
+
+describe('periods', () => {
+  it('names the local day, month and year of an instant', () => {
+    expect(periodsOf(new Date('2025-12-31T17:00:00.000Z'))).toEqual(['day:2026-01-01', 'month:2026-01', 'year:2026']);
+  });
+
+  it('covers a range with whole years, whole months and the days left over', () => {
+    expect(periodsFor({ from: '2025-12-30', to: '2027-02-02' })).toEqual([
+      'day:2025-12-30', 'day:2025-12-31', 'year:2026', 'month:2027-01', 'day:2027-02-01', 'day:2027-02-02',
+    ]);
+    expect(periodsFor({ from: '2026-02', to: '2026-03' })).toEqual(['month:2026-02', 'month:2026-03']);
+    expect(periodsFor({ month: '2026-02' })).toEqual(['month:2026-02']);
+    expect(() => periodsFor({ from: '2000-01-02', to: '2030-01-01' })).toThrow(RangeError);
+  });
+});
+
+describe('shards', () => {
+  it('keeps a dossier on one shard and spreads 10,000 codes evenly', () => {
+    const counts = Array(PROVINCE_SHARDS).fill(0) as number[];
+    for (let i = 0; i < 10_000; i++) counts[shardOf(`000.00.05.H37-260302-${String(i).padStart(4, '0')}`)]! += 1;
+    expect(Math.min(...counts)).toBeGreaterThan(800);
+    expect(Math.max(...counts)).toBeLessThan(1200);
+    expect(shardOf('x')).toBe(shardOf('x'));
+  });
+});
+
+describe('catalog figures', () => {
+  it('counts the Lạng Sơn catalog by level, online kind, tier and agency', () => {
+    const province = loadProvinceFile(provinceFilePath('lang-son'));
+    const c = catalogFigures(province);
+    expect(c.services).toBe(province.services.length);
+    expect(Object.values(c.byLevel).reduce((a, b) => a + b, 0)).toBe(c.services);
+    expect(c.fullyOnline).toBe(province.services.filter((s) => s.fullyOnline).length);
+    expect(c.partlyOnline).toBe(province.services.filter((s) => s.level >= 3 && !s.fullyOnline).length);
+    expect(c.level4Share).toBe(percent(c.byLevel['4'], c.services));
+    expect(Object.values(c.byTier).reduce((a, t) => a + t.services, 0)).toBe(c.services);
+    const agency = catalogFigures(province, 'agency:so-ke-hoach-va-dau-tu');
+    expect(agency.byAgency['so-ke-hoach-va-dau-tu']!.services).toBe(agency.services);
+    expect(catalogFigures(province, 'service:2.001610')).toMatchObject({ services: 1, byLevel: { '4': 1 }, fullyOnline: 1 });
+  });
+});
