@@ -13,7 +13,8 @@ export type Access = 'public' | readonly Role[];
 /** What a function may touch; lib/ turns it into least-privilege grants, local/ ignores it. */
 export interface Grants {
   readonly table?: 'read' | 'readwrite';
-  readonly bucket?: 'read' | 'readwrite';
+  /** `verify`: read, plus put and delete to move a rejected object into quarantine */
+  readonly bucket?: 'read' | 'readwrite' | 'verify';
   /** send to the agency queues */
   readonly agencyQueues?: 'send';
 }
@@ -34,7 +35,12 @@ export interface RouteDeclaration {
 export type ConsumerSource =
   /** the table's stream, filtered to inserted history events (`sk` begins with `EVENT#`): the outbox */
   | { readonly kind: 'table-stream'; readonly batchSize: number; readonly maxRetries: number }
-  | { readonly kind: 'schedule'; readonly everyMinutes: number };
+  | { readonly kind: 'schedule'; readonly everyMinutes: number }
+  /**
+   * S3 ObjectCreated events of the document bucket under `prefix` (all keys if absent), one record per
+   * event, delivered asynchronously with Lambda's two retries. Locally, s3rver's own events are delivered.
+   */
+  | { readonly kind: 'bucket-created'; readonly prefix?: string };
 
 export interface ConsumerDeclaration {
   readonly id: string;
@@ -155,6 +161,42 @@ export const routes = [
     summary: 'The applicant rates the service once the result is returned',
   },
   {
+    id: 'UploadDocument',
+    method: 'POST',
+    path: '/dossiers/{code}/documents',
+    entry: 'functions/handlers/documents-upload.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite', bucket: 'readwrite' },
+    summary: 'The applicant asks for a presigned PUT URL for one file of one document component',
+  },
+  {
+    id: 'SubmitDossier',
+    method: 'POST',
+    path: '/dossiers/{code}/submit',
+    entry: 'functions/handlers/dossiers-submit.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'The applicant sends a draft to the agency once every required document is verified',
+  },
+  {
+    id: 'UploadResult',
+    method: 'POST',
+    path: '/dossiers/{code}/results',
+    entry: 'functions/handlers/results-upload.ts',
+    access: ['official'],
+    grants: { table: 'readwrite', bucket: 'readwrite' },
+    summary: 'An official of the responsible agency asks for a presigned PUT URL for a result document',
+  },
+  {
+    id: 'GetResult',
+    method: 'GET',
+    path: '/dossiers/{code}/results/{id}',
+    entry: 'functions/handlers/results-get.ts',
+    access: ['citizen', 'official', 'admin'],
+    grants: { table: 'read', bucket: 'read' },
+    summary: 'A short-lived presigned GET URL for a verified result document, for the applicant and the agency only',
+  },
+  {
     id: 'OpenApi',
     method: 'GET',
     path: '/openapi.json',
@@ -162,6 +204,24 @@ export const routes = [
     access: 'public',
     grants: {},
     summary: 'This API as an OpenAPI 3.1 document',
+  },
+  {
+    id: 'GetStats',
+    method: 'GET',
+    path: '/stats',
+    entry: 'functions/handlers/stats-get.ts',
+    access: 'public',
+    grants: { table: 'read' },
+    summary: 'The figures a province is judged by, for the province, an agency or a service over a day, month, year or range (JSON or CSV)',
+  },
+  {
+    id: 'RankAgencies',
+    method: 'GET',
+    path: '/stats/agencies',
+    entry: 'functions/handlers/stats-agencies.ts',
+    access: 'public',
+    grants: { table: 'read' },
+    summary: 'The agencies of the province ranked by the share of dossiers resolved on time or early',
   },
 ] as const satisfies readonly RouteDeclaration[];
 
@@ -175,11 +235,32 @@ export function routeById(id: RouteId): RouteDeclaration {
 
 export const consumers: readonly ConsumerDeclaration[] = [
   {
+    id: 'VerifyDocuments',
+    entry: 'functions/handlers/verify-documents.ts',
+    source: { kind: 'bucket-created', prefix: 'dossiers/' },
+    grants: { table: 'readwrite', bucket: 'verify' },
+    summary: 'Checks each uploaded document (size, type by content, SHA-256) against its slot; quarantines what fails',
+  },
+  {
     id: 'RouteEvents',
     entry: 'functions/handlers/route-events.ts',
     source: { kind: 'table-stream', batchSize: 25, maxRetries: 5 },
     grants: { agencyQueues: 'send' },
     summary: 'Publishes each dossier event written to the table onto the responsible agency queue',
+  },
+  {
+    id: 'CountEvents',
+    entry: 'functions/handlers/count-events.ts',
+    source: { kind: 'table-stream', batchSize: 25, maxRetries: 10 },
+    grants: { table: 'readwrite' },
+    summary: 'Adds each dossier event to the statistics counters exactly once (marker and counters in one transaction)',
+  },
+  {
+    id: 'DeadlineSweeper',
+    entry: 'functions/handlers/deadline-sweeper.ts',
+    source: { kind: 'schedule', everyMinutes: 15 },
+    grants: { table: 'readwrite' },
+    summary: 'Marks open dossiers overdue once their appointment passes and reminds the agency one working day before',
   },
 ];
 

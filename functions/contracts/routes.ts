@@ -16,6 +16,8 @@ import {
   serviceQuerySchema,
   submissionSchema,
 } from './api.js';
+import { agencyRankingSchema, statsAgenciesQuerySchema, statsQuerySchema, statsSchema } from './stats.js';
+import { documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
 
 /**
@@ -99,7 +101,56 @@ export const routeContracts = {
       409: { description: 'the result is not returned yet, or the dossier was already rated' },
     },
   },
+  UploadDocument: {
+    params: dossierCodeParams,
+    body: documentRequestSchema,
+    responses: {
+      201: { description: 'a pending slot and its presigned PUT URL (valid 10 minutes); the file is checked after upload and shows on the dossier as verified or rejected', schema: uploadSlotSchema },
+      400: { description: 'unknown component, type not accepted, size zero or over the maximum, or a file name that is a path or has control characters; no URL is issued' },
+      404: { description: 'no such dossier, or not yours' },
+      409: { description: 'the component already has its files, or the dossier no longer takes documents' },
+    },
+  },
+  SubmitDossier: {
+    params: dossierCodeParams,
+    responses: {
+      200: { description: 'the dossier, now with the agency (status 1)', schema: createdDossierSchema },
+      404: { description: 'no such dossier, or not yours' },
+      409: { description: 'a required component has no verified file (details list them: documents.<component>), or the dossier was already submitted' },
+    },
+  },
+  UploadResult: {
+    params: dossierCodeParams,
+    body: resultRequestSchema,
+    responses: {
+      201: { description: 'a pending result slot and its presigned PUT URL; verified like any upload', schema: uploadSlotSchema },
+      400: { description: 'type not accepted, size zero or over 20 MiB, or a bad file name' },
+      404: { description: 'no such dossier, or not one of your agency' },
+      409: { description: 'the dossier has not been received, or was closed without a result' },
+    },
+  },
+  GetResult: {
+    params: resultParams,
+    responses: {
+      200: { description: 'a presigned GET URL (valid 5 minutes) that downloads the verified file under its name', schema: downloadSchema },
+      404: { description: 'no such dossier or verified result, or not yours' },
+    },
+  },
   OpenApi: {
     responses: { 200: { description: 'this document' } },
+  },
+  GetStats: {
+    query: statsQuerySchema,
+    headers: [{ name: 'Accept', description: 'text/csv for CSV (one figure per row); JSON otherwise', required: false }],
+    responses: {
+      200: { description: 'the figures of the scope over the period, summed from counter items (never from dossiers)', schema: statsSchema },
+      400: { description: 'a malformed scope or period, or a range over ten years' },
+      404: { description: 'no such agency or service' },
+    },
+  },
+  RankAgencies: {
+    query: statsAgenciesQuerySchema,
+    headers: [{ name: 'Accept', description: 'text/csv for CSV (one agency per row); JSON otherwise', required: false }],
+    responses: { 200: { description: 'every agency, best on-time share first', schema: agencyRankingSchema }, 400: { description: 'a malformed period' } },
   },
 } as const satisfies Record<RouteId, RouteContract>;

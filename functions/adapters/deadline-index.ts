@@ -1,0 +1,32 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { toDossier } from './dossier-repository.js';
+import type { WorkflowDossier } from '../domain/workflow.js';
+
+/**
+ * The open dossiers of an agency whose appointment is before an instant, from `gsi3`
+ * (`AGENCY#<id>#OPEN`, sorted by `<dueAt>#code`): a Query on one partition, never a Scan. Dossiers not
+ * yet received sort by their submission time and come along; the caller filters them out by status.
+ */
+export class DeadlineIndex {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async *openDueBefore(agencyId: string, before: Date): AsyncGenerator<WorkflowDossier> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi3',
+          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
+          ExpressionAttributeValues: { ':pk': `AGENCY#${agencyId}#OPEN`, ':before': before.toISOString() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield toDossier(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}

@@ -1,0 +1,102 @@
+import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { shardOf, shardsOf, sumCounts, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
+
+/** Counter and marker items of the single table. */
+export const statsKeys = {
+  counter: (scope: Scope, period: Period, shard: number) => ({ pk: `STATS#${scope}#${period}`, sk: `SHARD#${String(shard).padStart(2, '0')}` }),
+  counted: (eventId: string) => ({ pk: `COUNTED#${eventId}`, sk: 'COUNTED' }),
+} as const;
+
+/**
+ * A redelivery comes within the stream's 24-hour retention (plus retries), so a marker kept a week is
+ * enough to recognise it; TTL then removes it so markers do not grow with the number of dossiers.
+ */
+export const COUNTED_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** DynamoDB refuses a transaction of more than 100 items; an event touches at most 18 counters + 1 marker. */
+export const MAX_TRANSACTION_ITEMS = 100;
+const MAX_BATCH_GET = 100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class StatsRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Counts one event exactly once: the marker `COUNTED#<eventId>` (put only if absent) and every counter
+   * ADD are one transaction, so either all of them are applied or none is. A redelivered record finds the
+   * marker and changes nothing; a crash can only happen before (nothing applied) or after (all applied).
+   * Returns false when the event had already been counted.
+   */
+  async count(eventId: string, dossierCode: string, updates: readonly CounterUpdate[], now: Date): Promise<boolean> {
+    if (updates.length + 1 > MAX_TRANSACTION_ITEMS) throw new Error(`event ${eventId} would touch ${updates.length} counters, over the transaction limit`);
+    const shard = shardOf(dossierCode);
+    const items = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...statsKeys.counted(eventId), entity: 'counted', dossierCode, countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + COUNTED_MARKER_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...updates.map((u) => {
+        const entries = Object.entries(u.counts).filter(([, v]) => typeof v === 'number' && v !== 0);
+        return {
+          Update: {
+            TableName: this.tableName,
+            Key: statsKeys.counter(u.scope, u.period, shardsOf(u.scope) > 1 ? shard : 0),
+            UpdateExpression: `SET entity = :entity, #scope = :scope, #period = :period ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+            ExpressionAttributeNames: { '#scope': 'scope', '#period': 'period', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
+            ExpressionAttributeValues: { ':entity': 'counter', ':scope': u.scope, ':period': u.period, ...Object.fromEntries(entries.map(([, v], i) => [`:c${i}`, v])) },
+          },
+        };
+      }),
+    ];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return true;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        const reasons = err.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+        // Two events adding to one counter at once conflict; nothing was applied, so trying again is safe.
+        if (attempt < 8 && reasons.some((r) => r.Code === 'TransactionConflict')) {
+          await sleep(Math.random() * 20 * attempt);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** The counters of scopes over periods, summed per scope: one BatchGet round per 100 items. */
+  async read(scopes: readonly Scope[], periods: readonly Period[]): Promise<Map<Scope, Counts>> {
+    const wanted = scopes.flatMap((scope) => periods.flatMap((period) => Array.from({ length: shardsOf(scope) }, (_, shard) => statsKeys.counter(scope, period, shard))));
+    const items: Record<string, unknown>[] = [];
+    const chunks: (typeof wanted)[] = [];
+    for (let i = 0; i < wanted.length; i += MAX_BATCH_GET) chunks.push(wanted.slice(i, i + MAX_BATCH_GET));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let keys: Record<string, unknown>[] = chunk;
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
+          const answer = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+          items.push(...(answer.Responses?.[this.tableName] ?? []));
+          keys = (answer.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
+        }
+      }),
+    );
+    const byScope = new Map<Scope, Counts>(scopes.map((s) => [s, {}]));
+    const grouped = new Map<string, Record<string, unknown>[]>();
+    for (const item of items) {
+      const scope = String(item.scope);
+      grouped.set(scope, [...(grouped.get(scope) ?? []), item]);
+    }
+    for (const scope of scopes) byScope.set(scope, sumCounts(grouped.get(scope) ?? []));
+    return byScope;
+  }
+}

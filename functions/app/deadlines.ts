@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { Province } from '../../provinces/schema.js';
+import type { DossierRepository } from '../adapters/dossier-repository.js';
+import type { DeadlineIndex } from '../adapters/deadline-index.js';
+import { AppError } from '../domain/errors.js';
+import { candidateBound, sweepKind, sweepTransition } from '../domain/deadlines.js';
+
+export interface SweepDeps {
+  readonly repo: Pick<DossierRepository, 'saveTransition'>;
+  readonly index: Pick<DeadlineIndex, 'openDueBefore'>;
+  readonly province: Province;
+  readonly now: Date;
+}
+
+export interface SweepResult {
+  readonly examined: number;
+  readonly overdue: number;
+  readonly reminded: number;
+  /** someone acted on the dossier between the read and the write; the next sweep looks again */
+  readonly skipped: number;
+}
+
+/**
+ * One pass over the province's agencies. Each mark is a recorded workflow step written with the same
+ * version-conditional transaction as any other, so an official acting at the same moment wins and the
+ * mark is simply not made (or made next time, if still due).
+ */
+export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
+  const { province, now } = deps;
+  const bound = candidateBound(now, province.calendar);
+  let examined = 0;
+  let overdue = 0;
+  let reminded = 0;
+  let skipped = 0;
+  for (const agency of province.agencies) {
+    for await (const d of deps.index.openDueBefore(agency.id, bound)) {
+      examined += 1;
+      const kind = sweepKind(d, now, province.calendar);
+      if (!kind) continue;
+      const { dossier, event } = sweepTransition(d, kind, now);
+      try {
+        await deps.repo.saveTransition(d.version, dossier, { ...event, eventId: randomUUID() });
+        if (kind === 'overdue') overdue += 1;
+        else reminded += 1;
+      } catch (err) {
+        if (err instanceof AppError && err.status === 409) {
+          skipped += 1;
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+  return { examined, overdue, reminded, skipped };
+}

@@ -1,0 +1,122 @@
+import type { Province } from '../../provinces/schema.js';
+import type { StatsRepository } from '../adapters/stats-repository.js';
+import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
+import { localDateOf } from '../domain/calendar.js';
+import { AppError, invalidInput, notFound } from '../domain/errors.js';
+import { catalogFigures, figuresOf, periodsFor, rankAgencies, type PeriodQuery, type Scope } from '../domain/statistics.js';
+
+export interface StatsDeps {
+  readonly stats: Pick<StatsRepository, 'read'>;
+  readonly province: Province;
+  readonly now: Date;
+}
+
+type PeriodParams = Pick<StatsQuery, 'day' | 'month' | 'year' | 'from' | 'to'>;
+
+function lastDay(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+/** The period asked for, as the domain names it, with its first and last local day; none means this year. */
+function resolvePeriod(q: PeriodParams, now: Date): { query: PeriodQuery; from: string; to: string } {
+  if (q.day) return { query: { day: q.day }, from: q.day, to: q.day };
+  if (q.month) return { query: { month: q.month }, from: `${q.month}-01`, to: lastDay(q.month) };
+  if (q.from && q.to) {
+    return { query: { from: q.from, to: q.to }, from: q.from.length === 7 ? `${q.from}-01` : q.from, to: q.to.length === 7 ? lastDay(q.to) : q.to };
+  }
+  const year = q.year ?? localDateOf(now).slice(0, 4);
+  return { query: { year }, from: `${year}-01-01`, to: `${year}-12-31` };
+}
+
+function periodsOrRefuse(query: PeriodQuery) {
+  try {
+    return periodsFor(query);
+  } catch (err) {
+    if (err instanceof RangeError) throw invalidInput([{ field: 'query.from', message: err.message }]);
+    throw err;
+  }
+}
+
+function checkScope(province: Province, scope: Scope): void {
+  if (scope.startsWith('agency:') && !province.agencies.some((a) => a.id === scope.slice('agency:'.length))) {
+    throw notFound(`agency ${scope.slice('agency:'.length)}`, 'Không tìm thấy cơ quan.');
+  }
+  if (scope.startsWith('service:') && !province.services.some((s) => s.id === scope.slice('service:'.length))) {
+    throw notFound(`service ${scope.slice('service:'.length)}`, 'Không tìm thấy thủ tục.');
+  }
+}
+
+/** The figures of one scope over a period: a fixed number of counter items, whatever the number of dossiers. */
+export async function readStats(deps: StatsDeps, q: StatsQuery) {
+  const scope = q.scope as Scope;
+  checkScope(deps.province, scope);
+  const period = resolvePeriod(q, deps.now);
+  const periods = periodsOrRefuse(period.query);
+  const counts = (await deps.stats.read([scope], periods)).get(scope) ?? {};
+  return {
+    scope,
+    period: { from: period.from, to: period.to, items: periods },
+    figures: figuresOf(counts),
+    catalog: catalogFigures(deps.province, scope),
+  };
+}
+
+/** Every agency of the province ranked on the share resolved on time or early, like the seeds' rankings. */
+export async function readAgencyRanking(deps: StatsDeps, q: StatsAgenciesQuery) {
+  const period = resolvePeriod(q, deps.now);
+  const periods = periodsOrRefuse(period.query);
+  const scopes = deps.province.agencies.map((a) => `agency:${a.id}` as Scope);
+  if (scopes.length * periods.length > 5000) throw new AppError(400, 'invalid_input', 'the range is too long to rank every agency; ask for months or years', 'Khoảng thời gian quá dài.');
+  const counts = await deps.stats.read(scopes, periods);
+  const ranked = rankAgencies(deps.province.agencies.map((a) => ({ agencyId: a.id, figures: figuresOf(counts.get(`agency:${a.id}`) ?? {}) })));
+  const byId = new Map(deps.province.agencies.map((a) => [a.id, a]));
+  return {
+    period: { from: period.from, to: period.to, items: periods },
+    items: ranked.map(({ rank, agencyId, figures }) => {
+      const agency = byId.get(agencyId)!;
+      return { rank, agency: { id: agency.id, code: agency.code, name: agency.name }, figures };
+    }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CSV
+
+function flatten(value: unknown, prefix: string, out: [string, unknown][]): [string, unknown][] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.push([prefix, value]);
+  }
+  return out;
+}
+
+const cell = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** One figure per row: `figure,value`, dotted names (resolved.early, index.onTime21…). */
+export function statsCsv(stats: Awaited<ReturnType<typeof readStats>>): string {
+  const rows: [string, unknown][] = [
+    ['scope', stats.scope],
+    ['from', stats.period.from],
+    ['to', stats.period.to],
+    ...flatten(stats.figures, '', []),
+    ...flatten(stats.catalog, 'catalog', []),
+  ];
+  return ['figure,value', ...rows.map(([k, v]) => `${cell(k)},${cell(v)}`)].join('\r\n') + '\r\n';
+}
+
+/** One agency per row, figures as columns. */
+export function rankingCsv(ranking: Awaited<ReturnType<typeof readAgencyRanking>>): string {
+  const first = ranking.items[0];
+  const columns = first ? flatten(first.figures, '', []).map(([k]) => k) : [];
+  const lines = [['rank', 'agencyId', 'agencyCode', 'agencyName', ...columns].join(',')];
+  for (const item of ranking.items) {
+    const values = flatten(item.figures, '', []).map(([, v]) => v);
+    lines.push([item.rank, item.agency.id, item.agency.code, item.agency.name, ...values].map(cell).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/** Request and answer shapes of the statistics routes (GET /stats, GET /stats/agencies). */
+
+const realDay = (v: string) => {
+  const t = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === v;
+};
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date as YYYY-MM-DD').refine(realDay, 'not a real date');
+const month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
+const dayOrMonth = z.union([day, month]);
+
+const periodShape = {
+  day: day.optional().meta({ description: 'one local day (Asia/Ho_Chi_Minh), YYYY-MM-DD' }),
+  month: month.optional().meta({ description: 'one month, YYYY-MM' }),
+  year: z.string().regex(/^\d{4}$/, 'a year as YYYY').optional().meta({ description: 'one year, YYYY' }),
+  from: dayOrMonth.optional().meta({ description: 'first day or month of a range (with to; both days or both months, inclusive)' }),
+  to: dayOrMonth.optional().meta({ description: 'last day or month of a range, inclusive' }),
+};
+
+type PeriodInput = { day?: string | undefined; month?: string | undefined; year?: string | undefined; from?: string | undefined; to?: string | undefined };
+
+/** At most one way of naming the period; none means the current year. */
+function checkPeriod(q: PeriodInput, ctx: z.RefinementCtx): void {
+  const given = (['day', 'month', 'year'] as const).filter((k) => q[k] !== undefined);
+  const range = q.from !== undefined || q.to !== undefined;
+  if (given.length + (range ? 1 : 0) > 1) {
+    ctx.addIssue({ code: 'custom', path: [given[1] ?? 'from'], message: 'give one of day, month, year or from/to' });
+    return;
+  }
+  if (range) {
+    if (q.from === undefined) ctx.addIssue({ code: 'custom', path: ['from'], message: 'required with to' });
+    else if (q.to === undefined) ctx.addIssue({ code: 'custom', path: ['to'], message: 'required with from' });
+    else if (q.from.length !== q.to.length) ctx.addIssue({ code: 'custom', path: ['to'], message: 'from and to must both be days or both be months' });
+    else if (q.to < q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+  }
+}
+
+export const statsScopeSchema = z
+  .string()
+  .regex(/^(province|agency:[a-z0-9-]{1,40}|service:[A-Za-z0-9.]{1,40})$/, 'province, agency:<id> or service:<id>')
+  .meta({ description: 'province (default), agency:<agency id> or service:<service id>' });
+
+export const statsQuerySchema = z
+  .object({
+    scope: statsScopeSchema.default('province'),
+    ...periodShape,
+    format: z.enum(['json', 'csv']).optional().meta({ description: 'csv for text/csv (or send Accept: text/csv)' }),
+  })
+  .strict()
+  .superRefine(checkPeriod);
+
+export const statsAgenciesQuerySchema = z
+  .object({ ...periodShape, format: z.enum(['json', 'csv']).optional() })
+  .strict()
+  .superRefine(checkPeriod);
+
+const count = z.number().int().nonnegative();
+const rate = z.number().nullable().meta({ description: 'percent, one decimal; null when the denominator is 0' });
+
+export const figuresSchema = z
+  .object({
+    submitted: z.object({ total: count, online: count, counter: count, post: count }),
+    received: z.object({ total: count, online: count, counter: count, post: count }),
+    resolved: z.object({ total: count, early: count, onTime: count, late: count, averageWorkingDays: z.number().nullable() }),
+    inProgress: z.object({ total: count, notYetDue: count, overdue: count }).meta({ description: 'of the dossiers received in the period, those still open' }),
+    refused: count,
+    stopped: count,
+    withdrawn: count,
+    supplementRequests: count,
+    apologies: count,
+    apologyReminders: count,
+    markedOverdue: count,
+    paymentRequests: count,
+    paidOnline: count,
+    ratings: z.object({ total: count, satisfied: count, normal: count, unsatisfied: count, satisfactionRate: rate }),
+    rates: z.object({ resolvedOnTimeOrEarly: rate, resolvedLate: rate }),
+    index: z
+      .object({ onTime21: rate, submittedOnline33: rate, paidOnline36: rate, satisfaction54: rate })
+      .meta({ description: 'components of the national index (Decision 766/QĐ-TTg)' }),
+  })
+  .meta({ id: 'StatsFigures' });
+
+const tally = z.object({ services: count, level4: count });
+export const catalogFiguresSchema = z
+  .object({
+    services: count,
+    byLevel: z.object({ '1': count, '2': count, '3': count, '4': count }),
+    fullyOnline: count,
+    partlyOnline: count,
+    level4Share: rate,
+    byTier: z.record(z.string(), tally),
+    byAgency: z.record(z.string(), tally),
+  })
+  .meta({ id: 'CatalogFigures' });
+
+const periodAnswer = z.object({ from: z.string(), to: z.string(), items: z.array(z.string()).meta({ description: 'the counter periods summed' }) });
+
+export const statsSchema = z
+  .object({ scope: z.string(), period: periodAnswer, figures: figuresSchema, catalog: catalogFiguresSchema })
+  .meta({ id: 'Stats' });
+
+export const agencyRankingSchema = z
+  .object({
+    period: periodAnswer,
+    items: z.array(z.object({ rank: z.number().int().positive(), agency: z.object({ id: z.string(), code: z.string(), name: z.string() }), figures: figuresSchema })),
+  })
+  .meta({ id: 'AgencyRanking' });
+
+export type StatsQuery = z.output<typeof statsQuerySchema>;
+export type StatsAgenciesQuery = z.output<typeof statsAgenciesQuerySchema>;

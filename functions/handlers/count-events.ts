@@ -1,0 +1,43 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { environment } from '../declaration.js';
+import { dynamo, requiredEnv } from '../adapters/clients.js';
+import { currentProvince } from '../adapters/province.js';
+import { now } from '../adapters/clock.js';
+import { StatsRepository } from '../adapters/stats-repository.js';
+import { counterUpdates, type CountedEvent } from '../domain/statistics.js';
+import { logger } from '../http/logger.js';
+
+/**
+ * Derives the statistics counters from the dossier events, exactly once per event.
+ *
+ * Why from the stream and not in the transition's own transaction: a transition writes two items today;
+ * adding up to 18 counter items (3 scopes × day/month/year, plus the reception period's cohort) to the
+ * request path would make every citizen's submission contend on the shared province counters, turn a
+ * counter conflict into a failed submission, and couple every workflow step to the statistics layout.
+ * The event item is already the outbox (written atomically with the state change), so deriving from it
+ * loses nothing; the marker `COUNTED#<eventId>` written in the SAME transaction as the ADDs makes a
+ * redelivered or retried record a no-op. Figures lag the transition by the stream's delay (~1 s).
+ */
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+let stats: StatsRepository | undefined;
+
+async function countRecord(record: DynamoDBRecord): Promise<void> {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return;
+  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
+  const event = unmarshall(image as Record<string, AttributeValue>) as CountedEvent;
+  if (!event.eventId || !event.dossier) return;
+  stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
+  const updates = counterUpdates(event, currentProvince().calendar);
+  if (updates.length === 0) return;
+  const counted = await stats.count(event.eventId, event.dossierCode, updates, now());
+  if (!counted) logger.info('already counted', { eventId: event.eventId });
+}
+
+/** Sequential, like RouteEvents: a failed record is retried from there and those after it are redelivered, which the markers absorb. */
+export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, countRecord, processor, { context, processInParallel: false });

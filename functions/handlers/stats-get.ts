@@ -1,0 +1,18 @@
+import type { Context } from 'aws-lambda';
+import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
+import { dynamo, requiredEnv } from '../adapters/clients.js';
+import { currentProvince } from '../adapters/province.js';
+import { now } from '../adapters/clock.js';
+import { StatsRepository } from '../adapters/stats-repository.js';
+import { environment } from '../declaration.js';
+import { readStats, statsCsv } from '../app/statistics.js';
+import { asCsvWhenAsked } from '../http/csv.js';
+
+let stats: StatsRepository | undefined;
+
+const route = httpRoute('GetStats', async ({ query }) => {
+  stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
+  return { status: 200, body: await readStats({ stats, province: currentProvince(), now: now() }, query) };
+});
+
+export const handler = (event: HttpEvent, context: Context): Promise<HttpResult> => asCsvWhenAsked(route, event, context, statsCsv);

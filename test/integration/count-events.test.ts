@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { handler } from '../../functions/handlers/count-events.js';
+import { StatsRepository, statsKeys } from '../../functions/adapters/stats-repository.js';
+import { shardOf, type CountedEvent, type Scope } from '../../functions/domain/statistics.js';
+import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+import { lambdaContext } from '../../local/lambda.js';
+
+/**
+ * The counting consumer against DynamoDB Local. Records are built by hand (never written as EVENT#
+ * items), so the run's own stream consumers do not see them; each test counts under a service id of its
+ * own in a year no other test uses, and reads that scope only.
+ */
+const stack = inject('localStack');
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const raw = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
+const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+const stats = new StatsRepository(db, stack.tableName);
+afterAll(() => raw.destroy());
+
+let sequence = 1_000_000;
+
+function record(e: CountedEvent): DynamoDBRecord {
+  sequence += 1;
+  const item = { pk: `DOSSIER#${e.dossierCode}`, sk: `EVENT#${String(e.version).padStart(6, '0')}`, entity: 'event', ...e };
+  return {
+    eventID: randomUUID(),
+    eventName: 'INSERT',
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      Keys: marshall({ pk: item.pk, sk: item.sk }) as Record<string, AttributeValue>,
+      // util-dynamodb's AttributeValue and aws-lambda's have the same wire form
+      NewImage: marshall(item, { removeUndefinedValues: true }) as Record<string, AttributeValue>,
+      SequenceNumber: String(sequence),
+      StreamViewType: 'NEW_IMAGE',
+    },
+  };
+}
+
+function events(serviceId: string, day: string) {
+  const code = `000.00.05.H37-${day.slice(2).replaceAll('-', '')}-${String(Math.floor(Math.random() * 9000) + 1000)}`;
+  const base: WorkflowDossier = {
+    code, serviceId, serviceCode: 'c', serviceName: 'n', agencyId: 'so-ke-hoach-va-dau-tu', agencyCode: '000.00.05.H37', agencyName: 'Sở KH&ĐT',
+    applicantSubject: 's', applicant: { fullName: 'A', idNumber: '020090001234', phone: '0912345678', address: 'x' }, fields: {}, channel: 'online',
+    status: 1, version: 1, submittedAt: `${day}T01:00:00.000Z`, updatedAt: `${day}T01:00:00.000Z`,
+  };
+  const ev = (version: number, type: string, at: string, d: WorkflowDossier): CountedEvent => ({
+    eventId: randomUUID(), type, dossierCode: code, version, at, actor: { kind: 'system' }, from: null, to: d.status, agencyId: d.agencyId, dossier: { ...d, version },
+  });
+  const received = { ...base, status: 4 as const, receivedAt: `${day}T01:30:00.000Z`, dueAt: `${day}T09:00:00.000Z` };
+  return [
+    ev(1, 'dossier.submitted', `${day}T01:00:00.000Z`, base),
+    ev(2, 'dossier.receive', `${day}T01:30:00.000Z`, { ...received, status: 2 }),
+    ev(3, 'dossier.finish', `${day}T03:30:00.000Z`, { ...received, status: 9, finishedAt: `${day}T03:30:00.000Z`, resultClass: 'on-time' }),
+  ];
+}
+
+const invoke = (records: DynamoDBRecord[]) =>
+  handler({ Records: records } as DynamoDBStreamEvent, lambdaContext('CountEvents', 60_000, stack.region)) as Promise<DynamoDBBatchResponse>;
+
+async function serviceCounts(serviceId: string, day: string) {
+  const scope: Scope = `service:${serviceId}`;
+  return (await stats.read([scope], [`day:${day}`, `month:${day.slice(0, 7)}`, `year:${day.slice(0, 4)}`])).get(scope)!;
+}
+
+describe('counting dossier events into the statistics counters', () => {
+  it('counts a redelivered batch once', async () => {
+    // Prepare
+    const serviceId = `it-${randomUUID().slice(0, 8)}`;
+    const day = '2031-03-04';
+    const records = events(serviceId, day).map(record);
+
+    // Act
+    const first = await invoke(records);
+    const again = await invoke(records);
+    const third = await invoke([records[1]!]);
+
+    // Assess
+    expect([first.batchItemFailures, again.batchItemFailures, third.batchItemFailures]).toEqual([[], [], []]);
+    const counts = await serviceCounts(serviceId, day);
+    // day + month + year of one dossier each
+    expect(counts).toMatchObject({ submitted: 3, submittedOnline: 3, received: 3, resolved: 3, resolvedOnTime: 3, closedOfReceived: 3 });
+    // 08:30 to 10:30 local: a quarter of an 8-hour working day
+    expect(counts.resolutionMilliWorkingDays).toBe(3 * 250);
+  });
+
+  it('resumes a partly failed batch at the failed record without counting the others twice', async () => {
+    // Prepare: the middle record cannot be counted (its instant is not a date), so it fails every time
+    const serviceId = `it-${randomUUID().slice(0, 8)}`;
+    const day = '2031-05-06';
+    const [submitted, receive, finish] = events(serviceId, day);
+    const broken = { ...receive!, at: 'not a date' };
+    const batch = [submitted!, broken, finish!].map(record);
+
+    // Act: Lambda retries from the first failure, redelivering the records after it
+    const first = await invoke(batch);
+    const retry = await invoke(batch.slice(1));
+
+    // Assess
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: batch[1]!.dynamodb!.SequenceNumber }]);
+    expect(retry.batchItemFailures).toEqual([{ itemIdentifier: batch[1]!.dynamodb!.SequenceNumber }]);
+    const counts = await serviceCounts(serviceId, day);
+    expect(counts).toMatchObject({ submitted: 3, resolved: 3 });
+    expect(counts.received).toBeUndefined();
+  });
+
+  it('applies the marker and the counters together or not at all', async () => {
+    // Prepare: a counter item whose attribute cannot be added to makes the transaction fail
+    const serviceId = `it-${randomUUID().slice(0, 8)}`;
+    const day = '2031-07-08';
+    const [submitted] = events(serviceId, day);
+    const poisoned = { ...statsKeys.counter(`service:${serviceId}`, `month:2031-07`, 0) };
+    await raw.send(new PutItemCommand({ TableName: stack.tableName, Item: marshall({ ...poisoned, submitted: 'not a number' }) }));
+
+    // Act
+    // Powertools throws when every record of a batch failed; Lambda then retries the whole batch
+    const failed = await invoke([record(submitted!)]).then(
+      () => 'counted',
+      (err: Error) => err.name,
+    );
+    const markerAfterFailure = await raw.send(new GetItemCommand({ TableName: stack.tableName, Key: marshall(statsKeys.counted(submitted!.eventId)), ConsistentRead: true }));
+    const dayAfterFailure = await serviceCounts(serviceId, day);
+    await raw.send(new DeleteItemCommand({ TableName: stack.tableName, Key: marshall(poisoned) }));
+    const retried = await invoke([record(submitted!)]);
+    const again = await invoke([record(submitted!)]);
+
+    // Assess: the failed attempt left neither the marker nor any counter; the retry counted once
+    expect(failed).toBe('FullBatchFailureError');
+    expect(markerAfterFailure.Item).toBeUndefined();
+    expect(dayAfterFailure.submitted).toBeUndefined();
+    expect([retried.batchItemFailures, again.batchItemFailures]).toEqual([[], []]);
+    expect(await serviceCounts(serviceId, day)).toMatchObject({ submitted: 3 });
+  });
+
+  it('spreads province-wide counters over shards chosen by the dossier code', async () => {
+    const [submitted] = events(`it-${randomUUID().slice(0, 8)}`, '2031-09-10');
+    await invoke([record(submitted!)]);
+    const shard = shardOf(submitted!.dossierCode);
+    const item = await raw.send(new GetItemCommand({ TableName: stack.tableName, Key: marshall(statsKeys.counter('province', 'day:2031-09-10', shard)), ConsistentRead: true }));
+    expect(Number(item.Item?.submitted?.N)).toBeGreaterThanOrEqual(1);
+  });
+});
