@@ -124,6 +124,11 @@ export class HandlerFunction extends Construct {
       documents.grantRead(this.role);
       // write without delete: an uploaded document is evidence and must stay (the bucket is versioned too)
       if (grants.bucket === 'readwrite') documents.grantPut(this.role);
+      // the verifier alone moves a rejected object to quarantine: copy, then delete that exact version
+      if (grants.bucket === 'verify') {
+        documents.grantPut(this.role);
+        documents.grantDelete(this.role);
+      }
       acknowledge(this, {
         'AwsSolutions-IAM5[Action::s3:GetObject*]': 'Read access to the document bucket: GetObject and its version/ACL/tagging variants, as granted by bucket.grantRead.',
         'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'Read access to the document bucket: bucket location and configuration, as granted by bucket.grantRead.',
@@ -132,6 +137,12 @@ export class HandlerFunction extends Construct {
           'Objects are named per dossier at run time (dossier code and document id), so the grant covers the objects of this one bucket.',
         ...(grants.bucket === 'readwrite'
           ? { 'AwsSolutions-IAM5[Action::s3:Abort*]': 'Lets the function abort its own failed multipart uploads in the document bucket; no delete is granted.' }
+          : {}),
+        ...(grants.bucket === 'verify'
+          ? {
+              'AwsSolutions-IAM5[Action::s3:Abort*]': 'Granted with PutObject (the quarantine copy); the verifier starts no multipart upload.',
+              'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'The verifier removes a rejected upload (that exact version) after copying it to the quarantine prefix; no other function may delete.',
+            }
           : {}),
       });
     }

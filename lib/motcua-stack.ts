@@ -6,6 +6,8 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { agencyQueue, consumers, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
@@ -165,6 +167,11 @@ export class MotcuaStack extends Stack {
         });
         break;
       }
+      case 'bucket-created': {
+        this.storage.documents.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(handler.fn), ...(source.prefix ? [{ prefix: source.prefix }] : []));
+        acknowledgeBucketNotifications(this);
+        break;
+      }
     }
     handler.fn
       .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
@@ -176,4 +183,18 @@ export class MotcuaStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
   }
+}
+
+/**
+ * `addEventNotification` puts CDK's own singleton handler into the stack (a custom resource that writes the
+ * bucket's notification configuration at deploy time). Its role and runtime are CDK's, not ours.
+ */
+function acknowledgeBucketNotifications(stack: Stack): void {
+  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  if (!handler) return;
+  acknowledge(handler, {
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
+      "CDK's bucket-notification custom resource runs once per deploy with the basic execution role that CDK gives it.",
+    'AwsSolutions-IAM5[Resource::*]': "CDK's bucket-notification custom resource calls s3:PutBucketNotification, which it grants on '*'.",
+  });
 }

@@ -66,7 +66,10 @@ export class Storage extends Construct {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'documents/',
       lifecycleRules: [
-        { abortIncompleteMultipartUploadAfter: Duration.days(2) },
+        // upload URLs live ten minutes, so a multipart upload still open after a day is abandoned
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // rejected uploads are kept a while for inspection, then go (see the verifier's quarantine)
+        { id: 'ExpireRejected', prefix: 'rejected/', expiration: Duration.days(dev ? 7 : 30), noncurrentVersionExpiration: Duration.days(1) },
         { noncurrentVersionExpiration: Duration.days(dev ? 7 : 365) },
       ],
       // Browsers upload and download with presigned URLs straight from the portal.

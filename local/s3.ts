@@ -6,6 +6,8 @@ import { loopback } from './support.js';
 export interface LocalS3 {
   readonly port: number;
   readonly endpoint: string;
+  /** every S3 notification event s3rver emits (object created, copied, deleted), in write order */
+  onEvent(listener: (event: { Records: unknown[] }) => void): void;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,9 @@ export async function startLocalS3(options: { port: number; dataDir: string }): 
   return {
     port: address.port,
     endpoint,
+    onEvent(listener) {
+      server.on('event', listener);
+    },
     stop() {
       stopping ??= server.close().catch(() => undefined);
       return stopping;

@@ -17,5 +17,7 @@ declare module 's3rver' {
     constructor(options?: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
+    /** s3rver is a Koa app; after each object write it emits an S3 notification event (`{ Records: [...] }`) */
+    on(event: 'event', listener: (event: { Records: unknown[] }) => void): this;
   }
 }

@@ -15,6 +15,7 @@ import { createLocalIdentity } from './identity.js';
 import { loadHandler } from './lambda.js';
 import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
+import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
 import { consoleLogger, loopback } from './support.js';
@@ -236,6 +237,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         logger,
         provinceId: province.id,
       });
+      const bucketEvents = startBucketEventDelivery({
+        consumers: declaredConsumers,
+        handler: (consumer) => loadHandler(consumer.entry),
+        subscribe: (listener) => s3.onEvent(listener),
+        bucket: names.bucket,
+        region: localRegion,
+        provinceId: province.id,
+        logger,
+      });
+      stops.push(() => bucketEvents.stop());
       // Pollers stop before the emulators they read from.
       stops.push(async () => {
         scheduler.stop();

@@ -5,6 +5,7 @@ import { formatDossierCode, MAX_DAILY_SEQUENCE } from '../domain/codes.js';
 import type { Dossier, DossierEvent } from '../domain/dossier.js';
 import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { StatusCode } from '../domain/status.js';
+import type { DocumentRecord } from '../domain/documents.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -28,6 +29,12 @@ export function indexKeys(d: WorkflowDossier) {
 }
 
 const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, ...indexKeys(d) });
+
+/** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
+function draftItem(d: WorkflowDossier) {
+  const { gsi2pk, gsi2sk } = indexKeys(d);
+  return { ...keys.dossier(d.code), entity: 'dossier', ...d, gsi2pk, gsi2sk };
+}
 
 export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
 
@@ -55,8 +62,8 @@ export interface CreateDossierInput {
   readonly day: string;
   readonly at: Date;
   readonly idempotency?: IdempotencyClaim;
-  /** builds the dossier and its first event once the code is known */
-  readonly build: (code: string) => { dossier: Dossier; event: DossierEvent };
+  /** builds the dossier and its first event once the code is known; a draft has no event yet (nothing is published) */
+  readonly build: (code: string) => { dossier: Dossier; event: DossierEvent | undefined };
 }
 
 const MAX_ATTEMPTS = 80;
@@ -104,17 +111,21 @@ export class DossierRepository {
               {
                 Put: {
                   TableName: this.tableName,
-                  Item: dossierItem(dossier),
+                  Item: dossier.draft ? draftItem(dossier) : dossierItem(dossier),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              ...(event
+                ? [
+                    {
+                      Put: {
+                        TableName: this.tableName,
+                        Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier },
+                        ConditionExpression: 'attribute_not_exists(pk)',
+                      },
+                    },
+                  ]
+                : []),
               ...(idem
                 ? [
                     {
@@ -140,7 +151,7 @@ export class DossierRepository {
       } catch (err) {
         if (!(err instanceof TransactionCanceledException)) throw err;
         const reasons = err.CancellationReasons ?? [];
-        if (idem && reasons[3]?.Code === 'ConditionalCheckFailed') return this.replay(idem);
+        if (idem && reasons[event ? 3 : 2]?.Code === 'ConditionalCheckFailed') return this.replay(idem);
         const retryable = reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
         if (!retryable) throw err;
         // Jittered backoff keeps 20+ concurrent submissions for one agency from colliding in lockstep.
@@ -225,7 +236,7 @@ export class DossierRepository {
   }
 
   /** The dossier and its history in one query (they share a partition). */
-  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[] } | undefined> {
+  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[] } | undefined> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -244,7 +255,9 @@ export class DossierRepository {
     const dossierItem = items.find((i) => i.sk === 'DOSSIER');
     if (!dossierItem) return undefined;
     const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
-    return { dossier: toDossier(dossierItem), history };
+    // Documents share the partition, so the dossier view shows them without another read.
+    const documents = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#')).map((i) => strip(i) as unknown as DocumentRecord);
+    return { dossier: toDossier(dossierItem), history, documents };
   }
 }
 

@@ -7,6 +7,7 @@ import { localDayStamp } from '../domain/codes.js';
 import { dossierView, newDossier, submittedEvent, trackingUrl, validateSubmission, type Dossier } from '../domain/dossier.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { statusView } from '../domain/status.js';
+import { documentView, isShown } from '../domain/documents.js';
 
 export interface DossierDeps {
   readonly repo: Pick<DossierRepository, 'create' | 'get'>;
@@ -47,6 +48,8 @@ export async function submitDossier(
     ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash: canonicalHash(submission) } } : {}),
     build: (code) => {
       const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now });
+      // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit.
+      if (submission.draft) return { dossier: { ...dossier, version: 0, draft: true }, event: undefined };
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
   });
@@ -76,5 +79,7 @@ export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl' | '
   const found = await deps.repo.get(code);
   // Someone else's dossier answers exactly like a missing one, so codes cannot be probed.
   if (!found || !canRead(caller, found.dossier)) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
-  return dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
+  const view = dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
+  const documents = (found.documents ?? []).filter((d) => isShown(d, deps.now));
+  return documents.length ? { ...view, documents: documents.map(documentView) } : view;
 }

@@ -34,6 +34,13 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
   const found = await deps.repo.get(code);
   if (!found) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
   const before = found.dossier;
+  // A draft has not reached the agency: no step applies until the applicant submits it.
+  if (before.draft) {
+    if (caller.kind === 'citizen' && caller.subject === before.applicantSubject) {
+      throw new AppError(409, 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
+    }
+    throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
+  }
   const service = findService(deps.province, before.serviceId);
   const { dossier, event } = applyCommand(before, command, {
     actor: actorOf(caller),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { documentViewSchema } from './documents.js';
 
 /**
  * The API's request and answer shapes. Handlers validate with these and /openapi.json is generated from
@@ -39,6 +40,10 @@ export const submissionSchema = z
     applicant: applicantSchema,
     channel: z.enum(['online', 'post']).default('online').meta({ description: 'online, or post for the result to be mailed' }),
     fields: z.record(z.string(), z.unknown()).default({}).meta({ description: 'the form fields listed by GET /services/{id}' }),
+    draft: z
+      .boolean()
+      .optional()
+      .meta({ description: 'true: keep the dossier as a draft to upload its documents, then POST /dossiers/{code}/submit; otherwise it goes to the agency at once' }),
   })
   .strict()
   .meta({ id: 'Submission' });
@@ -83,6 +88,8 @@ export const dossierViewSchema = z
     returnedAt: z.string().optional(),
     rating: z.unknown().optional(),
     history: z.array(historyEventSchema),
+    draft: z.boolean().optional().meta({ description: 'true while the applicant uploads documents; the agency has not received it' }),
+    documents: z.array(documentViewSchema).optional().meta({ description: 'uploaded documents and results, with the reason of any rejection' }),
   })
   .meta({ id: 'Dossier' });
 

@@ -45,6 +45,11 @@ export interface Dossier {
   readonly version: number;
   readonly submittedAt: string;
   readonly updatedAt: string;
+  /**
+   * true while the applicant uploads documents (version 0, no event, not in any agency inbox); submission
+   * replaces it with the status-1 dossier and its `dossier.submitted` event, as a one-step submission would.
+   */
+  readonly draft?: boolean;
 }
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -158,7 +163,7 @@ export function dossierView(dossier: WorkflowDossier, history: readonly DossierE
     version: dossier.version,
     trackingUrl: trackingUrl(baseUrl, dossier.code),
     standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating'),
+    ...optional('receivedAt', 'dueAt', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft'),
     history: history.map((e) => ({
       at: e.at,
       type: e.type,

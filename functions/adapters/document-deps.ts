@@ -1,0 +1,16 @@
+import { environment } from '../declaration.js';
+import { dynamo, requiredEnv, s3Client } from './clients.js';
+import { DocumentRepository } from './document-repository.js';
+import { DocumentStore } from './document-store.js';
+import { dossierDeps } from './deps.js';
+import type { DocumentDeps } from '../app/documents.js';
+
+let documents: DocumentRepository | undefined;
+let store: DocumentStore | undefined;
+
+/** The dossier deps plus the document items and the bucket, created once per container. */
+export function documentDeps(): DocumentDeps {
+  documents ??= new DocumentRepository(dynamo(), requiredEnv(environment.tableName));
+  store ??= new DocumentStore(s3Client(), requiredEnv(environment.bucketName));
+  return { ...dossierDeps(), documents, store };
+}

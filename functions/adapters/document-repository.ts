@@ -1,0 +1,66 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { DocumentRecord, DocumentType } from '../domain/documents.js';
+import { keys } from './dossier-repository.js';
+
+export const documentKey = (code: string, id: string) => ({ pk: keys.dossier(code).pk, sk: `DOC#${id}` });
+
+const itemOnly = new Set(['pk', 'sk', 'entity']);
+const toRecord = (item: Record<string, unknown>): DocumentRecord => Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k))) as unknown as DocumentRecord;
+
+export type VerificationOutcome =
+  | { readonly status: 'verified'; readonly size: number; readonly type: DocumentType; readonly sha256: string; readonly at: string }
+  | { readonly status: 'rejected'; readonly size: number; readonly sha256?: string; readonly reason: string; readonly reasonVi: string; readonly at: string };
+
+/** Document items live in their dossier's partition (`DOSSIER#<code> / DOC#<id>`), so one query reads a dossier whole. */
+export class DocumentRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** A new pending slot; it carries `expiresAt`, so a file that never arrives leaves nothing behind. */
+  async putSlot(record: DocumentRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...documentKey(record.dossierCode, record.id), entity: 'document', ...record },
+        // the dossier must exist and the id must be new; a uuid collision would be a bug, not a retry
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(code: string, id: string): Promise<DocumentRecord | undefined> {
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: documentKey(code, id), ConsistentRead: true }));
+    return answer.Item ? toRecord(answer.Item) : undefined;
+  }
+
+  /**
+   * Records what the verifier found. The item must still exist (a slot expired by TTL is not revived);
+   * the expiry is removed either way, because the object now exists and is accounted for.
+   */
+  async recordVerification(code: string, id: string, outcome: VerificationOutcome): Promise<boolean> {
+    const verified = outcome.status === 'verified';
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: documentKey(code, id),
+          UpdateExpression: verified
+            ? 'SET #s = :s, actualSize = :size, actualType = :type, sha256 = :sha, verifiedAt = :at REMOVE expiresAt, reason, reasonVi'
+            : `SET #s = :s, actualSize = :size, reason = :reason, reasonVi = :reasonVi, verifiedAt = :at${outcome.sha256 ? ', sha256 = :sha' : ''} REMOVE expiresAt, actualType`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: verified
+            ? { ':s': 'verified', ':size': outcome.size, ':type': outcome.type, ':sha': outcome.sha256, ':at': outcome.at }
+            : { ':s': 'rejected', ':size': outcome.size, ':reason': outcome.reason, ':reasonVi': outcome.reasonVi, ':at': outcome.at, ...(outcome.sha256 ? { ':sha': outcome.sha256 } : {}) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import { httpRoute } from '../http/route.js';
+import { documentDeps } from '../adapters/document-deps.js';
+import { requestDocumentUpload } from '../app/documents.js';
+
+export const handler = httpRoute('UploadDocument', async ({ caller, params, body }) => ({
+  status: 201,
+  body: await requestDocumentUpload(documentDeps(), caller, params.code, body),
+}));

@@ -1,0 +1,20 @@
+import type { S3Event } from 'aws-lambda';
+import { documentDeps } from '../adapters/document-deps.js';
+import { verifyUpload } from '../app/documents.js';
+import { logger } from '../http/logger.js';
+
+/** S3 URL-encodes keys in event notifications, with `+` for spaces. */
+export const keyOfEvent = (raw: string): string => decodeURIComponent(raw.replace(/\+/g, ' '));
+
+/**
+ * Verifies every object created under the documents' prefix. Records are judged one by one; a thrown
+ * error fails the invocation so that Lambda retries it (verification is idempotent: it re-reads the object).
+ */
+export const handler = async (event: S3Event): Promise<void> => {
+  for (const record of event.Records) {
+    if (!record.eventName.startsWith('ObjectCreated')) continue;
+    const key = keyOfEvent(record.s3.object.key);
+    const outcome = await verifyUpload(documentDeps(), key, record.s3.object.versionId);
+    logger.info('document checked', { key, outcome, size: record.s3.object.size });
+  }
+};

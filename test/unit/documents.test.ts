@@ -1,0 +1,335 @@
+import { Readable } from 'node:stream';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
+import { s3Client } from '../../functions/adapters/clients.js';
+import { DocumentStore } from '../../functions/adapters/document-store.js';
+import { setClockSource } from '../../functions/adapters/clock.js';
+import {
+  checkSlot,
+  missingComponents,
+  objectKey,
+  parseObjectKey,
+  sanitiseFileName,
+  sniffType,
+  verdict,
+  type DocumentRecord,
+} from '../../functions/domain/documents.js';
+import { handler as uploadDocument } from '../../functions/handlers/documents-upload.js';
+import { handler as submitDossier } from '../../functions/handlers/dossiers-submit.js';
+import { handler as getResult } from '../../functions/handlers/results-get.js';
+import { handler as verifyDocuments } from '../../functions/handlers/verify-documents.js';
+import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
+import { fixtureProvince, writeFixtureProvinceFile } from '../fixtures/province.js';
+import { renamedElf, renamedExe, sampleJpeg, samplePdf, samplePng } from '../support/files.js';
+
+const now = new Date('2026-03-02T02:00:00Z');
+const code = '000.00.14.H37-260302-0001';
+const pdfRules = { allowedTypes: ['application/pdf' as const], maxSizeBytes: 1000, maxFiles: 1 };
+
+function doc(overrides: Partial<DocumentRecord> = {}): DocumentRecord {
+  const id = overrides.id ?? '3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10';
+  return {
+    id,
+    dossierCode: code,
+    kind: 'application',
+    component: 'to-khai',
+    fileName: 'to-khai.pdf',
+    objectKey: objectKey(code, overrides.component ?? 'to-khai', id),
+    declaredType: 'application/pdf',
+    declaredSize: 500,
+    allowedTypes: ['application/pdf'],
+    maxSizeBytes: 1000,
+    status: 'pending',
+    uploadedBy: { kind: 'citizen', subject: 'citizen-a' },
+    uploadedAt: now.toISOString(),
+    expiresAt: Math.floor(now.getTime() / 1000) + 3600,
+    ...overrides,
+  };
+}
+
+describe('content sniffing looks at the bytes, never the name', () => {
+  it('recognises PDF, JPEG and PNG by their signatures', () => {
+    expect(sniffType(samplePdf)).toBe('application/pdf');
+    expect(sniffType(sampleJpeg)).toBe('image/jpeg');
+    expect(sniffType(samplePng)).toBe('image/png');
+  });
+
+  it('recognises nothing in executables, text or an empty file', () => {
+    expect(sniffType(renamedExe)).toBeUndefined();
+    expect(sniffType(renamedElf)).toBeUndefined();
+    expect(sniffType(Buffer.from('%PD'))).toBeUndefined();
+    expect(sniffType(new Uint8Array())).toBeUndefined();
+  });
+});
+
+describe('the verdict on an uploaded object', () => {
+  const slot = { declaredType: 'application/pdf' as const, allowedTypes: ['application/pdf' as const, 'image/png' as const], maxSizeBytes: 1000 };
+  const cases: [string, { size: number; head: Uint8Array }, string | undefined][] = [
+    ['a PDF within the limit', { size: 300, head: samplePdf }, undefined],
+    ['an empty file', { size: 0, head: new Uint8Array() }, 'empty'],
+    ['a file over the limit', { size: 1001, head: samplePdf }, 'the limit is 1000'],
+    ['a renamed Windows executable', { size: 128, head: renamedExe }, 'Windows executable'],
+    ['a renamed ELF binary', { size: 64, head: renamedElf }, 'ELF'],
+    ['a JPEG where the component takes PDF or PNG', { size: 100, head: sampleJpeg }, 'this component accepts'],
+    ['a PNG declared as PDF', { size: 100, head: samplePng }, 'was declared'],
+  ];
+  it.each(cases)('%s', (_name, object, reason) => {
+    const result = verdict(slot, object);
+    if (reason === undefined) expect(result).toEqual({ status: 'verified', type: 'application/pdf' });
+    else expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining(reason), reasonVi: expect.any(String) });
+  });
+});
+
+describe('file names are metadata, never paths', () => {
+  it.each([
+    ['../../etc/passwd', 'not a path'],
+    ['C:\\Windows\\x.pdf', 'not a path'],
+    ['a/b.pdf', 'not a path'],
+    ['..', 'not a path'],
+    ['to\u0000khai.pdf', 'control'],
+    ['to khai\n.pdf', 'control'],
+    ['hoa-don\u202Efdp.exe', 'control'],
+    ['   ', 'empty'],
+  ])('refuses %j', (name, message) => {
+    const result = sanitiseFileName(name);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toContain(message);
+  });
+
+  it('keeps a Vietnamese name, trimmed and in NFC', () => {
+    expect(sanitiseFileName('  To\u0302\u0300 khai.pdf ')).toEqual({ ok: true, name: 'Tồ khai.pdf' });
+  });
+
+  it('builds object keys from the dossier, component and a uuid only, and reads them back', () => {
+    const key = objectKey(code, 'to-khai', '3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10');
+    expect(key).toBe(`dossiers/${code}/to-khai/3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10`);
+    expect(parseObjectKey(key)).toEqual({ dossierCode: code, component: 'to-khai', id: '3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10' });
+    expect(parseObjectKey(`dossiers/${code}/_result/3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10`)?.component).toBe('_result');
+    for (const bad of [`dossiers/${code}/to-khai/x.pdf`, `dossiers/${code}/../3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10`, `rejected/dossiers/${code}/to-khai/3f0c2a8e-4b7d-4c1e-9a55-0d2f6b8e9c10`, 'dossiers/x']) {
+      expect(parseObjectKey(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('slot rules, checked before any URL is issued', () => {
+  const request = { component: 'to-khai', fileName: 'to-khai.pdf', contentType: 'application/pdf', size: 500 };
+  it('accepts a declared file within the rules', () => {
+    expect(checkSlot(pdfRules, request, [], now)).toEqual({ fileName: 'to-khai.pdf', type: 'application/pdf' });
+  });
+
+  it.each([
+    ['a type the component does not take', { contentType: 'image/png' }, 'contentType'],
+    ['an executable type', { contentType: 'application/x-msdownload' }, 'contentType'],
+    ['a zero size', { size: 0 }, 'size'],
+    ['a size over the maximum', { size: 1001 }, 'size'],
+    ['a path-like name', { fileName: '../x.pdf' }, 'fileName'],
+  ])('refuses %s with 400 naming the field', (_name, change, field) => {
+    expect(() => checkSlot(pdfRules, { ...request, ...change }, [], now)).toThrowError(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field })] }));
+  });
+
+  it('refuses a file beyond maxFiles while the first is pending or verified, not once it expired or was rejected', () => {
+    expect(() => checkSlot(pdfRules, request, [doc()], now)).toThrowError(expect.objectContaining({ status: 409, code: 'too_many_files' }));
+    expect(() => checkSlot(pdfRules, request, [doc({ status: 'verified', expiresAt: undefined })], now)).toThrowError(expect.objectContaining({ status: 409 }));
+    expect(() => checkSlot(pdfRules, request, [doc({ expiresAt: Math.floor(now.getTime() / 1000) - 1 })], now)).not.toThrow();
+    expect(() => checkSlot(pdfRules, request, [doc({ status: 'rejected' })], now)).not.toThrow();
+  });
+
+  it('lists required components without a verified file', () => {
+    const service = fixtureProvince().services.find((s) => s.id === '1.001023')!;
+    expect(missingComponents(service, [doc()]).map((c) => c.id)).toEqual(['to-khai']);
+    expect(missingComponents(service, [doc({ status: 'verified' })])).toEqual([]);
+  });
+});
+
+describe('presigned URLs from s3Client()', () => {
+  it('carry no checksum of an empty body, which S3 would refuse against the real upload', async () => {
+    const url = new URL(await new DocumentStore(s3Client(), 'motcua-test-documents').presignPut(objectKey(code, 'to-khai', doc().id), 600));
+    const params = [...url.searchParams.keys()].map((k) => k.toLowerCase());
+    expect(params).toContain('x-amz-signature');
+    expect(params).not.toContain('x-amz-checksum-crc32');
+    expect(params).not.toContain('x-amz-sdk-checksum-algorithm');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('600');
+  });
+
+  it('would carry one with the SDK defaults (what the configuration prevents)', async () => {
+    const plain = new S3Client({ region: 'ap-southeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const url = new URL(await new DocumentStore(plain, 'b').presignPut('k', 600));
+    const params = [...url.searchParams.keys()].map((k) => k.toLowerCase());
+    expect(params.some((p) => p.startsWith('x-amz-checksum') || p === 'x-amz-sdk-checksum-algorithm')).toBe(true);
+  });
+});
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+
+const dossierItem = (overrides: Record<string, unknown> = {}) => ({
+  pk: `DOSSIER#${code}`, sk: 'DOSSIER', code, serviceId: '1.001023', serviceCode: 'c', serviceName: 'n', agencyId: 'so-tu-phap', agencyCode: '000.00.14.H37',
+  agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a', applicant: { fullName: 'A', idNumber: '020090001234', phone: '0912345678', address: 'x' }, fields: {},
+  channel: 'online', status: 1, version: 0, draft: true, submittedAt: now.toISOString(), updatedAt: now.toISOString(), ...overrides,
+});
+const docItem = (d: DocumentRecord) => ({ pk: `DOSSIER#${code}`, sk: `DOC#${d.id}`, entity: 'document', ...d });
+
+type Result = APIGatewayProxyStructuredResultV2;
+const bodyOf = (res: Result) => JSON.parse(res.body ?? '{}');
+
+describe('document handlers', () => {
+  beforeAll(() => {
+    process.env.PROVINCE_FILE = writeFixtureProvinceFile();
+    process.env.TABLE_NAME = 'motcua-test';
+    process.env.BUCKET_NAME = 'motcua-test-documents';
+    process.env.PUBLIC_BASE_URL = 'https://api.example.test';
+    process.env.LOG_LEVEL = 'SILENT';
+    setClockSource(() => now);
+  });
+  beforeEach(() => {
+    ddb.reset();
+    s3.reset();
+  });
+
+  const upload = (body: unknown, claims = citizenClaims('citizen-a')) =>
+    uploadDocument(
+      httpEvent({ method: 'POST', path: `/dossiers/${code}/documents`, routeKey: 'POST /dossiers/{code}/documents', pathParameters: { code }, body: JSON.stringify(body), claims }),
+      lambdaContext,
+    ) as Promise<Result>;
+
+  it('stores a pending slot with an expiry and answers a PUT URL for a key under the dossier', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem()] });
+    ddb.on(PutCommand).resolves({});
+    const res = await upload({ component: 'to-khai', fileName: 'Tờ khai.pdf', contentType: 'application/pdf', size: 1234 });
+    expect(res.statusCode).toBe(201);
+    const body = bodyOf(res);
+    expect(body.document).toMatchObject({ component: 'to-khai', fileName: 'Tờ khai.pdf', status: 'pending', declaredSize: 1234 });
+    const url = new URL(body.upload.url);
+    expect(decodeURIComponent(url.pathname)).toMatch(new RegExp(`/dossiers/${code}/to-khai/[0-9a-f-]{36}$`));
+    expect(url.pathname).not.toContain('khai.pdf');
+    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    expect(item).toMatchObject({ pk: `DOSSIER#${code}`, sk: `DOC#${body.document.id}`, status: 'pending', maxSizeBytes: 5242880, allowedTypes: ['application/pdf'] });
+    expect(item.expiresAt).toBeGreaterThan(now.getTime() / 1000 + 600);
+  });
+
+  it.each([
+    ['an unknown component', { component: 'giay-phep' }, 400],
+    ['a PNG for a PDF-only component', { contentType: 'image/png' }, 400],
+    ['a size over 5 MiB', { size: 5242881 }, 400],
+    ['an empty file', { size: 0 }, 400],
+    ['a path as file name', { fileName: '../../x.pdf' }, 400],
+  ])('refuses %s and stores nothing', async (_name, change, status) => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem()] });
+    const res = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100, ...change });
+    expect(res.statusCode).toBe(status);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  it('answers 404 to another citizen and 409 when the component already has its file', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
+    expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 }, citizenClaims('citizen-b'))).statusCode).toBe(404);
+    const full = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 });
+    expect(full.statusCode).toBe(409);
+    expect(bodyOf(full).error.code).toBe('too_many_files');
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+  });
+
+  const submit = (claims = citizenClaims('citizen-a')) =>
+    submitDossier(httpEvent({ method: 'POST', path: `/dossiers/${code}/submit`, routeKey: 'POST /dossiers/{code}/submit', pathParameters: { code }, claims }), lambdaContext) as Promise<Result>;
+
+  it('keeps a draft from the agency while a required component has no verified file, naming it', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'rejected', reason: 'the file is empty' }))] });
+    const res = await submit();
+    expect(res.statusCode).toBe(409);
+    expect(bodyOf(res).error).toMatchObject({ code: 'documents_missing', details: [{ field: 'documents.to-khai', component: 'to-khai' }] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('submits a draft with its documents verified: status 1, version 1 and the dossier.submitted event, in one transaction', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
+    ddb.on(TransactWriteCommand).resolves({});
+    const res = await submit();
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf(res)).toMatchObject({ code, status: { code: 1 }, dossier: { version: 1, documents: [{ status: 'verified' }] } });
+    expect(bodyOf(res).dossier.draft).toBeUndefined();
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items[0]!.Put).toMatchObject({ ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': 0 } });
+    expect(items[0]!.Put!.Item).toMatchObject({ status: 1, version: 1, gsi1pk: 'AGENCY#so-tu-phap#1' });
+    expect(items[0]!.Put!.Item!.draft).toBeUndefined();
+    expect(items[1]!.Put!.Item).toMatchObject({ sk: 'EVENT#000001', type: 'dossier.submitted', from: null, to: 1 });
+  });
+
+  it('refuses to submit twice', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem({ draft: undefined, version: 1 })] });
+    expect(bodyOf(await submit()).error.code).toBe('already_submitted');
+  });
+
+  const result = doc({ id: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d', kind: 'result', component: '_result', status: 'verified', actualType: 'application/pdf', actualSize: 321, sha256: 'ab'.repeat(32), uploadedBy: { kind: 'official', subject: 'o', agencyId: 'so-tu-phap' } });
+  const download = (claims: Record<string, string>, id = result.id) =>
+    getResult(
+      httpEvent({ method: 'GET', path: `/dossiers/${code}/results/${id}`, routeKey: 'GET /dossiers/{code}/results/{id}', pathParameters: { code, id }, claims }),
+      lambdaContext,
+    ) as Promise<Result>;
+
+  it('gives the applicant and the agency a short-lived GET URL for a verified result, and 404 to anyone else', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem({ draft: undefined, status: 9, version: 5 }), docItem(result)] });
+    const mine = await download(citizenClaims('citizen-a'));
+    expect(mine.statusCode).toBe(200);
+    const url = new URL(bodyOf(mine).url);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
+    expect(url.searchParams.get('response-content-disposition')).toContain('attachment');
+    expect((await download(officialClaims('so-tu-phap'))).statusCode).toBe(200);
+    expect((await download(citizenClaims('citizen-b'))).statusCode).toBe(404);
+    expect((await download(officialClaims('so-xay-dung'))).statusCode).toBe(404);
+    expect((await download({ sub: 'admin-1', 'cognito:groups': '[admin]' })).statusCode).toBe(404);
+    expect((await download(citizenClaims('citizen-a'), '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+  });
+});
+
+describe('the verifier', () => {
+  const slot = doc({ maxSizeBytes: 5242880, declaredType: 'application/pdf' });
+  const event = (key: string): S3Event => ({
+    Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'motcua-test-documents' }, object: { key, size: 0 } } }],
+  }) as unknown as S3Event;
+  // the store only iterates the body, as Node's IncomingMessage allows; the SDK's mixin methods are not needed
+  const body = (bytes: Buffer) => Readable.from([bytes]) as never;
+
+  beforeEach(() => {
+    ddb.reset();
+    s3.reset();
+    ddb.on(GetCommand).resolves({ Item: docItem(slot) });
+    ddb.on(UpdateCommand).resolves({});
+  });
+
+  it('marks a real PDF verified with its size and SHA-256, and keeps it', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: samplePdf.length });
+    s3.on(GetObjectCommand).resolves({ Body: body(samplePdf) });
+    await verifyDocuments(event(slot.objectKey));
+    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':size': samplePdf.length, ':type': 'application/pdf', ':sha': expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(update.UpdateExpression).toContain('REMOVE expiresAt');
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  it('rejects a renamed executable with the reason and moves it to quarantine', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: renamedExe.length });
+    s3.on(GetObjectCommand).resolves({ Body: body(renamedExe) });
+    await verifyDocuments(event(slot.objectKey));
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':reason': expect.stringContaining('Windows executable') });
+    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: `rejected/${slot.objectKey}` });
+    expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toMatchObject({ Key: slot.objectKey });
+  });
+
+  it('rejects an oversized object without downloading it', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 6_000_000 });
+    await verifyDocuments(event(slot.objectKey));
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':size': 6_000_000 });
+  });
+
+  it('quarantines an object that no slot accounts for', async () => {
+    ddb.on(GetCommand).resolves({});
+    await verifyDocuments(event(slot.objectKey));
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
