@@ -12,5 +12,5 @@ let store: DocumentStore | undefined;
 export function documentDeps(): DocumentDeps {
   documents ??= new DocumentRepository(dynamo(), requiredEnv(environment.tableName));
   store ??= new DocumentStore(s3Client(), requiredEnv(environment.bucketName));
-  return { ...dossierDeps(), documents, store };
+  return { ...dossierDeps(), documents, store, wallClock: new Date() };
 }

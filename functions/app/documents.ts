@@ -34,6 +34,11 @@ export interface DocumentDeps {
   readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
   readonly province: Province;
   readonly now: Date;
+  /**
+   * The real time, for what runs on it: presigned URL expiry and DynamoDB TTL. Locally `now` is the
+   * settable business clock, which must not make a fresh slot look expired (or an old one alive).
+   */
+  readonly wallClock: Date;
   readonly baseUrl: string;
 }
 
@@ -54,10 +59,10 @@ async function issueSlot(
   request: ResultRequest,
   uploadedBy: DocumentRecord['uploadedBy'],
 ) {
-  const { fileName, type } = checkSlot(rules, { ...request, component }, existing, deps.now);
+  const { fileName, type } = checkSlot(rules, { ...request, component }, existing, deps.wallClock);
   const id = randomUUID();
   const key = objectKey(dossier.code, component, id);
-  const urlExpires = deps.now.getTime() + UPLOAD_URL_TTL_SECONDS * 1000;
+  const urlExpires = deps.wallClock.getTime() + UPLOAD_URL_TTL_SECONDS * 1000;
   const record: DocumentRecord = {
     id,
     dossierCode: dossier.code,
@@ -123,7 +128,7 @@ export async function downloadResult(deps: DocumentDeps, caller: Caller, code: s
   const url = await deps.store.presignGet(doc.objectKey, DOWNLOAD_URL_TTL_SECONDS, { fileName: doc.fileName, contentType: doc.actualType });
   return {
     url,
-    expiresAt: new Date(deps.now.getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString(),
+    expiresAt: new Date(deps.wallClock.getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString(),
     fileName: doc.fileName,
     contentType: doc.actualType,
     size: doc.actualSize,

@@ -80,6 +80,7 @@ export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl' | '
   // Someone else's dossier answers exactly like a missing one, so codes cannot be probed.
   if (!found || !canRead(caller, found.dossier)) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
   const view = dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
-  const documents = (found.documents ?? []).filter((d) => isShown(d, deps.now));
+  // slot expiry is DynamoDB TTL, which runs on the real clock, not on the (locally settable) business clock
+  const documents = (found.documents ?? []).filter((d) => isShown(d, new Date()));
   return documents.length ? { ...view, documents: documents.map(documentView) } : view;
 }

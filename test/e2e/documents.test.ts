@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+import { api, tokenFor } from '../support/api.js';
+import { applicant } from '../support/dossiers.js';
+import { renamedExe, sampleJpeg, samplePdf, samplePng } from '../support/files.js';
+
+const stack = inject('localStack');
+/** Cấp bản sao văn bằng (Sở Giáo dục và Đào tạo): a PDF form and one or two ID copies as PDF, JPEG or PNG */
+const serviceId = '2.001914';
+const agencyId = 'so-giao-duc-va-dao-tao';
+const submission = (n: number) => ({
+  serviceId,
+  applicant: applicant(700 + n),
+  fields: { diplomaType: 'Chứng chỉ tin học', graduationYear: 2015, schoolName: 'Trường THPT Chuyên Chu Văn An', copies: 1 },
+  draft: true,
+});
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** A plain PUT of the raw bytes, as curl -T would send them: no SDK, no extra headers. */
+async function put(url: string, bytes: Buffer): Promise<number> {
+  const res = await fetch(url, { method: 'PUT', body: bytes });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Polls the dossier until the document has left `pending` (the verifier runs after the PUT). */
+async function settled(code: string, token: string, id: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const dossier = await api(`/dossiers/${code}`, { token });
+    const doc = (dossier.json.documents ?? []).find((d: { id: string }) => d.id === id);
+    if (doc && doc.status !== 'pending') return doc;
+    if (Date.now() > deadline) throw new Error(`document ${id} still ${doc?.status ?? 'missing'}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function inbox(token: string): Promise<string[]> {
+  const page = await api(`/agencies/${agencyId}/dossiers?status=1&limit=100`, { token });
+  expect(page.status).toBe(200);
+  return page.json.items.map((i: { code: string }) => i.code);
+}
+
+describe('documents go in and results come out online', () => {
+  it('uploads PDF, JPEG and PNG, rejects a renamed binary, submits once complete, and returns a result', async () => {
+    const citizen = await tokenFor('citizen', { subject: 'documents-citizen-1' });
+    const official = await tokenFor('official', { subject: 'documents-official-1', agencyId });
+
+    // A draft: the agency does not see it yet.
+    const created = await api('/dossiers', { token: citizen, body: submission(1) });
+    expect(created.status).toBe(201);
+    const code: string = created.json.code;
+    expect(created.json.dossier.draft).toBe(true);
+    expect(await inbox(official)).not.toContain(code);
+
+    const slot = (body: Record<string, unknown>) => api(`/dossiers/${code}/documents`, { token: citizen, body });
+
+    // A renamed executable, declared as a PDF, is rejected after upload with the reason.
+    const fake = await slot({ component: 'don-de-nghi', fileName: 'don-de-nghi.pdf', contentType: 'application/pdf', size: renamedExe.length });
+    expect(fake.status).toBe(201);
+    expect(await put(fake.json.upload.url, renamedExe)).toBe(200);
+    expect(await settled(code, citizen, fake.json.document.id)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('executable') });
+
+    // Not submittable yet: both required components are listed.
+    const early = await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' });
+    expect(early.status).toBe(409);
+    expect(early.json.error.code).toBe('documents_missing');
+    expect(early.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['documents.ban-sao-cccd', 'documents.don-de-nghi']);
+
+    // The rejected file frees its place; the real ones are verified with their hashes.
+    const uploads: [string, string, string, Buffer][] = [
+      ['don-de-nghi', 'Đơn đề nghị.pdf', 'application/pdf', samplePdf],
+      ['ban-sao-cccd', 'cccd-mat-truoc.jpg', 'image/jpeg', sampleJpeg],
+      ['ban-sao-cccd', 'cccd-mat-sau.png', 'image/png', samplePng],
+    ];
+    for (const [component, fileName, contentType, bytes] of uploads) {
+      const answer = await slot({ component, fileName, contentType, size: bytes.length });
+      expect(answer.status, `${fileName}: ${answer.text}`).toBe(201);
+      expect(answer.json.upload.url).not.toContain(encodeURIComponent(fileName));
+      expect(await put(answer.json.upload.url, bytes)).toBe(200);
+      expect(await settled(code, citizen, answer.json.document.id)).toMatchObject({ status: 'verified', type: contentType, size: bytes.length, sha256: sha256(bytes), fileName });
+    }
+
+    // Refused before any URL: a third ID copy, an unknown component, a path as name, an empty or huge file.
+    const refusals: [Record<string, unknown>, number, string][] = [
+      [{ component: 'ban-sao-cccd', fileName: 'x.png', contentType: 'image/png', size: 10 }, 409, 'component'],
+      [{ component: 'giay-phep', fileName: 'x.pdf', contentType: 'application/pdf', size: 10 }, 400, 'component'],
+      [{ component: 'don-de-nghi', fileName: '../../x.pdf', contentType: 'application/pdf', size: 10 }, 400, 'fileName'],
+      [{ component: 'don-de-nghi', fileName: 'x.pdf', contentType: 'application/pdf', size: 0 }, 400, 'size'],
+      [{ component: 'don-de-nghi', fileName: 'x.pdf', contentType: 'application/pdf', size: 6_000_000 }, 400, 'size'],
+      [{ component: 'don-de-nghi', fileName: 'x.exe', contentType: 'application/x-msdownload', size: 10 }, 400, 'contentType'],
+    ];
+    for (const [body, status, field] of refusals) {
+      const answer = await slot(body);
+      expect(answer.status, JSON.stringify(body)).toBe(status);
+      expect(answer.json.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(answer.json.upload).toBeUndefined();
+    }
+
+    // Complete: submitted to the agency, status 1, in its inbox.
+    const submitted = await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' });
+    expect(submitted.status, submitted.text).toBe(200);
+    expect(submitted.json).toMatchObject({ code, status: { code: 1 }, dossier: { version: 1, history: [{ type: 'dossier.submitted', to: 1 }] } });
+    expect(await inbox(official)).toContain(code);
+    expect((await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' })).json.error.code).toBe('already_submitted');
+
+    // The agency receives it and returns a result document the same way.
+    expect((await api(`/dossiers/${code}/actions`, { token: official, body: { action: 'receive' } })).status).toBe(200);
+    const resultSlot = await api(`/dossiers/${code}/results`, { token: official, body: { fileName: 'Bản sao văn bằng.pdf', contentType: 'application/pdf', size: samplePdf.length } });
+    expect(resultSlot.status, resultSlot.text).toBe(201);
+    expect(await put(resultSlot.json.upload.url, samplePdf)).toBe(200);
+    const resultId: string = resultSlot.json.document.id;
+    expect(await settled(code, citizen, resultId)).toMatchObject({ kind: 'result', status: 'verified' });
+
+    // The applicant downloads it; strangers and other agencies learn nothing.
+    const download = await api(`/dossiers/${code}/results/${resultId}`, { token: citizen });
+    expect(download.status).toBe(200);
+    expect(download.json).toMatchObject({ fileName: 'Bản sao văn bằng.pdf', contentType: 'application/pdf', size: samplePdf.length, sha256: sha256(samplePdf) });
+    const file = await fetch(download.json.url);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(samplePdf)).toBe(true);
+    expect((await api(`/dossiers/${code}/results/${resultId}`, { token: official })).status).toBe(200);
+    const stranger = await tokenFor('citizen', { subject: 'documents-stranger' });
+    const otherAgency = await tokenFor('official', { subject: 'documents-official-2', agencyId: 'so-tu-phap' });
+    expect((await api(`/dossiers/${code}/results/${resultId}`, { token: stranger })).status).toBe(404);
+    expect((await api(`/dossiers/${code}/results/${resultId}`, { token: otherAgency })).status).toBe(404);
+    expect((await api(`/dossiers/${code}/results`, { token: otherAgency, body: { fileName: 'x.pdf', contentType: 'application/pdf', size: 10 } })).status).toBe(404);
+
+    // The real AWS CLI sees the verified objects under the dossier, and the rejected one only in quarantine.
+    const listing = await awsS3Ls(`s3://${stack.bucketName}/dossiers/${code}/`);
+    if (listing !== undefined) {
+      expect(listing.match(/\d+ dossiers\//g)?.length ?? 0).toBe(4);
+      expect(listing).not.toContain(fake.json.document.id);
+      expect(await awsS3Ls(`s3://${stack.bucketName}/rejected/dossiers/${code}/`)).toContain(fake.json.document.id);
+    }
+  });
+});
+
+/** `aws s3 ls --recursive` against the local S3, or undefined when no AWS CLI is installed. */
+async function awsS3Ls(uri: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await promisify(execFile)('aws', ['s3', 'ls', '--recursive', '--endpoint-url', stack.endpoints.s3, '--region', stack.region, uri], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_PAGER: '' },
+      timeout: 20_000,
+    });
+    return stdout;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
