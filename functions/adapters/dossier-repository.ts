@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.js';
 import { formatDossierCode, MAX_DAILY_SEQUENCE } from '../domain/codes.js';
@@ -13,6 +13,7 @@ export const keys = {
   event: (code: string, version: number) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}` }),
   sequence: (agencyId: string, day: string) => ({ pk: `SEQUENCE#${agencyId}#${day}`, sk: 'SEQUENCE' }),
   idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
+  trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
 } as const;
 
 /** Index keys follow the dossier: recomputed on every write, so a status change moves it between inboxes. */
@@ -51,9 +52,11 @@ export interface IdempotencyClaim {
   readonly key: string;
   /** hash of the request, so the same key with a different body is refused instead of replayed */
   readonly requestHash: string;
+  /** what a replay must answer that the dossier cannot (the tracking PIN exists only as a hash there) */
+  readonly replayData?: Readonly<Record<string, string>>;
 }
 
-export type CreateOutcome = { readonly dossier: Dossier; readonly replayed: boolean };
+export type CreateOutcome = { readonly dossier: Dossier; readonly replayed: boolean; readonly replayData?: Readonly<Record<string, string>> };
 
 export interface CreateDossierInput {
   readonly agencyId: string;
@@ -136,6 +139,7 @@ export class DossierRepository {
                           entity: 'idempotency',
                           requestHash: idem.requestHash,
                           dossierCode: code,
+                          ...(idem.replayData ? { replayData: idem.replayData } : {}),
                           createdAt: input.at.toISOString(),
                           expiresAt: Math.floor(input.at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
                         },
@@ -176,7 +180,7 @@ export class DossierRepository {
     }
     const found = await this.get(String(item.dossierCode));
     if (!found) throw new Error(`idempotency record points to missing dossier ${String(item.dossierCode)}`);
-    return { dossier: found.dossier, replayed: true };
+    return { dossier: found.dossier, replayed: true, ...(item.replayData ? { replayData: item.replayData as Record<string, string> } : {}) };
   }
 
   /**
@@ -233,6 +237,45 @@ export class DossierRepository {
       items: (page.Items ?? []).map((i) => toDossier(i)),
       ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(index, page.LastEvaluatedKey) } : {}),
     };
+  }
+
+  /** The applicant's own dossiers, newest first, from their index. */
+  async listByApplicant(subject: string, limit: number, cursor?: string): Promise<InboxPage> {
+    const partition = `APPLICANT#${subject}`;
+    const page = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: false,
+        Limit: limit,
+        ExclusiveStartKey: cursor ? decodeCursor(cursor, 'gsi2', partition) : undefined,
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((i) => toDossier(i)),
+      ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor('gsi2', page.LastEvaluatedKey) } : {}),
+    };
+  }
+
+  /** Wrong tracking PINs of a dossier in the current window (see domain/tracking.ts). */
+  async trackingFailures(code: string): Promise<{ failures: number; windowStart: string } | undefined> {
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), ConsistentRead: true }));
+    if (!answer.Item) return undefined;
+    return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
+  }
+
+  /** Counts one wrong PIN atomically; a new window starts the count again. Expires by itself. */
+  async recordTrackingFailure(code: string, now: Date, newWindow: boolean, ttlSeconds: number): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.trackingFailures(code),
+        UpdateExpression: newWindow ? 'SET failures = :one, windowStart = :now, expiresAt = :exp' : 'ADD failures :one SET expiresAt = :exp',
+        ExpressionAttributeValues: { ':one': 1, ':exp': Math.floor(now.getTime() / 1000) + ttlSeconds, ...(newWindow ? { ':now': now.toISOString() } : {}) },
+      }),
+    );
   }
 
   /** The dossier and its history in one query (they share a partition). */

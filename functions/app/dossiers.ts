@@ -8,6 +8,7 @@ import { dossierView, newDossier, submittedEvent, trackingUrl, validateSubmissio
 import { AppError, notFound } from '../domain/errors.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
+import { hashPin, newTrackingPin } from '../adapters/pin.js';
 
 export interface DossierDeps {
   readonly repo: Pick<DossierRepository, 'create' | 'get'>;
@@ -40,14 +41,19 @@ export async function submitDossier(
   }
   const valid = validateSubmission(deps.province, submission);
   const actor = { kind: 'citizen' as const, subject: caller.subject };
+  // Hashed once, outside the retry loop of code allocation: scrypt is deliberately slow.
+  const pin = newTrackingPin();
+  const trackingPinHash = hashPin(pin);
   const outcome = await deps.repo.create({
     agencyId: valid.agency.id,
     agencyCode: valid.agency.code,
     day: localDayStamp(deps.now),
     at: deps.now,
-    ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash: canonicalHash(submission) } } : {}),
+    ...(idempotencyKey
+      ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash: canonicalHash(submission), replayData: { trackingPin: pin } } }
+      : {}),
     build: (code) => {
-      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now });
+      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash });
       // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit.
       if (submission.draft) return { dossier: { ...dossier, version: 0, draft: true }, event: undefined };
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
@@ -57,7 +63,14 @@ export async function submitDossier(
   const view = dossierView(outcome.dossier, found?.history ?? [], deps.baseUrl, true, deps.now);
   return {
     replayed: outcome.replayed,
-    body: { code: view.code, trackingUrl: trackingUrl(deps.baseUrl, view.code), status: statusView(outcome.dossier.status), dossier: view },
+    body: {
+      code: view.code,
+      trackingUrl: trackingUrl(deps.baseUrl, view.code),
+      status: statusView(outcome.dossier.status),
+      // a replay answers the PIN the first answer printed, kept with the idempotency record
+      ...(outcome.replayed ? (outcome.replayData?.trackingPin ? { trackingPin: outcome.replayData.trackingPin } : {}) : { trackingPin: pin }),
+      dossier: view,
+    },
   };
 }
 

@@ -19,6 +19,7 @@ import {
 import { agencyRankingSchema, statsAgenciesQuerySchema, statsQuerySchema, statsSchema } from './stats.js';
 import { documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
+import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
 
 /**
  * What each declared route accepts and answers. Handlers validate with exactly these schemas and the
@@ -56,10 +57,23 @@ export const routeContracts = {
       },
     ],
     responses: {
-      201: { description: 'dossier created (or, for a retried Idempotency-Key, the one created before; header Idempotent-Replayed: true)', schema: createdDossierSchema },
+      201: { description: 'dossier created (or, for a retried Idempotency-Key, the one created before; header Idempotent-Replayed: true)', schema: dossierReceiptSchema },
       413: { description: 'body over 64 KiB' },
       415: { description: 'body is not application/json' },
       422: { description: 'the service does not accept online dossiers, or the Idempotency-Key was used for another request' },
+    },
+  },
+  ListMyDossiers: {
+    query: myDossiersQuerySchema,
+    responses: { 200: { description: 'one page of your dossiers, newest first; pass nextCursor for the next', schema: myDossiersSchema } },
+  },
+  TrackDossier: {
+    params: trackingParams,
+    query: trackingQuerySchema,
+    responses: {
+      200: { description: 'progress and dates, without personal data', schema: trackingViewSchema },
+      404: { description: 'no dossier with this code and PIN' },
+      429: { description: 'too many wrong PINs for this dossier; retry after details.retryAfterSeconds' },
     },
   },
   GetDossier: {

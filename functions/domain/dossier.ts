@@ -50,6 +50,8 @@ export interface Dossier {
    * replaces it with the status-1 dossier and its `dossier.submitted` event, as a one-step submission would.
    */
   readonly draft?: boolean;
+  /** salted hash of the PIN printed on the receipt, for tracking without an account; never shown */
+  readonly trackingPinHash?: string;
 }
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -108,7 +110,7 @@ export function validateSubmission(province: Province, submission: Submission): 
   return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel };
 }
 
-export function newDossier(input: ValidSubmission & { code: string; applicantSubject: string; at: Date }): Dossier {
+export function newDossier(input: ValidSubmission & { code: string; applicantSubject: string; at: Date; trackingPinHash?: string }): Dossier {
   const at = input.at.toISOString();
   return {
     code: input.code,
@@ -126,6 +128,7 @@ export function newDossier(input: ValidSubmission & { code: string; applicantSub
     version: 1,
     submittedAt: at,
     updatedAt: at,
+    ...(input.trackingPinHash ? { trackingPinHash: input.trackingPinHash } : {}),
   };
 }
 
