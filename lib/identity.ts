@@ -88,8 +88,6 @@ export class Identity extends Construct {
     acknowledge(this.userPool, {
       'AwsSolutions-COG2':
         'MFA is optional (SMS or TOTP): citizens sign up by themselves, many with only a basic phone, and mandatory MFA would shut them out of public services. Officials are asked to enrol by policy.',
-      'AwsSolutions-COG3':
-        'Threat protection needs the Plus feature plan, billed per monthly active user; for a citizen-scale pool that is a budget decision for the province, not a default.',
       'AwsSolutions-IAM5[Resource::*]':
         'The role Cognito assumes to send verification and MFA text messages: sns:Publish to a phone number has no resource ARN to scope it to.',
       'AwsSolutions-COG8':

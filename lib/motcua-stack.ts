@@ -8,6 +8,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
 import { agencyQueue, consumers, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
@@ -121,16 +122,7 @@ export class MotcuaStack extends Stack {
     const source = consumer.source;
     switch (source.kind) {
       case 'table-stream': {
-        // Records that still fail after the retries land here, so that none is dropped silently.
-        const failures = new Queue(handler, 'StreamFailures', {
-          encryption: QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        acknowledge(failures, {
-          'AwsSolutions-SQS3':
-            'This queue is itself the on-failure destination of the table stream mapping: it holds the metadata of stream batches that failed all retries and is watched by an alarm.',
-        });
+        const failures = this.failureQueue(consumer, handler, 'StreamFailures', 'the on-failure destination of the table stream mapping: it holds the metadata of stream batches that failed all retries');
         handler.fn.addEventSource(
           new DynamoEventSource(this.storage.table, {
             startingPosition: StartingPosition.TRIM_HORIZON,
@@ -148,15 +140,6 @@ export class MotcuaStack extends Stack {
             ],
           }),
         );
-        failures
-          .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-          .createAlarm(handler, 'StreamFailuresNotEmpty', {
-            alarmDescription: `${consumer.id} gave up on table stream records; see the StreamFailures queue`,
-            threshold: 0,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: TreatMissingData.NOT_BREACHING,
-          });
         break;
       }
       case 'schedule': {
@@ -170,6 +153,10 @@ export class MotcuaStack extends Stack {
       case 'bucket-created': {
         this.storage.documents.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(handler.fn), ...(source.prefix ? [{ prefix: source.prefix }] : []));
         acknowledgeBucketNotifications(this);
+        // S3 invokes asynchronously: after Lambda's two retries an event would be dropped, leaving an upload
+        // that is never verified; keep it instead so it can be replayed.
+        const failures = this.failureQueue(consumer, handler, 'InvokeFailures', 'the on-failure destination of the asynchronous S3 invocations: it holds the events that failed all retries');
+        handler.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
         break;
       }
     }
@@ -182,6 +169,28 @@ export class MotcuaStack extends Stack {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+  }
+
+  /** Where a consumer's events go once every retry failed, so that none is dropped silently; alarmed. */
+  private failureQueue(consumer: ConsumerDeclaration, handler: HandlerFunction, id: string, role: string): Queue {
+    const failures = new Queue(handler, id, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(failures, {
+      'AwsSolutions-SQS3': `This queue is itself a dead-letter queue, ${role}; it is watched by an alarm.`,
+    });
+    failures
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+      .createAlarm(handler, `${id}NotEmpty`, {
+        alarmDescription: `${consumer.id} gave up on some events; see its ${id} queue`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    return failures;
   }
 }
 

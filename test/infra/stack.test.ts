@@ -1,0 +1,308 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  agencyQueue,
+  consumers,
+  environment,
+  routes,
+  table as tableDeclaration,
+  type ConsumerDeclaration,
+  type RouteDeclaration,
+} from '../../functions/declaration.js';
+import { shardOf } from '../../lib/agency-queues.js';
+import { bundledProvinceFile } from '../../lib/handler-function.js';
+import type { MotcuaStack } from '../../lib/motcua-stack.js';
+import type { Province } from '../../provinces/schema.js';
+import { allowedActions, build, generateProvince, statementsOf } from './fixtures.js';
+
+const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const tableReads = ['dynamodb:GetItem', 'dynamodb:Query'];
+
+describe('the stack of a province', { timeout: 60_000 }, () => {
+  let province: Province;
+  let stack: MotcuaStack;
+  let template: Template;
+
+  beforeAll(() => {
+    // Prepare
+    province = generateProvince({ id: 'thu-nghiem', agencies: 12 });
+    ({ stack } = build(province));
+    template = Template.fromStack(stack);
+  }, 60_000);
+
+  test('is named after the province', () => {
+    expect(stack.stackName).toBe('Motcua-thu-nghiem');
+  });
+
+  test('keeps one table with the declared keys, indexes, stream and TTL, recoverable and retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: tableDeclaration.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableDeclaration.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: tableDeclaration.indexes.map((index) =>
+          Match.objectLike({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ),
+        StreamSpecification: { StreamViewType: tableDeclaration.stream },
+        TimeToLiveSpecification: { AttributeName: tableDeclaration.timeToLiveAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    const attributes = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]?.Properties.AttributeDefinitions as { AttributeType: string }[];
+    expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
+  });
+
+  test('keeps documents private, encrypted, versioned, logged and reachable only over TLS', () => {
+    const documents = stack.getLogicalId(stack.storage.documents.node.defaultChild as never);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
+        CorsConfiguration: {
+          CorsRules: [Match.objectLike({ AllowedOrigins: province.portalOrigins, AllowedMethods: Match.arrayWith(['PUT', 'GET']) })],
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: documents },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  test('gives every agency an encrypted, TLS-only queue that redrives to its own dead-letter queue, watched by an alarm', () => {
+    for (const agency of province.agencies) {
+      const shard = stack.agencyQueues.shards.get(shardOf(agency.id));
+      expect(shard, agency.id).toBeDefined();
+      const nested = Template.fromStack(shard!);
+      const queues = nested.findResources('AWS::SQS::Queue', { Properties: { QueueName: agencyQueue.name(province.id, agency.id) } });
+      const dlqs = nested.findResources('AWS::SQS::Queue', { Properties: { QueueName: agencyQueue.deadLetterName(province.id, agency.id) } });
+      expect(Object.keys(queues)).toHaveLength(1);
+      expect(Object.keys(dlqs)).toHaveLength(1);
+      const [dlqId] = Object.keys(dlqs);
+      expect(Object.values(queues)[0]?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: agencyQueue.retentionDays * 86_400,
+        VisibilityTimeout: agencyQueue.visibilityTimeoutSeconds,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: agencyQueue.maxReceiveCount },
+      });
+      expect(Object.values(dlqs)[0]?.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+      for (const [queueId] of [...Object.entries(queues), ...Object.entries(dlqs)]) {
+        nested.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queueId }],
+          PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        });
+      }
+      nested.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
+
+  test('has one arm64 nodejs22.x function per declared route and consumer, with exactly the declared environment', () => {
+    const declared = [...routes, ...consumers];
+    // besides ours, only CDK's own bucket-notification handler (a Python custom resource) may exist
+    const all = Object.entries(template.findResources('AWS::Lambda::Function'));
+    const others = all.filter(([, r]) => r.Properties.Runtime !== 'nodejs22.x').map(([id]) => id);
+    expect(others.every((id) => id.startsWith('BucketNotificationsHandler')), others.join()).toBe(true);
+    expect(all.length - others.length).toBe(declared.length);
+    expect([...stack.functions.keys()].sort()).toEqual(declared.map((d) => d.id).sort());
+    const names = Object.values(environment).sort();
+    for (const d of declared) {
+      const fn = stack.functions.get(d.id)!;
+      const props = template.toJSON().Resources[stack.getLogicalId(fn.fn.node.defaultChild as never)].Properties;
+      expect(props, d.id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: routes.some((r) => r.id === d.id) ? 10 : 60,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual(names);
+      expect(props.Environment.Variables[environment.provinceFile]).toBe(bundledProvinceFile);
+      expect(props.Environment.Variables[environment.provinceId]).toBe(province.id);
+    }
+  });
+
+  test('points handlers at the API endpoint and the regional SQS base URL', () => {
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables;
+    expect(JSON.stringify(variables[environment.queueUrlBase])).toContain('https://sqs.');
+    expect(JSON.stringify(variables[environment.publicBaseUrl])).toContain('.execute-api.');
+  });
+
+  test('requires a JWT on every non-public route and on none of the public ones', () => {
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
+    expect(Object.keys(authorizers)).toHaveLength(1);
+    const [authorizerId, authorizer] = Object.entries(authorizers)[0]!;
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [{ Ref: stack.getLogicalId(stack.identity.client.node.defaultChild as never) }] },
+    });
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('https://cognito-idp.');
+
+    for (const route of routes) {
+      const found = template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: `${route.method} ${route.path}` } });
+      expect(Object.keys(found), `${route.method} ${route.path}`).toHaveLength(1);
+      const props = Object.values(found)[0]!.Properties;
+      if (route.access === 'public') {
+        expect(props.AuthorizationType, route.id).toBe('NONE');
+        expect(props.AuthorizerId, route.id).toBeUndefined();
+      } else {
+        expect(props.AuthorizationType, route.id).toBe('JWT');
+        expect(props.AuthorizerId, route.id).toEqual({ Ref: authorizerId });
+      }
+    }
+  });
+
+  test('logs and throttles the API stage and alarms on 5xx', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: province.portalOrigins }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx' });
+  });
+
+  test('lets citizens sign up with a verified email or phone, carries roles as groups and the agency as a read-only attribute', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+      AutoVerifiedAttributes: Match.arrayWith(['email', 'phone_number']),
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'agencyId', AttributeDataType: 'String', Mutable: true })]),
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true }) },
+      MfaConfiguration: 'OPTIONAL',
+    });
+    for (const group of ['official', 'admin']) template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0]!.Properties;
+    expect(client.GenerateSecret).toBe(false);
+    expect(client.ReadAttributes).toContain('custom:agencyId');
+    expect(client.WriteAttributes).not.toContain('custom:agencyId');
+  });
+
+  test('grants each function only what its declaration names', () => {
+    const json = template.toJSON();
+    const declared: readonly (RouteDeclaration | ConsumerDeclaration)[] = [...routes, ...consumers];
+    for (const d of declared) {
+      const statements = statementsOf(stack, json, d.id);
+      const actions = allowedActions(statements);
+      const has = (list: readonly string[]) => list.some((a) => actions.has(a));
+      expect(has(tableReads), `${d.id} reads the table`).toBe(d.grants.table !== undefined);
+      expect(has(tableWrites), `${d.id} writes the table`).toBe(d.grants.table === 'readwrite');
+      expect([...actions].some((a) => a.startsWith('s3:')), `${d.id} touches documents`).toBe(d.grants.bucket !== undefined);
+      const sendsToAgencies = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(agencyQueue.name(province.id, '*')));
+      expect(sendsToAgencies, `${d.id} sends to agency queues`).toBe(d.grants.agencyQueues === 'send');
+    }
+  });
+
+  test('ListServices has no data permissions at all', () => {
+    const actions = allowedActions(statementsOf(stack, template.toJSON(), 'ListServices'));
+    expect([...actions].filter((a) => /^(dynamodb|s3|sqs):/.test(a))).toEqual([]);
+  });
+
+  test('RouteEvents may send to agency queues, never to their dead letters, and cannot write the table', () => {
+    const statements = statementsOf(stack, template.toJSON(), 'RouteEvents');
+    const send = statements.find((s) => s.Effect === 'Allow' && s.Action === 'sqs:SendMessage' && JSON.stringify(s.Resource).includes('agency-*'));
+    expect(JSON.stringify(send?.Resource)).toContain(`:${agencyQueue.name(province.id, '*')}`);
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    expect(JSON.stringify(deny?.Resource)).toContain(agencyQueue.deadLetterName(province.id, '*'));
+    const actions = allowedActions(statements);
+    for (const write of tableWrites) expect(actions.has(write), write).toBe(false);
+    // reading the stream is what the event source mapping needs
+    expect(actions.has('dynamodb:GetRecords')).toBe(true);
+  });
+
+  test('feeds RouteEvents only inserted history events from the stream, with retries, bisection and a failure queue', () => {
+    const consumer = consumers.find((c) => c.id === 'RouteEvents')!;
+    if (consumer.source.kind !== 'table-stream') throw new Error('RouteEvents reads the table stream');
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: stack.getLogicalId(stack.functions.get('RouteEvents')!.fn.node.defaultChild as never) },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: consumer.source.batchSize,
+      MaximumRetryAttempts: consumer.source.maxRetries,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } } }) }],
+      },
+    });
+  });
+
+  test('keeps S3 events the verifier could not handle in a failure queue instead of dropping them', () => {
+    for (const consumer of consumers.filter((c) => c.source.kind === 'bucket-created')) {
+      const fn = stack.getLogicalId(stack.functions.get(consumer.id)!.fn.node.defaultChild as never);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fn },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      });
+    }
+  });
+
+  test('outputs what a deployment needs to know', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    for (const name of ['ApiUrl', 'TableName', 'BucketName', 'UserPoolId', 'UserPoolClientId', 'QueueUrlBase', 'AgencyQueueNames']) {
+      expect(outputs[name], name).toBeDefined();
+    }
+    expect(outputs.AgencyQueueNames!.Value).toContain(agencyQueue.name(province.id, '<agencyId>'));
+  });
+});
+
+describe('a dev stack', { timeout: 60_000 }, () => {
+  test('can be thrown away: nothing retained, no deletion protection', () => {
+    const { stack } = build(generateProvince({ agencies: 2 }), { stage: 'dev' });
+    const template = Template.fromStack(stack);
+    expect(stack.stackName).toBe('Motcua-generated-dev');
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+    for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('a scheduled consumer', { timeout: 60_000 }, () => {
+  test('is invoked by an EventBridge rule at its declared rate', () => {
+    // Prepare: none is declared yet, so declare one over an existing handler file
+    const { stack } = build(generateProvince({ agencies: 1 }), {
+      routes: [],
+      consumers: [{ id: 'Sweep', entry: consumers[0]!.entry, source: { kind: 'schedule', everyMinutes: 15 }, grants: { table: 'read' }, summary: 'deadline sweep' }],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.functions.get('Sweep')!.fn.node.defaultChild as never), 'Arn'] } })],
+    });
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  });
+});
