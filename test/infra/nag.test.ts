@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -91,5 +92,21 @@ describe('AWS Solutions checks (cdk-nag)', { timeout: 120_000 }, () => {
 
     // Act + Assess
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+});
+
+/** CDK's built-in template linter (WebAssembly) takes seconds to start, so it runs once, here. */
+describe("CDK's CloudFormation template validation", { timeout: 120_000 }, () => {
+  test('finds nothing in the stack of a real province and its nested stacks', () => {
+    // Prepare
+    const province = realProvinces.includes('lang-son') ? loadProvince('lang-son') : generateProvince({ agencies: 30 });
+    const { app } = build(province, { nag: true, cfnValidation: true });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
+    expect(report.pluginReports).toEqual([]);
   });
 });

@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -10,10 +13,13 @@ import {
   type RouteDeclaration,
 } from '../../functions/declaration.js';
 import { shardOf } from '../../lib/agency-queues.js';
-import { bundledProvinceFile } from '../../lib/handler-function.js';
+import { addMotcua } from '../../lib/app.js';
+import { bundledProvinceFile, esmRequireBanner } from '../../lib/handler-function.js';
+import { fromRoot } from '../../lib/paths.js';
+import { loadProvince } from '../../provinces/load.js';
 import type { MotcuaStack } from '../../lib/motcua-stack.js';
 import type { Province } from '../../provinces/schema.js';
-import { allowedActions, build, generateProvince, statementsOf } from './fixtures.js';
+import { allowedActions, build, generateProvince, statementsOf, testContext } from './fixtures.js';
 
 const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const tableReads = ['dynamodb:GetItem', 'dynamodb:Query'];
@@ -304,5 +310,26 @@ describe('a scheduled consumer', { timeout: 60_000 }, () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.functions.get('Sweep')!.fn.node.defaultChild as never), 'Arn'] } })],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  });
+});
+
+describe('a function bundle', { timeout: 120_000 }, () => {
+  test.skipIf(!existsSync(fromRoot('provinces/lang-son.json')))('is minified ESM with a require shim and carries the province file as province.json', () => {
+    // Prepare: one small route, bundled for real with the local esbuild
+    const app = new App({ context: { ...testContext, 'aws:cdk:bundling-stacks': ['**'] }, builtinCloudFormationValidation: false });
+    addMotcua(app, { province: loadProvince('lang-son'), stage: 'prod', nag: false, routes: routes.filter((r) => r.id === 'ListAgencies'), consumers: [] });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess
+    const bundles = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'index.mjs')));
+    expect(bundles).toHaveLength(1);
+    const dir = join(assembly.directory, bundles[0]!);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code.startsWith(esmRequireBanner)).toBe(true);
+    expect(code).toMatch(/\bexport\s*\{/);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'province.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(fromRoot('provinces/lang-son.json'), 'utf8')));
   });
 });
