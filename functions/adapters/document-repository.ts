@@ -9,7 +9,7 @@ const itemOnly = new Set(['pk', 'sk', 'entity']);
 const toRecord = (item: Record<string, unknown>): DocumentRecord => Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k))) as unknown as DocumentRecord;
 
 export type VerificationOutcome =
-  | { readonly status: 'verified'; readonly size: number; readonly type: DocumentType; readonly sha256: string; readonly at: string }
+  | { readonly status: 'verified'; readonly size: number; readonly type: DocumentType; readonly sha256: string; readonly at: string; readonly versionId?: string }
   | { readonly status: 'rejected'; readonly size: number; readonly sha256?: string; readonly reason: string; readonly reasonVi: string; readonly at: string };
 
 /** Document items live in their dossier's partition (`DOSSIER#<code> / DOC#<id>`), so one query reads a dossier whole. */
@@ -48,12 +48,12 @@ export class DocumentRepository {
           TableName: this.tableName,
           Key: documentKey(code, id),
           UpdateExpression: verified
-            ? 'SET #s = :s, actualSize = :size, actualType = :type, sha256 = :sha, verifiedAt = :at REMOVE expiresAt, reason, reasonVi'
-            : `SET #s = :s, actualSize = :size, reason = :reason, reasonVi = :reasonVi, verifiedAt = :at${outcome.sha256 ? ', sha256 = :sha' : ''} REMOVE expiresAt, actualType`,
+            ? `SET #s = :s, actualSize = :size, actualType = :type, sha256 = :sha, verifiedAt = :at${outcome.versionId ? ', versionId = :v' : ''} REMOVE expiresAt, reason, reasonVi${outcome.versionId ? '' : ', versionId'}`
+            : `SET #s = :s, actualSize = :size, reason = :reason, reasonVi = :reasonVi, verifiedAt = :at${outcome.sha256 ? ', sha256 = :sha' : ''} REMOVE expiresAt, actualType, versionId`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: verified
-            ? { ':s': 'verified', ':size': outcome.size, ':type': outcome.type, ':sha': outcome.sha256, ':at': outcome.at }
+            ? { ':s': 'verified', ':size': outcome.size, ':type': outcome.type, ':sha': outcome.sha256, ':at': outcome.at, ...(outcome.versionId ? { ':v': outcome.versionId } : {}) }
             : { ':s': 'rejected', ':size': outcome.size, ':reason': outcome.reason, ':reasonVi': outcome.reasonVi, ':at': outcome.at, ...(outcome.sha256 ? { ':sha': outcome.sha256 } : {}) },
         }),
       );

@@ -20,13 +20,15 @@ export class DocumentStore {
   }
 
   /** A GET URL that downloads under the document's own name and verified type, whatever the object says. */
-  presignGet(key: string, expiresIn: number, file: { fileName: string; contentType: string }): Promise<string> {
+  presignGet(key: string, expiresIn: number, file: { fileName: string; contentType: string; versionId?: string }): Promise<string> {
     const ascii = file.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
     return getSignedUrl(
       this.s3,
       new GetObjectCommand({
         Bucket: this.bucket,
         Key: key,
+        // the version that was verified, so a later overwrite of the key cannot be what is downloaded
+        ...(file.versionId ? { VersionId: file.versionId } : {}),
         ResponseContentType: file.contentType,
         ResponseContentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
       }),
@@ -35,9 +37,9 @@ export class DocumentStore {
   }
 
   /** Size from the object's metadata, so an oversized object is judged without reading it. */
-  async size(key: string): Promise<number | undefined> {
+  async size(key: string, versionId?: string): Promise<number | undefined> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
       return head.ContentLength ?? 0;
     } catch (err) {
       if ((err as { name?: string }).name === 'NotFound' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
@@ -46,8 +48,8 @@ export class DocumentStore {
   }
 
   /** Streams the object once: its size, its first bytes and its SHA-256, without holding it in memory. */
-  async inspect(key: string): Promise<Inspection> {
-    const answer = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+  async inspect(key: string, versionId?: string): Promise<Inspection> {
+    const answer = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
     const hash = createHash('sha256');
     const head: number[] = [];
     let size = 0;

@@ -299,7 +299,10 @@ export class DossierRepository {
     if (!dossierItem) return undefined;
     const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
     // Documents share the partition, so the dossier view shows them without another read.
-    const documents = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#')).map((i) => strip(i) as unknown as DocumentRecord);
+    // (not `strip`: a pending document's expiresAt is part of it, it tells a slot that never got its file)
+    const documents = items
+      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#'))
+      .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as DocumentRecord);
     return { dossier: toDossier(dossierItem), history, documents };
   }
 }

@@ -125,7 +125,7 @@ export async function downloadResult(deps: DocumentDeps, caller: Caller, code: s
   if (!doc || doc.status !== 'verified' || !doc.actualType || doc.actualSize === undefined || !doc.sha256) {
     throw notFound(`result ${id}`, 'Không tìm thấy kết quả.');
   }
-  const url = await deps.store.presignGet(doc.objectKey, DOWNLOAD_URL_TTL_SECONDS, { fileName: doc.fileName, contentType: doc.actualType });
+  const url = await deps.store.presignGet(doc.objectKey, DOWNLOAD_URL_TTL_SECONDS, { fileName: doc.fileName, contentType: doc.actualType, ...(doc.versionId ? { versionId: doc.versionId } : {}) });
   return {
     url,
     expiresAt: new Date(deps.wallClock.getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString(),
@@ -185,14 +185,15 @@ export async function verifyUpload(deps: Pick<DocumentDeps, 'documents' | 'store
     await deps.store.quarantine(key, versionId);
     return 'rejected';
   }
-  const size = await deps.store.size(key);
+  // Judged by the version the event names: with two quick PUTs, each event judges its own bytes.
+  const size = await deps.store.size(key, versionId);
   // Gone already: an earlier delivery of the same event quarantined it.
   if (size === undefined) return 'ignored';
   const at = deps.now.toISOString();
-  const inspected = size > slot.maxSizeBytes || size === 0 ? { size, head: new Uint8Array() } : await deps.store.inspect(key);
+  const inspected = size > slot.maxSizeBytes || size === 0 ? { size, head: new Uint8Array() } : await deps.store.inspect(key, versionId);
   const result = verdict(slot, inspected);
   if (result.status === 'verified') {
-    await deps.documents.recordVerification(parsed.dossierCode, parsed.id, { status: 'verified', size: inspected.size, type: result.type, sha256: inspected.sha256 ?? '', at });
+    await deps.documents.recordVerification(parsed.dossierCode, parsed.id, { status: 'verified', size: inspected.size, type: result.type, sha256: inspected.sha256 ?? '', at, ...(versionId ? { versionId } : {}) });
     return 'verified';
   }
   await deps.store.quarantine(key, versionId);

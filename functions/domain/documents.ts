@@ -50,6 +50,8 @@ export interface DocumentRecord {
   readonly verifiedAt?: string;
   readonly reason?: string;
   readonly reasonVi?: string;
+  /** the S3 version that was judged (versioned bucket); downloads are pinned to it */
+  readonly versionId?: string;
 }
 
 /** `dossiers/<code>/<component>/<id>`: never the user's file name, so a name cannot steer where an object lands. */

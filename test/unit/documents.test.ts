@@ -233,6 +233,15 @@ describe('document handlers', () => {
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
+  it('lets a slot whose file never arrived lapse: once expired it no longer counts against maxFiles', async () => {
+    const lapsed = doc({ expiresAt: Math.floor(Date.now() / 1000) - 60 });
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(lapsed)] });
+    ddb.on(PutCommand).resolves({});
+    expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 })).statusCode).toBe(201);
+    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ expiresAt: Math.floor(Date.now() / 1000) + 60 }))] });
+    expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 })).statusCode).toBe(409);
+  });
+
   const submit = (claims = citizenClaims('citizen-a')) =>
     submitDossier(httpEvent({ method: 'POST', path: `/dossiers/${code}/submit`, routeKey: 'POST /dossiers/{code}/submit', pathParameters: { code }, claims }), lambdaContext) as Promise<Result>;
 
@@ -263,7 +272,7 @@ describe('document handlers', () => {
     expect(bodyOf(await submit()).error.code).toBe('already_submitted');
   });
 
-  const result = doc({ id: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d', kind: 'result', component: '_result', status: 'verified', actualType: 'application/pdf', actualSize: 321, sha256: 'ab'.repeat(32), uploadedBy: { kind: 'official', subject: 'o', agencyId: 'so-tu-phap' } });
+  const result = doc({ id: '9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d', kind: 'result', component: '_result', status: 'verified', actualType: 'application/pdf', actualSize: 321, sha256: 'ab'.repeat(32), versionId: 'v-42', uploadedBy: { kind: 'official', subject: 'o', agencyId: 'so-tu-phap' } });
   const download = (claims: Record<string, string>, id = result.id) =>
     getResult(
       httpEvent({ method: 'GET', path: `/dossiers/${code}/results/${id}`, routeKey: 'GET /dossiers/{code}/results/{id}', pathParameters: { code, id }, claims }),
@@ -277,6 +286,7 @@ describe('document handlers', () => {
     const url = new URL(bodyOf(mine).url);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(url.searchParams.get('response-content-disposition')).toContain('attachment');
+    expect(url.searchParams.get('versionId')).toBe('v-42');
     expect((await download(officialClaims('so-tu-phap'))).statusCode).toBe(200);
     expect((await download(citizenClaims('citizen-b'))).statusCode).toBe(404);
     expect((await download(officialClaims('so-xay-dung'))).statusCode).toBe(404);
@@ -308,6 +318,16 @@ describe('the verifier', () => {
     expect(update.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':size': samplePdf.length, ':type': 'application/pdf', ':sha': expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(update.UpdateExpression).toContain('REMOVE expiresAt');
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+  });
+
+  it('judges the version the event names and records it, so downloads get exactly the verified bytes', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: samplePdf.length });
+    s3.on(GetObjectCommand).resolves({ Body: body(samplePdf) });
+    const versioned = event(slot.objectKey);
+    (versioned.Records[0]!.s3.object as { versionId?: string }).versionId = 'v-7';
+    await verifyDocuments(versioned);
+    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({ Key: slot.objectKey, VersionId: 'v-7' });
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':v': 'v-7' });
   });
 
   it('rejects a renamed executable with the reason and moves it to quarantine', async () => {
