@@ -28,7 +28,7 @@ try {
 } catch (err) {
   if (err instanceof ProvinceFileError) {
     fail([
-      `motcua: province "${provinceContext}" cannot be deployed: ${err.file} is not valid.`,
+      `motcua: cannot synthesize province "${provinceContext}"; problems in ${err.file}:`,
       ...err.problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`),
     ]);
   }

@@ -42,7 +42,6 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
-    const stack = Stack.of(this);
 
     const logGroup = new LogGroup(this, 'Logs', {
       retention: logRetention(props.stage),

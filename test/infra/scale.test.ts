@@ -20,6 +20,8 @@ describe('a province with 200 agencies', { timeout: 120_000 }, () => {
     const counts = { parent: resourceCount(parent), shards: nested.map((n) => resourceCount(n.template)) };
     console.info(`200 agencies: parent ${counts.parent} resources, shards ${counts.shards.join(', ')}`);
     expect(counts.parent).toBeLessThan(limit);
+    // CloudFormation reads at most 1 MB of template from S3
+    for (const t of [parent, ...nested.map((n) => n.template)]) expect(JSON.stringify(t).length).toBeLessThan(1_000_000);
     for (const count of counts.shards) expect(count).toBeLessThan(limit);
     expect(Object.keys(parent.Resources).filter((id) => parent.Resources[id].Type === 'AWS::CloudFormation::Stack')).toHaveLength(nested.length);
 
