@@ -9,13 +9,18 @@ import { startLocalStack, type LocalStack } from './stack.js';
 
 let stack: LocalStack | undefined;
 let stopping = false;
+let firstSignalAt = 0;
 
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
+    // Ctrl-C reaches this process twice, from the terminal and relayed by the tsx wrapper: only a signal
+    // that comes clearly later is a person insisting.
+    if (Date.now() - firstSignalAt < 1500) return;
     console.error(`${signal} again: exiting without waiting`);
     process.exit(1);
   }
   stopping = true;
+  firstSignalAt = Date.now();
   console.log(`\n${signal}: stopping…`);
   try {
     await stack?.stop();
