@@ -1,0 +1,6 @@
+import { benchStats } from './stats.js';
+
+/** `npm run bench`: each case starts and stops its own local stack. */
+console.log('stats: reading the province dashboard with 100 and with 100,000 dossiers');
+const result = await benchStats();
+console.log(`stats: ${result.small.toFixed(1)} ms → ${result.large.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)} (near 1: reads do not grow with dossiers)`);
