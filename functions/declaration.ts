@@ -30,6 +30,8 @@ export interface RouteDeclaration {
   readonly access: Access;
   readonly grants: Grants;
   readonly summary: string;
+  /** a tighter limit than the stage's, for routes that invite guessing */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
 export type ConsumerSource =
@@ -132,6 +134,8 @@ export const routes = [
     access: 'public',
     grants: { table: 'readwrite' },
     summary: 'Follow a dossier with the code and PIN printed on its receipt, without an account',
+    // PINs are short: besides the per-dossier lock, slow down whoever tries many dossiers
+    throttle: { rateLimit: 5, burstLimit: 10 },
   },
   {
     id: 'GetDossier',

@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -78,6 +78,15 @@ export class Api extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+  }
+
+  /** Per-route limits below the stage's; API Gateway keys them by route key (`GET /track/{code}`). */
+  throttleRoutes(limits: ReadonlyMap<string, Throttle>): void {
+    if (limits.size === 0) return;
+    const cfn = this.httpStage.node.defaultChild as CfnStage;
+    cfn.routeSettings = Object.fromEntries(
+      [...limits].map(([routeKey, t]) => [routeKey, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }]),
+    );
   }
 
   static method(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'): HttpMethod {

@@ -39,7 +39,8 @@ export function stackName(provinceId: string, stage: StageName): string {
 /** One province: its API, functions, table, bucket, user pool and agency queues. */
 export class MotcuaStack extends Stack {
   readonly storage: Storage;
-  readonly identity: Identity;
+  /** the user pool, unless the province names an external OpenID Connect issuer */
+  readonly identity?: Identity;
   readonly api: Api;
   readonly agencyQueues: AgencyQueues;
   /** declaration id → function */
@@ -50,12 +51,13 @@ export class MotcuaStack extends Stack {
     const { province, stage } = props;
 
     this.storage = new Storage(this, 'Storage', { province, stage });
-    this.identity = new Identity(this, 'Identity', { province, stage });
+    const external = province.identity;
+    if (!external) this.identity = new Identity(this, 'Identity', { province, stage });
     this.api = new Api(this, 'Api', {
       province,
       stage,
-      issuer: this.identity.issuer,
-      audience: [this.identity.client.userPoolClientId],
+      issuer: external?.issuer ?? this.identity!.issuer,
+      audience: external?.audience ?? [this.identity!.client.userPoolClientId],
       throttle: props.throttle,
     });
     this.agencyQueues = new AgencyQueues(this, 'AgencyQueues', { province });
@@ -93,6 +95,9 @@ export class MotcuaStack extends Stack {
       }
     }
 
+    const declared: readonly RouteDeclaration[] = props.routes ?? routes;
+    this.api.throttleRoutes(new Map(declared.flatMap((r) => (r.throttle ? [[`${r.method} ${r.path}`, r.throttle] as const] : []))));
+
     for (const consumer of props.consumers ?? consumers) {
       const handler = new HandlerFunction(functions, consumer.id, {
         ...common,
@@ -109,8 +114,12 @@ export class MotcuaStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpStage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.storage.documents.bucketName });
-    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    if (this.identity) {
+      new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId });
+    } else {
+      new CfnOutput(this, 'TokenIssuer', { value: external!.issuer, description: 'the external OpenID Connect issuer the API trusts' });
+    }
     new CfnOutput(this, 'QueueUrlBase', { value: `https://sqs.${this.region}.${this.urlSuffix}/${this.account}` });
     new CfnOutput(this, 'AgencyQueueNames', {
       value: `${agencyQueue.name(province.id, '<agencyId>')} (dead letters: ${agencyQueue.deadLetterName(province.id, '<agencyId>')}), for the ${province.agencies.length} agencies of provinces/${province.id}.json`,

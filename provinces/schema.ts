@@ -127,6 +127,17 @@ export const provinceSchema = z
     calendar: calendarSchema,
     /** browser origins of the province's portal, allowed by CORS on the API and the document bucket */
     portalOrigins: z.array(z.url()).default([]),
+    /**
+     * An external OpenID Connect issuer (e.g. the national VNeID / DVCQG login) instead of the user pool
+     * the stack creates by default. Its tokens must carry `sub`, and for officials and administrators the
+     * `cognito:groups` and `custom:agencyId` claims (map them in the issuer), as functions/adapters/identity.ts reads.
+     */
+    identity: z
+      .object({
+        issuer: z.url().refine((u) => u.startsWith('https://'), 'an https issuer URL'),
+        audience: z.array(z.string().min(1)).min(1),
+      })
+      .optional(),
   })
   .superRefine((province, ctx) => {
     const tiers = new Set(province.tiers.map((t) => t.id));

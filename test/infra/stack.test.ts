@@ -169,7 +169,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [{ Ref: stack.getLogicalId(stack.identity.client.node.defaultChild as never) }] },
+      JwtConfiguration: { Audience: [{ Ref: stack.getLogicalId(stack.identity!.client.node.defaultChild as never) }] },
     });
     expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('https://cognito-idp.');
 
