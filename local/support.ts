@@ -22,6 +22,22 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Fails with one line naming the port and the variable that moves it. s3rver and fauxqs would otherwise
+ * crash the process with an unhandled 'error' event when their port is taken.
+ */
+export function assertPortFree(port: number, what: string, variable: string): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`port ${port} for ${what} is ${err.code === 'EADDRINUSE' ? 'already in use' : `unusable (${err.code})`}: stop what holds it or set ${variable}`)),
+    );
+    probe.listen(port, loopback, () => probe.close(() => resolve()));
+  });
+}
+
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -483,3 +483,16 @@ describe('queue snapshots', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 });
+
+describe('a busy port', () => {
+  it('stops the start with one line naming the port and the variable that moves it', async () => {
+    const { createServer } = await import('node:net');
+    const { assertPortFree } = await import('../../local/support.js');
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', () => done()));
+    const port = (holder.address() as { port: number }).port;
+    await expect(assertPortFree(port, 'S3 (s3rver)', 'MOTCUA_S3_PORT')).rejects.toThrow(`port ${port} for S3 (s3rver) is already in use: stop what holds it or set MOTCUA_S3_PORT`);
+    await new Promise<void>((done) => holder.close(() => done()));
+    await expect(assertPortFree(port, 'S3 (s3rver)', 'MOTCUA_S3_PORT')).resolves.toBeUndefined();
+  });
+});
