@@ -54,8 +54,9 @@ export async function submitDossier(
       : {}),
     build: (code) => {
       const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash });
-      // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit.
-      if (submission.draft) return { dossier: { ...dossier, version: 0, draft: true }, event: undefined };
+      // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit. A
+      // procedure with required documents always starts as one, so no client can route an incomplete dossier.
+      if (submission.draft || valid.service.documents.some((d) => d.required)) return { dossier: { ...dossier, version: 0, draft: true }, event: undefined };
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
   });

@@ -43,7 +43,7 @@ export const submissionSchema = z
     draft: z
       .boolean()
       .optional()
-      .meta({ description: 'true: keep the dossier as a draft to upload its documents, then POST /dossiers/{code}/submit; otherwise it goes to the agency at once' }),
+      .meta({ description: 'true: keep the dossier as a draft to upload its documents, then POST /dossiers/{code}/submit. A procedure with required documents always starts as a draft; one without goes to the agency at once unless this is true' }),
   })
   .strict()
   .meta({ id: 'Submission' });

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { api, tokenFor } from '../support/api.js';
-import { collectAgencyMessages, enterpriseRegistration } from '../support/dossiers.js';
+import { collectAgencyMessages, enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 
 const stack = inject('localStack');
 const agencyId = 'so-ke-hoach-va-dau-tu';
@@ -36,8 +36,11 @@ describe('a citizen finds a procedure in the catalog', () => {
 describe('a citizen submits a dossier and the agency receives it on its queue', () => {
   it('answers 201 with a code and tracking link, shows the status, and puts one valid message on the agency queue', async () => {
     const token = await tokenFor('citizen', { subject: 'intake-citizen-1' });
-    const created = await api('/dossiers', { token, body: enterpriseRegistration(1) });
+    // the procedure requires documents: it starts as a draft, the files are uploaded and verified, then submitted
+    const { created, submitted } = await fileDossier(api, token, enterpriseRegistration(1));
     expect(created.status).toBe(201);
+    expect(created.json.dossier.draft).toBe(true);
+    expect(submitted?.json.dossier.draft).toBeUndefined();
     expect(created.json.code).toMatch(/^000\.00\.05\.H37-\d{6}-\d{4}$/);
     expect(created.json.status).toEqual({ code: 1, label: 'Mới đăng ký' });
     expect(created.json.trackingUrl).toBe(`${stack.apiUrl}/dossiers/${created.json.code}`);
@@ -55,9 +58,9 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
 
   it('gives 20 concurrent submissions for one agency 20 distinct consecutive codes', async () => {
     const token = await tokenFor('citizen', { subject: 'intake-citizen-2' });
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => api('/dossiers', { token, body: enterpriseRegistration(100 + i) })));
-    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
-    const codes = answers.map((a) => a.json.code as string);
+    const filed = await Promise.all(Array.from({ length: 20 }, (_, i) => fileDossier(api, token, enterpriseRegistration(100 + i))));
+    expect(filed.map((f) => f.created.status)).toEqual(Array(20).fill(201));
+    const codes = filed.map((f) => f.code);
     expect(new Set(codes).size).toBe(20);
     const prefixes = new Set(codes.map((c) => c.slice(0, -5)));
     expect(prefixes.size).toBe(1);
@@ -72,10 +75,13 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
     const key = `retry-${Date.now()}`;
     const body = enterpriseRegistration(7);
     const [first, second] = await Promise.all([api('/dossiers', { token, body, headers: { 'idempotency-key': key } }), api('/dossiers', { token, body, headers: { 'idempotency-key': key } })]);
-    const third = await api('/dossiers', { token, body, headers: { 'idempotency-key': key } });
-    expect([first.status, second.status, third.status]).toEqual([201, 201, 201]);
-    expect(new Set([first.json.code, second.json.code, third.json.code]).size).toBe(1);
-    expect(third.headers.get('idempotent-replayed')).toBe('true');
+    // a third retry goes on to upload the documents and submit, as a portal would
+    const third = (await fileDossier(api, token, body, { 'idempotency-key': key })).created;
+    const fourth = await api('/dossiers', { token, body, headers: { 'idempotency-key': key } });
+    expect([first.status, second.status, third.status, fourth.status]).toEqual([201, 201, 201, 201]);
+    expect(new Set([first.json.code, second.json.code, third.json.code, fourth.json.code]).size).toBe(1);
+    expect(fourth.headers.get('idempotent-replayed')).toBe('true');
+    expect(fourth.json.trackingPin).toBe(first.json.trackingPin);
     const messages = await collectAgencyMessages(queueUrl(), [first.json.code]);
     expect(messages.get(first.json.code)).toHaveLength(1);
     const changed = await api('/dossiers', { token, body: { ...body, fields: { ...body.fields, investedCapitalVnd: 1 } }, headers: { 'idempotency-key': key } });
@@ -111,10 +117,10 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
     expect((await api('/dossiers', { body: enterpriseRegistration(11) })).status).toBe(401);
     const owner = await tokenFor('citizen', { subject: 'intake-owner' });
     const other = await tokenFor('citizen', { subject: 'intake-other' });
-    const created = await api('/dossiers', { token: owner, body: enterpriseRegistration(12) });
-    expect((await api(`/dossiers/${created.json.code}`, { token: other })).status).toBe(404);
+    const { code } = await fileDossier(api, owner, enterpriseRegistration(12));
+    expect((await api(`/dossiers/${code}`, { token: other })).status).toBe(404);
     const official = await tokenFor('official', { agencyId });
-    expect((await api(`/dossiers/${created.json.code}`, { token: official })).status).toBe(200);
-    await collectAgencyMessages(queueUrl(), [created.json.code]);
+    expect((await api(`/dossiers/${code}`, { token: official })).status).toBe(200);
+    await collectAgencyMessages(queueUrl(), [code]);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { sleep } from '../../local/support.js';
-import { applicant, enterpriseRegistration } from '../support/dossiers.js';
+import { applicant, enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 
 /**
  * A small year of dossiers with known outcomes, driven through the HTTP API and the local clock, and
@@ -60,10 +60,11 @@ async function setClock(local: string): Promise<void> {
 let citizen = '';
 const officials: Record<string, string> = {};
 
-async function submit(body: unknown): Promise<string> {
-  const created = await call('/dossiers', { token: citizen, body });
-  expect(created.status, created.text).toBe(201);
-  return created.json.code;
+/** Files a dossier as the portal does: procedures with required documents get their files before submission. */
+async function submit(body: Record<string, unknown> & { serviceId: string }): Promise<string> {
+  const { created, code } = await fileDossier(call, citizen, body);
+  expect(created.status).toBe(201);
+  return code;
 }
 
 /** One step; the 15-minute sweeper may mark the dossier at the same moment, which is a version conflict: try again. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { enterpriseRegistration } from '../support/dossiers.js';
+import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 
 /**
  * The one-stop workflow walked through the local HTTP API with the local clock moved across a weekend,
@@ -47,9 +47,8 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     const official = await token('official', { agencyId, subject: 'mot-cua-1' });
 
     await setClock(vn('2026-04-24T15:30:00')); // Friday afternoon
-    const created = await call('/dossiers', { token: citizen, body: enterpriseRegistration(1) });
+    const { created, code } = await fileDossier(call, citizen, enterpriseRegistration(1));
     expect(created.status).toBe(201);
-    const code = created.json.code as string;
     expect(code).toMatch(/-260424-\d{4}$/);
     const act = (body: Record<string, unknown>, who = official) => call(`/dossiers/${code}/actions`, { token: who, body });
 
@@ -118,7 +117,7 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     const citizen = await token('citizen', { subject: 'workflow-late' });
     const official = await token('official', { agencyId });
     await setClock(vn('2026-06-01T08:00:00')); // Monday
-    const code = (await call('/dossiers', { token: citizen, body: enterpriseRegistration(2) })).json.code as string;
+    const { code } = await fileDossier(call, citizen, enterpriseRegistration(2));
     const act = (body: Record<string, unknown>) => call(`/dossiers/${code}/actions`, { token: official, body });
     expect(minute((await act({ action: 'receive' })).json.dueAt)).toBe(minute(vn('2026-06-04T08:00:00')));
     await act({ action: 'start-processing' });
@@ -134,7 +133,7 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     const a = await token('official', { agencyId, subject: 'mot-cua-a' });
     const b = await token('official', { agencyId, subject: 'mot-cua-b' });
     for (let round = 0; round < 5; round++) {
-      const code = (await call('/dossiers', { token: citizen, body: enterpriseRegistration(10 + round) })).json.code as string;
+      const { code } = await fileDossier(call, citizen, enterpriseRegistration(10 + round));
       const [first, second] = await Promise.all([
         call(`/dossiers/${code}/actions`, { token: a, body: { action: 'receive', expectedVersion: 1 } }),
         call(`/dossiers/${code}/actions`, { token: b, body: { action: 'refuse', reason: 'Không thuộc thẩm quyền', expectedVersion: 1 } }),
@@ -153,7 +152,7 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     const stranger = await token('citizen', { subject: 'workflow-stranger' });
     const otherAgency = await token('official', { agencyId: 'so-tu-phap' });
     const admin = await token('admin');
-    const code = (await call('/dossiers', { token: citizen, body: enterpriseRegistration(30) })).json.code as string;
+    const { code } = await fileDossier(call, citizen, enterpriseRegistration(30));
     expect((await call(`/dossiers/${code}/actions`, { token: otherAgency, body: { action: 'receive' } })).status).toBe(404);
     expect((await call(`/dossiers/${code}/actions`, { token: stranger, body: { action: 'withdraw' } })).status).toBe(404);
     expect((await call(`/dossiers/${code}/actions`, { token: citizen, body: { action: 'receive' } })).status).toBe(403);

@@ -1,4 +1,5 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { sampleJpeg, samplePdf, samplePng } from './files.js';
 import { agencyMessageV1Schema, type AgencyMessageV1 } from '../../functions/contracts/agency-message.js';
 
 /** A plausible applicant; `n` varies the identity so that tests do not share one. */
@@ -55,4 +56,63 @@ export async function collectAgencyMessages(
   } finally {
     sqs.destroy();
   }
+}
+
+/** How a test reaches an API: the shared stack's `api()`, or a call bound to a stack of the test's own. */
+export type Caller = (
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> },
+) => Promise<{ status: number; json: any }>; // `any`: answers are read field by field and asserted on
+
+const sampleFor = (allowed: readonly string[]): { type: string; ext: string; bytes: Buffer } =>
+  allowed.includes('application/pdf')
+    ? { type: 'application/pdf', ext: 'pdf', bytes: samplePdf }
+    : allowed.includes('image/jpeg')
+      ? { type: 'image/jpeg', ext: 'jpg', bytes: sampleJpeg }
+      : { type: 'image/png', ext: 'png', bytes: samplePng };
+
+/**
+ * Files a dossier the way a citizen's portal does: create it, and when its procedure requires documents
+ * (it then starts as a draft), upload a real file for each required component, wait until each is
+ * verified, and submit. Returns the creation answer and, for a draft, the submission answer.
+ */
+export async function fileDossier(
+  call: Caller,
+  token: string,
+  body: Record<string, unknown> & { serviceId: string },
+  headers: Record<string, string> = {},
+): Promise<{ created: { status: number; json: any }; submitted?: { status: number; json: any }; code: string }> {
+  const created = await call('/dossiers', { method: 'POST', token, body, headers });
+  if (created.status !== 201) throw new Error(`POST /dossiers answered ${created.status}: ${JSON.stringify(created.json)}`);
+  const code: string = created.json.code;
+  if (!created.json.dossier.draft) return { created, code };
+  const service = await call(`/services/${body.serviceId}`, {});
+  const required = (service.json.documents as { id: string; required: boolean; allowedTypes: string[] }[]).filter((d) => d.required);
+  const ids: string[] = [];
+  for (const component of required) {
+    const sample = sampleFor(component.allowedTypes);
+    const slot = await call(`/dossiers/${code}/documents`, {
+      method: 'POST',
+      token,
+      body: { component: component.id, fileName: `${component.id}.${sample.ext}`, contentType: sample.type, size: sample.bytes.length },
+    });
+    if (slot.status !== 201) throw new Error(`upload slot for ${component.id}: ${slot.status} ${JSON.stringify(slot.json)}`);
+    const put = await fetch(slot.json.upload.url, { method: 'PUT', body: sample.bytes });
+    await put.arrayBuffer();
+    if (put.status !== 200) throw new Error(`PUT ${component.id}: ${put.status}`);
+    ids.push(slot.json.document.id);
+  }
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const docs = ((await call(`/dossiers/${code}`, { token })).json.documents ?? []) as { id: string; status: string; reason?: string }[];
+    const mine = ids.map((id) => docs.find((d) => d.id === id));
+    if (mine.every((d) => d?.status === 'verified')) break;
+    const rejected = mine.find((d) => d?.status === 'rejected');
+    if (rejected) throw new Error(`document ${rejected.id} rejected: ${rejected.reason}`);
+    if (Date.now() > deadline) throw new Error(`documents of ${code} not verified in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const submitted = await call(`/dossiers/${code}/submit`, { method: 'POST', token });
+  if (submitted.status !== 200) throw new Error(`submit ${code}: ${submitted.status} ${JSON.stringify(submitted.json)}`);
+  return { created, submitted, code };
 }

@@ -72,19 +72,34 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
     ddb.on(GetCommand).resolves({ Item: { value: 117 } });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(QueryCommand).resolves({ Items: [] });
-    const res = await post(JSON.stringify(validBody), { 'idempotency-key': 'key-0001-abc' });
+    // birth registration at a commune: no document is required, so it goes to the agency at once
+    const birth = { ...validBody, serviceId: '1.001193', agencyId: 'ubnd-xa-mai-pha', fields: { childName: 'Hoàng Minh An', birthDate: '2026-02-20' } };
+    const res = await post(JSON.stringify(birth), { 'idempotency-key': 'key-0001-abc' });
     expect(res.statusCode).toBe(201);
     const body = JSON.parse(res.body ?? '{}');
     // 02:00 UTC on 2 March 2026 is 09:00 in Vietnam
-    expect(body.code).toBe('000.00.14.H37-260302-0118');
+    expect(body.code).toBe('000.21.31.H37-260302-0118');
     expect(body.status).toEqual({ code: 1, label: 'Mới đăng ký' });
-    expect(body.trackingUrl).toBe('https://api.example.test/dossiers/000.00.14.H37-260302-0118');
+    expect(body.trackingUrl).toBe('https://api.example.test/dossiers/000.21.31.H37-260302-0118');
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items).toHaveLength(4);
     expect(items[0]!.Update).toMatchObject({ ConditionExpression: '#v = :last', ExpressionAttributeValues: expect.objectContaining({ ':next': 118, ':last': 117 }) });
-    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.00.14.H37-260302-0118', status: 1, agencyId: 'so-tu-phap', applicantSubject: 'citizen-a' });
+    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.21.31.H37-260302-0118', status: 1, agencyId: 'ubnd-xa-mai-pha', applicantSubject: 'citizen-a' });
     expect(items[2]!.Put!.Item).toMatchObject({ sk: 'EVENT#000001', type: 'dossier.submitted', to: 1 });
-    expect(items[3]!.Put!.Item).toMatchObject({ pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', dossierCode: '000.00.14.H37-260302-0118' });
+    expect(items[3]!.Put!.Item).toMatchObject({ pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', dossierCode: '000.21.31.H37-260302-0118' });
+  });
+
+  it('starts a procedure with required documents as a draft that publishes nothing, even when no draft was asked for', async () => {
+    ddb.on(GetCommand).resolves({ Item: { value: 4 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const res = await post(JSON.stringify(validBody));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body ?? '{}').dossier.draft).toBe(true);
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(2);
+    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.00.14.H37-260302-0005', draft: true, version: 0 });
+    expect(items.some((i) => String(i.Put?.Item?.sk).startsWith('EVENT#'))).toBe(false);
   });
 
   it('tries the next number when another submission took this one', async () => {
@@ -107,8 +122,9 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
       channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
     };
     ddb.on(GetCommand, { Key: { pk: 'SEQUENCE#so-tu-phap#260302', sk: 'SEQUENCE' } }).resolves({ Item: { value: 1 } });
+    // this procedure starts as a draft: counter, dossier, idempotency record (no event)
     ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
+      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
     );
     const idemKey = { pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', sk: 'IDEMPOTENCY' };
     ddb.on(GetCommand, { Key: idemKey }).resolves({ Item: { dossierCode: stored.code, requestHash: canonicalHash({ ...validBody, channel: 'online' }) } });
