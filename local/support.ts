@@ -22,6 +22,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a process exists (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Fails with one line naming the port and the variable that moves it. s3rver and fauxqs would otherwise
  * crash the process with an unhandled 'error' event when their port is taken.

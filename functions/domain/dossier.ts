@@ -150,15 +150,22 @@ export function trackingUrl(baseUrl: string, code: string): string {
   return `${baseUrl.replace(/\/$/, '')}/dossiers/${encodeURIComponent(code)}`;
 }
 
+/** What identifies a dossier in every view: code, procedure, agency and status. */
+export function dossierHeader(d: Dossier) {
+  return {
+    code: d.code,
+    service: { id: d.serviceId, code: d.serviceCode, name: d.serviceName },
+    agency: { id: d.agencyId, code: d.agencyCode, name: d.agencyName },
+    status: statusView(d.status),
+  };
+}
+
 /** What a caller sees; personal data only when `withPersonalData` (the applicant or the agency). */
 export function dossierView(dossier: WorkflowDossier, history: readonly DossierEvent[], baseUrl: string, withPersonalData: boolean, now: Date): DossierView {
   const optional = <K extends keyof WorkflowDossier>(...names: K[]) =>
     Object.fromEntries(names.filter((n) => dossier[n] !== undefined).map((n) => [n, dossier[n]])) as Partial<Pick<WorkflowDossier, K>>;
   return {
-    code: dossier.code,
-    service: { id: dossier.serviceId, code: dossier.serviceCode, name: dossier.serviceName },
-    agency: { id: dossier.agencyId, code: dossier.agencyCode, name: dossier.agencyName },
-    status: statusView(dossier.status),
+    ...dossierHeader(dossier),
     channel: dossier.channel,
     ...(withPersonalData ? { applicant: dossier.applicant, fields: dossier.fields } : {}),
     submittedAt: dossier.submittedAt,

@@ -1,5 +1,4 @@
-import type { DossierEvent } from './dossier.js';
-import { statusView } from './status.js';
+import { dossierHeader, type DossierEvent } from './dossier.js';
 import { deadlineStanding, type WorkflowDossier } from './workflow.js';
 
 /**
@@ -27,10 +26,7 @@ export function trackingGate(window: FailureWindow | undefined, now: Date): Trac
 /** What anyone holding the receipt may see: progress and dates, never the applicant's personal data. */
 export function publicTrackingView(d: WorkflowDossier, history: readonly DossierEvent[], now: Date) {
   return {
-    code: d.code,
-    service: { id: d.serviceId, code: d.serviceCode, name: d.serviceName },
-    agency: { id: d.agencyId, code: d.agencyCode, name: d.agencyName },
-    status: statusView(d.status),
+    ...dossierHeader(d),
     submittedAt: d.submittedAt,
     ...(d.receivedAt ? { receivedAt: d.receivedAt } : {}),
     ...(d.dueAt ? { dueAt: d.dueAt } : {}),

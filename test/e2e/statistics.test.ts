@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { sleep } from '../../local/support.js';
 import { applicant, enterpriseRegistration, fileDossier } from '../support/dossiers.js';
+import { apiAt } from '../support/api.js';
 
 /**
  * A small year of dossiers with known outcomes, driven through the HTTP API and the local clock, and
@@ -20,31 +21,8 @@ const justice = 'so-tu-phap';
 let stack: LocalStack;
 let dataDir: string;
 
-interface Answer {
-  status: number;
-  json: any; // tests read answers field by field and assert on them
-  text: string;
-  headers: Headers;
-}
-
-async function call(path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers,
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
+/** Calls this file's own stack (its `stack` is assigned in beforeAll). */
+const call: ReturnType<typeof apiAt> = (path, init) => apiAt(stack.apiUrl)(path, init);
 
 async function token(role: 'citizen' | 'official', options: { subject?: string; agencyId?: string }): Promise<string> {
   const answer = await call('/local/token', { body: { role, ...options } });

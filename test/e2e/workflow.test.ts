@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
+import { apiAt } from '../support/api.js';
 
 /**
  * The one-stop workflow walked through the local HTTP API with the local clock moved across a weekend,
@@ -17,16 +18,8 @@ const vn = (local: string) => new Date(`${local}+07:00`).toISOString();
 /** The local clock keeps running after it is set, so instants it produced are compared to the minute. */
 const minute = (iso: unknown) => String(iso).slice(0, 16);
 
-async function call(path: string, init: { token?: string; body?: unknown; method?: string } = {}) {
-  const res = await fetch(`${stack.apiUrl}${path}`, {
-    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  const text = await res.text();
-  // `any`: tests read answers field by field and assert on each; a type per answer would only hide what is checked.
-  return { status: res.status, json: (text ? JSON.parse(text) : undefined) as any };
-}
+/** Calls this file's own stack (its `stack` is assigned in beforeAll). */
+const call: ReturnType<typeof apiAt> = (path, init) => apiAt(stack.apiUrl)(path, init);
 
 const token = async (role: string, extra: Record<string, string> = {}) => (await call('/local/token', { body: { role, ...extra } })).json.token as string;
 const setClock = (iso: string) => call('/local/clock', { body: { set: iso } });

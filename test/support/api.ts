@@ -25,27 +25,34 @@ export function apiUrl(): string {
  * One HTTP call to the run's local API. `json` defaults to `any` on purpose: tests read answers field by
  * field and assert on them, and a cast at every access would only hide what is being checked.
  */
-export async function api<T = any>(path: string, request: ApiRequest = {}): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = { ...request.headers };
-  let body: string | Buffer | undefined;
-  if (request.body !== undefined) {
-    if (typeof request.body === 'string' || Buffer.isBuffer(request.body)) {
-      body = request.body;
-    } else {
-      body = JSON.stringify(request.body);
-      headers['content-type'] ??= 'application/json';
+export function api<T = any>(path: string, request: ApiRequest = {}): Promise<ApiAnswer<T>> {
+  return apiAt(apiUrl())<T>(path, request);
+}
+
+/** The same calls against another stack, such as one a test file starts for itself. */
+export function apiAt(baseUrl: string) {
+  return async <T = any>(path: string, request: ApiRequest = {}): Promise<ApiAnswer<T>> => {
+    const headers: Record<string, string> = { ...request.headers };
+    let body: string | Buffer | undefined;
+    if (request.body !== undefined) {
+      if (typeof request.body === 'string' || Buffer.isBuffer(request.body)) {
+        body = request.body;
+      } else {
+        body = JSON.stringify(request.body);
+        headers['content-type'] ??= 'application/json';
+      }
     }
-  }
-  if (request.token) headers.authorization = `Bearer ${request.token}`;
-  const res = await fetch(`${apiUrl()}${path}`, { method: request.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json: json as T, text };
+    if (request.token) headers.authorization = `Bearer ${request.token}`;
+    const res = await fetch(`${baseUrl}${path}`, { method: request.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, json: json as T, text };
+  };
 }
 
 /** A token from the local identity provider (POST /local/token). */
