@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { s3Client } from '../../functions/adapters/clients.js';
 import { api, tokenFor } from '../support/api.js';
 import { applicant } from '../support/dossiers.js';
 import { renamedExe, sampleJpeg, samplePdf, samplePng } from '../support/files.js';
@@ -129,7 +131,14 @@ describe('documents go in and results come out online', () => {
     expect((await api(`/dossiers/${code}/results/${resultId}`, { token: otherAgency })).status).toBe(404);
     expect((await api(`/dossiers/${code}/results`, { token: otherAgency, body: { fileName: 'x.pdf', contentType: 'application/pdf', size: 10 } })).status).toBe(404);
 
-    // The real AWS CLI sees the verified objects under the dossier, and the rejected one only in quarantine.
+    // S3 holds the verified objects under the dossier, and the rejected one only in quarantine.
+    const keysUnder = async (prefix: string) =>
+      ((await s3Client().send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: prefix }))).Contents ?? []).map((o) => o.Key ?? '');
+    expect(await keysUnder(`dossiers/${code}/`)).toHaveLength(4);
+    expect((await keysUnder(`dossiers/${code}/`)).some((k) => k.includes(fake.json.document.id))).toBe(false);
+    expect((await keysUnder(`rejected/dossiers/${code}/`)).some((k) => k.includes(fake.json.document.id))).toBe(true);
+
+    // The real AWS CLI, where it is installed, lists the same objects.
     const listing = await awsS3Ls(`s3://${stack.bucketName}/dossiers/${code}/`);
     if (listing !== undefined) {
       expect(listing.match(/\d+ dossiers\//g)?.length ?? 0).toBe(4);
