@@ -56,7 +56,13 @@ export interface IdempotencyClaim {
   readonly replayData?: Readonly<Record<string, string>>;
 }
 
-export type CreateOutcome = { readonly dossier: Dossier; readonly replayed: boolean; readonly replayData?: Readonly<Record<string, string>> };
+export interface CreateOutcome {
+  readonly dossier: Dossier;
+  readonly replayed: boolean;
+  /** the history as stored: the first event of a fresh dossier, or what a replay read back */
+  readonly history: readonly DossierEvent[];
+  readonly replayData?: Readonly<Record<string, string>>;
+}
 
 export interface CreateDossierInput {
   readonly agencyId: string;
@@ -151,7 +157,7 @@ export class DossierRepository {
             ],
           }),
         );
-        return { dossier, replayed: false };
+        return { dossier, replayed: false, history: event ? [event] : [] };
       } catch (err) {
         if (!(err instanceof TransactionCanceledException)) throw err;
         const reasons = err.CancellationReasons ?? [];
@@ -180,7 +186,7 @@ export class DossierRepository {
     }
     const found = await this.get(String(item.dossierCode));
     if (!found) throw new Error(`idempotency record points to missing dossier ${String(item.dossierCode)}`);
-    return { dossier: found.dossier, replayed: true, ...(item.replayData ? { replayData: item.replayData as Record<string, string> } : {}) };
+    return { dossier: found.dossier, replayed: true, history: found.history, ...(item.replayData ? { replayData: item.replayData as Record<string, string> } : {}) };
   }
 
   /**

@@ -60,8 +60,7 @@ export async function submitDossier(
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
   });
-  const found = await deps.repo.get(outcome.dossier.code);
-  const view = dossierView(outcome.dossier, found?.history ?? [], deps.baseUrl, true, deps.now);
+  const view = dossierView(outcome.dossier, outcome.history, deps.baseUrl, true, deps.now);
   return {
     replayed: outcome.replayed,
     body: {
