@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { toDossier } from './dossier-repository.js';
+import { partitions, toDossier } from './dossier-repository.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 /**
@@ -21,7 +21,7 @@ export class DeadlineIndex {
           TableName: this.tableName,
           IndexName: 'gsi3',
           KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
-          ExpressionAttributeValues: { ':pk': `AGENCY#${agencyId}#OPEN`, ':before': before.toISOString() },
+          ExpressionAttributeValues: { ':pk': partitions.agencyState(agencyId, true), ':before': before.toISOString() },
           ExclusiveStartKey: startKey,
         }),
       );

@@ -16,15 +16,22 @@ export const keys = {
   trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
 } as const;
 
+/** Index partitions, written by `indexKeys` and read by every query on the indexes. */
+export const partitions = {
+  agencyStatus: (agencyId: string, status: StatusCode) => `AGENCY#${agencyId}#${status}`,
+  agencyState: (agencyId: string, open: boolean) => `AGENCY#${agencyId}#${open ? 'OPEN' : 'CLOSED'}`,
+  applicant: (subject: string) => `APPLICANT#${subject}`,
+} as const;
+
 /** Index keys follow the dossier: recomputed on every write, so a status change moves it between inboxes. */
 export function indexKeys(d: WorkflowDossier) {
   const order = `${d.dueAt ?? d.submittedAt}#${d.code}`;
   return {
-    gsi1pk: `AGENCY#${d.agencyId}#${d.status}`,
+    gsi1pk: partitions.agencyStatus(d.agencyId, d.status),
     gsi1sk: order,
-    gsi2pk: `APPLICANT#${d.applicantSubject}`,
+    gsi2pk: partitions.applicant(d.applicantSubject),
     gsi2sk: `${d.submittedAt}#${d.code}`,
-    gsi3pk: `AGENCY#${d.agencyId}#${isOpen(d.status) ? 'OPEN' : 'CLOSED'}`,
+    gsi3pk: partitions.agencyState(d.agencyId, isOpen(d.status)),
     gsi3sk: order,
   };
 }
@@ -225,9 +232,18 @@ export class DossierRepository {
   }
 
   /** One page of an agency's dossiers from an index, soonest appointment first. */
-  async inbox(agencyId: string, filter: InboxFilter, limit: number, cursor?: string): Promise<InboxPage> {
-    const [index, partition] =
-      'status' in filter ? (['gsi1', `AGENCY#${agencyId}#${filter.status}`] as const) : (['gsi3', `AGENCY#${agencyId}#${filter.state === 'open' ? 'OPEN' : 'CLOSED'}`] as const);
+  inbox(agencyId: string, filter: InboxFilter, limit: number, cursor?: string): Promise<InboxPage> {
+    if ('status' in filter) return this.page('gsi1', partitions.agencyStatus(agencyId, filter.status), { limit, cursor, newestFirst: false });
+    return this.page('gsi3', partitions.agencyState(agencyId, filter.state === 'open'), { limit, cursor, newestFirst: false });
+  }
+
+  /** The applicant's own dossiers, newest first, from their index. */
+  listByApplicant(subject: string, limit: number, cursor?: string): Promise<InboxPage> {
+    return this.page('gsi2', partitions.applicant(subject), { limit, cursor, newestFirst: true });
+  }
+
+  /** One page of one index partition; the cursor must come from the same partition. */
+  private async page(index: 'gsi1' | 'gsi2' | 'gsi3', partition: string, options: { limit: number; cursor?: string | undefined; newestFirst: boolean }): Promise<InboxPage> {
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -235,33 +251,14 @@ export class DossierRepository {
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': `${index}pk` },
         ExpressionAttributeValues: { ':pk': partition },
-        Limit: limit,
-        ExclusiveStartKey: cursor ? decodeCursor(cursor, index, partition) : undefined,
+        ScanIndexForward: !options.newestFirst,
+        Limit: options.limit,
+        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, index, partition) : undefined,
       }),
     );
     return {
       items: (page.Items ?? []).map((i) => toDossier(i)),
       ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(index, page.LastEvaluatedKey) } : {}),
-    };
-  }
-
-  /** The applicant's own dossiers, newest first, from their index. */
-  async listByApplicant(subject: string, limit: number, cursor?: string): Promise<InboxPage> {
-    const partition = `APPLICANT#${subject}`;
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: cursor ? decodeCursor(cursor, 'gsi2', partition) : undefined,
-      }),
-    );
-    return {
-      items: (page.Items ?? []).map((i) => toDossier(i)),
-      ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor('gsi2', page.LastEvaluatedKey) } : {}),
     };
   }
 
