@@ -2,26 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startLocalStack } from '../../local/stack.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 
-/** What tests learn about the run's local stack; only JSON values, as `provide` requires. */
-export interface LocalStackInfo {
-  readonly apiUrl: string;
-  readonly endpoints: { readonly dynamodb: string; readonly s3: string; readonly sqs: string };
-  readonly region: string;
+/** What tests learn about the run's local stack: its JSON-valued parts (as `provide` requires) plus a few derived ones. */
+export type LocalStackInfo = Pick<
+  LocalStack,
+  'apiUrl' | 'endpoints' | 'region' | 'dataDir' | 'tableName' | 'bucketName' | 'queueUrlBase' | 'agencyQueueUrls' | 'eventsDlqUrl' | 'env'
+> & {
   readonly provinceId: string;
   readonly agencyIds: readonly string[];
-  readonly dataDir: string;
-  readonly tableName: string;
-  readonly bucketName: string;
-  readonly queueUrlBase: string;
-  readonly agencyQueueUrls: Readonly<Record<string, string>>;
-  readonly eventsDlqUrl: string;
   readonly issuer: string;
   readonly audience: string;
-  /** AWS_* endpoints and credentials plus the declaration's environment names */
-  readonly env: Readonly<Record<string, string>>;
-}
+};
 
 declare module 'vitest' {
   interface ProvidedContext {

@@ -22,7 +22,7 @@ import { handler as submitDossier } from '../../functions/handlers/dossiers-subm
 import { handler as getResult } from '../../functions/handlers/results-get.js';
 import { handler as verifyDocuments } from '../../functions/handlers/verify-documents.js';
 import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
-import { fixtureProvince, writeFixtureProvinceFile } from '../fixtures/province.js';
+import { fixtureProvince, useFixtureHandlerEnvironment } from '../fixtures/province.js';
 import { renamedElf, renamedExe, sampleJpeg, samplePdf, samplePng } from '../support/files.js';
 
 const now = new Date('2026-03-02T02:00:00Z');
@@ -178,11 +178,7 @@ const bodyOf = (res: Result) => JSON.parse(res.body ?? '{}');
 
 describe('document handlers', () => {
   beforeAll(() => {
-    process.env.PROVINCE_FILE = writeFixtureProvinceFile();
-    process.env.TABLE_NAME = 'motcua-test';
-    process.env.BUCKET_NAME = 'motcua-test-documents';
-    process.env.PUBLIC_BASE_URL = 'https://api.example.test';
-    process.env.LOG_LEVEL = 'SILENT';
+    useFixtureHandlerEnvironment({ BUCKET_NAME: 'motcua-test-documents' });
     setClockSource(() => now);
   });
   beforeEach(() => {

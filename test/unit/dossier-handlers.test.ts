@@ -8,7 +8,7 @@ import { handler as getDossier } from '../../functions/handlers/dossiers-get.js'
 import { setClockSource } from '../../functions/adapters/clock.js';
 import { canonicalHash } from '../../functions/app/dossiers.js';
 import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
-import { writeFixtureProvinceFile } from '../fixtures/province.js';
+import { useFixtureHandlerEnvironment } from '../fixtures/province.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -25,11 +25,7 @@ function post(body: string, headers: Record<string, string> = {}, claims: Record
 const errorOf = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(res.body ?? '{}').error as { code: string; message: string; details?: { field?: string }[] };
 
 beforeAll(() => {
-  process.env.PROVINCE_FILE = writeFixtureProvinceFile();
-  process.env.TABLE_NAME = 'motcua-test';
-  process.env.PUBLIC_BASE_URL = 'https://api.example.test';
-  process.env.POWERTOOLS_DEV = 'false';
-  process.env.LOG_LEVEL = 'SILENT';
+  useFixtureHandlerEnvironment({ POWERTOOLS_DEV: 'false' });
   setClockSource(() => new Date('2026-03-02T02:00:00Z'));
 });
 
