@@ -6,6 +6,7 @@ import type { Dossier, DossierEvent } from '../domain/dossier.js';
 import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { StatusCode } from '../domain/status.js';
 import type { DocumentRecord } from '../domain/documents.js';
+import { openCursor, sealCursor } from './cursor.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -45,6 +46,13 @@ function draftItem(d: WorkflowDossier) {
 }
 
 export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
+
+/** A page asked for by `viewer` (`<role>:<subject>`), to whom its cursors are bound. */
+export interface PageRequest {
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  readonly viewer: string;
+}
 
 export interface InboxPage {
   readonly items: WorkflowDossier[];
@@ -232,18 +240,22 @@ export class DossierRepository {
   }
 
   /** One page of an agency's dossiers from an index, soonest appointment first. */
-  inbox(agencyId: string, filter: InboxFilter, limit: number, cursor?: string): Promise<InboxPage> {
-    if ('status' in filter) return this.page('gsi1', partitions.agencyStatus(agencyId, filter.status), { limit, cursor, newestFirst: false });
-    return this.page('gsi3', partitions.agencyState(agencyId, filter.state === 'open'), { limit, cursor, newestFirst: false });
+  inbox(agencyId: string, filter: InboxFilter, request: PageRequest): Promise<InboxPage> {
+    if ('status' in filter) return this.page('gsi1', partitions.agencyStatus(agencyId, filter.status), request, false);
+    return this.page('gsi3', partitions.agencyState(agencyId, filter.state === 'open'), request, false);
   }
 
   /** The applicant's own dossiers, newest first, from their index. */
-  listByApplicant(subject: string, limit: number, cursor?: string): Promise<InboxPage> {
-    return this.page('gsi2', partitions.applicant(subject), { limit, cursor, newestFirst: true });
+  listByApplicant(subject: string, request: PageRequest): Promise<InboxPage> {
+    return this.page('gsi2', partitions.applicant(subject), request, true);
   }
 
-  /** One page of one index partition; the cursor must come from the same partition. */
-  private async page(index: 'gsi1' | 'gsi2' | 'gsi3', partition: string, options: { limit: number; cursor?: string | undefined; newestFirst: boolean }): Promise<InboxPage> {
+  /**
+   * One page of one index partition. The cursor is opened (authenticated, bound to the viewer, the index
+   * and the partition) before anything is queried, so only a key this list produced can be a start key.
+   */
+  private async page(index: 'gsi1' | 'gsi2' | 'gsi3', partition: string, request: PageRequest, newestFirst: boolean): Promise<InboxPage> {
+    const binding = { caller: request.viewer, index, partition };
     const page = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -251,14 +263,14 @@ export class DossierRepository {
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': `${index}pk` },
         ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: !options.newestFirst,
-        Limit: options.limit,
-        ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, index, partition) : undefined,
+        ScanIndexForward: !newestFirst,
+        Limit: request.limit,
+        ExclusiveStartKey: request.cursor ? await openCursor(request.cursor, binding) : undefined,
       }),
     );
     return {
       items: (page.Items ?? []).map((i) => toDossier(i)),
-      ...(page.LastEvaluatedKey ? { nextCursor: encodeCursor(index, page.LastEvaluatedKey) } : {}),
+      ...(page.LastEvaluatedKey ? { nextCursor: await sealCursor(page.LastEvaluatedKey, binding) } : {}),
     };
   }
 
@@ -326,20 +338,4 @@ export function staleVersion(code: string, current: WorkflowDossier | undefined)
   });
 }
 
-/** Cursors are opaque to clients but checked here: a cursor from another inbox is refused, not followed. */
-function encodeCursor(index: string, key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ index, key })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, index: string, partition: string): Record<string, unknown> {
-  const invalid = new AppError(400, 'invalid_input', 'cursor: not a cursor of this list', 'Tham số phân trang không hợp lệ.', [{ field: 'cursor', message: 'not a cursor of this list' }]);
-  let decoded: { index?: unknown; key?: Record<string, unknown> };
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (decoded.index !== index || !decoded.key || decoded.key[`${index}pk`] !== partition) throw invalid;
-  return decoded.key;
-}
 export const toEvent = (item: Record<string, unknown>): DossierEvent => strip(item) as unknown as DossierEvent;
