@@ -216,7 +216,8 @@ export const routes = [
     method: 'GET',
     path: '/dossiers/{code}/results/{id}',
     entry: 'functions/handlers/results-get.ts',
-    access: ['citizen', 'official', 'admin'],
+    // as the access policy says: administrators oversee dossiers, they do not open their files
+    access: ['citizen', 'official'],
     grants: { table: 'read', bucket: 'read' },
     summary: 'A short-lived presigned GET URL for a verified result document, for the applicant and the agency only',
   },
@@ -246,6 +247,15 @@ export const routes = [
     access: 'public',
     grants: { table: 'read' },
     summary: 'The agencies of the province ranked by the share of dossiers resolved on time or early',
+  },
+  {
+    id: 'GetDocument',
+    method: 'GET',
+    path: '/dossiers/{code}/documents/{id}',
+    entry: 'functions/handlers/documents-get.ts',
+    access: ['official', 'citizen'],
+    grants: { table: 'read', bucket: 'read' },
+    summary: "A short-lived presigned GET URL for a verified document the applicant filed, for the responsible agency's officials and the applicant",
   },
 ] as const satisfies readonly RouteDeclaration[];
 

@@ -42,6 +42,11 @@ export const formFieldSchema = z.object({
   required: z.boolean(),
   maxLength: z.number().int().positive().optional(),
   options: z.array(z.string().min(1)).min(1).optional(),
+  /** number fields: whole numbers only */
+  integer: z.boolean().optional(),
+  /** number fields: bounds, inclusive; without them a number is any safe integer or a decimal of at most 6 places */
+  min: z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional(),
+  max: z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const feeSchema = z.object({
@@ -82,6 +87,12 @@ export const serviceSchema = z
     for (const [i, field] of service.fields.entries()) {
       if (field.type === 'enum' && !field.options) {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'options'], message: 'required for an enum field' });
+      }
+      for (const key of ['integer', 'min', 'max'] as const) {
+        if (field[key] !== undefined && field.type !== 'number') ctx.addIssue({ code: 'custom', path: ['fields', i, key], message: 'only for a number field' });
+      }
+      if (field.min !== undefined && field.max !== undefined && field.min > field.max) {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'max'], message: 'must not be below min' });
       }
     }
   });

@@ -1,15 +1,13 @@
 import type { Role } from '../declaration.js';
+import type { Caller } from '../domain/access.js';
 
 /**
- * The verified caller, from the claims that the HTTP API JWT authorizer (cloud) or the local runtime
- * (same checks, with jose) put on the event. Claim names follow Cognito so that one code path serves
- * the default user pool, an external OIDC issuer mapped to the same claims, and local demo tokens.
+ * The verified caller (a domain type: the access policy decides over it), from the claims that the HTTP
+ * API JWT authorizer (cloud) or the local runtime (same checks, with jose) put on the event. Claim names
+ * follow Cognito so that one code path serves the default user pool, an external OIDC issuer mapped to
+ * the same claims, and local demo tokens.
  */
-export type Caller =
-  | { readonly kind: 'anonymous' }
-  | { readonly kind: 'citizen'; readonly subject: string }
-  | { readonly kind: 'official'; readonly subject: string; readonly agencyId: string }
-  | { readonly kind: 'admin'; readonly subject: string };
+export type { Caller };
 
 export const claimNames = {
   subject: 'sub',

@@ -25,6 +25,7 @@ import {
   type SlotRules,
 } from '../domain/documents.js';
 import { AppError, notFound } from '../domain/errors.js';
+import { authorize, dossierNotFound } from '../domain/access.js';
 import { Status, statusView, type StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
@@ -42,7 +43,6 @@ export interface DocumentDeps {
   readonly baseUrl: string;
 }
 
-const missing = (code: string) => notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
 
 /** The applicant files documents while the dossier is a draft, just submitted, or asked for a supplement. */
 const applicantMayUpload = (d: WorkflowDossier) => d.draft === true || d.status === Status.Submitted || d.status === Status.SupplementRequested;
@@ -88,7 +88,8 @@ async function issueSlot(
 /** POST /dossiers/{code}/documents: an upload slot for one file of one component, refused before any URL on bad input. */
 export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest) {
   const found = await deps.repo.get(code);
-  if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
+  authorize(caller, 'upload-document', found?.dossier, code);
+  if (caller.kind !== 'citizen') throw dossierNotFound(code);
   if (!applicantMayUpload(found.dossier)) {
     throw new AppError(409, 'documents_closed', `dossier ${code} is in status ${found.dossier.status}; documents are filed before the agency receives it or for a supplement`, 'Hồ sơ không còn ở bước nộp giấy tờ.', {
       status: found.dossier.status,
@@ -101,7 +102,8 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
 /** POST /dossiers/{code}/results: the responsible agency uploads a result document. */
 export async function requestResultUpload(deps: DocumentDeps, caller: Caller, code: string, request: ResultRequest) {
   const found = await deps.repo.get(code);
-  if (!found || caller.kind !== 'official' || caller.agencyId !== found.dossier.agencyId || found.dossier.draft) throw missing(code);
+  authorize(caller, 'upload-result', found?.dossier, code);
+  if (caller.kind !== 'official') throw dossierNotFound(code);
   if (closedWithoutResult.includes(found.dossier.status)) {
     throw new AppError(409, 'results_closed', `dossier ${code} is in status ${found.dossier.status}; results follow its reception`, 'Hồ sơ chưa được tiếp nhận hoặc đã dừng, không thể trả kết quả.', {
       status: found.dossier.status,
@@ -115,15 +117,22 @@ export async function requestResultUpload(deps: DocumentDeps, caller: Caller, co
 }
 
 /** GET /dossiers/{code}/results/{id}: a short-lived download URL, for the applicant and the agency only. */
-export async function downloadResult(deps: DocumentDeps, caller: Caller, code: string, id: string) {
+export function downloadResult(deps: DocumentDeps, caller: Caller, code: string, id: string) {
+  return download(deps, caller, code, id, 'result');
+}
+
+/** GET /dossiers/{code}/documents/{id}: the responsible agency (and the applicant) open a verified file the applicant filed. */
+export function downloadDocument(deps: DocumentDeps, caller: Caller, code: string, id: string) {
+  return download(deps, caller, code, id, 'application');
+}
+
+async function download(deps: DocumentDeps, caller: Caller, code: string, id: string, kind: DocumentKind) {
   const found = await deps.repo.get(code);
-  const d = found?.dossier;
-  const allowed = d && ((caller.kind === 'citizen' && caller.subject === d.applicantSubject) || (caller.kind === 'official' && caller.agencyId === d.agencyId));
-  if (!found || !allowed) throw missing(code);
-  const doc = (found.documents ?? []).find((x) => x.id === id && x.kind === 'result');
-  // Only checked bytes leave the bucket: a pending or rejected result answers like a missing one.
+  authorize(caller, kind === 'result' ? 'read-result' : 'read-document', found?.dossier, code);
+  const doc = (found.documents ?? []).find((x) => x.id === id && x.kind === kind);
+  // Only checked bytes leave the bucket: a pending or rejected file answers like a missing one.
   if (!doc || doc.status !== 'verified' || !doc.actualType || doc.actualSize === undefined || !doc.sha256) {
-    throw notFound(`result ${id}`, 'Không tìm thấy kết quả.');
+    throw kind === 'result' ? notFound(`result ${id}`, 'Không tìm thấy kết quả.') : notFound(`document ${id}`, 'Không tìm thấy giấy tờ.');
   }
   const url = await deps.store.presignGet(doc.objectKey, DOWNLOAD_URL_TTL_SECONDS, { fileName: doc.fileName, contentType: doc.actualType, ...(doc.versionId ? { versionId: doc.versionId } : {}) });
   return {
@@ -143,7 +152,8 @@ export async function downloadResult(deps: DocumentDeps, caller: Caller, code: s
  */
 export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string) {
   const found = await deps.repo.get(code);
-  if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
+  authorize(caller, 'submit', found?.dossier, code);
+  if (caller.kind !== 'citizen') throw dossierNotFound(code);
   const { draft, ...rest } = found.dossier;
   if (!draft) {
     throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });

@@ -5,7 +5,8 @@ import type { DossierRepository } from '../adapters/dossier-repository.js';
 import type { Submission } from '../contracts/api.js';
 import { localDayStamp } from '../domain/codes.js';
 import { dossierView, newDossier, submittedEvent, trackingUrl, validateSubmission, type Dossier } from '../domain/dossier.js';
-import { AppError, notFound } from '../domain/errors.js';
+import { AppError } from '../domain/errors.js';
+import { authorize } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
 import { hashPin, newTrackingPin } from '../adapters/pin.js';
@@ -74,24 +75,10 @@ export async function submitDossier(
   };
 }
 
-/** Who may see a dossier: its applicant, the responsible agency's officials, the province's administrators. */
-export function canRead(caller: Caller, dossier: Dossier): boolean {
-  switch (caller.kind) {
-    case 'citizen':
-      return caller.subject === dossier.applicantSubject;
-    case 'official':
-      return caller.agencyId === dossier.agencyId;
-    case 'admin':
-      return true;
-    case 'anonymous':
-      return false;
-  }
-}
-
 export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl' | 'now'>, caller: Caller, code: string) {
   const found = await deps.repo.get(code);
-  // Someone else's dossier answers exactly like a missing one, so codes cannot be probed.
-  if (!found || !canRead(caller, found.dossier)) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
+  // Someone else's dossier (or another's draft) answers exactly like a missing one, so codes cannot be probed.
+  authorize(caller, 'read', found?.dossier, code);
   const view = dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
   // slot expiry is DynamoDB TTL, which runs on the real clock, not on the (locally settable) business clock
   const documents = (found.documents ?? []).filter((d) => isShown(d, new Date()));

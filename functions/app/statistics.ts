@@ -3,6 +3,7 @@ import type { StatsRepository } from '../adapters/stats-repository.js';
 import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
 import { localDateOf } from '../domain/calendar.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
+import { csvCell } from '../domain/text.js';
 import { catalogFigures, figuresOf, periodsFor, rankAgencies, type PeriodQuery, type Scope } from '../domain/statistics.js';
 
 export interface StatsDeps {
@@ -92,10 +93,8 @@ function flatten(value: unknown, prefix: string, out: [string, unknown][]): [str
   return out;
 }
 
-const cell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
+// every cell through the one CSV writer, which neutralises formula prefixes (see functions/http/csv.ts)
+const cell = csvCell;
 
 /** One figure per row: `figure,value`, dotted names (resolved.early, index.onTime21…). */
 export function statsCsv(stats: Awaited<ReturnType<typeof readStats>>): string {

@@ -1,6 +1,7 @@
 import type { DossierRepository } from '../adapters/dossier-repository.js';
 import { verifyPin } from '../adapters/pin.js';
 import { AppError } from '../domain/errors.js';
+import { viewerOf, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
 import { TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
 
@@ -27,8 +28,8 @@ export async function trackByPin(deps: TrackingDeps, code: string, pin: string) 
   return publicTrackingView(found.dossier, found.history, deps.now);
 }
 
-export async function listMyDossiers(deps: TrackingDeps, subject: string, limit: number, cursor?: string) {
-  const page = await deps.repo.listByApplicant(subject, limit, cursor);
+export async function listMyDossiers(deps: TrackingDeps, caller: Extract<Caller, { kind: 'citizen' }>, limit: number, cursor?: string) {
+  const page = await deps.repo.listByApplicant(caller.subject, { limit, cursor, viewer: viewerOf(caller) });
   return {
     items: page.items.map((d) => ({
       code: d.code,

@@ -6,6 +6,7 @@ import type { Province } from '../../provinces/schema.js';
 import { findService } from '../domain/catalog.js';
 import { dossierView, type Actor } from '../domain/dossier.js';
 import { AppError, notFound } from '../domain/errors.js';
+import { authorize, canListAgency, viewerOf } from '../domain/access.js';
 import { applyCommand, deadlineStanding, type Command } from '../domain/workflow.js';
 import { statusView, type StatusCode } from '../domain/status.js';
 
@@ -32,14 +33,11 @@ function actorOf(caller: Caller): Actor {
 /** One workflow step: read, decide in the domain, write conditionally on the version read. */
 export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: string, command: Command, expectedVersion?: number) {
   const found = await deps.repo.get(code);
-  if (!found) throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
-  const before = found.dossier;
-  // A draft has not reached the agency: no step applies until the applicant submits it.
+  authorize(caller, command.action, found?.dossier, code);
+  const before = found!.dossier;
+  // A draft has not reached the agency (only its applicant gets this far): no step applies until it is submitted.
   if (before.draft) {
-    if (caller.kind === 'citizen' && caller.subject === before.applicantSubject) {
-      throw new AppError(409, 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
-    }
-    throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
+    throw new AppError(409, 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
   }
   const service = findService(deps.province, before.serviceId);
   const { dossier, event } = applyCommand(before, command, {
@@ -52,7 +50,7 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion(code, before);
   const stored = { ...event, eventId: randomUUID() };
   await deps.repo.saveTransition(before.version, dossier, stored);
-  return dossierView(dossier, [...found.history, stored], deps.baseUrl, true, deps.now);
+  return dossierView(dossier, [...found!.history, stored], deps.baseUrl, true, deps.now);
 }
 
 export async function agencyInbox(
@@ -62,10 +60,9 @@ export async function agencyInbox(
   query: { status: 'open' | 'closed' | number; limit: number; cursor?: string | undefined },
 ) {
   // An official sees only their own agency; another agency's inbox answers as if it did not exist.
-  const mine = caller.kind === 'admin' || (caller.kind === 'official' && caller.agencyId === agencyId);
-  if (!mine || !deps.province.agencies.some((a) => a.id === agencyId)) throw notFound(`agency ${agencyId}`, 'Không tìm thấy cơ quan.');
+  if (!canListAgency(caller, agencyId) || !deps.province.agencies.some((a) => a.id === agencyId)) throw notFound(`agency ${agencyId}`, 'Không tìm thấy cơ quan.');
   const filter = typeof query.status === 'number' ? { status: query.status as StatusCode } : { state: query.status };
-  const page = await deps.repo.inbox(agencyId, filter, query.limit, query.cursor);
+  const page = await deps.repo.inbox(agencyId, filter, { limit: query.limit, cursor: query.cursor, viewer: viewerOf(caller) });
   return {
     items: page.items.map((d) => ({
       code: d.code,

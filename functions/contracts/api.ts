@@ -1,5 +1,23 @@
 import { z } from 'zod';
 import { documentViewSchema } from './documents.js';
+import { safeText } from '../domain/text.js';
+
+/** A whole number in a query string, written plainly: no sign, exponent, hex, blanks or fraction. */
+export const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,6}$/, `a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `a whole number from ${min} to ${max}`).max(max, `a whole number from ${min} to ${max}`));
+
+/** Page sizes of every list. */
+export const pageLimit = queryInt(1, 100).default(25).meta({ description: 'items per page, 1 to 100 (default 25)' });
+/** Cursors are base64url; their content is checked when opened. */
+export const pageCursor = z.string().min(1).max(2000).regex(/^[A-Za-z0-9_-]+$/, 'nextCursor of the previous page, unchanged');
+
+/** Dossier codes (`<agency code>-<yyMMdd>-<sequence>`) and agency ids as they can exist; anything else is no dossier. */
+export const dossierCode = z.string().min(1).max(60).regex(/^[A-Za-z0-9.-]+$/, 'a dossier code, e.g. 000.00.05.H37-260424-0001');
+export const agencyId = z.string().min(1).max(40).regex(/^[a-z0-9-]+$/, 'an agency id');
 
 /**
  * The API's request and answer shapes. Handlers validate with these and /openapi.json is generated from
@@ -19,12 +37,12 @@ export const errorSchema = z
 
 export const applicantSchema = z
   .object({
-    fullName: z.string().trim().min(1).max(100),
+    fullName: safeText({ min: 1, max: 100 }),
     /** CCCD (12 digits) or the older CMND (9 digits) */
     idNumber: z.string().regex(/^(\d{9}|\d{12})$/, 'a 12-digit CCCD number (or 9-digit CMND)'),
     phone: z.string().regex(/^(0|\+84)\d{9,10}$/, 'a Vietnamese phone number, e.g. 0912345678'),
     email: z.email().max(254).optional(),
-    address: z.string().trim().min(1).max(300),
+    address: safeText({ min: 1, max: 300 }),
   })
   .strict()
   .meta({ id: 'Applicant' });
@@ -35,8 +53,8 @@ export const channelSchema = z
 
 export const submissionSchema = z
   .object({
-    serviceId: z.string().min(1).max(100),
-    agencyId: z.string().min(1).max(40).optional().meta({ description: 'required when several agencies process the service (district or commune tier)' }),
+    serviceId: z.string().min(1).max(100).regex(/^[a-z0-9.-]+$/, 'a service id from GET /services'),
+    agencyId: agencyId.optional().meta({ description: 'required when several agencies process the service (district or commune tier)' }),
     applicant: applicantSchema,
     channel: z.enum(['online', 'post']).default('online').meta({ description: 'online, or post for the result to be mailed' }),
     fields: z.record(z.string(), z.unknown()).default({}).meta({ description: 'the form fields listed by GET /services/{id}' }),
@@ -133,6 +151,9 @@ export const serviceDetailSchema = serviceSummarySchema
         required: z.boolean(),
         maxLength: z.number().int().optional(),
         options: z.array(z.string()).optional(),
+        integer: z.boolean().optional().meta({ description: 'number fields: whole numbers only' }),
+        min: z.number().optional(),
+        max: z.number().optional(),
       }),
     ),
   })
@@ -142,11 +163,11 @@ const boolString = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const serviceQuerySchema = z
   .object({
-    level: z.coerce.number().int().min(1).max(4).optional(),
-    tier: z.string().max(40).optional(),
-    agency: z.string().max(40).optional(),
+    level: queryInt(1, 4).optional(),
+    tier: safeText({ max: 40 }).optional(),
+    agency: safeText({ max: 40 }).optional(),
     fullyOnline: boolString.optional(),
-    q: z.string().max(200).optional().meta({ description: 'words to find in the name, field or code; accents optional' }),
+    q: safeText({ max: 200 }).optional().meta({ description: 'words to find in the name, field or code; accents optional' }),
   })
   .strict();
 
@@ -160,15 +181,15 @@ export const createdDossierSchema = z
   .object({ code: z.string(), trackingUrl: z.string(), status: statusViewSchema, dossier: dossierViewSchema })
   .meta({ id: 'CreatedDossier' });
 
-export const serviceIdParams = z.object({ id: z.string().min(1).max(100) });
-export const dossierCodeParams = z.object({ code: z.string().min(1).max(60) });
+export const serviceIdParams = z.object({ id: safeText({ min: 1, max: 100 }) });
+export const dossierCodeParams = z.object({ code: dossierCode });
 
 export type Submission = z.infer<typeof submissionSchema>;
 export type Applicant = z.infer<typeof applicantSchema>;
 export type DossierView = z.infer<typeof dossierViewSchema>;
 
-const reason = z.string().trim().min(1).max(2000);
-const optionalNote = z.string().trim().max(2000).optional();
+const reason = safeText({ min: 1, max: 2000, multiline: true });
+const optionalNote = safeText({ max: 2000, multiline: true }).optional();
 const expectedVersion = z
   .number()
   .int()
@@ -178,9 +199,9 @@ const expectedVersion = z
 
 export const actionSchema = z
   .discriminatedUnion('action', [
-    z.object({ action: z.literal('receive'), documentsReceived: z.array(z.string().min(1).max(200)).max(50).optional(), note: optionalNote, expectedVersion }).strict(),
+    z.object({ action: z.literal('receive'), documentsReceived: z.array(safeText({ min: 1, max: 200 })).max(50).optional(), note: optionalNote, expectedVersion }).strict(),
     z.object({ action: z.literal('refuse'), reason, expectedVersion }).strict(),
-    z.object({ action: z.literal('request-supplement'), reason, missing: z.array(z.string().trim().min(1).max(300)).min(1).max(50), expectedVersion }).strict(),
+    z.object({ action: z.literal('request-supplement'), reason, missing: z.array(safeText({ min: 1, max: 300 })).min(1).max(50), expectedVersion }).strict(),
     z.object({ action: z.literal('start-processing'), note: optionalNote, expectedVersion }).strict(),
     z.object({ action: z.literal('request-payment'), amountVnd: z.number().int().positive(), reason, expectedVersion }).strict(),
     z.object({ action: z.literal('confirm-payment'), note: optionalNote, expectedVersion }).strict(),
@@ -198,22 +219,22 @@ export const supplementSchema = z
   .meta({ id: 'Supplement', description: 'the applicant has added what was missing' });
 
 export const ratingSchema = z
-  .object({ rating: z.enum(['satisfied', 'normal', 'unsatisfied']), comment: z.string().trim().max(1000).optional() })
+  .object({ rating: z.enum(['satisfied', 'normal', 'unsatisfied']), comment: safeText({ max: 1000, multiline: true }).optional() })
   .strict()
   .meta({ id: 'Rating' });
 
 export const inboxQuerySchema = z
   .object({
     status: z
-      .union([z.enum(['open', 'closed']), z.coerce.number().int().min(1).max(10)])
+      .union([z.enum(['open', 'closed']), queryInt(1, 10)])
       .default('open')
       .meta({ description: 'a status code 1-10, or open (1, 2, 4, 5, 6) / closed; default open' }),
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(2000).optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: pageLimit,
+    cursor: pageCursor.optional().meta({ description: 'nextCursor of the previous page' }),
   })
   .strict();
 
-export const agencyIdParams = z.object({ id: z.string().min(1).max(40) });
+export const agencyIdParams = z.object({ id: agencyId });
 
 export const inboxItemSchema = z
   .object({

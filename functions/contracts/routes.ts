@@ -162,6 +162,13 @@ export const routeContracts = {
       404: { description: 'no such agency or service' },
     },
   },
+  GetDocument: {
+    params: resultParams,
+    responses: {
+      200: { description: 'a presigned GET URL (valid 5 minutes) that downloads the verified file under its name', schema: downloadSchema },
+      404: { description: 'no such dossier or verified document, or not one you may open' },
+    },
+  },
   RankAgencies: {
     query: statsAgenciesQuerySchema,
     headers: [{ name: 'Accept', description: 'text/csv for CSV (one agency per row); JSON otherwise', required: false }],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { createdDossierSchema, statusViewSchema } from './api.js';
+import { createdDossierSchema, dossierCode, pageCursor, pageLimit, statusViewSchema } from './api.js';
 
-export const trackingParams = z.object({ code: z.string().min(1).max(60) });
+export const trackingParams = z.object({ code: dossierCode });
 
 export const trackingQuerySchema = z.object({ pin: z.string().regex(/^\d{6}$/, 'the 6-digit PIN printed on the receipt') }).strict();
 
@@ -25,7 +25,7 @@ export const dossierReceiptSchema = createdDossierSchema
   .meta({ id: 'DossierReceipt' });
 
 export const myDossiersQuerySchema = z
-  .object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().max(2000).optional() })
+  .object({ limit: pageLimit, cursor: pageCursor.optional() })
   .strict();
 
 export const myDossiersSchema = z

@@ -1,6 +1,7 @@
 import type { DocumentComponent, Service } from '../../provinces/schema.js';
 import type { DocumentView } from '../contracts/documents.js';
 import { AppError, invalidInput, type ErrorDetail } from './errors.js';
+import { normalizeText, textProblem } from './text.js';
 
 /**
  * Documents of a dossier: what the applicant files for each component of the procedure, and the result
@@ -81,11 +82,14 @@ export function parseObjectKey(key: string): { dossierCode: string; component: s
  * control character, or is `.`/`..`; otherwise trimmed and normalised (NFC, Vietnamese diacritics kept).
  */
 export function sanitiseFileName(raw: string): { ok: true; name: string } | { ok: false; message: string } {
-  const name = raw.normalize('NFC').trim();
+  const name = normalizeText(raw);
   if (name.length === 0) return { ok: false, message: 'must not be empty' };
   if (name.length > 200) return { ok: false, message: 'at most 200 characters' };
   // C0, DEL, C1 and the bidi overrides that can disguise an extension (e.g. "fdp.exe" shown reversed)
   if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(name)) return { ok: false, message: 'must not contain control characters' };
+  // and the rest of the text rules: lone surrogates, bidi marks, invisible-only names
+  const problem = textProblem(name);
+  if (problem) return { ok: false, message: problem };
   if (/[/\\]/.test(name) || name === '.' || name === '..' || /^[A-Za-z]:/.test(name)) return { ok: false, message: 'a file name, not a path' };
   return { ok: true, name };
 }

@@ -3,6 +3,7 @@ import type { Agency, FormField, Province, Service } from '../../provinces/schem
 import type { Applicant, DossierView, Submission } from '../contracts/api.js';
 import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';
 import { type ErrorDetail, invalidInput } from './errors.js';
+import { isRealDay, safeText } from './text.js';
 import { Status, type StatusCode, statusView } from './status.js';
 import { deadlineStanding, type WorkflowDossier } from './workflow.js';
 
@@ -54,18 +55,36 @@ export interface Dossier {
   readonly trackingPinHash?: string;
 }
 
-const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+/** Decimals a number field keeps when the catalog says nothing: enough for areas and litres, no float noise. */
+export const MAX_FIELD_DECIMALS = 6;
+
+/**
+ * A number field: the catalog may say `integer`, `min`, `max`; whatever it says, the number is finite,
+ * within ±(2^53 − 1) (what DynamoDB and JSON readers keep exactly) and has at most six decimals, so
+ * 1e21, 2^53, 1e308, -1e308 and 5e-324 are refused naming the field.
+ */
+export function numberFieldSchema(field: Pick<FormField, 'integer' | 'min' | 'max'>): z.ZodType {
+  const limit = Number.MAX_SAFE_INTEGER;
+  return z.number().superRefine((v, ctx) => {
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (!Number.isFinite(v) || Math.abs(v) > limit) return fail(`a number between -${limit} and ${limit}`);
+    if (field.integer && !Number.isInteger(v)) return fail('a whole number');
+    if (!field.integer && Number(v.toFixed(MAX_FIELD_DECIMALS)) !== v) return fail(`at most ${MAX_FIELD_DECIMALS} decimal places`);
+    if (field.min !== undefined && v < field.min) return fail(`at least ${field.min}`);
+    if (field.max !== undefined && v > field.max) return fail(`at most ${field.max}`);
+  });
+}
 
 function fieldSchema(field: FormField): z.ZodType {
   switch (field.type) {
     case 'string':
-      return z.string().trim().min(1).max(field.maxLength ?? 2000);
+      return safeText({ min: 1, max: field.maxLength ?? 2000, multiline: true });
     case 'number':
-      return z.number().finite();
+      return numberFieldSchema(field);
     case 'boolean':
       return z.boolean();
     case 'date':
-      return z.string().regex(isoDay, 'a date as YYYY-MM-DD').refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a real date');
+      return z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine(isRealDay, 'not a real date');
     case 'enum':
       return z.enum(field.options as [string, ...string[]]);
   }

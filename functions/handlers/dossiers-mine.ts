@@ -5,5 +5,5 @@ import { AppError } from '../domain/errors.js';
 
 export const handler = httpRoute('ListMyDossiers', async ({ caller, query }) => {
   if (caller.kind !== 'citizen') throw new AppError(403, 'forbidden', 'only citizens have dossiers of their own', 'Chỉ công dân mới có danh sách hồ sơ của mình.');
-  return { status: 200, body: await listMyDossiers(dossierDeps(), caller.subject, query.limit, query.cursor) };
+  return { status: 200, body: await listMyDossiers(dossierDeps(), caller, query.limit, query.cursor) };
 });

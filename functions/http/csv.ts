@@ -1,6 +1,13 @@
 import type { Context } from 'aws-lambda';
 import type { HttpEvent, HttpResult } from './route.js';
 
+/**
+ * Every CSV export writes its cells with `csvCell`: quoted where needed, and a text cell that starts with
+ * = + - @, a tab or a carriage return is prefixed with an apostrophe so that a spreadsheet shows it rather
+ * than running it as a formula (`=HYPERLINK(…)` in a name or a form field).
+ */
+export { csvCell } from '../domain/text.js';
+
 /** True when the caller asks for CSV: `?format=csv`, or an Accept header preferring text/csv. */
 export function wantsCsv(event: HttpEvent): boolean {
   if (event.queryStringParameters?.format === 'csv') return true;

@@ -275,7 +275,7 @@ describe('document handlers', () => {
       lambdaContext,
     ) as Promise<Result>;
 
-  it('gives the applicant and the agency a short-lived GET URL for a verified result, and 404 to anyone else', async () => {
+  it('gives the applicant and the agency a short-lived GET URL for a verified result, and 404 to other citizens and agencies', async () => {
     ddb.on(QueryCommand).resolves({ Items: [dossierItem({ draft: undefined, status: 9, version: 5 }), docItem(result)] });
     const mine = await download(citizenClaims('citizen-a'));
     expect(mine.statusCode).toBe(200);
@@ -286,7 +286,8 @@ describe('document handlers', () => {
     expect((await download(officialClaims('so-tu-phap'))).statusCode).toBe(200);
     expect((await download(citizenClaims('citizen-b'))).statusCode).toBe(404);
     expect((await download(officialClaims('so-xay-dung'))).statusCode).toBe(404);
-    expect((await download({ sub: 'admin-1', 'cognito:groups': '[admin]' })).statusCode).toBe(404);
+    // administrators oversee dossiers but do not open their files: refused by role, whatever the dossier
+    expect((await download({ sub: 'admin-1', 'cognito:groups': '[admin]' })).statusCode).toBe(403);
     expect((await download(citizenClaims('citizen-a'), '00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 });
