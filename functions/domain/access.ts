@@ -74,7 +74,8 @@ function relationOf(caller: Caller, d: Guarded): Relation {
 const allowed: Readonly<Record<Relation, { readonly submitted: readonly DossierAction[]; readonly draft: readonly DossierAction[] }>> = {
   applicant: {
     submitted: ['see', 'read', ...applicantActions, 'read-document', 'read-result'],
-    draft: ['see', 'read', ...applicantActions, 'read-document'],
+    // a draft has no result yet; asking is not forbidden, it just finds none
+    draft: ['see', 'read', ...applicantActions, 'read-document', 'read-result'],
   },
   agency: { submitted: ['see', 'read', ...officialSteps, 'upload-result', 'read-document', 'read-result'], draft: [] },
   // oversight of the province: the dossier and its history, not the files, and no step of its own

@@ -19,7 +19,6 @@ function expected(who: string, action: DossierAction, isDraft: boolean): 200 | 4
   const agencyOnly = (officialSteps as readonly string[]).includes(action) || action === 'upload-result';
   switch (who) {
     case 'applicant':
-      if (isDraft && action === 'read-result') return 403;
       return agencyOnly ? 403 : 200;
     case 'own agency':
       if (isDraft) return 404;
