@@ -29,7 +29,8 @@ export function agencyMessage(provinceId: string, baseUrl: string, stored: Store
       submittedAt: d.submittedAt,
       trackingUrl: trackingUrl(baseUrl, d.code),
     },
-    actor: stored.actor,
+    // agencies need the dossier, not who logged in: a citizen actor carries no identity subject
+    actor: stored.actor.kind === 'citizen' ? { kind: 'citizen' } : stored.actor,
     ...(stored.note ? { note: stored.note } : {}),
   });
 }

@@ -28,7 +28,9 @@ export const agencyMessageV1Schema = z
       submittedAt: z.iso.datetime({ offset: true }),
       trackingUrl: z.string(),
     }),
-    actor: z.object({ kind: z.string(), subject: z.string().optional(), agencyId: z.string().optional() }),
+    actor: z
+      .object({ kind: z.string(), subject: z.string().optional().meta({ description: "an official's login id; never a citizen's" }), agencyId: z.string().optional() })
+      .meta({ description: 'who made the step: citizen (the applicant, without identity), official (subject and agency), system' }),
     note: z.string().optional(),
   })
   .meta({ id: 'AgencyMessageV1', description: 'The body of each message on an agency queue (JSON).' });

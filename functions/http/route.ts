@@ -73,6 +73,13 @@ function readJsonBody(event: HttpEvent): unknown {
   }
 }
 
+/** The names of the offending fields of a refusal; messages and values stay out of the logs. */
+function fieldsOf(err: AppError): string[] | undefined {
+  if (!Array.isArray(err.details)) return undefined;
+  const fields = err.details.map((d: { field?: unknown }) => (typeof d.field === 'string' ? d.field : undefined)).filter((f): f is string => f !== undefined);
+  return fields.length ? fields : undefined;
+}
+
 /**
  * Wraps a route implementation: who may call it comes from the declaration, what it accepts from its
  * contract, and every refusal leaves in the one error shape. The implementation sees only valid input.
@@ -104,12 +111,15 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
   };
 
   return middy(base)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // never the event: bodies carry applicants' personal data
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use({
       onError: (request) => {
         const err = request.error;
         if (err instanceof AppError) {
           if (err.status >= 500) logger.error('refused', { code: err.code, error: err });
+          // a refusal leaves a trace (probing shows), with what was refused but never what was sent
+          else logger.info('refused', { route: id, status: err.status, code: err.code, ...(fieldsOf(err) ? { fields: fieldsOf(err) } : {}) });
           request.response = errorResult(err);
           return;
         }

@@ -71,4 +71,22 @@ describe('route-events', () => {
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '101' }]);
   });
+
+  it("carries the dossier but not the citizen's login id", async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    await handler(streamEvent([storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap')]), lambdaContext);
+    const input = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody!));
+    expect(message.actor).toEqual({ kind: 'citizen' });
+    expect(message.dossier.applicant.fullName).toBe('Nguyễn Văn An');
+    expect(JSON.stringify(input)).not.toContain('citizen-a');
+  });
+
+  it("keeps an official's subject and agency on their steps", async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    const event = { ...storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap'), type: 'dossier.receive', actor: { kind: 'official', subject: 'official-1', agencyId: 'so-tu-phap' } };
+    await handler(streamEvent([event]), lambdaContext);
+    const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
+    expect(message.actor).toEqual({ kind: 'official', subject: 'official-1', agencyId: 'so-tu-phap' });
+  });
 });
