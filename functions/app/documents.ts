@@ -6,7 +6,9 @@ import type { DocumentRepository } from '../adapters/document-repository.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
-import { dossierView, submittedEvent, trackingUrl } from '../domain/dossier.js';
+import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
+import { localDayStamp } from '../domain/codes.js';
+import { hashPin, newTrackingPin } from '../adapters/pin.js';
 import {
   checkSlot,
   componentOf,
@@ -29,7 +31,7 @@ import { Status, statusView, type StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 export interface DocumentDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition'>;
+  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'submitDraft'>;
   readonly documents: Pick<DocumentRepository, 'putSlot' | 'get' | 'recordVerification'>;
   readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
   readonly province: Province;
@@ -146,6 +148,8 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
   if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
   const { draft, ...rest } = found.dossier;
   if (!draft) {
+    // the same draft submitted again (an answer was lost): the dossier it became
+    if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? [], undefined);
     throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
   }
   const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
@@ -159,11 +163,33 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
     );
   }
   const at = deps.now.toISOString();
-  const dossier: WorkflowDossier = { ...rest, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at };
-  const event = submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject });
-  await deps.repo.saveTransition(found.dossier.version, dossier, event);
-  const view = dossierView(dossier, [event], deps.baseUrl, true, deps.now);
-  return { code, trackingUrl: trackingUrl(deps.baseUrl, code), status: statusView(dossier.status), dossier: { ...view, documents: (found.documents ?? []).filter((x) => x.status !== 'pending').map(documentView) } };
+  const pin = newTrackingPin();
+  const trackingPinHash = hashPin(pin);
+  const outcome = await deps.repo.submitDraft({
+    draft: found.dossier,
+    day: localDayStamp(deps.now),
+    at: deps.now,
+    build: (dossierCode) => {
+      const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash };
+      return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }), replayData: { trackingPin: pin } };
+    },
+  });
+  if (outcome.replayed) {
+    const again = await deps.repo.get(outcome.dossier.code);
+    return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? [], undefined);
+  }
+  return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? [], pin);
+}
+
+function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[], trackingPin: string | undefined) {
+  const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
+  return {
+    code: dossier.code,
+    trackingUrl: trackingUrl(deps.baseUrl, dossier.code),
+    status: statusView(dossier.status),
+    ...(trackingPin ? { trackingPin } : {}),
+    dossier: { ...view, documents: documents.filter((x) => x.status !== 'pending').map(documentView) },
+  };
 }
 
 export type VerifyOutcome = 'verified' | 'rejected' | 'ignored';

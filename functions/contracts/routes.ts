@@ -7,7 +7,6 @@ import {
   inboxSchema,
   ratingSchema,
   supplementSchema,
-  createdDossierSchema,
   dossierCodeParams,
   dossierViewSchema,
   serviceDetailSchema,
@@ -128,9 +127,10 @@ export const routeContracts = {
   SubmitDossier: {
     params: dossierCodeParams,
     responses: {
-      200: { description: 'the dossier, now with the agency (status 1)', schema: createdDossierSchema },
+      200: { description: 'the dossier, now with the agency (status 1) under its dossier code, and its tracking PIN; the draft id keeps leading to it, and a repeated submit answers the same dossier', schema: dossierReceiptSchema },
       404: { description: 'no such dossier, or not yours' },
-      409: { description: 'a required component has no verified file (details list them: documents.<component>), or the dossier was already submitted' },
+      409: { description: 'a required component has no verified file (details list them: documents.<component>), the dossier was already submitted, or the same draft is being submitted right now (request_in_progress, Retry-After)' },
+      503: { description: 'the dossier could not be stored in time; nothing was stored and its number is kept for the retry (Retry-After)' },
     },
   },
   UploadResult: {

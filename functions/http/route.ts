@@ -40,9 +40,13 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export function errorResult(err: AppError): HttpResult {
-  return json(err.status, {
-    error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) },
-  });
+  // a refusal that says when to come back (429, 503, a request still in progress) says it in HTTP too
+  const retryAfter = err.details && !Array.isArray(err.details) ? (err.details as Record<string, unknown>).retryAfterSeconds : undefined;
+  return json(
+    err.status,
+    { error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) } },
+    typeof retryAfter === 'number' ? { 'retry-after': String(Math.ceil(retryAfter)) } : {},
+  );
 }
 
 function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {

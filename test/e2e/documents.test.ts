@@ -54,20 +54,20 @@ describe('documents go in and results come out online', () => {
     // A draft: the agency does not see it yet.
     const created = await api('/dossiers', { token: citizen, body: submission(1) });
     expect(created.status).toBe(201);
-    const code: string = created.json.code;
+    const draftId: string = created.json.code;
     expect(created.json.dossier.draft).toBe(true);
-    expect(await inbox(official)).not.toContain(code);
+    expect(await inbox(official)).not.toContain(draftId);
 
-    const slot = (body: Record<string, unknown>) => api(`/dossiers/${code}/documents`, { token: citizen, body });
+    const slot = (body: Record<string, unknown>) => api(`/dossiers/${draftId}/documents`, { token: citizen, body });
 
     // A renamed executable, declared as a PDF, is rejected after upload with the reason.
     const fake = await slot({ component: 'don-de-nghi', fileName: 'don-de-nghi.pdf', contentType: 'application/pdf', size: renamedExe.length });
     expect(fake.status).toBe(201);
     expect(await put(fake.json.upload.url, renamedExe)).toBe(200);
-    expect(await settled(code, citizen, fake.json.document.id)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('executable') });
+    expect(await settled(draftId, citizen, fake.json.document.id)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('executable') });
 
     // Not submittable yet: both required components are listed.
-    const early = await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' });
+    const early = await api(`/dossiers/${draftId}/submit`, { token: citizen, method: 'POST' });
     expect(early.status).toBe(409);
     expect(early.json.error.code).toBe('documents_missing');
     expect(early.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['documents.ban-sao-cccd', 'documents.don-de-nghi']);
@@ -83,7 +83,7 @@ describe('documents go in and results come out online', () => {
       expect(answer.status, `${fileName}: ${answer.text}`).toBe(201);
       expect(answer.json.upload.url).not.toContain(encodeURIComponent(fileName));
       expect(await put(answer.json.upload.url, bytes)).toBe(200);
-      expect(await settled(code, citizen, answer.json.document.id)).toMatchObject({ status: 'verified', type: contentType, size: bytes.length, sha256: sha256(bytes), fileName });
+      expect(await settled(draftId, citizen, answer.json.document.id)).toMatchObject({ status: 'verified', type: contentType, size: bytes.length, sha256: sha256(bytes), fileName });
     }
 
     // Refused before any URL: a third ID copy, an unknown component, a path as name, an empty or huge file.
@@ -103,8 +103,10 @@ describe('documents go in and results come out online', () => {
     }
 
     // Complete: submitted to the agency, status 1, in its inbox.
-    const submitted = await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' });
+    const submitted = await api(`/dossiers/${draftId}/submit`, { token: citizen, method: 'POST' });
     expect(submitted.status, submitted.text).toBe(200);
+    const code: string = submitted.json.code;
+    expect(code).toMatch(/^000\.00\.08\.H37-\d{6}-\d{4}$/);
     expect(submitted.json).toMatchObject({ code, status: { code: 1 }, dossier: { version: 1, history: [{ type: 'dossier.submitted', to: 1 }] } });
     expect(await inbox(official)).toContain(code);
     expect((await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' })).json.error.code).toBe('already_submitted');
@@ -134,16 +136,18 @@ describe('documents go in and results come out online', () => {
     // S3 holds the verified objects under the dossier, and the rejected one only in quarantine.
     const keysUnder = async (prefix: string) =>
       ((await s3Client().send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: prefix }))).Contents ?? []).map((o) => o.Key ?? '');
-    expect(await keysUnder(`dossiers/${code}/`)).toHaveLength(4);
-    expect((await keysUnder(`dossiers/${code}/`)).some((k) => k.includes(fake.json.document.id))).toBe(false);
-    expect((await keysUnder(`rejected/dossiers/${code}/`)).some((k) => k.includes(fake.json.document.id))).toBe(true);
+    // (the application files were filed under the draft id, the result under the dossier code)
+    expect(await keysUnder(`dossiers/${draftId}/`)).toHaveLength(3);
+    expect(await keysUnder(`dossiers/${code}/`)).toHaveLength(1);
+    expect((await keysUnder(`dossiers/${draftId}/`)).some((k) => k.includes(fake.json.document.id))).toBe(false);
+    expect((await keysUnder(`rejected/dossiers/${draftId}/`)).some((k) => k.includes(fake.json.document.id))).toBe(true);
 
     // The real AWS CLI, where it is installed, lists the same objects.
-    const listing = await awsS3Ls(`s3://${stack.bucketName}/dossiers/${code}/`);
+    const listing = await awsS3Ls(`s3://${stack.bucketName}/dossiers/${draftId}/`);
     if (listing !== undefined) {
-      expect(listing.match(/\d+ dossiers\//g)?.length ?? 0).toBe(4);
+      expect(listing.match(/\d+ dossiers\//g)?.length ?? 0).toBe(3);
       expect(listing).not.toContain(fake.json.document.id);
-      expect(await awsS3Ls(`s3://${stack.bucketName}/rejected/dossiers/${code}/`)).toContain(fake.json.document.id);
+      expect(await awsS3Ls(`s3://${stack.bucketName}/rejected/dossiers/${draftId}/`)).toContain(fake.json.document.id);
     }
   });
 });
