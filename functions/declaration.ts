@@ -17,6 +17,8 @@ export interface Grants {
   readonly bucket?: 'read' | 'readwrite' | 'verify';
   /** send to the agency queues */
   readonly agencyQueues?: 'send';
+  /** read the per-stack secret that keys are derived from (functions/adapters/stack-secret.ts) */
+  readonly secret?: 'read';
 }
 
 export interface RouteDeclaration {
@@ -123,7 +125,7 @@ export const routes = [
     path: '/dossiers',
     entry: 'functions/handlers/dossiers-mine.ts',
     access: ['citizen'],
-    grants: { table: 'read' },
+    grants: { table: 'read', secret: 'read' },
     summary: "The caller's own dossiers, newest first",
   },
   {
@@ -152,7 +154,7 @@ export const routes = [
     path: '/agencies/{id}/dossiers',
     entry: 'functions/handlers/agency-dossiers.ts',
     access: ['official', 'admin'],
-    grants: { table: 'read' },
+    grants: { table: 'read', secret: 'read' },
     summary: "An agency's inbox: its dossiers by status, soonest appointment first",
   },
   {
@@ -296,4 +298,8 @@ export const environment = {
   queueUrlBase: 'QUEUE_URL_BASE',
   /** the public base URL of the API, for tracking links */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** cloud: the ARN of the stack secret, set only on functions granted `secret: 'read'` */
+  stackSecretArn: 'STACK_SECRET_ARN',
+  /** local: the file of the stack secret in the data folder */
+  stackSecretFile: 'STACK_SECRET_FILE',
 } as const;

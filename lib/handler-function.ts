@@ -145,6 +145,11 @@ export class HandlerFunction extends Construct {
           : {}),
       });
     }
+    if (grants.secret === 'read') {
+      // The variable goes only where the permission goes: a function without the grant cannot even name the secret.
+      props.storage.stackSecret.grantRead(this.role);
+      this.fn.addEnvironment(environment.stackSecretArn, props.storage.stackSecret.secretArn);
+    }
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);
       const arn = (name: string) => `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;

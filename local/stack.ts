@@ -19,6 +19,7 @@ import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
 import { alive, assertPortFree, consoleLogger, loopback } from './support.js';
+import { ensureStackSecret } from './stack-secret.js';
 
 export const localRegion = 'ap-southeast-1';
 /**
@@ -175,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.provinceFile]: provinceFile,
       [environment.queueUrlBase]: sqs.queueUrlBase,
       [environment.publicBaseUrl]: apiUrl,
+      [environment.stackSecretFile]: ensureStackSecret(dataDir),
     };
     if (processWide) {
       delete process.env.AWS_SESSION_TOKEN;

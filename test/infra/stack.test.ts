@@ -130,15 +130,17 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
   });
 
   test('has one arm64 nodejs22.x function per declared route and consumer, with exactly the declared environment', () => {
-    const declared = [...routes, ...consumers];
+    const declared: readonly (RouteDeclaration | ConsumerDeclaration)[] = [...routes, ...consumers];
     // besides ours, only CDK's own bucket-notification handler (a Python custom resource) may exist
     const all = Object.entries(template.findResources('AWS::Lambda::Function'));
     const others = all.filter(([, r]) => r.Properties.Runtime !== 'nodejs22.x').map(([id]) => id);
     expect(others.every((id) => id.startsWith('BucketNotificationsHandler')), others.join()).toBe(true);
     expect(all.length - others.length).toBe(declared.length);
     expect([...stack.functions.keys()].sort()).toEqual(declared.map((d) => d.id).sort());
-    const names = Object.values(environment).sort();
+    // the stack secret's file is local only; its ARN goes only to functions granted the secret
+    const common = Object.values(environment).filter((n) => n !== environment.stackSecretFile && n !== environment.stackSecretArn);
     for (const d of declared) {
+      const names = [...common, ...(d.grants.secret === 'read' ? [environment.stackSecretArn] : [])].sort();
       const fn = stack.functions.get(d.id)!;
       const props = template.toJSON().Resources[stack.getLogicalId(fn.fn.node.defaultChild as never)].Properties;
       expect(props, d.id).toMatchObject({
@@ -227,6 +229,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       expect([...actions].some((a) => a.startsWith('s3:')), `${d.id} touches documents`).toBe(d.grants.bucket !== undefined);
       const sendsToAgencies = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(agencyQueue.name(province.id, '*')));
       expect(sendsToAgencies, `${d.id} sends to agency queues`).toBe(d.grants.agencyQueues === 'send');
+      expect([...actions].some((a) => a.startsWith('secretsmanager:')), `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
     }
   });
 

@@ -1,0 +1,51 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { consumers, environment, routes, type ConsumerDeclaration, type RouteDeclaration } from '../../functions/declaration.js';
+import type { MotcuaStack } from '../../lib/motcua-stack.js';
+import { allowedActions, build, generateProvince, statementsOf } from './fixtures.js';
+
+describe('the stack secret', { timeout: 60_000 }, () => {
+  let stack: MotcuaStack;
+  let template: Template;
+
+  beforeAll(() => {
+    // Prepare
+    ({ stack } = build(generateProvince({ id: 'bi-mat', agencies: 3 })));
+    template = Template.fromStack(stack);
+  }, 60_000);
+
+  test('is one generated Secrets Manager secret, retained even when the stack goes', () => {
+    // Assess
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) }),
+    });
+    const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0]!.Properties;
+    expect(secret.SecretString).toBeUndefined();
+  });
+
+  test('is readable, and named, only by the functions whose declaration grants it', () => {
+    const json = template.toJSON();
+    const secretId = stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never);
+    const declared: readonly (RouteDeclaration | ConsumerDeclaration)[] = [...routes, ...consumers];
+    const granted = declared.filter((d) => d.grants.secret === 'read').map((d) => d.id);
+    expect(granted.length).toBeGreaterThan(0);
+    for (const d of declared) {
+      const statements = statementsOf(stack, json, d.id);
+      const reads = statements.filter((s) => s.Effect === 'Allow' && allowedActions([s]).has('secretsmanager:GetSecretValue'));
+      const variables = json.Resources[stack.getLogicalId(stack.functions.get(d.id)!.fn.node.defaultChild as never)].Properties.Environment.Variables;
+      if (granted.includes(d.id)) {
+        // exactly this secret, and nothing but reading it
+        expect(reads.map((s) => s.Resource), d.id).toEqual([{ Ref: secretId }]);
+        expect([...allowedActions(reads)].every((a) => a === 'secretsmanager:GetSecretValue' || a === 'secretsmanager:DescribeSecret'), d.id).toBe(true);
+        expect(variables[environment.stackSecretArn], d.id).toEqual({ Ref: secretId });
+      } else {
+        expect(reads, d.id).toEqual([]);
+        expect(variables[environment.stackSecretArn], d.id).toBeUndefined();
+      }
+      expect(variables[environment.stackSecretFile], d.id).toBeUndefined();
+    }
+  });
+});
