@@ -62,7 +62,6 @@ const idempotencyItem = (idem: IdempotencyClaim, dossierCode: string, at: Date) 
   entity: 'idempotency',
   requestHash: idem.requestHash,
   dossierCode,
-  ...(idem.replayData ? { replayData: idem.replayData } : {}),
   createdAt: at.toISOString(),
   expiresAt: Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
 });
@@ -72,8 +71,6 @@ export interface IdempotencyClaim {
   readonly key: string;
   /** hash of the request, so the same key with a different body is refused instead of replayed */
   readonly requestHash: string;
-  /** what a replay must answer that the dossier cannot (the tracking PIN exists only as a hash there) */
-  readonly replayData?: Readonly<Record<string, string>>;
 }
 
 export interface CreateOutcome {
@@ -81,7 +78,6 @@ export interface CreateOutcome {
   readonly replayed: boolean;
   /** the history as stored: the first event of a fresh dossier, or what a replay read back */
   readonly history: readonly DossierEvent[];
-  readonly replayData?: Readonly<Record<string, string>>;
 }
 
 export interface SubmitInput {
@@ -92,7 +88,7 @@ export interface SubmitInput {
   readonly at: Date;
   readonly idempotency?: IdempotencyClaim;
   /** builds the dossier and its first event once the code is known */
-  readonly build: (code: string) => { dossier: Dossier; event: DossierEvent };
+  readonly build: (code: string) => Promise<{ dossier: Dossier; event: DossierEvent }>;
 }
 
 export interface DraftInput {
@@ -108,7 +104,7 @@ export interface SubmitDraftInput {
   readonly draft: WorkflowDossier;
   readonly day: string;
   readonly at: Date;
-  readonly build: (code: string) => { dossier: WorkflowDossier; event: DossierEvent; replayData?: Readonly<Record<string, string>> };
+  readonly build: (code: string) => Promise<{ dossier: WorkflowDossier; event: DossierEvent }>;
 }
 
 /**
@@ -177,7 +173,7 @@ export class DossierRepository {
       claim = taken;
     }
     const code = claim?.reservedCode ?? formatDossierCode(input.agencyCode, input.day, await this.allocate(input.agencyId, input.day, input.at));
-    const { dossier, event } = input.build(code);
+    const { dossier, event } = await input.build(code);
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
       { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -187,10 +183,10 @@ export class DossierRepository {
               Update: {
                 TableName: this.tableName,
                 Key: keys.idempotency(idem.subject, idem.key),
-                UpdateExpression: `SET dossierCode = :code${idem.replayData ? ', replayData = :rd' : ''} REMOVE #owner, claimedAt, reservedCode`,
+                UpdateExpression: 'SET dossierCode = :code REMOVE #owner, claimedAt, reservedCode',
                 ConditionExpression: '#owner = :owner',
                 ExpressionAttributeNames: { '#owner': 'owner' },
-                ExpressionAttributeValues: { ':code': code, ':owner': claim.owner, ...(idem.replayData ? { ':rd': idem.replayData } : {}) },
+                ExpressionAttributeValues: { ':code': code, ':owner': claim.owner },
               },
             },
           ]
@@ -202,7 +198,7 @@ export class DossierRepository {
       if (index === 2) return inProgress();
       return undefined;
     });
-    return { dossier, replayed: false, history: [event], ...(idem?.replayData ? { replayData: idem.replayData } : {}) };
+    return { dossier, replayed: false, history: [event] };
   }
 
   /**
@@ -269,7 +265,7 @@ export class DossierRepository {
    * turns the draft item into a pointer to that code, so the draft id keeps answering. A repeated submit
    * finds the pointer and gets the same dossier.
    */
-  async submitDraft(input: SubmitDraftInput): Promise<{ dossier: WorkflowDossier; event?: DossierEvent; replayed: boolean; replayData?: Readonly<Record<string, string>> }> {
+  async submitDraft(input: SubmitDraftInput): Promise<{ dossier: WorkflowDossier; event?: DossierEvent; replayed: boolean }> {
     const draftId = input.draft.code;
     const owner = randomUUID();
     let reservedCode: string | undefined;
@@ -293,7 +289,7 @@ export class DossierRepository {
       throw inProgress();
     }
     const code = reservedCode ?? formatDossierCode(input.draft.agencyCode, input.day, await this.allocate(input.draft.agencyId, input.day, input.at));
-    const { dossier, event, replayData } = input.build(code);
+    const { dossier, event } = await input.build(code);
     const stored: WorkflowDossier = { ...dossier, code, draftId };
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -301,7 +297,7 @@ export class DossierRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.dossier(draftId), entity: 'submitted-draft', submittedCode: code, applicantSubject: stored.applicantSubject, ...(replayData ? { replayData } : {}) },
+          Item: { ...keys.dossier(draftId), entity: 'submitted-draft', submittedCode: code, applicantSubject: stored.applicantSubject },
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
@@ -313,7 +309,7 @@ export class DossierRepository {
     await this.db
       .send(new UpdateCommand({ TableName: this.tableName, Key: keys.openDrafts(stored.applicantSubject), UpdateExpression: 'DELETE drafts :id', ExpressionAttributeValues: { ':id': new Set([draftId]) } }))
       .catch(() => undefined);
-    return { dossier: stored, event, replayed: false, ...(replayData ? { replayData } : {}) };
+    return { dossier: stored, event, replayed: false };
   }
 
   /**
@@ -417,7 +413,7 @@ export class DossierRepository {
     if (typeof item.dossierCode !== 'string') throw inProgress();
     const found = await this.get(item.dossierCode);
     if (!found) throw new Error(`idempotency record points to missing dossier ${item.dossierCode}`);
-    return { dossier: found.dossier, replayed: true, history: found.history, ...(item.replayData ? { replayData: item.replayData as Record<string, string> } : {}) };
+    return { dossier: found.dossier, replayed: true, history: found.history };
   }
 
   /** Drops from a citizen's open drafts those no longer open (submitted, or gone); true if any place was freed. */
@@ -507,16 +503,55 @@ export class DossierRepository {
     return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
   }
 
-  /** Counts one wrong PIN atomically; a new window starts the count again. Expires by itself. */
-  async recordTrackingFailure(code: string, now: Date, newWindow: boolean, ttlSeconds: number): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.trackingFailures(code),
-        UpdateExpression: newWindow ? 'SET failures = :one, windowStart = :now, expiresAt = :exp' : 'ADD failures :one SET expiresAt = :exp',
-        ExpressionAttributeValues: { ':one': 1, ':exp': Math.floor(now.getTime() / 1000) + ttlSeconds, ...(newWindow ? { ':now': now.toISOString() } : {}) },
-      }),
-    );
+  /**
+   * Takes one PIN attempt before the PIN is evaluated, atomically: a conditional update that counts it,
+   * and refuses once `max` attempts were counted in the current window. Of any number of concurrent
+   * tries, at most `max` are evaluated per window. An expired window starts again at one.
+   */
+  async takeTrackingAttempt(code: string, now: Date, max: number, windowMs: number): Promise<boolean> {
+    const key = keys.trackingFailures(code);
+    const cutoff = new Date(now.getTime() - windowMs).toISOString();
+    const expiresAt = Math.floor(now.getTime() / 1000) + Math.ceil(windowMs / 1000);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET failures = :one, windowStart = :now, expiresAt = :exp',
+          // (a window starting over a minute ahead is one of a clock set back: it starts again too; a smaller
+          // margin would let concurrent requests, whose clocks differ by milliseconds, restart each other's window)
+          ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff OR windowStart > :ahead',
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':cutoff': cutoff, ':ahead': new Date(now.getTime() + 60_000).toISOString(), ':exp': expiresAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD failures :one',
+          ConditionExpression: 'failures < :max AND windowStart > :cutoff',
+          ExpressionAttributeValues: { ':one': 1, ':max': max, ':cutoff': cutoff },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** Gives an attempt back: the right PIN is not a failure. */
+  async returnTrackingAttempt(code: string): Promise<void> {
+    await this.db
+      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
+      .catch((err: unknown) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
   }
 
   /**

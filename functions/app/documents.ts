@@ -8,7 +8,7 @@ import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
 import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
 import { localDayStamp } from '../domain/codes.js';
-import { hashPin, newTrackingPin } from '../adapters/pin.js';
+import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
 import {
   checkSlot,
   componentOf,
@@ -149,7 +149,7 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
   const { draft, ...rest } = found.dossier;
   if (!draft) {
     // the same draft submitted again (an answer was lost): the dossier it became
-    if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? [], undefined);
+    if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
     throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
   }
   const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
@@ -163,31 +163,32 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
     );
   }
   const at = deps.now.toISOString();
-  const pin = newTrackingPin();
-  const trackingPinHash = hashPin(pin);
   const outcome = await deps.repo.submitDraft({
     draft: found.dossier,
     day: localDayStamp(deps.now),
     at: deps.now,
-    build: (dossierCode) => {
-      const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash };
-      return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }), replayData: { trackingPin: pin } };
+    build: async (dossierCode) => {
+      const { hash } = await newTrackingPin(dossierCode);
+      const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash: hash };
+      return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }) };
     },
   });
   if (outcome.replayed) {
     const again = await deps.repo.get(outcome.dossier.code);
-    return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? [], undefined);
+    return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []);
   }
-  return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? [], pin);
+  return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []);
 }
 
-function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[], trackingPin: string | undefined) {
+/** The submitted dossier with its PIN, recomputed from its code, so a repeated submit answers the same one. */
+async function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[]) {
   const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
+  const trackingPin = await trackingPinFor(dossier.code);
   return {
     code: dossier.code,
     trackingUrl: trackingUrl(deps.baseUrl, dossier.code),
     status: statusView(dossier.status),
-    ...(trackingPin ? { trackingPin } : {}),
+    trackingPin,
     dossier: { ...view, documents: documents.filter((x) => x.status !== 'pending').map(documentView) },
   };
 }

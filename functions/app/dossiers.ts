@@ -8,7 +8,7 @@ import { dossierView, MAX_OPEN_DRAFTS, newDossier, submittedEvent, trackingUrl, 
 import { AppError, notFound } from '../domain/errors.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
-import { hashPin, newTrackingPin } from '../adapters/pin.js';
+import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
 
 export interface DossierDeps {
   readonly repo: Pick<DossierRepository, 'submit' | 'createDraft' | 'submitDraft' | 'get'>;
@@ -53,27 +53,28 @@ export async function submitDossier(
       maxOpenDrafts: MAX_OPEN_DRAFTS,
       ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
     });
-    return receipt(deps, outcome.dossier, outcome.history, outcome.replayed, undefined);
+    return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
   }
-  const pin = newTrackingPin();
-  const trackingPinHash = hashPin(pin);
   const outcome = await deps.repo.submit({
     agencyId: valid.agency.id,
     agencyCode: valid.agency.code,
     day: localDayStamp(deps.now),
     at: deps.now,
-    ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash, replayData: { trackingPin: pin } } } : {}),
-    build: (code) => {
-      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash });
+    ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
+    build: async (code) => {
+      const { hash } = await newTrackingPin(code);
+      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash: hash });
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
   });
-  // a replay answers the PIN the first answer printed, kept with the idempotency record
-  return receipt(deps, outcome.dossier, outcome.history, outcome.replayed, outcome.replayed ? outcome.replayData?.trackingPin : pin);
+  return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
 }
 
-function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean, trackingPin: string | undefined) {
+/** The answer to a submission; a replay answers the same PIN as the first answer (it is recomputed, never kept). */
+async function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean) {
   const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
+  // a draft has no code yet, so no PIN
+  const trackingPin = dossier.draft ? undefined : await trackingPinFor(dossier.code);
   return {
     replayed,
     body: {

@@ -55,7 +55,7 @@ export interface Dossier {
    * draft's partition); a draft's `code` is its draft id until submission allocates the dossier code
    */
   readonly draftId?: string;
-  /** salted hash of the PIN printed on the receipt, for tracking without an account; never shown */
+  /** keyed hash (HMAC with a stack key) of the PIN printed on the receipt, for tracking without an account; never shown */
   readonly trackingPinHash?: string;
 }
 

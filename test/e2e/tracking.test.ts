@@ -8,6 +8,9 @@ describe('following a dossier', () => {
     const { created, code, draftId, trackingPin } = await fileDossier(api, token, enterpriseRegistration(501), { 'idempotency-key': 'tracking-key-501' });
     expect(created.status).toBe(201);
     expect(trackingPin).toMatch(/^\d{6}$/);
+    // a retried submit, or the key replayed, answers the same PIN: recomputed from the code, never kept
+    expect((await api(`/dossiers/${draftId}/submit`, { token, method: 'POST' })).json).toMatchObject({ code, trackingPin });
+    expect((await api('/dossiers', { token, body: enterpriseRegistration(501), headers: { 'idempotency-key': 'tracking-key-501' } })).json).toMatchObject({ code, trackingPin });
 
     const tracked = await api(`/track/${code}?pin=${trackingPin}`);
     expect(tracked.status).toBe(200);
@@ -29,6 +32,11 @@ describe('following a dossier', () => {
     const locked = await api(`/track/${code}?pin=${trackingPin}`);
     expect(locked.status).toBe(429);
     expect(locked.json.error.details.retryAfterSeconds).toBeGreaterThan(0);
+    expect(Number(locked.headers.get('retry-after'))).toBe(locked.json.error.details.retryAfterSeconds);
+    // whoever locked the receipt, the applicant signed in still sees the dossier
+    const own = await api(`/dossiers/${code}`, { token });
+    expect(own.status).toBe(200);
+    expect(own.json.code).toBe(code);
   });
 
   it('lists a citizen’s own dossiers and nobody else’s', async () => {
