@@ -87,6 +87,8 @@ export interface SubmitInput {
   readonly day: string;
   readonly at: Date;
   readonly idempotency?: IdempotencyClaim;
+  /** epoch ms by which the request must have answered (the function's timeout) */
+  readonly deadline?: number;
   /** builds the dossier and its first event once the code is known */
   readonly build: (code: string) => Promise<{ dossier: Dossier; event: DossierEvent }>;
 }
@@ -104,6 +106,8 @@ export interface SubmitDraftInput {
   readonly draft: WorkflowDossier;
   readonly day: string;
   readonly at: Date;
+  /** epoch ms by which the request must have answered (the function's timeout) */
+  readonly deadline?: number;
   readonly build: (code: string) => Promise<{ dossier: WorkflowDossier; event: DossierEvent }>;
 }
 
@@ -116,6 +120,20 @@ export const CLAIM_LEASE_MS = 60_000;
 /** How long a request keeps retrying the write of a dossier under its allocated number before it records the number and answers 503. */
 const WRITE_BUDGET_MS = 8_000;
 
+/**
+ * The slowest recent write of a dossier in this container, decaying, so that a request can tell whether
+ * the time it has left is enough: a write that would land after the answer was given up (the function's
+ * timeout) would store a dossier whose client saw a 5xx. Under a burst the request sheds itself first:
+ * 503 with Retry-After, nothing stored, the number (if one was taken) kept on the claim for the retry.
+ */
+let slowestRecentWriteMs = 200;
+const observeWrite = (ms: number) => {
+  slowestRecentWriteMs = Math.max(ms, slowestRecentWriteMs * 0.9, 50);
+};
+/** What a write needs in hand: twice the slowest recent one, and a second to answer. */
+const neededForWrite = () => 1_000 + 2 * slowestRecentWriteMs;
+const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestRecentWriteMs) / 1000));
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** DynamoDB errors after which the same write may simply be sent again. */
@@ -123,6 +141,11 @@ function isTransient(err: unknown): boolean {
   const name = (err as { name?: string } | undefined)?.name ?? '';
   if (err instanceof TransactionCanceledException) return (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded');
   return ['TransactionConflictException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError', 'ECONNRESET'].includes(name);
+}
+
+/** Refuses before anything is written when the time left could not cover claim, number and write. */
+function shedIfLate(answerBy: number | undefined, writes: number): void {
+  if (answerBy !== undefined && answerBy - Date.now() < writes * neededForWrite()) throw busy(retryAfterUnderLoad(), 'too many submissions at this moment');
 }
 
 const busy = (retryAfterSeconds: number, what: string) =>
@@ -166,6 +189,7 @@ export class DossierRepository {
    */
   async submit(input: SubmitInput): Promise<CreateOutcome> {
     const idem = input.idempotency;
+    shedIfLate(input.deadline, 2);
     let claim: { owner: string; reservedCode?: string } | undefined;
     if (idem) {
       const taken = await this.claimIdempotency(idem, input.at);
@@ -193,7 +217,7 @@ export class DossierRepository {
         : []),
     ];
     const reserve = idem && claim ? { key: keys.idempotency(idem.subject, idem.key), owner: claim.owner } : undefined;
-    await this.writeAllocated(code, items, reserve, (index) => {
+    await this.writeAllocated(code, items, reserve, input.deadline, (index) => {
       // the key's claim was taken over: only after CLAIM_LEASE_MS, longer than this request may live
       if (index === 2) return inProgress();
       return undefined;
@@ -267,6 +291,7 @@ export class DossierRepository {
    */
   async submitDraft(input: SubmitDraftInput): Promise<{ dossier: WorkflowDossier; event?: DossierEvent; replayed: boolean }> {
     const draftId = input.draft.code;
+    shedIfLate(input.deadline, 2);
     const owner = randomUUID();
     let reservedCode: string | undefined;
     try {
@@ -304,11 +329,9 @@ export class DossierRepository {
         },
       },
     ];
-    await this.writeAllocated(code, items, { key: keys.dossier(draftId), owner }, (index) => (index === 2 ? inProgress() : undefined));
-    // Best effort: an entry left behind is pruned when the citizen reaches the limit.
-    await this.db
-      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.openDrafts(stored.applicantSubject), UpdateExpression: 'DELETE drafts :id', ExpressionAttributeValues: { ':id': new Set([draftId]) } }))
-      .catch(() => undefined);
+    await this.writeAllocated(code, items, { key: keys.dossier(draftId), owner }, input.deadline, (index) => (index === 2 ? inProgress() : undefined));
+    // The citizen's open-draft entry is not removed here (one write less per submission, and no contention
+    // on that item among a citizen's submissions): entries of submitted drafts are pruned at the limit.
     return { dossier: stored, event, replayed: false };
   }
 
@@ -323,15 +346,37 @@ export class DossierRepository {
     code: string,
     items: NonNullable<TransactWriteCommandInput['TransactItems']>,
     reserve: { key: Record<string, string>; owner: string } | undefined,
+    answerBy: number | undefined,
     refusal: (index: number) => AppError | undefined,
   ): Promise<void> {
     const token = createHash('sha256').update(`${code}\u0000${reserve?.owner ?? randomUUID()}`).digest('base64url').slice(0, 36);
-    const deadline = Date.now() + WRITE_BUDGET_MS;
+    const budgetEnd = Date.now() + WRITE_BUDGET_MS;
+    const giveUp = async (): Promise<never> => {
+      if (reserve) {
+        await this.db
+          .send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: reserve.key,
+              UpdateExpression: 'SET reservedCode = :code',
+              ConditionExpression: '#owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':code': code, ':owner': reserve.owner },
+            }),
+          )
+          .catch(() => undefined);
+      }
+      throw busy(retryAfterUnderLoad(), 'the dossier could not be stored in time');
+    };
     for (let attempt = 0; ; attempt++) {
+      if (answerBy !== undefined && answerBy - Date.now() < neededForWrite()) return giveUp();
+      const started = Date.now();
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+        observeWrite(Date.now() - started);
         return;
       } catch (err) {
+        observeWrite(Date.now() - started);
         if (err instanceof TransactionCanceledException && !isTransient(err)) {
           const reasons = err.CancellationReasons ?? [];
           const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
@@ -340,23 +385,7 @@ export class DossierRepository {
           throw err;
         }
         if (!isTransient(err) && !(err instanceof Error && /socket|network|timeout/i.test(err.message))) throw err;
-        if (Date.now() > deadline) {
-          if (reserve) {
-            await this.db
-              .send(
-                new UpdateCommand({
-                  TableName: this.tableName,
-                  Key: reserve.key,
-                  UpdateExpression: 'SET reservedCode = :code',
-                  ConditionExpression: '#owner = :owner',
-                  ExpressionAttributeNames: { '#owner': 'owner' },
-                  ExpressionAttributeValues: { ':code': code, ':owner': reserve.owner },
-                }),
-              )
-              .catch(() => undefined);
-          }
-          throw busy(2, 'the dossier could not be stored in time');
-        }
+        if (Date.now() > budgetEnd) return giveUp();
         await sleep(Math.random() * Math.min(500, 20 * 2 ** attempt));
       }
     }

@@ -9,6 +9,7 @@ import { findService } from '../domain/catalog.js';
 import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
 import { localDayStamp } from '../domain/codes.js';
 import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
+import { admitted } from '../adapters/admission.js';
 import {
   checkSlot,
   componentOf,
@@ -143,41 +144,44 @@ export async function downloadResult(deps: DocumentDeps, caller: Caller, code: s
  * component. It then becomes exactly what a one-step submission stores: status 1, version 1 and the
  * `dossier.submitted` event that the router publishes to the agency queue.
  */
-export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string) {
-  const found = await deps.repo.get(code);
-  if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
-  const { draft, ...rest } = found.dossier;
-  if (!draft) {
-    // the same draft submitted again (an answer was lost): the dossier it became
-    if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
-    throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
-  }
-  const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
-  if (lacking.length) {
-    throw new AppError(
-      409,
-      'documents_missing',
-      `a verified file is still needed for: ${lacking.map((c) => c.id).join(', ')}`,
-      `Còn thiếu giấy tờ: ${lacking.map((c) => c.name).join('; ')}.`,
-      lacking.map((c) => ({ field: `documents.${c.id}`, message: `required: ${c.name}`, component: c.id })),
-    );
-  }
-  const at = deps.now.toISOString();
-  const outcome = await deps.repo.submitDraft({
-    draft: found.dossier,
-    day: localDayStamp(deps.now),
-    at: deps.now,
-    build: async (dossierCode) => {
-      const { hash } = await newTrackingPin(dossierCode);
-      const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash: hash };
-      return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }) };
-    },
+export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string, deadline?: number) {
+  return admitted(deadline, async () => {
+    const found = await deps.repo.get(code);
+    if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
+    const { draft, ...rest } = found.dossier;
+    if (!draft) {
+      // the same draft submitted again (an answer was lost): the dossier it became
+      if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
+      throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
+    }
+    const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
+    if (lacking.length) {
+      throw new AppError(
+        409,
+        'documents_missing',
+        `a verified file is still needed for: ${lacking.map((c) => c.id).join(', ')}`,
+        `Còn thiếu giấy tờ: ${lacking.map((c) => c.name).join('; ')}.`,
+        lacking.map((c) => ({ field: `documents.${c.id}`, message: `required: ${c.name}`, component: c.id })),
+      );
+    }
+    const at = deps.now.toISOString();
+    const outcome = await deps.repo.submitDraft({
+      draft: found.dossier,
+      day: localDayStamp(deps.now),
+      at: deps.now,
+      ...(deadline !== undefined ? { deadline } : {}),
+      build: async (dossierCode) => {
+        const { hash } = await newTrackingPin(dossierCode);
+        const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash: hash };
+        return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }) };
+      },
+    });
+    if (outcome.replayed) {
+      const again = await deps.repo.get(outcome.dossier.code);
+      return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []);
+    }
+    return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []);
   });
-  if (outcome.replayed) {
-    const again = await deps.repo.get(outcome.dossier.code);
-    return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []);
-  }
-  return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []);
 }
 
 /** The submitted dossier with its PIN, recomputed from its code, so a repeated submit answers the same one. */

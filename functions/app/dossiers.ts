@@ -9,6 +9,7 @@ import { AppError, notFound } from '../domain/errors.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
 import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
+import { admitted } from '../adapters/admission.js';
 
 export interface DossierDeps {
   readonly repo: Pick<DossierRepository, 'submit' | 'createDraft' | 'submitDraft' | 'get'>;
@@ -33,6 +34,8 @@ export async function submitDossier(
   caller: Extract<Caller, { kind: 'citizen' }>,
   submission: Submission,
   idempotencyKey: string | undefined,
+  /** epoch ms by which the answer must be given; a submission that could not be stored by then is refused first */
+  deadline?: number,
 ) {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
@@ -55,18 +58,21 @@ export async function submitDossier(
     });
     return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
   }
-  const outcome = await deps.repo.submit({
+  const outcome = await admitted(deadline, () =>
+    deps.repo.submit({
     agencyId: valid.agency.id,
     agencyCode: valid.agency.code,
     day: localDayStamp(deps.now),
     at: deps.now,
+    ...(deadline !== undefined ? { deadline } : {}),
     ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
     build: async (code) => {
       const { hash } = await newTrackingPin(code);
       const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash: hash });
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
-  });
+    }),
+  );
   return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
 }
 

@@ -25,6 +25,8 @@ export interface HttpRequest<C extends RouteContract> {
   /** a request header, case-insensitive */
   header(name: string): string | undefined;
   readonly event: HttpEvent;
+  /** epoch ms at which the function times out: work that cannot finish by then should refuse first */
+  readonly deadline: number;
 }
 
 export interface HttpReply {
@@ -85,7 +87,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
   const route = routeById(id);
   const contract: RouteContract = routeContracts[id];
 
-  const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
+  const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims, route.access === 'public' ? undefined : route.access);
     if (route.access !== 'public') {
       // The authorizer already refuses missing or bad tokens; this guards a misconfigured route.
@@ -101,6 +103,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
       body: validate(contract.body, contract.body ? readJsonBody(event) : undefined, undefined),
       header: (name: string) => event.headers[name.toLowerCase()],
       event,
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
     } as HttpRequest<(typeof routeContracts)[Id]>;
     const reply = await impl(request);
     if (reply.body === undefined) return { statusCode: reply.status, headers: reply.headers ?? {} };
