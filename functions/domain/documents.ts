@@ -123,7 +123,7 @@ export interface Inspection {
 export type Verdict = { readonly status: 'verified'; readonly type: DocumentType } | { readonly status: 'rejected'; readonly reason: string; readonly reasonVi: string };
 
 /** What the verifier decides about an uploaded object, against the slot it was uploaded for. */
-export function verdict(slot: Pick<DocumentRecord, 'declaredType' | 'allowedTypes' | 'maxSizeBytes'>, object: Inspection): Verdict {
+export function verdict(slot: Pick<DocumentRecord, 'declaredType' | 'declaredSize' | 'allowedTypes' | 'maxSizeBytes'>, object: Inspection): Verdict {
   if (object.size === 0) return { status: 'rejected', reason: 'the file is empty', reasonVi: 'Tệp rỗng.' };
   if (object.size > slot.maxSizeBytes) {
     return { status: 'rejected', reason: `the file is ${object.size} bytes, the limit is ${slot.maxSizeBytes}`, reasonVi: 'Tệp vượt quá dung lượng cho phép.' };
@@ -142,6 +142,10 @@ export function verdict(slot: Pick<DocumentRecord, 'declaredType' | 'allowedType
   }
   if (type !== slot.declaredType) {
     return { status: 'rejected', reason: `the content is ${type} but ${slot.declaredType} was declared`, reasonVi: 'Loại tệp không khớp với loại đã khai báo.' };
+  }
+  // a truncated or padded upload is not the file the applicant declared
+  if (object.size !== slot.declaredSize) {
+    return { status: 'rejected', reason: `the file is ${object.size} bytes but ${slot.declaredSize} were declared`, reasonVi: 'Dung lượng tệp không khớp với dung lượng đã khai báo.' };
   }
   return { status: 'verified', type };
 }
