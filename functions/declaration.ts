@@ -194,6 +194,15 @@ export const routes = [
     summary: 'The applicant asks for a presigned PUT URL for one file of one document component',
   },
   {
+    id: 'CancelDocument',
+    method: 'DELETE',
+    path: '/dossiers/{code}/documents/{id}',
+    entry: 'functions/handlers/documents-cancel.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'The applicant cancels an upload slot whose file has not arrived',
+  },
+  {
     id: 'SubmitDossier',
     method: 'POST',
     path: '/dossiers/{code}/submit',

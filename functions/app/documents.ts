@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { canonicalHash, idempotencyKeyPattern } from './dossiers.js';
 import type { Province } from '../../provinces/schema.js';
 import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
@@ -15,6 +16,7 @@ import {
   componentOf,
   documentView,
   DOWNLOAD_URL_TTL_SECONDS,
+  isShown,
   missingComponents,
   objectKey,
   parseObjectKey,
@@ -33,7 +35,7 @@ import type { WorkflowDossier } from '../domain/workflow.js';
 
 export interface DocumentDeps {
   readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'submitDraft'>;
-  readonly documents: Pick<DocumentRepository, 'putSlot' | 'get' | 'recordVerification'>;
+  readonly documents: Pick<DocumentRepository, 'putSlot' | 'putSlotOnce' | 'extendSlot' | 'cancelSlot' | 'get' | 'recordVerification'>;
   readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
   readonly province: Province;
   readonly now: Date;
@@ -61,11 +63,25 @@ async function issueSlot(
   rules: SlotRules,
   request: ResultRequest,
   uploadedBy: DocumentRecord['uploadedBy'],
+  idempotent?: { readonly id: string; readonly requestHash: string },
 ) {
-  const { fileName, type } = checkSlot(rules, { ...request, component }, existing, deps.wallClock);
-  const id = randomUUID();
-  const key = objectKey(dossier.code, component, id);
   const urlExpires = deps.wallClock.getTime() + UPLOAD_URL_TTL_SECONDS * 1000;
+  const freshUrl = async (slot: DocumentRecord) => {
+    if (slot.requestHash !== idempotent?.requestHash) {
+      throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key was already used for a different upload slot', 'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.', [
+        { field: 'Idempotency-Key', message: 'already used with a different body' },
+      ]);
+    }
+    if (slot.status === 'pending') await deps.documents.extendSlot(slot.dossierCode, slot.id, Math.ceil(urlExpires / 1000) + SLOT_GRACE_SECONDS);
+    const url = await deps.store.presignPut(slot.objectKey, UPLOAD_URL_TTL_SECONDS);
+    return { document: documentView(slot), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
+  };
+  // The same key again (its answer was lost): the same slot, with a URL that works from now.
+  const earlier = idempotent && existing.find((d) => d.id === idempotent.id);
+  if (earlier) return freshUrl(earlier);
+  const { fileName, type } = checkSlot(rules, { ...request, component }, existing, deps.wallClock);
+  const id = idempotent?.id ?? randomUUID();
+  const key = objectKey(dossier.code, component, id);
   const record: DocumentRecord = {
     id,
     dossierCode: dossier.code,
@@ -81,15 +97,30 @@ async function issueSlot(
     uploadedBy,
     uploadedAt: deps.now.toISOString(),
     expiresAt: Math.ceil(urlExpires / 1000) + SLOT_GRACE_SECONDS,
+    ...(idempotent ? { requestHash: idempotent.requestHash } : {}),
   };
   // The slot is stored before the URL exists, so every object the URL can write has a record to judge it by.
-  await deps.documents.putSlot(record);
+  if (!(await deps.documents.putSlotOnce(record))) {
+    // a concurrent request with the same key stored it first
+    const stored = await deps.documents.get(dossier.code, id);
+    if (stored) return freshUrl(stored);
+    throw new AppError(409, 'conflict', 'the slot request conflicted with another one, please retry', 'Vui lòng thử lại.');
+  }
   const url = await deps.store.presignPut(key, UPLOAD_URL_TTL_SECONDS);
   return { document: documentView(record), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
 }
 
-/** POST /dossiers/{code}/documents: an upload slot for one file of one component, refused before any URL on bad input. */
-export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest) {
+/**
+ * POST /dossiers/{code}/documents: an upload slot for one file of one component, refused before any URL
+ * on bad input. With an Idempotency-Key the slot id is derived from the dossier, the caller and the key,
+ * so a retry finds the same slot.
+ */
+export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest, idempotencyKey?: string) {
+  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+      { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
+    ]);
+  }
   const found = await deps.repo.get(code);
   if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
   if (!applicantMayUpload(found.dossier)) {
@@ -98,7 +129,30 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
     });
   }
   const component = componentOf(findService(deps.province, found.dossier.serviceId), request.component);
-  return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject });
+  const idempotent = idempotencyKey ? { id: slotIdFor(found.dossier.code, caller.subject, idempotencyKey), requestHash: canonicalHash(request) } : undefined;
+  return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject }, idempotent);
+}
+
+/** A UUID-shaped id (version 8: custom) from a hash, so object keys keep their one pattern. */
+function slotIdFor(code: string, subject: string, key: string): string {
+  const h = createHash('sha256').update(`slot\u0000${code}\u0000${subject}\u0000${key}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * DELETE /dossiers/{code}/documents/{id}: the applicant gives up a slot whose file has not arrived. Its
+ * place is free at once; an object still PUT to its URL finds no slot and is quarantined.
+ */
+export async function cancelDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, id: string): Promise<void> {
+  const found = await deps.repo.get(code);
+  if (!found || caller.kind !== 'citizen' || caller.subject !== found.dossier.applicantSubject) throw missing(code);
+  const doc = (found.documents ?? []).find((d) => d.id === id && d.kind === 'application' && isShown(d, deps.wallClock));
+  if (!doc) throw notFound(`document ${id}`, 'Không tìm thấy giấy tờ.');
+  const notPending = () =>
+    new AppError(409, 'document_not_pending', `document ${id} is ${doc.status}; only a slot whose file has not arrived can be cancelled`, 'Tệp đã được tải lên, không thể hủy.', { status: doc.status });
+  if (doc.status !== 'pending') throw notPending();
+  if (!(await deps.documents.cancelSlot(doc.dossierCode, id))) throw notPending();
 }
 
 /** POST /dossiers/{code}/results: the responsible agency uploads a result document. */

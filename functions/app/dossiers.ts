@@ -19,7 +19,7 @@ export interface DossierDeps {
 }
 
 /** Keys are opaque to us but bounded, so they cannot bloat the table or its keys. */
-const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** What a repeated Idempotency-Key is compared with: the validated request, independent of key order. */
 export function canonicalHash(value: unknown): string {

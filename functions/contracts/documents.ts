@@ -49,6 +49,7 @@ export const uploadSlotSchema = z
   .meta({ id: 'UploadSlot' });
 
 export const resultParams = z.object({ code: z.string().min(1).max(60), id: z.uuid() });
+export const documentParams = z.object({ code: z.string().min(1).max(60), id: z.uuid() });
 
 export const downloadSchema = z
   .object({

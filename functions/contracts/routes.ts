@@ -16,7 +16,7 @@ import {
   submissionSchema,
 } from './api.js';
 import { agencyRankingSchema, statsAgenciesQuerySchema, statsQuerySchema, statsSchema } from './stats.js';
-import { documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
+import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
 import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
 
@@ -117,11 +117,27 @@ export const routeContracts = {
   UploadDocument: {
     params: dossierCodeParams,
     body: documentRequestSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'any unique string per intended file; a retry with the same key answers the same slot with a fresh URL (an answer lost in transit does not leave a slot taken)',
+        required: false,
+      },
+    ],
     responses: {
       201: { description: 'a pending slot and its presigned PUT URL (valid 10 minutes); the file is checked after upload and shows on the dossier as verified or rejected', schema: uploadSlotSchema },
       400: { description: 'unknown component, type not accepted, size zero or over the maximum, or a file name that is a path or has control characters; no URL is issued' },
       404: { description: 'no such dossier, or not yours' },
       409: { description: 'the component already has its files, or the dossier no longer takes documents' },
+      422: { description: 'the Idempotency-Key was used for another slot request' },
+    },
+  },
+  CancelDocument: {
+    params: documentParams,
+    responses: {
+      204: { description: 'the slot is gone: its URL can no longer file anything (an object still PUT there is quarantined), and its place is free' },
+      404: { description: 'no such dossier or slot, or not yours' },
+      409: { description: 'the file already arrived (verified or rejected): only a pending slot is cancelled' },
     },
   },
   SubmitDossier: {

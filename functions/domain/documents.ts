@@ -52,6 +52,8 @@ export interface DocumentRecord {
   readonly reasonVi?: string;
   /** the S3 version that was judged (versioned bucket); downloads are pinned to it */
   readonly versionId?: string;
+  /** hash of the slot request of an Idempotency-Key, so the same key with another request is refused */
+  readonly requestHash?: string;
 }
 
 /** `dossiers/<code>/<component>/<id>`: never the user's file name, so a name cannot steer where an object lands. */

@@ -47,7 +47,7 @@ async function inbox(token: string): Promise<string[]> {
 }
 
 describe('documents go in and results come out online', () => {
-  it('uploads PDF, JPEG and PNG, rejects a renamed binary, submits once complete, and returns a result', async () => {
+  it('uploads PDF, JPEG and PNG, rejects a renamed binary, submits once complete, and returns a result', { timeout: 120_000 }, async () => {
     const citizen = await tokenFor('citizen', { subject: 'documents-citizen-1' });
     const official = await tokenFor('official', { subject: 'documents-official-1', agencyId });
 
@@ -165,3 +165,34 @@ async function awsS3Ls(uri: string): Promise<string | undefined> {
     throw err;
   }
 }
+
+describe('upload slots', () => {
+  it('answer the same slot for the same Idempotency-Key, refuse the key with another body, and can be cancelled', async () => {
+    const citizen = await tokenFor('citizen', { subject: 'documents-citizen-slots' });
+    const created = await api('/dossiers', { token: citizen, body: submission(2) });
+    const draftId: string = created.json.code;
+    const form = { component: 'don-de-nghi', fileName: 'Đơn.pdf', contentType: 'application/pdf', size: samplePdf.length };
+    const ask = (body: Record<string, unknown>, key?: string) => api(`/dossiers/${draftId}/documents`, { token: citizen, body, headers: key ? { 'idempotency-key': key } : {} });
+
+    // the first answer is lost: the retry gets the same slot (the component takes one file) and a working URL
+    const first = await ask(form, 'slot-key-0001');
+    const retry = await ask(form, 'slot-key-0001');
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.json.document.id).toBe(first.json.document.id);
+    expect((await ask({ ...form, fileName: 'Khác.pdf' }, 'slot-key-0001')).status).toBe(422);
+    expect((await ask(form)).status).toBe(409);
+
+    // cancelled: its place is free at once
+    const cancel = await api(`/dossiers/${draftId}/documents/${first.json.document.id}`, { token: citizen, method: 'DELETE' });
+    expect(cancel.status).toBe(204);
+    expect(((await api(`/dossiers/${draftId}`, { token: citizen })).json.documents ?? []).map((d: { id: string }) => d.id)).not.toContain(first.json.document.id);
+    const again = await ask(form);
+    expect(again.status).toBe(201);
+    expect(await put(again.json.upload.url, samplePdf)).toBe(200);
+    expect(await settled(draftId, citizen, again.json.document.id)).toMatchObject({ status: 'verified' });
+    // a file that arrived is not cancelled; someone else's slot is not found
+    expect((await api(`/dossiers/${draftId}/documents/${again.json.document.id}`, { token: citizen, method: 'DELETE' })).status).toBe(409);
+    const stranger = await tokenFor('citizen', { subject: 'documents-slot-stranger' });
+    expect((await api(`/dossiers/${draftId}/documents/${again.json.document.id}`, { token: stranger, method: 'DELETE' })).status).toBe(404);
+  });
+});
