@@ -1,6 +1,10 @@
 import { benchStats } from './stats.js';
+import { benchBurst } from './burst.js';
 
 /** `npm run bench`: each case starts and stops its own local stack. */
 console.log('stats: reading the province dashboard with 100 and with 100,000 dossiers');
 const result = await benchStats();
 console.log(`stats: ${result.small.toFixed(1)} ms → ${result.large.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)} (near 1: reads do not grow with dossiers)`);
+
+console.log(`burst: ${process.env.BENCH_BURST ?? 1000} concurrent submissions to one agency through the local HTTP API`);
+await benchBurst();

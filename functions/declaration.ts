@@ -116,7 +116,7 @@ export const routes = [
     path: '/dossiers',
     entry: 'functions/handlers/dossiers-create.ts',
     access: ['citizen'],
-    grants: { table: 'readwrite' },
+    grants: { table: 'readwrite', secret: 'read' },
     summary: 'Submit a dossier for a procedure',
   },
   {
@@ -134,7 +134,7 @@ export const routes = [
     path: '/track/{code}',
     entry: 'functions/handlers/dossiers-track.ts',
     access: 'public',
-    grants: { table: 'readwrite' },
+    grants: { table: 'readwrite', secret: 'read' },
     summary: 'Follow a dossier with the code and PIN printed on its receipt, without an account',
     // PINs are short: besides the per-dossier lock, slow down whoever tries many dossiers
     throttle: { rateLimit: 5, burstLimit: 10 },
@@ -194,12 +194,21 @@ export const routes = [
     summary: 'The applicant asks for a presigned PUT URL for one file of one document component',
   },
   {
+    id: 'CancelDocument',
+    method: 'DELETE',
+    path: '/dossiers/{code}/documents/{id}',
+    entry: 'functions/handlers/documents-cancel.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite' },
+    summary: 'The applicant cancels an upload slot whose file has not arrived',
+  },
+  {
     id: 'SubmitDossier',
     method: 'POST',
     path: '/dossiers/{code}/submit',
     entry: 'functions/handlers/dossiers-submit.ts',
     access: ['citizen'],
-    grants: { table: 'readwrite' },
+    grants: { table: 'readwrite', secret: 'read' },
     summary: 'The applicant sends a draft to the agency once every required document is verified',
   },
   {

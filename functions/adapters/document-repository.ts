@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DocumentRecord, DocumentType } from '../domain/documents.js';
 import { keys } from './dossier-repository.js';
@@ -29,6 +29,54 @@ export class DocumentRepository {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  }
+
+  /** false if a slot with this id exists already (a concurrent request with the same Idempotency-Key) */
+  async putSlotOnce(record: DocumentRecord): Promise<boolean> {
+    try {
+      await this.putSlot(record);
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** A replayed slot request issues a fresh URL: a still-pending slot lives on with it. */
+  async extendSlot(code: string, id: string, expiresAt: number): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: documentKey(code, id),
+          UpdateExpression: 'SET expiresAt = :e',
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':e': expiresAt, ':pending': 'pending' },
+        }),
+      )
+      .catch((err: unknown) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
+  }
+
+  /** Cancels a slot whose file has not arrived; false if it is no longer pending (or gone). */
+  async cancelSlot(code: string, id: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: documentKey(code, id),
+          ConditionExpression: '#s = :pending',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   async get(code: string, id: string): Promise<DocumentRecord | undefined> {

@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.js';
-import { formatDossierCode, MAX_DAILY_SEQUENCE } from '../domain/codes.js';
+import { formatDossierCode } from '../domain/codes.js';
 import type { Dossier, DossierEvent } from '../domain/dossier.js';
 import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { StatusCode } from '../domain/status.js';
@@ -15,6 +16,8 @@ export const keys = {
   sequence: (agencyId: string, day: string) => ({ pk: `SEQUENCE#${agencyId}#${day}`, sk: 'SEQUENCE' }),
   idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
   trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
+  /** the ids of a citizen's open drafts (a string set), bounded by MAX_OPEN_DRAFTS */
+  openDrafts: (subject: string) => ({ pk: `DRAFTS#${subject}`, sk: 'DRAFTS' }),
 } as const;
 
 /** Index partitions, written by `indexKeys` and read by every query on the indexes. */
@@ -62,13 +65,20 @@ export interface InboxPage {
 /** How long an Idempotency-Key is remembered; a retry after that creates a new dossier. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
+const idempotencyItem = (idem: IdempotencyClaim, dossierCode: string, at: Date) => ({
+  ...keys.idempotency(idem.subject, idem.key),
+  entity: 'idempotency',
+  requestHash: idem.requestHash,
+  dossierCode,
+  createdAt: at.toISOString(),
+  expiresAt: Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+});
+
 export interface IdempotencyClaim {
   readonly subject: string;
   readonly key: string;
   /** hash of the request, so the same key with a different body is refused instead of replayed */
   readonly requestHash: string;
-  /** what a replay must answer that the dossier cannot (the tracking PIN exists only as a hash there) */
-  readonly replayData?: Readonly<Record<string, string>>;
 }
 
 export interface CreateOutcome {
@@ -76,23 +86,84 @@ export interface CreateOutcome {
   readonly replayed: boolean;
   /** the history as stored: the first event of a fresh dossier, or what a replay read back */
   readonly history: readonly DossierEvent[];
-  readonly replayData?: Readonly<Record<string, string>>;
 }
 
-export interface CreateDossierInput {
+export interface SubmitInput {
   readonly agencyId: string;
   readonly agencyCode: string;
   /** yyMMdd, local day of submission */
   readonly day: string;
   readonly at: Date;
   readonly idempotency?: IdempotencyClaim;
-  /** builds the dossier and its first event once the code is known; a draft has no event yet (nothing is published) */
-  readonly build: (code: string) => { dossier: Dossier; event: DossierEvent | undefined };
+  /** epoch ms by which the request must have answered (the function's timeout) */
+  readonly deadline?: number;
+  /** builds the dossier and its first event once the code is known */
+  readonly build: (code: string) => Promise<{ dossier: Dossier; event: DossierEvent }>;
 }
 
-const MAX_ATTEMPTS = 80;
+export interface DraftInput {
+  /** the draft, its `code` being its draft id */
+  readonly draft: Dossier;
+  readonly at: Date;
+  readonly maxOpenDrafts: number;
+  readonly idempotency?: IdempotencyClaim;
+}
+
+export interface SubmitDraftInput {
+  /** the draft as read, its `code` being its draft id */
+  readonly draft: WorkflowDossier;
+  readonly day: string;
+  readonly at: Date;
+  /** epoch ms by which the request must have answered (the function's timeout) */
+  readonly deadline?: number;
+  readonly build: (code: string) => Promise<{ dossier: WorkflowDossier; event: DossierEvent }>;
+}
+
+/**
+ * How long a claim (an Idempotency-Key or a draft being submitted) belongs to the request that took it.
+ * Longer than any request lives (API Gateway gives up after 30 s), so a claim older than this is one
+ * whose request died: a retry takes it over, with the number it had reserved if it recorded one.
+ */
+export const CLAIM_LEASE_MS = 60_000;
+/** How long a request keeps retrying the write of a dossier under its allocated number before it records the number and answers 503. */
+const WRITE_BUDGET_MS = 8_000;
+
+/**
+ * The slowest recent write of a dossier in this container, decaying, so that a request can tell whether
+ * the time it has left is enough: a write that would land after the answer was given up (the function's
+ * timeout) would store a dossier whose client saw a 5xx. Under a burst the request sheds itself first:
+ * 503 with Retry-After, nothing stored, the number (if one was taken) kept on the claim for the retry.
+ */
+let slowestRecentWriteMs = 200;
+const observeWrite = (ms: number) => {
+  slowestRecentWriteMs = Math.max(ms, slowestRecentWriteMs * 0.9, 50);
+};
+/** What a write needs in hand: twice the slowest recent one, and a second to answer. */
+const neededForWrite = () => 1_000 + 2 * slowestRecentWriteMs;
+const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestRecentWriteMs) / 1000));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** DynamoDB errors after which the same write may simply be sent again. */
+function isTransient(err: unknown): boolean {
+  const name = (err as { name?: string } | undefined)?.name ?? '';
+  if (err instanceof TransactionCanceledException) return (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded');
+  return ['TransactionConflictException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError', 'ECONNRESET'].includes(name);
+}
+
+/** Refuses before anything is written when the time left could not cover claim, number and write. */
+function shedIfLate(answerBy: number | undefined, writes: number): void {
+  if (answerBy !== undefined && answerBy - Date.now() < writes * neededForWrite()) throw busy(retryAfterUnderLoad(), 'too many submissions at this moment');
+}
+
+const busy = (retryAfterSeconds: number, what: string) =>
+  new AppError(503, 'busy', `${what}; nothing was stored, retry after ${retryAfterSeconds} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', { retryAfterSeconds });
+
+const inProgress = () =>
+  new AppError(409, 'request_in_progress', 'the same request is still being processed; retry in a moment to get its answer', 'Yêu cầu đang được xử lý, vui lòng thử lại sau giây lát.', { retryAfterSeconds: 2 });
+
+export const tooManyDrafts = (max: number) =>
+  new AppError(429, 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
 
 export class DossierRepository {
   constructor(
@@ -101,89 +172,266 @@ export class DossierRepository {
   ) {}
 
   /**
-   * Allocates the next code of the agency's day and stores the dossier, its first event and the
-   * idempotency record in one transaction guarded by the counter's current value. A code is therefore
-   * used only if the dossier is stored (never skipped) and by one dossier only (never reused); losers of
-   * a race re-read the counter and try the next number.
+   * The next number of an agency's day: one atomic ADD that answers the new value, so concurrent
+   * submissions never race or retry for a number. The caller then writes its dossier under that number
+   * (`writeAllocated`), retrying the same write until it lands: a number handed out is used.
    */
-  async create(input: CreateDossierInput): Promise<CreateOutcome> {
-    const seqKey = keys.sequence(input.agencyId, input.day);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await this.db.send(new GetCommand({ TableName: this.tableName, Key: seqKey, ConsistentRead: true }));
-      const last = typeof current.Item?.value === 'number' ? current.Item.value : 0;
-      const next = last + 1;
-      if (next > MAX_DAILY_SEQUENCE) {
-        throw new AppError(503, 'sequence_exhausted', `agency ${input.agencyId} has used all ${MAX_DAILY_SEQUENCE} codes of ${input.day}`, 'Hệ thống đã hết số hồ sơ trong ngày, vui lòng thử lại vào ngày mai.');
-      }
-      const code = formatDossierCode(input.agencyCode, input.day, next);
-      const { dossier, event } = input.build(code);
-      const idem = input.idempotency;
+  async allocate(agencyId: string, day: string, at: Date): Promise<number> {
+    const answer = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.sequence(agencyId, day),
+        UpdateExpression: 'ADD #v :one SET updatedAt = :at',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':one': 1, ':at': at.toISOString() },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(answer.Attributes?.value);
+  }
+
+  /**
+   * One-step submission: claims the Idempotency-Key (if any) before a number is allocated, so that
+   * duplicates never consume one; allocates; writes dossier, first event and the key's answer in one
+   * transaction, retried with the same number.
+   */
+  async submit(input: SubmitInput): Promise<CreateOutcome> {
+    const idem = input.idempotency;
+    shedIfLate(input.deadline, 2);
+    let claim: { owner: string; reservedCode?: string } | undefined;
+    if (idem) {
+      const taken = await this.claimIdempotency(idem, input.at);
+      if ('replay' in taken) return taken.replay;
+      claim = taken;
+    }
+    const code = claim?.reservedCode ?? formatDossierCode(input.agencyCode, input.day, await this.allocate(input.agencyId, input.day, input.at));
+    const { dossier, event } = await input.build(code);
+    const items = [
+      { Put: { TableName: this.tableName, Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...(idem && claim
+        ? [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.idempotency(idem.subject, idem.key),
+                UpdateExpression: 'SET dossierCode = :code REMOVE #owner, claimedAt, reservedCode',
+                ConditionExpression: '#owner = :owner',
+                ExpressionAttributeNames: { '#owner': 'owner' },
+                ExpressionAttributeValues: { ':code': code, ':owner': claim.owner },
+              },
+            },
+          ]
+        : []),
+    ];
+    const reserve = idem && claim ? { key: keys.idempotency(idem.subject, idem.key), owner: claim.owner } : undefined;
+    await this.writeAllocated(code, items, reserve, input.deadline, (index) => {
+      // the key's claim was taken over: only after CLAIM_LEASE_MS, longer than this request may live
+      if (index === 2) return inProgress();
+      return undefined;
+    });
+    return { dossier, replayed: false, history: [event] };
+  }
+
+  /**
+   * Stores a draft under its own id: no code is allocated (the agency's sequence is for submitted
+   * dossiers only), and the citizen's set of open drafts takes it only below the limit, in the same
+   * transaction, so concurrent requests cannot exceed it.
+   */
+  async createDraft(input: DraftInput): Promise<CreateOutcome> {
+    const { draft, idempotency: idem } = input;
+    const send = () =>
+      this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: draftItem(draft), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.openDrafts(draft.applicantSubject),
+                UpdateExpression: 'ADD drafts :id',
+                ConditionExpression: 'attribute_not_exists(drafts) OR size(drafts) < :max',
+                ExpressionAttributeValues: { ':id': new Set([draft.code]), ':max': input.maxOpenDrafts },
+              },
+            },
+            ...(idem
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: idempotencyItem(idem, draft.code, input.at),
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+    let pruned = false;
+    const deadline = Date.now() + WRITE_BUDGET_MS;
+    for (let attempt = 0; ; attempt++) {
       try {
-        await this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: seqKey,
-                  UpdateExpression: 'SET #v = :next, updatedAt = :at',
-                  ConditionExpression: last === 0 ? 'attribute_not_exists(#v)' : '#v = :last',
-                  ExpressionAttributeNames: { '#v': 'value' },
-                  ExpressionAttributeValues: { ':next': next, ':at': input.at.toISOString(), ...(last === 0 ? {} : { ':last': last }) },
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: dossier.draft ? draftItem(dossier) : dossierItem(dossier),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              ...(event
-                ? [
-                    {
-                      Put: {
-                        TableName: this.tableName,
-                        Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier },
-                        ConditionExpression: 'attribute_not_exists(pk)',
-                      },
-                    },
-                  ]
-                : []),
-              ...(idem
-                ? [
-                    {
-                      Put: {
-                        TableName: this.tableName,
-                        Item: {
-                          ...keys.idempotency(idem.subject, idem.key),
-                          entity: 'idempotency',
-                          requestHash: idem.requestHash,
-                          dossierCode: code,
-                          ...(idem.replayData ? { replayData: idem.replayData } : {}),
-                          createdAt: input.at.toISOString(),
-                          expiresAt: Math.floor(input.at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-                        },
-                        ConditionExpression: 'attribute_not_exists(pk)',
-                      },
-                    },
-                  ]
-                : []),
-            ],
-          }),
-        );
-        return { dossier, replayed: false, history: event ? [event] : [] };
+        await send();
+        return { dossier: draft, replayed: false, history: [] };
       } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        const reasons = err.CancellationReasons ?? [];
-        if (idem && reasons[event ? 3 : 2]?.Code === 'ConditionalCheckFailed') return this.replay(idem);
-        const retryable = reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
-        if (!retryable) throw err;
-        // Jittered backoff keeps 20+ concurrent submissions for one agency from colliding in lockstep.
-        await sleep(Math.random() * Math.min(50, 5 * (attempt + 1)));
+        const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+        if (idem && reasons[2]?.Code === 'ConditionalCheckFailed') return this.replay(idem);
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') {
+          // entries of drafts since submitted (their removal is best effort) free their place here
+          if (!pruned && (await this.pruneOpenDrafts(draft.applicantSubject))) {
+            pruned = true;
+            continue;
+          }
+          throw tooManyDrafts(input.maxOpenDrafts);
+        }
+        if (!isTransient(err) || Date.now() > deadline) throw isTransient(err) ? busy(2, 'too many concurrent requests') : err;
+        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
       }
     }
-    throw new AppError(503, 'busy', 'too many concurrent submissions for this agency, please retry', 'Hệ thống đang bận, vui lòng thử lại.');
+  }
+
+  /**
+   * Submits a draft: claims it (so two submits of one draft cannot both take a number), allocates the
+   * code, and in one transaction writes the dossier under its code with its `dossier.submitted` event and
+   * turns the draft item into a pointer to that code, so the draft id keeps answering. A repeated submit
+   * finds the pointer and gets the same dossier.
+   */
+  async submitDraft(input: SubmitDraftInput): Promise<{ dossier: WorkflowDossier; event?: DossierEvent; replayed: boolean }> {
+    const draftId = input.draft.code;
+    shedIfLate(input.deadline, 2);
+    const owner = randomUUID();
+    let reservedCode: string | undefined;
+    try {
+      const claimed = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.dossier(draftId),
+          UpdateExpression: 'SET #owner = :owner, claimedAt = :now',
+          ConditionExpression: 'draft = :true AND #v = :v AND (attribute_not_exists(#owner) OR claimedAt < :stale)',
+          ExpressionAttributeNames: { '#owner': 'owner', '#v': 'version' },
+          ExpressionAttributeValues: { ':owner': owner, ':now': input.at.getTime(), ':stale': input.at.getTime() - CLAIM_LEASE_MS, ':true': true, ':v': input.draft.version },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      reservedCode = typeof claimed.Attributes?.reservedCode === 'string' ? claimed.Attributes.reservedCode : undefined;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const now = await this.get(draftId);
+      if (now && !now.dossier.draft) return { dossier: now.dossier, replayed: true };
+      throw inProgress();
+    }
+    const code = reservedCode ?? formatDossierCode(input.draft.agencyCode, input.day, await this.allocate(input.draft.agencyId, input.day, input.at));
+    const { dossier, event } = await input.build(code);
+    const stored: WorkflowDossier = { ...dossier, code, draftId };
+    const items = [
+      { Put: { TableName: this.tableName, Item: dossierItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier: stored }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.dossier(draftId), entity: 'submitted-draft', submittedCode: code, applicantSubject: stored.applicantSubject },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        },
+      },
+    ];
+    await this.writeAllocated(code, items, { key: keys.dossier(draftId), owner }, input.deadline, (index) => (index === 2 ? inProgress() : undefined));
+    // The citizen's open-draft entry is not removed here (one write less per submission, and no contention
+    // on that item among a citizen's submissions): entries of submitted drafts are pruned at the limit.
+    return { dossier: stored, event, replayed: false };
+  }
+
+  /**
+   * Writes a dossier under a number already allocated. Transient failures are retried with the same
+   * number (and the same ClientRequestToken, so a retry of a write that did land is a no-op). Past the
+   * budget, the number is recorded on the claim (`reservedCode`) so that the client's retry (same
+   * Idempotency-Key, or the same draft) uses it, and the answer is 503 with Retry-After: the dossier is
+   * not stored and its number is not lost.
+   */
+  private async writeAllocated(
+    code: string,
+    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+    reserve: { key: Record<string, string>; owner: string } | undefined,
+    answerBy: number | undefined,
+    refusal: (index: number) => AppError | undefined,
+  ): Promise<void> {
+    const token = createHash('sha256').update(`${code}\u0000${reserve?.owner ?? randomUUID()}`).digest('base64url').slice(0, 36);
+    const budgetEnd = Date.now() + WRITE_BUDGET_MS;
+    const giveUp = async (): Promise<never> => {
+      if (reserve) {
+        await this.db
+          .send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: reserve.key,
+              UpdateExpression: 'SET reservedCode = :code',
+              ConditionExpression: '#owner = :owner',
+              ExpressionAttributeNames: { '#owner': 'owner' },
+              ExpressionAttributeValues: { ':code': code, ':owner': reserve.owner },
+            }),
+          )
+          .catch(() => undefined);
+      }
+      throw busy(retryAfterUnderLoad(), 'the dossier could not be stored in time');
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (answerBy !== undefined && answerBy - Date.now() < neededForWrite()) return giveUp();
+      const started = Date.now();
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+        observeWrite(Date.now() - started);
+        return;
+      } catch (err) {
+        observeWrite(Date.now() - started);
+        if (err instanceof TransactionCanceledException && !isTransient(err)) {
+          const reasons = err.CancellationReasons ?? [];
+          const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
+          const refused = failed >= 0 ? refusal(failed) : undefined;
+          if (refused) throw refused;
+          throw err;
+        }
+        if (!isTransient(err) && !(err instanceof Error && /socket|network|timeout/i.test(err.message))) throw err;
+        if (Date.now() > budgetEnd) return giveUp();
+        await sleep(Math.random() * Math.min(500, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  /**
+   * Takes an Idempotency-Key for this request before anything else is written: a duplicate replays the
+   * first answer, waits (409 request_in_progress) while the first is still running, or takes over a claim
+   * whose request died, with the number it had reserved.
+   */
+  private async claimIdempotency(idem: IdempotencyClaim, at: Date): Promise<{ owner: string; reservedCode?: string } | { replay: CreateOutcome }> {
+    const owner = randomUUID();
+    try {
+      const claimed = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.idempotency(idem.subject, idem.key),
+          UpdateExpression: 'SET entity = :e, requestHash = :h, #owner = :owner, claimedAt = :now, createdAt = if_not_exists(createdAt, :iso), expiresAt = if_not_exists(expiresAt, :exp)',
+          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(dossierCode) AND requestHash = :h AND claimedAt < :stale)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':e': 'idempotency',
+            ':h': idem.requestHash,
+            ':owner': owner,
+            ':now': at.getTime(),
+            ':stale': at.getTime() - CLAIM_LEASE_MS,
+            ':iso': at.toISOString(),
+            ':exp': Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const reservedCode = claimed.Attributes?.reservedCode;
+      return { owner, ...(typeof reservedCode === 'string' ? { reservedCode } : {}) };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      return { replay: await this.replay(idem) };
+    }
   }
 
   private async replay(idem: IdempotencyClaim): Promise<CreateOutcome> {
@@ -199,9 +447,24 @@ export class DossierRepository {
         [{ field: 'Idempotency-Key', message: 'already used with a different body' }],
       );
     }
-    const found = await this.get(String(item.dossierCode));
-    if (!found) throw new Error(`idempotency record points to missing dossier ${String(item.dossierCode)}`);
-    return { dossier: found.dossier, replayed: true, history: found.history, ...(item.replayData ? { replayData: item.replayData as Record<string, string> } : {}) };
+    if (typeof item.dossierCode !== 'string') throw inProgress();
+    const found = await this.get(item.dossierCode);
+    if (!found) throw new Error(`idempotency record points to missing dossier ${item.dossierCode}`);
+    return { dossier: found.dossier, replayed: true, history: found.history };
+  }
+
+  /** Drops from a citizen's open drafts those no longer open (submitted, or gone); true if any place was freed. */
+  private async pruneOpenDrafts(subject: string): Promise<boolean> {
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.openDrafts(subject), ConsistentRead: true }));
+    const ids = [...((answer.Item?.drafts as Set<string> | undefined) ?? [])];
+    const closed: string[] = [];
+    for (const id of ids) {
+      const item = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.dossier(id), ConsistentRead: true, ProjectionExpression: 'draft' }));
+      if (item.Item?.draft !== true) closed.push(id);
+    }
+    if (closed.length === 0) return false;
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.openDrafts(subject), UpdateExpression: 'DELETE drafts :ids', ExpressionAttributeValues: { ':ids': new Set(closed) } }));
+    return true;
   }
 
   /**
@@ -281,28 +544,86 @@ export class DossierRepository {
     return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
   }
 
-  /** Counts one wrong PIN atomically; a new window starts the count again. Expires by itself. */
-  async recordTrackingFailure(code: string, now: Date, newWindow: boolean, ttlSeconds: number): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.trackingFailures(code),
-        UpdateExpression: newWindow ? 'SET failures = :one, windowStart = :now, expiresAt = :exp' : 'ADD failures :one SET expiresAt = :exp',
-        ExpressionAttributeValues: { ':one': 1, ':exp': Math.floor(now.getTime() / 1000) + ttlSeconds, ...(newWindow ? { ':now': now.toISOString() } : {}) },
-      }),
-    );
+  /**
+   * Takes one PIN attempt before the PIN is evaluated, atomically: a conditional update that counts it,
+   * and refuses once `max` attempts were counted in the current window. Of any number of concurrent
+   * tries, at most `max` are evaluated per window. An expired window starts again at one.
+   */
+  async takeTrackingAttempt(code: string, now: Date, max: number, windowMs: number): Promise<boolean> {
+    const key = keys.trackingFailures(code);
+    const cutoff = new Date(now.getTime() - windowMs).toISOString();
+    const expiresAt = Math.floor(now.getTime() / 1000) + Math.ceil(windowMs / 1000);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET failures = :one, windowStart = :now, expiresAt = :exp',
+          // (a window starting over a minute ahead is one of a clock set back: it starts again too; a smaller
+          // margin would let concurrent requests, whose clocks differ by milliseconds, restart each other's window)
+          ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff OR windowStart > :ahead',
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':cutoff': cutoff, ':ahead': new Date(now.getTime() + 60_000).toISOString(), ':exp': expiresAt },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD failures :one',
+          ConditionExpression: 'failures < :max AND windowStart > :cutoff',
+          ExpressionAttributeValues: { ':one': 1, ':max': max, ':cutoff': cutoff },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
-  /** The dossier and its history in one query (they share a partition). */
+  /** Gives an attempt back: the right PIN is not a failure. */
+  async returnTrackingAttempt(code: string): Promise<void> {
+    await this.db
+      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
+      .catch((err: unknown) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
+  }
+
+  /**
+   * The dossier and its history in one query (they share a partition). A draft id that was submitted
+   * leads to its dossier; a dossier prepared as a draft also shows the documents filed under the draft.
+   */
   async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[] } | undefined> {
+    const items = await this.partition(code);
+    const dossierItem = items.find((i) => i.sk === 'DOSSIER');
+    if (!dossierItem) return undefined;
+    if (typeof dossierItem.submittedCode === 'string') return this.get(dossierItem.submittedCode);
+    const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
+    const draftId = typeof dossierItem.draftId === 'string' ? dossierItem.draftId : undefined;
+    const filed = draftId ? await this.partition(draftId, 'DOC#') : [];
+    // Documents share the partition, so the dossier view shows them without another read.
+    // (not `strip`: a pending document's expiresAt is part of it, it tells a slot that never got its file)
+    const documents = [...filed, ...items]
+      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#'))
+      .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as DocumentRecord);
+    return { dossier: toDossier(dossierItem), history, documents };
+  }
+
+  private async partition(code: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.dossier(code).pk },
+          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :sk)' : 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.dossier(code).pk, ...(skPrefix ? { ':sk': skPrefix } : {}) },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -310,19 +631,12 @@ export class DossierRepository {
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    const dossierItem = items.find((i) => i.sk === 'DOSSIER');
-    if (!dossierItem) return undefined;
-    const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
-    // Documents share the partition, so the dossier view shows them without another read.
-    // (not `strip`: a pending document's expiresAt is part of it, it tells a slot that never got its file)
-    const documents = items
-      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#'))
-      .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as DocumentRecord);
-    return { dossier: toDossier(dossierItem), history, documents };
+    return items;
   }
 }
 
-const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt']);
+// owner/claimedAt/reservedCode belong to a draft's submission claim, not to the dossier
+const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));

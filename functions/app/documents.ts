@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { canonicalHash, idempotencyKeyPattern } from './dossiers.js';
 import type { Province } from '../../provinces/schema.js';
 import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
@@ -6,12 +7,16 @@ import type { DocumentRepository } from '../adapters/document-repository.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
-import { dossierView, submittedEvent, trackingUrl } from '../domain/dossier.js';
+import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
+import { localDayStamp } from '../domain/codes.js';
+import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
+import { admitted } from '../adapters/admission.js';
 import {
   checkSlot,
   componentOf,
   documentView,
   DOWNLOAD_URL_TTL_SECONDS,
+  isShown,
   missingComponents,
   objectKey,
   parseObjectKey,
@@ -30,8 +35,8 @@ import { Status, statusView, type StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 export interface DocumentDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition'>;
-  readonly documents: Pick<DocumentRepository, 'putSlot' | 'get' | 'recordVerification'>;
+  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'submitDraft'>;
+  readonly documents: Pick<DocumentRepository, 'putSlot' | 'putSlotOnce' | 'extendSlot' | 'cancelSlot' | 'get' | 'recordVerification'>;
   readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
   readonly province: Province;
   readonly now: Date;
@@ -58,11 +63,25 @@ async function issueSlot(
   rules: SlotRules,
   request: ResultRequest,
   uploadedBy: DocumentRecord['uploadedBy'],
+  idempotent?: { readonly id: string; readonly requestHash: string },
 ) {
-  const { fileName, type } = checkSlot(rules, { ...request, component }, existing, deps.wallClock);
-  const id = randomUUID();
-  const key = objectKey(dossier.code, component, id);
   const urlExpires = deps.wallClock.getTime() + UPLOAD_URL_TTL_SECONDS * 1000;
+  const freshUrl = async (slot: DocumentRecord) => {
+    if (slot.requestHash !== idempotent?.requestHash) {
+      throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key was already used for a different upload slot', 'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.', [
+        { field: 'Idempotency-Key', message: 'already used with a different body' },
+      ]);
+    }
+    if (slot.status === 'pending') await deps.documents.extendSlot(slot.dossierCode, slot.id, Math.ceil(urlExpires / 1000) + SLOT_GRACE_SECONDS);
+    const url = await deps.store.presignPut(slot.objectKey, UPLOAD_URL_TTL_SECONDS);
+    return { document: documentView(slot), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
+  };
+  // The same key again (its answer was lost): the same slot, with a URL that works from now.
+  const earlier = idempotent && existing.find((d) => d.id === idempotent.id);
+  if (earlier) return freshUrl(earlier);
+  const { fileName, type } = checkSlot(rules, { ...request, component }, existing, deps.wallClock);
+  const id = idempotent?.id ?? randomUUID();
+  const key = objectKey(dossier.code, component, id);
   const record: DocumentRecord = {
     id,
     dossierCode: dossier.code,
@@ -78,15 +97,30 @@ async function issueSlot(
     uploadedBy,
     uploadedAt: deps.now.toISOString(),
     expiresAt: Math.ceil(urlExpires / 1000) + SLOT_GRACE_SECONDS,
+    ...(idempotent ? { requestHash: idempotent.requestHash } : {}),
   };
   // The slot is stored before the URL exists, so every object the URL can write has a record to judge it by.
-  await deps.documents.putSlot(record);
+  if (!(await deps.documents.putSlotOnce(record))) {
+    // a concurrent request with the same key stored it first
+    const stored = await deps.documents.get(dossier.code, id);
+    if (stored) return freshUrl(stored);
+    throw new AppError(409, 'conflict', 'the slot request conflicted with another one, please retry', 'Vui lòng thử lại.');
+  }
   const url = await deps.store.presignPut(key, UPLOAD_URL_TTL_SECONDS);
   return { document: documentView(record), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
 }
 
-/** POST /dossiers/{code}/documents: an upload slot for one file of one component, refused before any URL on bad input. */
-export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest) {
+/**
+ * POST /dossiers/{code}/documents: an upload slot for one file of one component, refused before any URL
+ * on bad input. With an Idempotency-Key the slot id is derived from the dossier, the caller and the key,
+ * so a retry finds the same slot.
+ */
+export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest, idempotencyKey?: string) {
+  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+      { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
+    ]);
+  }
   const found = await deps.repo.get(code);
   authorize(caller, 'upload-document', found?.dossier, code);
   if (caller.kind !== 'citizen') throw dossierNotFound(code);
@@ -96,7 +130,32 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
     });
   }
   const component = componentOf(findService(deps.province, found.dossier.serviceId), request.component);
-  return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject });
+  const idempotent = idempotencyKey ? { id: slotIdFor(found.dossier.code, caller.subject, idempotencyKey), requestHash: canonicalHash(request) } : undefined;
+  return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject }, idempotent);
+}
+
+/** A UUID-shaped id (version 8: custom) from a hash, so object keys keep their one pattern. */
+function slotIdFor(code: string, subject: string, key: string): string {
+  const h = createHash('sha256').update(`slot\u0000${code}\u0000${subject}\u0000${key}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * DELETE /dossiers/{code}/documents/{id}: the applicant gives up a slot whose file has not arrived. Its
+ * place is free at once; an object still PUT to its URL finds no slot and is quarantined.
+ */
+export async function cancelDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, id: string): Promise<void> {
+  const found = await deps.repo.get(code);
+  // cancelling a slot is part of uploading: the same rule decides
+  authorize(caller, 'upload-document', found?.dossier, code);
+  if (caller.kind !== 'citizen') throw dossierNotFound(code);
+  const doc = (found.documents ?? []).find((d) => d.id === id && d.kind === 'application' && isShown(d, deps.wallClock));
+  if (!doc) throw notFound(`document ${id}`, 'Không tìm thấy giấy tờ.');
+  const notPending = () =>
+    new AppError(409, 'document_not_pending', `document ${id} is ${doc.status}; only a slot whose file has not arrived can be cancelled`, 'Tệp đã được tải lên, không thể hủy.', { status: doc.status });
+  if (doc.status !== 'pending') throw notPending();
+  if (!(await deps.documents.cancelSlot(doc.dossierCode, id))) throw notPending();
 }
 
 /** POST /dossiers/{code}/results: the responsible agency uploads a result document. */
@@ -150,30 +209,58 @@ async function download(deps: DocumentDeps, caller: Caller, code: string, id: st
  * component. It then becomes exactly what a one-step submission stores: status 1, version 1 and the
  * `dossier.submitted` event that the router publishes to the agency queue.
  */
-export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string) {
-  const found = await deps.repo.get(code);
-  authorize(caller, 'submit', found?.dossier, code);
-  if (caller.kind !== 'citizen') throw dossierNotFound(code);
-  const { draft, ...rest } = found.dossier;
-  if (!draft) {
-    throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
-  }
-  const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
-  if (lacking.length) {
-    throw new AppError(
-      409,
-      'documents_missing',
-      `a verified file is still needed for: ${lacking.map((c) => c.id).join(', ')}`,
-      `Còn thiếu giấy tờ: ${lacking.map((c) => c.name).join('; ')}.`,
-      lacking.map((c) => ({ field: `documents.${c.id}`, message: `required: ${c.name}`, component: c.id })),
-    );
-  }
-  const at = deps.now.toISOString();
-  const dossier: WorkflowDossier = { ...rest, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at };
-  const event = submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject });
-  await deps.repo.saveTransition(found.dossier.version, dossier, event);
-  const view = dossierView(dossier, [event], deps.baseUrl, true, deps.now);
-  return { code, trackingUrl: trackingUrl(deps.baseUrl, code), status: statusView(dossier.status), dossier: { ...view, documents: (found.documents ?? []).filter((x) => x.status !== 'pending').map(documentView) } };
+export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string, deadline?: number) {
+  return admitted(deadline, async () => {
+    const found = await deps.repo.get(code);
+    authorize(caller, 'submit', found?.dossier, code);
+    if (caller.kind !== 'citizen') throw dossierNotFound(code);
+    const { draft, ...rest } = found.dossier;
+    if (!draft) {
+      // the same draft submitted again (an answer was lost): the dossier it became
+      if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
+      throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
+    }
+    const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
+    if (lacking.length) {
+      throw new AppError(
+        409,
+        'documents_missing',
+        `a verified file is still needed for: ${lacking.map((c) => c.id).join(', ')}`,
+        `Còn thiếu giấy tờ: ${lacking.map((c) => c.name).join('; ')}.`,
+        lacking.map((c) => ({ field: `documents.${c.id}`, message: `required: ${c.name}`, component: c.id })),
+      );
+    }
+    const at = deps.now.toISOString();
+    const outcome = await deps.repo.submitDraft({
+      draft: found.dossier,
+      day: localDayStamp(deps.now),
+      at: deps.now,
+      ...(deadline !== undefined ? { deadline } : {}),
+      build: async (dossierCode) => {
+        const { hash } = await newTrackingPin(dossierCode);
+        const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash: hash };
+        return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }) };
+      },
+    });
+    if (outcome.replayed) {
+      const again = await deps.repo.get(outcome.dossier.code);
+      return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []);
+    }
+    return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []);
+  });
+}
+
+/** The submitted dossier with its PIN, recomputed from its code, so a repeated submit answers the same one. */
+async function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[]) {
+  const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
+  const trackingPin = await trackingPinFor(dossier.code);
+  return {
+    code: dossier.code,
+    trackingUrl: trackingUrl(deps.baseUrl, dossier.code),
+    status: statusView(dossier.status),
+    trackingPin,
+    dossier: { ...view, documents: documents.filter((x) => x.status !== 'pending').map(documentView) },
+  };
 }
 
 export type VerifyOutcome = 'verified' | 'rejected' | 'ignored';

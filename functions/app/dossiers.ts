@@ -4,22 +4,23 @@ import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
 import type { Submission } from '../contracts/api.js';
 import { localDayStamp } from '../domain/codes.js';
-import { dossierView, newDossier, submittedEvent, trackingUrl, validateSubmission, type Dossier } from '../domain/dossier.js';
+import { dossierView, MAX_OPEN_DRAFTS, newDossier, submittedEvent, trackingUrl, validateSubmission, type Dossier, type DossierEvent } from '../domain/dossier.js';
 import { AppError } from '../domain/errors.js';
 import { authorize } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
-import { hashPin, newTrackingPin } from '../adapters/pin.js';
+import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
+import { admitted } from '../adapters/admission.js';
 
 export interface DossierDeps {
-  readonly repo: Pick<DossierRepository, 'create' | 'get'>;
+  readonly repo: Pick<DossierRepository, 'submit' | 'createDraft' | 'submitDraft' | 'get'>;
   readonly province: Province;
   readonly now: Date;
   readonly baseUrl: string;
 }
 
 /** Keys are opaque to us but bounded, so they cannot bloat the table or its keys. */
-const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
+export const idempotencyKeyPattern = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** What a repeated Idempotency-Key is compared with: the validated request, independent of key order. */
 export function canonicalHash(value: unknown): string {
@@ -34,6 +35,8 @@ export async function submitDossier(
   caller: Extract<Caller, { kind: 'citizen' }>,
   submission: Submission,
   idempotencyKey: string | undefined,
+  /** epoch ms by which the answer must be given; a submission that could not be stored by then is refused first */
+  deadline?: number,
 ) {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
@@ -42,34 +45,50 @@ export async function submitDossier(
   }
   const valid = validateSubmission(deps.province, submission);
   const actor = { kind: 'citizen' as const, subject: caller.subject };
-  // Hashed once, outside the retry loop of code allocation: scrypt is deliberately slow.
-  const pin = newTrackingPin();
-  const trackingPinHash = hashPin(pin);
-  const outcome = await deps.repo.create({
+  const requestHash = canonicalHash(submission);
+  // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit. A procedure
+  // with required documents always starts as one, so no client can route an incomplete dossier. It has its
+  // own id and no code: the agency's numbers are spent on submitted dossiers only.
+  if (submission.draft || valid.service.documents.some((d) => d.required)) {
+    const draft = { ...newDossier({ ...valid, code: `draft-${randomUUID()}`, applicantSubject: caller.subject, at: deps.now }), version: 0, draft: true };
+    const outcome = await deps.repo.createDraft({
+      draft,
+      at: deps.now,
+      maxOpenDrafts: MAX_OPEN_DRAFTS,
+      ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
+    });
+    return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
+  }
+  const outcome = await admitted(deadline, () =>
+    deps.repo.submit({
     agencyId: valid.agency.id,
     agencyCode: valid.agency.code,
     day: localDayStamp(deps.now),
     at: deps.now,
-    ...(idempotencyKey
-      ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash: canonicalHash(submission), replayData: { trackingPin: pin } } }
-      : {}),
-    build: (code) => {
-      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash });
-      // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit. A
-      // procedure with required documents always starts as one, so no client can route an incomplete dossier.
-      if (submission.draft || valid.service.documents.some((d) => d.required)) return { dossier: { ...dossier, version: 0, draft: true }, event: undefined };
+    ...(deadline !== undefined ? { deadline } : {}),
+    ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
+    build: async (code) => {
+      const { hash } = await newTrackingPin(code);
+      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash: hash });
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
-  });
-  const view = dossierView(outcome.dossier, outcome.history, deps.baseUrl, true, deps.now);
+    }),
+  );
+  return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
+}
+
+/** The answer to a submission; a replay answers the same PIN as the first answer (it is recomputed, never kept). */
+async function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean) {
+  const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
+  // a draft has no code yet, so no PIN
+  const trackingPin = dossier.draft ? undefined : await trackingPinFor(dossier.code);
   return {
-    replayed: outcome.replayed,
+    replayed,
     body: {
       code: view.code,
       trackingUrl: trackingUrl(deps.baseUrl, view.code),
-      status: statusView(outcome.dossier.status),
-      // a replay answers the PIN the first answer printed, kept with the idempotency record
-      ...(outcome.replayed ? (outcome.replayData?.trackingPin ? { trackingPin: outcome.replayData.trackingPin } : {}) : { trackingPin: pin }),
+      status: statusView(dossier.status),
+      ...(trackingPin ? { trackingPin } : {}),
       dossier: view,
     },
   };

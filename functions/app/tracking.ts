@@ -3,28 +3,34 @@ import { verifyPin } from '../adapters/pin.js';
 import { AppError } from '../domain/errors.js';
 import { viewerOf, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
-import { TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
+import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
 
 export interface TrackingDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'trackingFailures' | 'recordTrackingFailure' | 'listByApplicant'>;
+  readonly repo: Pick<DossierRepository, 'get' | 'trackingFailures' | 'takeTrackingAttempt' | 'returnTrackingAttempt' | 'listByApplicant'>;
   readonly now: Date;
 }
 
 /** Unknown code and wrong PIN answer alike, so that neither can be used to find the other. */
 const noMatch = () => new AppError(404, 'not_found', 'no dossier with this code and PIN', 'Không tìm thấy hồ sơ với mã và mã tra cứu này.');
 
+/**
+ * GET /track/{code}?pin=. An attempt is taken (atomically) before the PIN is looked at, so concurrent
+ * guesses cannot slip past the limit; the right PIN gives its attempt back. A locked receipt answers 429
+ * with Retry-After until its window ends, even with the right PIN; the applicant signed in still sees
+ * the dossier (GET /dossiers/{code} does not look at the lock).
+ */
 export async function trackByPin(deps: TrackingDeps, code: string, pin: string) {
-  const gate = trackingGate(await deps.repo.trackingFailures(code), deps.now);
-  if (!gate.allowed) {
-    throw new AppError(429, 'too_many_attempts', `too many wrong PINs for this dossier; try again in ${gate.retryAfterSeconds} s`, 'Nhập sai mã tra cứu quá nhiều lần, vui lòng thử lại sau.', {
-      retryAfterSeconds: gate.retryAfterSeconds,
+  if (!(await deps.repo.takeTrackingAttempt(code, deps.now, TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS))) {
+    const gate = trackingGate(await deps.repo.trackingFailures(code), deps.now);
+    const retryAfterSeconds = gate.allowed ? 1 : gate.retryAfterSeconds;
+    throw new AppError(429, 'too_many_attempts', `too many wrong PINs for this dossier; try again in ${retryAfterSeconds} s`, 'Nhập sai mã tra cứu quá nhiều lần, vui lòng thử lại sau.', {
+      retryAfterSeconds,
     });
   }
   const found = await deps.repo.get(code);
-  if (!found || found.dossier.draft || !verifyPin(pin, found.dossier.trackingPinHash)) {
-    await deps.repo.recordTrackingFailure(code, deps.now, gate.newWindow, Math.ceil(TRACKING_WINDOW_MS / 1000));
-    throw noMatch();
-  }
+  // a draft id that was submitted leads to its dossier; only the dossier's own code is tracked
+  if (!found || found.dossier.draft || found.dossier.code !== code || !(await verifyPin(code, pin, found.dossier.trackingPinHash))) throw noMatch();
+  await deps.repo.returnTrackingAttempt(code);
   return publicTrackingView(found.dossier, found.history, deps.now);
 }
 

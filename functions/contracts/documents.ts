@@ -49,6 +49,7 @@ export const uploadSlotSchema = z
   .meta({ id: 'UploadSlot' });
 
 export const resultParams = z.object({ code: z.string().min(1).max(60).regex(/^[A-Za-z0-9.-]+$/, 'a dossier code'), id: z.uuid() });
+export const documentParams = resultParams;
 
 export const downloadSchema = z
   .object({

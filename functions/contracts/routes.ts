@@ -7,7 +7,6 @@ import {
   inboxSchema,
   ratingSchema,
   supplementSchema,
-  createdDossierSchema,
   dossierCodeParams,
   dossierViewSchema,
   serviceDetailSchema,
@@ -17,7 +16,7 @@ import {
   submissionSchema,
 } from './api.js';
 import { agencyRankingSchema, statsAgenciesQuerySchema, statsQuerySchema, statsSchema } from './stats.js';
-import { documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
+import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
 import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
 
@@ -118,19 +117,36 @@ export const routeContracts = {
   UploadDocument: {
     params: dossierCodeParams,
     body: documentRequestSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'any unique string per intended file; a retry with the same key answers the same slot with a fresh URL (an answer lost in transit does not leave a slot taken)',
+        required: false,
+      },
+    ],
     responses: {
       201: { description: 'a pending slot and its presigned PUT URL (valid 10 minutes); the file is checked after upload and shows on the dossier as verified or rejected', schema: uploadSlotSchema },
       400: { description: 'unknown component, type not accepted, size zero or over the maximum, or a file name that is a path or has control characters; no URL is issued' },
       404: { description: 'no such dossier, or not yours' },
       409: { description: 'the component already has its files, or the dossier no longer takes documents' },
+      422: { description: 'the Idempotency-Key was used for another slot request' },
+    },
+  },
+  CancelDocument: {
+    params: documentParams,
+    responses: {
+      204: { description: 'the slot is gone: its URL can no longer file anything (an object still PUT there is quarantined), and its place is free' },
+      404: { description: 'no such dossier or slot, or not yours' },
+      409: { description: 'the file already arrived (verified or rejected): only a pending slot is cancelled' },
     },
   },
   SubmitDossier: {
     params: dossierCodeParams,
     responses: {
-      200: { description: 'the dossier, now with the agency (status 1)', schema: createdDossierSchema },
+      200: { description: 'the dossier, now with the agency (status 1) under its dossier code, and its tracking PIN; the draft id keeps leading to it, and a repeated submit answers the same dossier', schema: dossierReceiptSchema },
       404: { description: 'no such dossier, or not yours' },
-      409: { description: 'a required component has no verified file (details list them: documents.<component>), or the dossier was already submitted' },
+      409: { description: 'a required component has no verified file (details list them: documents.<component>), the dossier was already submitted, or the same draft is being submitted right now (request_in_progress, Retry-After)' },
+      503: { description: 'the dossier could not be stored in time; nothing was stored and its number is kept for the retry (Retry-After)' },
     },
   },
   UploadResult: {

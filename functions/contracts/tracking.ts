@@ -21,7 +21,13 @@ export const trackingViewSchema = z
   .meta({ id: 'TrackingView', description: 'progress of a dossier for whoever holds its receipt; no personal data' });
 
 export const dossierReceiptSchema = createdDossierSchema
-  .extend({ trackingPin: z.string().regex(/^\d{6}$/).meta({ description: 'printed on the receipt: GET /track/{code}?pin= follows the dossier without an account' }) })
+  .extend({
+    trackingPin: z
+      .string()
+      .regex(/^\d{6}$/)
+      .optional()
+      .meta({ description: 'printed on the receipt: GET /track/{code}?pin= follows the dossier without an account; comes with the dossier code, so a draft (addressed by its draft id) has none until it is submitted' }),
+  })
   .meta({ id: 'DossierReceipt' });
 
 export const myDossiersQuerySchema = z

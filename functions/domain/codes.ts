@@ -1,6 +1,8 @@
 /**
  * Dossier codes: `<agency code>-<yyMMdd>-<4-digit sequence>`, e.g. `000.00.14.H56-200203-0118`, the day
- * being the local (UTC+7) day of submission and the sequence restarting daily per agency.
+ * being the local (UTC+7) day of submission and the sequence restarting daily per agency. A day past
+ * 9,999 dossiers goes on with 5 digits (`…-200203-10000`), then 6: a valid dossier is never refused
+ * because its agency's day ran out of numbers, and every code still matches `codePattern`.
  */
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
@@ -13,7 +15,10 @@ export function localDayStamp(instant: Date): string {
   return `${yy}${mm}${dd}`;
 }
 
-export const MAX_DAILY_SEQUENCE = 9999;
+/** The sequences the national format's 4 digits hold; beyond them the sequence simply gets longer. */
+export const FOUR_DIGIT_SEQUENCES = 9999;
+/** A bound no agency day reaches (a million dossiers), so that a corrupt counter cannot mint absurd codes. */
+export const MAX_DAILY_SEQUENCE = 999_999;
 
 export function formatDossierCode(agencyCode: string, day: string, sequence: number): string {
   if (!Number.isInteger(sequence) || sequence < 1 || sequence > MAX_DAILY_SEQUENCE) {
@@ -22,7 +27,8 @@ export function formatDossierCode(agencyCode: string, day: string, sequence: num
   return `${agencyCode}-${day}-${String(sequence).padStart(4, '0')}`;
 }
 
-const codePattern = /^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{6})-(\d{4})$/;
+/** 4 digits with leading zeros, or 5 to 6 digits without, so each sequence has exactly one spelling. */
+export const codePattern = /^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{6})-(\d{4}|[1-9]\d{4,5})$/;
 
 export function parseDossierCode(code: string): { agencyCode: string; day: string; sequence: number } | undefined {
   const m = codePattern.exec(code);

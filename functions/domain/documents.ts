@@ -53,6 +53,8 @@ export interface DocumentRecord {
   readonly reasonVi?: string;
   /** the S3 version that was judged (versioned bucket); downloads are pinned to it */
   readonly versionId?: string;
+  /** hash of the slot request of an Idempotency-Key, so the same key with another request is refused */
+  readonly requestHash?: string;
 }
 
 /** `dossiers/<code>/<component>/<id>`: never the user's file name, so a name cannot steer where an object lands. */
@@ -127,7 +129,7 @@ export interface Inspection {
 export type Verdict = { readonly status: 'verified'; readonly type: DocumentType } | { readonly status: 'rejected'; readonly reason: string; readonly reasonVi: string };
 
 /** What the verifier decides about an uploaded object, against the slot it was uploaded for. */
-export function verdict(slot: Pick<DocumentRecord, 'declaredType' | 'allowedTypes' | 'maxSizeBytes'>, object: Inspection): Verdict {
+export function verdict(slot: Pick<DocumentRecord, 'declaredType' | 'declaredSize' | 'allowedTypes' | 'maxSizeBytes'>, object: Inspection): Verdict {
   if (object.size === 0) return { status: 'rejected', reason: 'the file is empty', reasonVi: 'Tệp rỗng.' };
   if (object.size > slot.maxSizeBytes) {
     return { status: 'rejected', reason: `the file is ${object.size} bytes, the limit is ${slot.maxSizeBytes}`, reasonVi: 'Tệp vượt quá dung lượng cho phép.' };
@@ -146,6 +148,10 @@ export function verdict(slot: Pick<DocumentRecord, 'declaredType' | 'allowedType
   }
   if (type !== slot.declaredType) {
     return { status: 'rejected', reason: `the content is ${type} but ${slot.declaredType} was declared`, reasonVi: 'Loại tệp không khớp với loại đã khai báo.' };
+  }
+  // a truncated or padded upload is not the file the applicant declared
+  if (object.size !== slot.declaredSize) {
+    return { status: 'rejected', reason: `the file is ${object.size} bytes but ${slot.declaredSize} were declared`, reasonVi: 'Dung lượng tệp không khớp với dung lượng đã khai báo.' };
   }
   return { status: 'verified', type };
 }

@@ -51,7 +51,12 @@ export interface Dossier {
    * replaces it with the status-1 dossier and its `dossier.submitted` event, as a one-step submission would.
    */
   readonly draft?: boolean;
-  /** salted hash of the PIN printed on the receipt, for tracking without an account; never shown */
+  /**
+   * the draft id this dossier was prepared under (its documents filed before submission stay in that
+   * draft's partition); a draft's `code` is its draft id until submission allocates the dossier code
+   */
+  readonly draftId?: string;
+  /** keyed hash (HMAC with a stack key) of the PIN printed on the receipt, for tracking without an account; never shown */
   readonly trackingPinHash?: string;
 }
 
@@ -203,3 +208,13 @@ export function dossierView(dossier: WorkflowDossier, history: readonly DossierE
     })),
   };
 }
+
+/**
+ * A draft is addressed by its own id (`draft-<uuid>`) in the `/dossiers/{code}` routes: the agency's
+ * daily sequence is only used when the dossier is submitted, so abandoned drafts cost no code.
+ */
+export const draftIdPattern = /^draft-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isDraftId = (id: string): boolean => draftIdPattern.test(id);
+
+/** Open (unsubmitted) drafts a citizen may hold at once; one more is refused with 429 `too_many_drafts`. */
+export const MAX_OPEN_DRAFTS = 20;

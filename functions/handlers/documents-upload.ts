@@ -2,7 +2,7 @@ import { httpRoute } from '../http/route.js';
 import { documentDeps } from '../adapters/document-deps.js';
 import { requestDocumentUpload } from '../app/documents.js';
 
-export const handler = httpRoute('UploadDocument', async ({ caller, params, body }) => ({
+export const handler = httpRoute('UploadDocument', async ({ caller, params, body, header }) => ({
   status: 201,
-  body: await requestDocumentUpload(documentDeps(), caller, params.code, body),
+  body: await requestDocumentUpload(documentDeps(), caller, params.code, body, header('idempotency-key')),
 }));

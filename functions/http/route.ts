@@ -25,6 +25,8 @@ export interface HttpRequest<C extends RouteContract> {
   /** a request header, case-insensitive */
   header(name: string): string | undefined;
   readonly event: HttpEvent;
+  /** epoch ms at which the function times out: work that cannot finish by then should refuse first */
+  readonly deadline: number;
 }
 
 export interface HttpReply {
@@ -40,9 +42,13 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 export function errorResult(err: AppError): HttpResult {
-  return json(err.status, {
-    error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) },
-  });
+  // a refusal that says when to come back (429, 503, a request still in progress) says it in HTTP too
+  const retryAfter = err.details && !Array.isArray(err.details) ? (err.details as Record<string, unknown>).retryAfterSeconds : undefined;
+  return json(
+    err.status,
+    { error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) } },
+    typeof retryAfter === 'number' ? { 'retry-after': String(Math.ceil(retryAfter)) } : {},
+  );
 }
 
 function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
@@ -88,7 +94,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
   const route = routeById(id);
   const contract: RouteContract = routeContracts[id];
 
-  const base = async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
+  const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims, route.access === 'public' ? undefined : route.access);
     if (route.access !== 'public') {
       // The authorizer already refuses missing or bad tokens; this guards a misconfigured route.
@@ -104,6 +110,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
       body: validate(contract.body, contract.body ? readJsonBody(event) : undefined, undefined),
       header: (name: string) => event.headers[name.toLowerCase()],
       event,
+      deadline: Date.now() + context.getRemainingTimeInMillis(),
     } as HttpRequest<(typeof routeContracts)[Id]>;
     const reply = await impl(request);
     if (reply.body === undefined) return { statusCode: reply.status, headers: reply.headers ?? {} };

@@ -47,27 +47,27 @@ async function inbox(token: string): Promise<string[]> {
 }
 
 describe('documents go in and results come out online', () => {
-  it('uploads PDF, JPEG and PNG, rejects a renamed binary, submits once complete, and returns a result', async () => {
+  it('uploads PDF, JPEG and PNG, rejects a renamed binary, submits once complete, and returns a result', { timeout: 120_000 }, async () => {
     const citizen = await tokenFor('citizen', { subject: 'documents-citizen-1' });
     const official = await tokenFor('official', { subject: 'documents-official-1', agencyId });
 
     // A draft: the agency does not see it yet.
     const created = await api('/dossiers', { token: citizen, body: submission(1) });
     expect(created.status).toBe(201);
-    const code: string = created.json.code;
+    const draftId: string = created.json.code;
     expect(created.json.dossier.draft).toBe(true);
-    expect(await inbox(official)).not.toContain(code);
+    expect(await inbox(official)).not.toContain(draftId);
 
-    const slot = (body: Record<string, unknown>) => api(`/dossiers/${code}/documents`, { token: citizen, body });
+    const slot = (body: Record<string, unknown>) => api(`/dossiers/${draftId}/documents`, { token: citizen, body });
 
     // A renamed executable, declared as a PDF, is rejected after upload with the reason.
     const fake = await slot({ component: 'don-de-nghi', fileName: 'don-de-nghi.pdf', contentType: 'application/pdf', size: renamedExe.length });
     expect(fake.status).toBe(201);
     expect(await put(fake.json.upload.url, renamedExe)).toBe(200);
-    expect(await settled(code, citizen, fake.json.document.id)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('executable') });
+    expect(await settled(draftId, citizen, fake.json.document.id)).toMatchObject({ status: 'rejected', reason: expect.stringContaining('executable') });
 
     // Not submittable yet: both required components are listed.
-    const early = await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' });
+    const early = await api(`/dossiers/${draftId}/submit`, { token: citizen, method: 'POST' });
     expect(early.status).toBe(409);
     expect(early.json.error.code).toBe('documents_missing');
     expect(early.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['documents.ban-sao-cccd', 'documents.don-de-nghi']);
@@ -83,7 +83,7 @@ describe('documents go in and results come out online', () => {
       expect(answer.status, `${fileName}: ${answer.text}`).toBe(201);
       expect(answer.json.upload.url).not.toContain(encodeURIComponent(fileName));
       expect(await put(answer.json.upload.url, bytes)).toBe(200);
-      expect(await settled(code, citizen, answer.json.document.id)).toMatchObject({ status: 'verified', type: contentType, size: bytes.length, sha256: sha256(bytes), fileName });
+      expect(await settled(draftId, citizen, answer.json.document.id)).toMatchObject({ status: 'verified', type: contentType, size: bytes.length, sha256: sha256(bytes), fileName });
     }
 
     // Refused before any URL: a third ID copy, an unknown component, a path as name, an empty or huge file.
@@ -103,8 +103,10 @@ describe('documents go in and results come out online', () => {
     }
 
     // Complete: submitted to the agency, status 1, in its inbox.
-    const submitted = await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' });
+    const submitted = await api(`/dossiers/${draftId}/submit`, { token: citizen, method: 'POST' });
     expect(submitted.status, submitted.text).toBe(200);
+    const code: string = submitted.json.code;
+    expect(code).toMatch(/^000\.00\.08\.H37-\d{6}-\d{4}$/);
     expect(submitted.json).toMatchObject({ code, status: { code: 1 }, dossier: { version: 1, history: [{ type: 'dossier.submitted', to: 1 }] } });
     expect(await inbox(official)).toContain(code);
     expect((await api(`/dossiers/${code}/submit`, { token: citizen, method: 'POST' })).json.error.code).toBe('already_submitted');
@@ -134,16 +136,18 @@ describe('documents go in and results come out online', () => {
     // S3 holds the verified objects under the dossier, and the rejected one only in quarantine.
     const keysUnder = async (prefix: string) =>
       ((await s3Client().send(new ListObjectsV2Command({ Bucket: stack.bucketName, Prefix: prefix }))).Contents ?? []).map((o) => o.Key ?? '');
-    expect(await keysUnder(`dossiers/${code}/`)).toHaveLength(4);
-    expect((await keysUnder(`dossiers/${code}/`)).some((k) => k.includes(fake.json.document.id))).toBe(false);
-    expect((await keysUnder(`rejected/dossiers/${code}/`)).some((k) => k.includes(fake.json.document.id))).toBe(true);
+    // (the application files were filed under the draft id, the result under the dossier code)
+    expect(await keysUnder(`dossiers/${draftId}/`)).toHaveLength(3);
+    expect(await keysUnder(`dossiers/${code}/`)).toHaveLength(1);
+    expect((await keysUnder(`dossiers/${draftId}/`)).some((k) => k.includes(fake.json.document.id))).toBe(false);
+    expect((await keysUnder(`rejected/dossiers/${draftId}/`)).some((k) => k.includes(fake.json.document.id))).toBe(true);
 
     // The real AWS CLI, where it is installed, lists the same objects.
-    const listing = await awsS3Ls(`s3://${stack.bucketName}/dossiers/${code}/`);
+    const listing = await awsS3Ls(`s3://${stack.bucketName}/dossiers/${draftId}/`);
     if (listing !== undefined) {
-      expect(listing.match(/\d+ dossiers\//g)?.length ?? 0).toBe(4);
+      expect(listing.match(/\d+ dossiers\//g)?.length ?? 0).toBe(3);
       expect(listing).not.toContain(fake.json.document.id);
-      expect(await awsS3Ls(`s3://${stack.bucketName}/rejected/dossiers/${code}/`)).toContain(fake.json.document.id);
+      expect(await awsS3Ls(`s3://${stack.bucketName}/rejected/dossiers/${draftId}/`)).toContain(fake.json.document.id);
     }
   });
 });
@@ -161,3 +165,34 @@ async function awsS3Ls(uri: string): Promise<string | undefined> {
     throw err;
   }
 }
+
+describe('upload slots', () => {
+  it('answer the same slot for the same Idempotency-Key, refuse the key with another body, and can be cancelled', async () => {
+    const citizen = await tokenFor('citizen', { subject: 'documents-citizen-slots' });
+    const created = await api('/dossiers', { token: citizen, body: submission(2) });
+    const draftId: string = created.json.code;
+    const form = { component: 'don-de-nghi', fileName: 'Đơn.pdf', contentType: 'application/pdf', size: samplePdf.length };
+    const ask = (body: Record<string, unknown>, key?: string) => api(`/dossiers/${draftId}/documents`, { token: citizen, body, headers: key ? { 'idempotency-key': key } : {} });
+
+    // the first answer is lost: the retry gets the same slot (the component takes one file) and a working URL
+    const first = await ask(form, 'slot-key-0001');
+    const retry = await ask(form, 'slot-key-0001');
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.json.document.id).toBe(first.json.document.id);
+    expect((await ask({ ...form, fileName: 'Khác.pdf' }, 'slot-key-0001')).status).toBe(422);
+    expect((await ask(form)).status).toBe(409);
+
+    // cancelled: its place is free at once
+    const cancel = await api(`/dossiers/${draftId}/documents/${first.json.document.id}`, { token: citizen, method: 'DELETE' });
+    expect(cancel.status).toBe(204);
+    expect(((await api(`/dossiers/${draftId}`, { token: citizen })).json.documents ?? []).map((d: { id: string }) => d.id)).not.toContain(first.json.document.id);
+    const again = await ask(form);
+    expect(again.status).toBe(201);
+    expect(await put(again.json.upload.url, samplePdf)).toBe(200);
+    expect(await settled(draftId, citizen, again.json.document.id)).toMatchObject({ status: 'verified' });
+    // a file that arrived is not cancelled; someone else's slot is not found
+    expect((await api(`/dossiers/${draftId}/documents/${again.json.document.id}`, { token: citizen, method: 'DELETE' })).status).toBe(409);
+    const stranger = await tokenFor('citizen', { subject: 'documents-slot-stranger' });
+    expect((await api(`/dossiers/${draftId}/documents/${again.json.document.id}`, { token: stranger, method: 'DELETE' })).status).toBe(404);
+  });
+});

@@ -37,21 +37,31 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
   it('answers 201 with a code and tracking link, shows the status, and puts one valid message on the agency queue', async () => {
     const token = await tokenFor('citizen', { subject: 'intake-citizen-1' });
     // the procedure requires documents: it starts as a draft, the files are uploaded and verified, then submitted
-    const { created, submitted } = await fileDossier(api, token, enterpriseRegistration(1));
+    const { created, submitted, code, draftId } = await fileDossier(api, token, enterpriseRegistration(1));
     expect(created.status).toBe(201);
     expect(created.json.dossier.draft).toBe(true);
+    // a draft has its own id and no number of the agency's day; the code comes with submission
+    expect(created.json.code).toMatch(/^draft-[0-9a-f-]{36}$/);
+    expect(created.json.trackingPin).toBeUndefined();
     expect(submitted?.json.dossier.draft).toBeUndefined();
-    expect(created.json.code).toMatch(/^000\.00\.05\.H37-\d{6}-\d{4}$/);
-    expect(created.json.status).toEqual({ code: 1, label: 'Mới đăng ký' });
-    expect(created.json.trackingUrl).toBe(`${stack.apiUrl}/dossiers/${created.json.code}`);
+    expect(code).toMatch(/^000\.00\.05\.H37-\d{6}-\d{4}$/);
+    expect(submitted?.json.trackingPin).toMatch(/^\d{6}$/);
+    expect(submitted?.json.status).toEqual({ code: 1, label: 'Mới đăng ký' });
+    expect(submitted?.json.trackingUrl).toBe(`${stack.apiUrl}/dossiers/${code}`);
 
-    const tracked = await api(`/dossiers/${created.json.code}`, { token });
+    const tracked = await api(`/dossiers/${code}`, { token });
     expect(tracked.status).toBe(200);
-    expect(tracked.json).toMatchObject({ status: { code: 1 }, agency: { id: agencyId }, history: [{ type: 'dossier.submitted', to: 1 }] });
+    expect(tracked.json).toMatchObject({ code, status: { code: 1 }, agency: { id: agencyId }, history: [{ type: 'dossier.submitted', to: 1 }] });
+    // the documents filed under the draft are the dossier's, and the draft id still leads to it
+    expect(tracked.json.documents.map((d: { status: string }) => d.status)).toEqual(['verified', 'verified']);
+    expect((await api(`/dossiers/${draftId}`, { token })).json.code).toBe(code);
+    const again = await api(`/dossiers/${draftId}/submit`, { token, method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(again.json.code).toBe(code);
 
-    const messages = await collectAgencyMessages(queueUrl(), [created.json.code]);
-    const [message] = messages.get(created.json.code)!;
-    expect(messages.get(created.json.code)).toHaveLength(1);
+    const messages = await collectAgencyMessages(queueUrl(), [code]);
+    const [message] = messages.get(code)!;
+    expect(messages.get(code)).toHaveLength(1);
     expect(message).toMatchObject({ schemaVersion: 1, type: 'dossier.submitted', province: 'lang-son', agency: { id: agencyId, code: '000.00.05.H37' } });
     expect(message!.dossier.applicant.fullName).toBe('Hoàng Thị Lan');
   });
@@ -77,14 +87,15 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
     const body = enterpriseRegistration(7);
     const [first, second] = await Promise.all([api('/dossiers', { token, body, headers: { 'idempotency-key': key } }), api('/dossiers', { token, body, headers: { 'idempotency-key': key } })]);
     // a third retry goes on to upload the documents and submit, as a portal would
-    const third = (await fileDossier(api, token, body, { 'idempotency-key': key })).created;
+    const third = await fileDossier(api, token, body, { 'idempotency-key': key });
     const fourth = await api('/dossiers', { token, body, headers: { 'idempotency-key': key } });
-    expect([first.status, second.status, third.status, fourth.status]).toEqual([201, 201, 201, 201]);
-    expect(new Set([first.json.code, second.json.code, third.json.code, fourth.json.code]).size).toBe(1);
+    expect([first.status, second.status, third.created.status, fourth.status]).toEqual([201, 201, 201, 201]);
+    expect(new Set([first.json.code, second.json.code, third.draftId]).size).toBe(1);
+    // after submission the key leads to the submitted dossier
+    expect(fourth.json.code).toBe(third.code);
     expect(fourth.headers.get('idempotent-replayed')).toBe('true');
-    expect(fourth.json.trackingPin).toBe(first.json.trackingPin);
-    const messages = await collectAgencyMessages(queueUrl(), [first.json.code]);
-    expect(messages.get(first.json.code)).toHaveLength(1);
+    const messages = await collectAgencyMessages(queueUrl(), [third.code]);
+    expect(messages.get(third.code)).toHaveLength(1);
     const changed = await api('/dossiers', { token, body: { ...body, fields: { ...body.fields, investedCapitalVnd: 1 } }, headers: { 'idempotency-key': key } });
     expect(changed.status).toBe(422);
     expect(changed.json.error.code).toBe('idempotency_key_reused');

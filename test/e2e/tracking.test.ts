@@ -5,13 +5,12 @@ import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 describe('following a dossier', () => {
   it('works without an account, with the code and PIN of the receipt, and shows no personal data', async () => {
     const token = await tokenFor('citizen', { subject: 'tracking-citizen-1' });
-    const { created } = await fileDossier(api, token, enterpriseRegistration(501), { 'idempotency-key': 'tracking-key-501' });
+    const { created, code, draftId, trackingPin } = await fileDossier(api, token, enterpriseRegistration(501), { 'idempotency-key': 'tracking-key-501' });
     expect(created.status).toBe(201);
-    const { code, trackingPin } = created.json as { code: string; trackingPin: string };
     expect(trackingPin).toMatch(/^\d{6}$/);
-
-    const replay = await api('/dossiers', { token, body: enterpriseRegistration(501), headers: { 'idempotency-key': 'tracking-key-501' } });
-    expect(replay.json).toMatchObject({ code, trackingPin });
+    // a retried submit, or the key replayed, answers the same PIN: recomputed from the code, never kept
+    expect((await api(`/dossiers/${draftId}/submit`, { token, method: 'POST' })).json).toMatchObject({ code, trackingPin });
+    expect((await api('/dossiers', { token, body: enterpriseRegistration(501), headers: { 'idempotency-key': 'tracking-key-501' } })).json).toMatchObject({ code, trackingPin });
 
     const tracked = await api(`/track/${code}?pin=${trackingPin}`);
     expect(tracked.status).toBe(200);
@@ -23,7 +22,7 @@ describe('following a dossier', () => {
 
   it('answers a wrong PIN like an unknown code, and stops answering after five wrong PINs', async () => {
     const token = await tokenFor('citizen', { subject: 'tracking-citizen-2' });
-    const { code, trackingPin } = (await fileDossier(api, token, enterpriseRegistration(502))).created.json as { code: string; trackingPin: string };
+    const { code, trackingPin } = (await fileDossier(api, token, enterpriseRegistration(502))) as { code: string; trackingPin: string };
     const wrong = trackingPin === '000000' ? '000001' : '000000';
     const unknown = await api(`/track/000.00.05.H37-990101-0001?pin=${wrong}`);
     const first = await api(`/track/${code}?pin=${wrong}`);
@@ -33,6 +32,11 @@ describe('following a dossier', () => {
     const locked = await api(`/track/${code}?pin=${trackingPin}`);
     expect(locked.status).toBe(429);
     expect(locked.json.error.details.retryAfterSeconds).toBeGreaterThan(0);
+    expect(Number(locked.headers.get('retry-after'))).toBe(locked.json.error.details.retryAfterSeconds);
+    // whoever locked the receipt, the applicant signed in still sees the dossier
+    const own = await api(`/dossiers/${code}`, { token });
+    expect(own.status).toBe(200);
+    expect(own.json.code).toBe(code);
   });
 
   it('lists a citizen’s own dossiers and nobody else’s', async () => {

@@ -73,19 +73,20 @@ const sampleFor = (allowed: readonly string[]): { type: string; ext: string; byt
 
 /**
  * Files a dossier the way a citizen's portal does: create it, and when its procedure requires documents
- * (it then starts as a draft), upload a real file for each required component, wait until each is
- * verified, and submit. Returns the creation answer and, for a draft, the submission answer.
+ * (it then starts as a draft, under a draft id), upload a real file for each required component, wait
+ * until each is verified, and submit. Returns the creation answer, for a draft the submission answer,
+ * the dossier code (allocated at submission) and the tracking PIN (which comes with the code).
  */
 export async function fileDossier(
   call: Caller,
   token: string,
   body: Record<string, unknown> & { serviceId: string },
   headers: Record<string, string> = {},
-): Promise<{ created: { status: number; json: any }; submitted?: { status: number; json: any }; code: string }> {
+): Promise<{ created: { status: number; json: any }; submitted?: { status: number; json: any }; code: string; draftId?: string; trackingPin?: string }> {
   const created = await call('/dossiers', { method: 'POST', token, body, headers });
   if (created.status !== 201) throw new Error(`POST /dossiers answered ${created.status}: ${JSON.stringify(created.json)}`);
+  if (!created.json.dossier.draft) return { created, code: created.json.code, trackingPin: created.json.trackingPin };
   const code: string = created.json.code;
-  if (!created.json.dossier.draft) return { created, code };
   const service = await call(`/services/${body.serviceId}`, {});
   const required = (service.json.documents as { id: string; required: boolean; allowedTypes: string[] }[]).filter((d) => d.required);
   const ids: string[] = [];
@@ -102,7 +103,7 @@ export async function fileDossier(
     if (put.status !== 200) throw new Error(`PUT ${component.id}: ${put.status}`);
     ids.push(slot.json.document.id);
   }
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const docs = ((await call(`/dossiers/${code}`, { token })).json.documents ?? []) as { id: string; status: string; reason?: string }[];
     const mine = ids.map((id) => docs.find((d) => d.id === id));
@@ -114,5 +115,5 @@ export async function fileDossier(
   }
   const submitted = await call(`/dossiers/${code}/submit`, { method: 'POST', token });
   if (submitted.status !== 200) throw new Error(`submit ${code}: ${submitted.status} ${JSON.stringify(submitted.json)}`);
-  return { created, submitted, code };
+  return { created, submitted, code: submitted.json.code, draftId: code, trackingPin: submitted.json.trackingPin };
 }

@@ -12,9 +12,17 @@ describe('dossier codes', () => {
     expect(localDayStamp(new Date('2020-02-02T16:59:59Z'))).toBe('200202');
   });
 
-  it('refuses sequences outside 1..9999, which the 4-digit code cannot hold', () => {
+  it('goes on past 9,999 with more digits, so a busy day never runs out of codes', () => {
+    expect(formatDossierCode('000.00.14.H56', '200203', 9999)).toBe('000.00.14.H56-200203-9999');
+    expect(formatDossierCode('000.00.14.H56', '200203', 10000)).toBe('000.00.14.H56-200203-10000');
+    expect(parseDossierCode('000.00.14.H56-200203-10000')).toEqual({ agencyCode: '000.00.14.H56', day: '200203', sequence: 10000 });
     expect(() => formatDossierCode('000.00.14.H56', '200203', 0)).toThrow(RangeError);
-    expect(() => formatDossierCode('000.00.14.H56', '200203', 10000)).toThrow(RangeError);
+    expect(() => formatDossierCode('000.00.14.H56', '200203', 1.5)).toThrow(RangeError);
+  });
+
+  it('spells each sequence one way: four digits with zeros, or more digits without a leading zero', () => {
+    expect(parseDossierCode('000.00.14.H56-200203-01000')).toBeUndefined();
+    expect(parseDossierCode('000.00.14.H56-200203-00118')).toBeUndefined();
   });
 
   it('parses a code back into agency, day and sequence, and rejects anything else', () => {

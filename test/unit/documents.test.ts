@@ -66,7 +66,7 @@ describe('content sniffing looks at the bytes, never the name', () => {
 });
 
 describe('the verdict on an uploaded object', () => {
-  const slot = { declaredType: 'application/pdf' as const, allowedTypes: ['application/pdf' as const, 'image/png' as const], maxSizeBytes: 1000 };
+  const slot = { declaredType: 'application/pdf' as const, declaredSize: 300, allowedTypes: ['application/pdf' as const, 'image/png' as const], maxSizeBytes: 1000 };
   const cases: [string, { size: number; head: Uint8Array }, string | undefined][] = [
     ['a PDF within the limit', { size: 300, head: samplePdf }, undefined],
     ['an empty file', { size: 0, head: new Uint8Array() }, 'empty'],
@@ -75,6 +75,8 @@ describe('the verdict on an uploaded object', () => {
     ['a renamed ELF binary', { size: 64, head: renamedElf }, 'ELF'],
     ['a JPEG where the component takes PDF or PNG', { size: 100, head: sampleJpeg }, 'this component accepts'],
     ['a PNG declared as PDF', { size: 100, head: samplePng }, 'was declared'],
+    ['a PDF one byte shorter than declared', { size: 299, head: samplePdf }, 'the file is 299 bytes but 300 were declared'],
+    ['a PDF one byte longer than declared', { size: 301, head: samplePdf }, 'the file is 301 bytes but 300 were declared'],
   ];
   it.each(cases)('%s', (_name, object, reason) => {
     const result = verdict(slot, object);
@@ -249,18 +251,27 @@ describe('document handlers', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('submits a draft with its documents verified: status 1, version 1 and the dossier.submitted event, in one transaction', async () => {
+  it('submits a draft with its documents verified: a code from the counter, status 1, version 1 and the dossier.submitted event, in one transaction', async () => {
     ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
+    ddb.on(UpdateCommand, { Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' } }).resolves({ Attributes: {} });
+    ddb.on(UpdateCommand, { UpdateExpression: 'ADD #v :one SET updatedAt = :at' }).resolves({ Attributes: { value: 5 } });
     ddb.on(TransactWriteCommand).resolves({});
     const res = await submit();
     expect(res.statusCode).toBe(200);
-    expect(bodyOf(res)).toMatchObject({ code, status: { code: 1 }, dossier: { version: 1, documents: [{ status: 'verified' }] } });
+    const allocated = bodyOf(res).code as string;
+    expect(allocated).toMatch(/^000\.00\.14\.H37-\d{6}-0005$/);
+    expect(bodyOf(res)).toMatchObject({ status: { code: 1 }, trackingPin: expect.stringMatching(/^\d{6}$/), dossier: { code: allocated, version: 1, documents: [{ status: 'verified' }] } });
     expect(bodyOf(res).dossier.draft).toBeUndefined();
+    // the draft was claimed (version 0, still a draft) before the number was taken
+    const claim = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(claim).toMatchObject({ Key: { pk: `DOSSIER#${code}` }, ExpressionAttributeValues: expect.objectContaining({ ':v': 0, ':true': true }) });
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items[0]!.Put).toMatchObject({ ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': 0 } });
-    expect(items[0]!.Put!.Item).toMatchObject({ status: 1, version: 1, gsi1pk: 'AGENCY#so-tu-phap#1' });
+    expect(items[0]!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(items[0]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${allocated}`, status: 1, version: 1, draftId: code, gsi1pk: 'AGENCY#so-tu-phap#1' });
     expect(items[0]!.Put!.Item!.draft).toBeUndefined();
-    expect(items[1]!.Put!.Item).toMatchObject({ sk: 'EVENT#000001', type: 'dossier.submitted', from: null, to: 1 });
+    expect(items[1]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${allocated}`, sk: 'EVENT#000001', type: 'dossier.submitted', from: null, to: 1 });
+    // the draft id now leads to the dossier
+    expect(items[2]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${code}`, sk: 'DOSSIER', submittedCode: allocated });
   });
 
   it('refuses to submit twice', async () => {
@@ -293,7 +304,7 @@ describe('document handlers', () => {
 });
 
 describe('the verifier', () => {
-  const slot = doc({ maxSizeBytes: 5242880, declaredType: 'application/pdf' });
+  const slot = doc({ maxSizeBytes: 5242880, declaredType: 'application/pdf', declaredSize: samplePdf.length });
   const event = (key: string): S3Event => ({
     Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'motcua-test-documents' }, object: { key, size: 0 } } }],
   }) as unknown as S3Event;

@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as createDossier } from '../../functions/handlers/dossiers-create.js';
 import { handler as getDossier } from '../../functions/handlers/dossiers-get.js';
@@ -64,12 +64,15 @@ describe('POST /dossiers refuses bad input and stores nothing', () => {
 });
 
 describe('POST /dossiers stores a dossier with the next code of the agency day', () => {
-  it('writes counter, dossier, event and idempotency record in one transaction', async () => {
-    ddb.on(GetCommand).resolves({ Item: { value: 117 } });
+  const seqKey = { pk: 'SEQUENCE#ubnd-xa-mai-pha#260302', sk: 'SEQUENCE' };
+  const idemKey = { pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', sk: 'IDEMPOTENCY' };
+  // birth registration at a commune: no document is required, so it goes to the agency at once
+  const birth = { ...validBody, serviceId: '1.001193', agencyId: 'ubnd-xa-mai-pha', fields: { childName: 'Hoàng Minh An', birthDate: '2026-02-20' } };
+
+  it('takes the number with one atomic ADD, then writes dossier, event and the key’s answer in one transaction', async () => {
+    ddb.on(UpdateCommand, { Key: seqKey }).resolves({ Attributes: { value: 118 } });
+    ddb.on(UpdateCommand, { Key: idemKey }).resolves({ Attributes: {} });
     ddb.on(TransactWriteCommand).resolves({});
-    ddb.on(QueryCommand).resolves({ Items: [] });
-    // birth registration at a commune: no document is required, so it goes to the agency at once
-    const birth = { ...validBody, serviceId: '1.001193', agencyId: 'ubnd-xa-mai-pha', fields: { childName: 'Hoàng Minh An', birthDate: '2026-02-20' } };
     const res = await post(JSON.stringify(birth), { 'idempotency-key': 'key-0001-abc' });
     expect(res.statusCode).toBe(201);
     const body = JSON.parse(res.body ?? '{}');
@@ -77,37 +80,70 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
     expect(body.code).toBe('000.21.31.H37-260302-0118');
     expect(body.status).toEqual({ code: 1, label: 'Mới đăng ký' });
     expect(body.trackingUrl).toBe('https://api.example.test/dossiers/000.21.31.H37-260302-0118');
+    const add = ddb.commandCalls(UpdateCommand, { Key: seqKey });
+    expect(add).toHaveLength(1);
+    expect(add[0]!.args[0].input).toMatchObject({ UpdateExpression: expect.stringContaining('ADD #v :one'), ReturnValues: 'UPDATED_NEW' });
+    expect(add[0]!.args[0].input.ConditionExpression).toBeUndefined();
+    // the key was claimed before the number was taken, so a duplicate never spends one
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([idemKey, seqKey]);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items).toHaveLength(4);
-    expect(items[0]!.Update).toMatchObject({ ConditionExpression: '#v = :last', ExpressionAttributeValues: expect.objectContaining({ ':next': 118, ':last': 117 }) });
-    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.21.31.H37-260302-0118', status: 1, agencyId: 'ubnd-xa-mai-pha', applicantSubject: 'citizen-a' });
-    expect(items[2]!.Put!.Item).toMatchObject({ sk: 'EVENT#000001', type: 'dossier.submitted', to: 1 });
-    expect(items[3]!.Put!.Item).toMatchObject({ pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', dossierCode: '000.21.31.H37-260302-0118' });
+    expect(items).toHaveLength(3);
+    expect(items.some((i) => i.Update?.Key?.pk === seqKey.pk)).toBe(false);
+    expect(items[0]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.21.31.H37-260302-0118', status: 1, agencyId: 'ubnd-xa-mai-pha', applicantSubject: 'citizen-a' });
+    expect(items[1]!.Put!.Item).toMatchObject({ sk: 'EVENT#000001', type: 'dossier.submitted', to: 1 });
+    expect(items[2]!.Update).toMatchObject({ Key: idemKey, ExpressionAttributeValues: expect.objectContaining({ ':code': '000.21.31.H37-260302-0118' }) });
   });
 
-  it('starts a procedure with required documents as a draft that publishes nothing, even when no draft was asked for', async () => {
-    ddb.on(GetCommand).resolves({ Item: { value: 4 } });
+  it('retries a conflicting write with the same number instead of taking another', async () => {
+    ddb.on(UpdateCommand, { Key: seqKey }).resolves({ Attributes: { value: 7 } });
+    ddb.on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] }))
+      .resolves({});
+    const res = await post(JSON.stringify(birth));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body ?? '{}').code).toBe('000.21.31.H37-260302-0007');
+    expect(ddb.commandCalls(UpdateCommand, { Key: seqKey })).toHaveLength(1);
+    const writes = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input);
+    expect(writes).toHaveLength(2);
+    // the same token: a retry of a write that did land is a no-op, not a second dossier
+    expect(writes[0]!.ClientRequestToken).toBeDefined();
+    expect(writes[1]!.ClientRequestToken).toBe(writes[0]!.ClientRequestToken);
+  });
+
+  it('goes on past 9,999 with a five-digit sequence instead of refusing the dossier', async () => {
+    ddb.on(UpdateCommand, { Key: seqKey }).resolves({ Attributes: { value: 10_000 } });
     ddb.on(TransactWriteCommand).resolves({});
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    const res = await post(JSON.stringify(birth));
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body ?? '{}').code).toBe('000.21.31.H37-260302-10000');
+  });
+
+  it('starts a procedure with required documents as a draft under its own id, taking no number', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
     const res = await post(JSON.stringify(validBody));
     expect(res.statusCode).toBe(201);
-    expect(JSON.parse(res.body ?? '{}').dossier.draft).toBe(true);
+    const body = JSON.parse(res.body ?? '{}');
+    expect(body.dossier.draft).toBe(true);
+    expect(body.code).toMatch(/^draft-[0-9a-f-]{36}$/);
+    expect(body.trackingPin).toBeUndefined();
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items).toHaveLength(2);
-    expect(items[1]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.00.14.H37-260302-0005', draft: true, version: 0 });
+    expect(items[0]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${body.code}`, draft: true, version: 0 });
+    expect(items[1]!.Update).toMatchObject({ Key: { pk: 'DRAFTS#citizen-a', sk: 'DRAFTS' }, ConditionExpression: 'attribute_not_exists(drafts) OR size(drafts) < :max' });
     expect(items.some((i) => String(i.Put?.Item?.sk).startsWith('EVENT#'))).toBe(false);
   });
 
-  it('tries the next number when another submission took this one', async () => {
-    ddb.on(GetCommand).resolvesOnce({ Item: { value: 5 } }).resolves({ Item: { value: 6 } });
-    ddb.on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }] }))
-      .resolves({});
-    ddb.on(QueryCommand).resolves({ Items: [] });
+  it('refuses a draft past the open-draft limit with 429 in the error shape', async () => {
+    const open = new Set(Array.from({ length: 20 }, (_, i) => `draft-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
+    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }));
+    ddb.on(GetCommand, { Key: { pk: 'DRAFTS#citizen-a', sk: 'DRAFTS' } }).resolves({ Item: { drafts: open } });
+    ddb.on(GetCommand).resolves({ Item: { draft: true } });
     const res = await post(JSON.stringify(validBody));
-    expect(res.statusCode).toBe(201);
-    expect(JSON.parse(res.body ?? '{}').code).toBe('000.00.14.H37-260302-0007');
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(res.statusCode).toBe(429);
+    expect(errorOf(res).code).toBe('too_many_drafts');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('replays the earlier dossier for a repeated Idempotency-Key, and refuses the key with another body', async () => {
@@ -117,12 +153,10 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
       agencyId: 'so-tu-phap', agencyCode: '000.00.14.H37', agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a', applicant, fields,
       channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
     };
-    ddb.on(GetCommand, { Key: { pk: 'SEQUENCE#so-tu-phap#260302', sk: 'SEQUENCE' } }).resolves({ Item: { value: 1 } });
-    // this procedure starts as a draft: counter, dossier, idempotency record (no event)
+    // this procedure starts as a draft: draft, open-draft set, idempotency record
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
     );
-    const idemKey = { pk: 'IDEMPOTENCY#citizen-a#key-0001-abc', sk: 'IDEMPOTENCY' };
     ddb.on(GetCommand, { Key: idemKey }).resolves({ Item: { dossierCode: stored.code, requestHash: canonicalHash({ ...validBody, channel: 'online' }) } });
     ddb.on(QueryCommand).resolves({ Items: [stored] });
     const replay = await post(JSON.stringify(validBody), { 'idempotency-key': 'key-0001-abc' });
@@ -133,6 +167,17 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
     const reusedKey = await post(JSON.stringify({ ...validBody, fields: { purpose: 'Du học', copies: 1 } }), { 'idempotency-key': 'key-0001-abc' });
     expect(reusedKey.statusCode).toBe(422);
     expect(errorOf(reusedKey).code).toBe('idempotency_key_reused');
+  });
+
+  it('answers 409 with Retry-After while the same key is still being processed, and takes no number', async () => {
+    ddb.on(UpdateCommand, { Key: idemKey }).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    ddb.on(GetCommand, { Key: idemKey }).resolves({ Item: { requestHash: canonicalHash({ ...birth, channel: 'online' }), owner: 'another-request', claimedAt: Date.now() } });
+    const res = await post(JSON.stringify(birth), { 'idempotency-key': 'key-0001-abc' });
+    expect(res.statusCode).toBe(409);
+    expect(errorOf(res).code).toBe('request_in_progress');
+    expect(res.headers?.['retry-after']).toBe('2');
+    expect(ddb.commandCalls(UpdateCommand, { Key: seqKey })).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });
 

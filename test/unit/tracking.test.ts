@@ -1,22 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../../functions/domain/tracking.js';
-import { hashPin, newTrackingPin, verifyPin } from '../../functions/adapters/pin.js';
+import { newTrackingPin, trackingPinFor, verifyPin } from '../../functions/adapters/pin.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 
 const now = new Date('2026-05-04T03:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
 
 describe('tracking PINs', () => {
-  it('are six digits, stored only as a salted hash that verifies the right PIN and no other', () => {
-    const pin = newTrackingPin();
+  const code = '000.00.05.H37-260302-0042';
+
+  it('are six digits derived from the code with the stack key, so a replay recomputes the same one', async () => {
+    const { pin, hash } = await newTrackingPin(code);
     expect(pin).toMatch(/^\d{6}$/);
-    const stored = hashPin(pin);
-    expect(stored).not.toContain(pin);
-    expect(hashPin(pin)).not.toBe(stored);
-    expect(verifyPin(pin, stored)).toBe(true);
-    expect(verifyPin(pin === '000000' ? '000001' : '000000', stored)).toBe(false);
-    expect(verifyPin(pin, undefined)).toBe(false);
-    expect(verifyPin(pin, 'md5$x$y')).toBe(false);
+    expect(await trackingPinFor(code)).toBe(pin);
+    expect((await newTrackingPin('000.00.05.H37-260302-0043')).pin).not.toBe(pin);
+    expect(hash).toMatch(/^hmac-sha256\$[A-Za-z0-9_-]{43}$/);
+    expect(hash).not.toContain(pin);
+  });
+
+  it('are stored only as a keyed hash that verifies the right PIN of the right code and nothing else', async () => {
+    const { pin, hash } = await newTrackingPin(code);
+    expect(await verifyPin(code, pin, hash)).toBe(true);
+    expect(await verifyPin(code, pin === '000000' ? '000001' : '000000', hash)).toBe(false);
+    expect(await verifyPin('000.00.05.H37-260302-0043', pin, hash)).toBe(false);
+    expect(await verifyPin(code, pin, undefined)).toBe(false);
+    expect(await verifyPin(code, pin, 'scrypt$x$y')).toBe(false);
+    expect(await verifyPin(code, pin, 'hmac-sha256$short')).toBe(false);
   });
 });
 
@@ -40,11 +49,11 @@ describe('the public tracking view', () => {
     const d = {
       code: 'c', serviceId: 's', serviceCode: 'sc', serviceName: 'n', agencyId: 'a', agencyCode: 'ac', agencyName: 'an', applicantSubject: 'applicant-subject-42',
       applicant: { fullName: 'Hoàng Thị Lan', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' }, fields: { secret: 1 }, channel: 'online',
-      status: 2, version: 2, submittedAt: ago(86_400_000), updatedAt: ago(1000), receivedAt: ago(1000), dueAt: ago(-86_400_000), trackingPinHash: 'scrypt$a$b',
+      status: 2, version: 2, submittedAt: ago(86_400_000), updatedAt: ago(1000), receivedAt: ago(1000), dueAt: ago(-86_400_000), trackingPinHash: 'hmac-sha256$secret-hash',
     } as WorkflowDossier;
     const view = publicTrackingView(d, [], now);
     expect(view).toMatchObject({ code: 'c', status: { code: 2, label: 'Được tiếp nhận' }, standing: 'not-yet-due' });
     const text = JSON.stringify(view);
-    for (const secret of ['Hoàng Thị Lan', '020090001234', '0912345678', 'scrypt', 'secret', 'applicant-subject-42']) expect(text).not.toContain(secret);
+    for (const secret of ['Hoàng Thị Lan', '020090001234', '0912345678', 'hmac-sha256', 'secret', 'applicant-subject-42']) expect(text).not.toContain(secret);
   });
 });

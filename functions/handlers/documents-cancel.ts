@@ -1,0 +1,8 @@
+import { httpRoute } from '../http/route.js';
+import { documentDeps } from '../adapters/document-deps.js';
+import { cancelDocumentUpload } from '../app/documents.js';
+
+export const handler = httpRoute('CancelDocument', async ({ caller, params }) => {
+  await cancelDocumentUpload(documentDeps(), caller, params.code, params.id);
+  return { status: 204 };
+});

@@ -1,0 +1,185 @@
+import { BatchGetCommand, BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentKey } from '../../functions/adapters/document-repository.js';
+import { keys } from '../../functions/adapters/dossier-repository.js';
+import { MAX_OPEN_DRAFTS } from '../../functions/domain/dossier.js';
+import { parseDossierCode, formatDossierCode } from '../../functions/domain/codes.js';
+import { apiAt } from './api.js';
+import { applicant } from './dossiers.js';
+
+/**
+ * Many citizens submit to one agency at the same moment, through the HTTP API: what a deadline day looks
+ * like. Shared by the test suite (a few hundred) and `npm run bench` (a thousand).
+ *
+ * Lao động - Thương binh và Xã hội's internal labour rules registration (2.001955): two required PDFs,
+ * and no other test files dossiers with that agency, so its sequence of the day is this burst's alone.
+ */
+export const burstService = { id: '2.001955', agencyId: 'so-lao-dong-thuong-binh-va-xa-hoi', components: ['van-ban-de-nghi', 'noi-quy'] } as const;
+
+export interface BurstOptions {
+  readonly apiUrl: string;
+  readonly db: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly submissions: number;
+  /** keeps citizens of separate runs on one stack apart */
+  readonly runId: string;
+  readonly progress?: (line: string) => void;
+}
+
+export interface BurstResult {
+  /** draft id → the dossier code its submission answered */
+  readonly codes: ReadonlyMap<string, string>;
+  /** the status of every answer of the burst, retries included */
+  readonly statuses: Readonly<Record<number, number>>;
+  /** answers that were neither 200 nor a deliberate refusal with Retry-After for a dossier not stored */
+  readonly unexpected: readonly string[];
+  /** refusals with Retry-After after which the draft was found submitted (stored although refused) */
+  readonly refusedButStored: readonly string[];
+  readonly retries: number;
+  readonly seconds: number;
+  /** milliseconds from the start of the burst to each submission's final answer, sorted */
+  readonly latencies: readonly number[];
+  /** the agency's counter for the day, and every sequence up to it that has no dossier */
+  readonly counter: number;
+  readonly holes: readonly number[];
+  readonly day: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
+}
+
+/**
+ * Prepares one draft per submission through the API (citizens of 20 drafts each, the open-draft limit),
+ * marks their two documents verified directly in the table (the upload and the verifier are tested on
+ * their own; here the contention under test is the submission), then sends every submit at once. A
+ * client retries a refusal that carries Retry-After, as the contract asks.
+ */
+export async function burstSubmissions(options: BurstOptions): Promise<BurstResult> {
+  const call = apiAt(options.apiUrl);
+  const say = options.progress ?? (() => undefined);
+  const citizens = Math.ceil(options.submissions / MAX_OPEN_DRAFTS);
+  const tokens: string[] = [];
+  for (let c = 0; c < citizens; c++) {
+    const answer = await call<{ token: string }>('/local/token', { method: 'POST', body: { role: 'citizen', subject: `burst-${options.runId}-${c}` } });
+    if (answer.status !== 200) throw new Error(`token: ${answer.status} ${answer.text}`);
+    tokens.push(answer.json.token);
+  }
+  const drafts: { id: string; token: string }[] = [];
+  await pool(
+    Array.from({ length: options.submissions }, (_, i) => i),
+    16,
+    async (i) => {
+      const token = tokens[Math.floor(i / MAX_OPEN_DRAFTS)]!;
+      const created = await call('/dossiers', {
+        token,
+        body: { serviceId: burstService.id, applicant: applicant(40_000 + i), fields: { enterpriseName: `Công ty TNHH Thử tải ${i}`, employeeCount: 10 + (i % 90) } },
+      });
+      if (created.status !== 201 || !created.json.dossier.draft) throw new Error(`draft ${i}: ${created.status} ${created.text}`);
+      drafts.push({ id: created.json.code, token });
+      if (drafts.length % 100 === 0) say(`${drafts.length}/${options.submissions} drafts prepared`);
+    },
+  );
+  const at = new Date().toISOString();
+  const documents = drafts.flatMap((d) =>
+    burstService.components.map((component, k) => {
+      const id = `00000000-0000-4000-8000-${String(drafts.indexOf(d) * 2 + k).padStart(12, '0')}`;
+      return {
+        ...documentKey(d.id, id),
+        entity: 'document',
+        id,
+        dossierCode: d.id,
+        kind: 'application',
+        component,
+        fileName: `${component}.pdf`,
+        objectKey: `dossiers/${d.id}/${component}/${id}`,
+        declaredType: 'application/pdf',
+        declaredSize: 1000,
+        allowedTypes: ['application/pdf'],
+        maxSizeBytes: 5_242_880,
+        status: 'verified',
+        uploadedBy: { kind: 'citizen', subject: 'burst' },
+        uploadedAt: at,
+        actualSize: 1000,
+        actualType: 'application/pdf',
+        sha256: '0'.repeat(64),
+        verifiedAt: at,
+      };
+    }),
+  );
+  for (let i = 0; i < documents.length; i += 25) {
+    let pending: Record<string, unknown>[] = documents.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length) {
+      const answer = await options.db.send(new BatchWriteCommand({ RequestItems: { [options.tableName]: pending as never } }));
+      pending = (answer.UnprocessedItems?.[options.tableName] ?? []) as Record<string, unknown>[];
+    }
+  }
+  say(`${drafts.length} drafts with verified documents; submitting all at once`);
+
+  const statuses: Record<number, number> = {};
+  const unexpected: string[] = [];
+  const refusedButStored: string[] = [];
+  const codes = new Map<string, string>();
+  const latencies: number[] = [];
+  let retries = 0;
+  const started = performance.now();
+  await Promise.all(
+    drafts.map(async (d) => {
+      for (let attempt = 0; attempt < 40; attempt++) {
+        const answer = await call(`/dossiers/${d.id}/submit`, { method: 'POST', token: d.token });
+        statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+        if (answer.status === 200) {
+          codes.set(d.id, answer.json.code);
+          latencies.push(performance.now() - started);
+          if (codes.size % 100 === 0) say(`${codes.size}/${drafts.length} submitted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          return;
+        }
+        const retryAfter = Number(answer.headers.get('retry-after'));
+        if (![409, 429, 503].includes(answer.status) || !Number.isFinite(retryAfter) || retryAfter <= 0) {
+          unexpected.push(`${d.id}: ${answer.status} ${answer.text.slice(0, 200)}`);
+          return;
+        }
+        // a deliberate refusal must mean the dossier was not stored (a 409 in progress means another request holds it)
+        if (answer.status !== 409) {
+          const now = await call(`/dossiers/${d.id}`, { token: d.token });
+          if (now.json?.draft !== true) refusedButStored.push(`${d.id}: ${answer.status}`);
+        }
+        retries += 1;
+        // at least Retry-After, spread so that the refused do not all come back at the same instant
+        await sleep(retryAfter * 1000 * (1 + Math.random()));
+      }
+      unexpected.push(`${d.id}: still refused after 40 attempts`);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+
+  const first = [...codes.values()][0];
+  const parsed = first ? parseDossierCode(first) : undefined;
+  if (!parsed) return { codes, statuses, unexpected, refusedButStored, retries, seconds, latencies, counter: 0, holes: [], day: '' };
+  const counterItem = await options.db.send(new GetCommand({ TableName: options.tableName, Key: keys.sequence(burstService.agencyId, parsed.day), ConsistentRead: true }));
+  const counter = Number(counterItem.Item?.value ?? 0);
+  const holes: number[] = [];
+  for (let from = 1; from <= counter; from += 100) {
+    const wanted = Array.from({ length: Math.min(100, counter - from + 1) }, (_, k) => from + k);
+    let request: Record<string, unknown>[] = wanted.map((n) => keys.dossier(formatDossierCode(parsed.agencyCode, parsed.day, n)));
+    const found = new Set<string>();
+    while (request.length) {
+      const answer = await options.db.send(new BatchGetCommand({ RequestItems: { [options.tableName]: { Keys: request, ProjectionExpression: 'code', ConsistentRead: true } } }));
+      for (const item of answer.Responses?.[options.tableName] ?? []) found.add(String(item.code));
+      request = (answer.UnprocessedKeys?.[options.tableName]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    for (const n of wanted) if (!found.has(formatDossierCode(parsed.agencyCode, parsed.day, n))) holes.push(n);
+  }
+  return { codes, statuses, unexpected, refusedButStored, retries, seconds, latencies: latencies.sort((a, b) => a - b), counter, holes, day: parsed.day };
+}
+
+export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
