@@ -1,6 +1,6 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type { ConsumerDeclaration } from '../functions/declaration.js';
-import { lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
+import { invoke as invokeLambda, lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
 import { sleep, type Logger } from './support.js';
 
 export interface BucketEventDelivery {
@@ -42,7 +42,7 @@ export function startBucketEventDelivery(options: {
     for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
       try {
         const handler = await options.handler(consumer);
-        await handler(event, lambdaContext(functionName, 60_000, options.region));
+        await invokeLambda(handler, event, lambdaContext(functionName, 60_000, options.region));
         return;
       } catch (err) {
         if (err instanceof MissingEntryError) {
