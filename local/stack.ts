@@ -221,6 +221,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             logger,
             deadLetter: { sqs: sqsClient, queueUrl: queues.eventsDlqUrl },
             functionName: `motcua-${province.id}-${consumer.id}`,
+            // What a consumer sent (agency messages, dead letters) is on disk before its records count as done.
+            beforeCheckpoint: () => sqs.snapshot(),
           }),
         );
       const scheduler = startScheduler({

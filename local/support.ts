@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,12 +79,36 @@ export function readJson<T>(file: string): T | undefined {
   return JSON.parse(text) as T;
 }
 
-/** Write-then-rename, so a kill in the middle leaves the previous file rather than half a file. */
+/**
+ * Write, flush, then rename, so a kill in the middle leaves the previous file rather than half a file, and
+ * files written one after the other reach the disk in that order (what the checkpoints rely on).
+ */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
+  syncDir(dir);
+}
+
+/** The rename itself is durable only once the folder is flushed. */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // some filesystems refuse fsync on a folder; the rename is then as durable as they make it
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export interface Logger {
