@@ -73,6 +73,11 @@ export const localMaxConcurrency = '64';
 
 let store: Promise<InvokeStoreBase> | undefined;
 
+/** Creates the store before any handler runs; `invoke` does it too when called first. */
+export async function prepareInvocations(): Promise<void> {
+  await invokeStore();
+}
+
 function invokeStore(): Promise<InvokeStoreBase> {
   store ??= InvokeStore.getInstanceAsync(true).then((instance) => {
     // Set only once the store exists: Powertools refuses to log when the variable is set without one.

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ConsumerDeclaration } from '../../functions/declaration.js';
+import { startBucketEventDelivery } from '../../local/bucket-events.js';
 import { startLocalSqs } from '../../local/sqs.js';
 import { startStreamPoller } from '../../local/streams.js';
 import type { Logger } from '../../local/support.js';
@@ -112,5 +115,59 @@ describe('a kill at any instant leaves no stream checkpoint past a message that 
     await restarted.stop();
     for (const client of [sqs, sqsAgain]) client.destroy();
     for (const dir of [dataDir, crashed]) rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('bucket events survive a kill', () => {
+  const verifier: ConsumerDeclaration = { id: 'Verify', entry: 'unused.ts', source: { kind: 'bucket-created', prefix: 'dossiers/' }, grants: {}, summary: 'test' };
+  const created = (key: string) => ({ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'docs' }, object: { key, size: 3 } } });
+
+  it('delivers at the next start the events a killed run had acknowledged but not handled, in order, once handled forgets them', async () => {
+    // Prepare: a run whose verifier never finishes, as if killed while checking the first upload.
+    const dataDir = tempDir();
+    let emit: (event: { Records: unknown[] }) => void = () => undefined;
+    const started: string[] = [];
+    startBucketEventDelivery({
+      consumers: [verifier],
+      handler: async () => async (event: S3Event) => {
+        started.push(event.Records[0]?.s3.object.key ?? '');
+        await new Promise(() => undefined);
+      },
+      subscribe: (listener) => {
+        emit = listener;
+      },
+      bucket: 'docs',
+      region: stack.region,
+      provinceId: 'test',
+      logger: silent,
+      dataDir,
+    });
+    emit({ Records: [created('dossiers/A/to-khai/1')] });
+    emit({ Records: [created('dossiers/A/to-khai/2'), created('elsewhere/x')] });
+    emit({ Records: [created('dossiers/B/anh/3')] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(started).toEqual(['dossiers/A/to-khai/1']);
+
+    // Act: the next run on the same data folder, its verifier working.
+    const handled: string[] = [];
+    const next = startBucketEventDelivery({
+      consumers: [verifier],
+      handler: async () => async (event: S3Event) => {
+        handled.push(event.Records[0]?.s3.object.key ?? '');
+      },
+      subscribe: () => undefined,
+      bucket: 'docs',
+      region: stack.region,
+      provinceId: 'test',
+      logger: silent,
+      dataDir,
+    });
+    await next.idle();
+    await next.stop();
+
+    // Assess
+    expect(handled).toEqual(['dossiers/A/to-khai/1', 'dossiers/A/to-khai/2', 'dossiers/B/anh/3']);
+    expect(readdirSync(join(dataDir, 'bucket-events'))).toEqual([]);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });
