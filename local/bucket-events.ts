@@ -2,7 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type { ConsumerDeclaration } from '../functions/declaration.js';
-import { invoke as invokeLambda, lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
+import { lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
 import { readJson, sleep, writeJsonAtomic, type Logger } from './support.js';
 
 export interface BucketEventDelivery {
@@ -66,7 +66,7 @@ export function startBucketEventDelivery(options: {
     for (let attempt = 1; attempt <= 3 && !stopped; attempt++) {
       try {
         const handler = await options.handler(consumer);
-        await invokeLambda(handler, event, lambdaContext(functionName, 60_000, options.region));
+        await handler(event, lambdaContext(functionName, 60_000, options.region));
         return;
       } catch (err) {
         if (err instanceof MissingEntryError) {

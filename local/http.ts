@@ -11,7 +11,7 @@ import type { RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { LocalClock } from './clock.js';
 import type { Authorizer, LocalIdentity } from './identity.js';
-import { invoke as invokeLambda, lambdaContext, loadHandler, MissingEntryError } from './lambda.js';
+import { lambdaContext, loadHandler, MissingEntryError } from './lambda.js';
 import type { Logger } from './support.js';
 
 export { createAuthorizer, type Authorizer, type AuthorizerResult } from './identity.js';
@@ -358,7 +358,7 @@ async function invoke(route: RouteDeclaration, event: ApiEvent, options: ApiOpti
   let timer: NodeJS.Timeout | undefined;
   try {
     const result = await Promise.race([
-      invokeLambda(handler, event, lambdaContext(functionName, integrationTimeoutMs, options.region)),
+      handler(event, lambdaContext(functionName, integrationTimeoutMs, options.region)),
       new Promise<typeof timeout>((resolve) => {
         timer = setTimeout(() => resolve(timeout), integrationTimeoutMs);
       }),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { repoRoot } from './support.js';
 
@@ -59,36 +58,4 @@ export function lambdaContext(functionName: string, timeoutMs: number, region: s
     fail: unsupported,
     succeed: unsupported,
   };
-}
-
-/**
- * Handlers of every function share this one process, and an API request, a stream batch and an upload
- * check run at the same time; in the cloud each has a container of its own. Lambda's runtime for
- * concurrent invocations (managed instances) keeps what belongs to one invocation in its InvokeStore, an
- * AsyncLocalStorage behind `globalThis.awslambda.InvokeStore`, and announces it with
- * `AWS_LAMBDA_MAX_CONCURRENCY`; Powertools then keeps the Logger's Lambda context and temporary keys per
- * invocation. The local runtime does the same, so a log line carries the name of the function that wrote it.
- */
-export const localMaxConcurrency = '64';
-
-let store: Promise<InvokeStoreBase> | undefined;
-
-/** Creates the store before any handler runs; `invoke` does it too when called first. */
-export async function prepareInvocations(): Promise<void> {
-  await invokeStore();
-}
-
-function invokeStore(): Promise<InvokeStoreBase> {
-  store ??= InvokeStore.getInstanceAsync(true).then((instance) => {
-    // Set only once the store exists: Powertools refuses to log when the variable is set without one.
-    process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= localMaxConcurrency;
-    return instance;
-  });
-  return store;
-}
-
-/** Calls a handler as one invocation of its own, as Lambda's runtime does. */
-export async function invoke<TEvent, TResult>(handler: LambdaHandler<TEvent, TResult>, event: TEvent, context: Context): Promise<TResult> {
-  const invocations = await invokeStore();
-  return invocations.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
 }

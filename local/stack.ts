@@ -12,7 +12,7 @@ import { createLocalClock, type LocalClock } from './clock.js';
 import { checkJava, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb.js';
 import { createApiListener } from './http.js';
 import { createLocalIdentity } from './identity.js';
-import { loadHandler, prepareInvocations } from './lambda.js';
+import { loadHandler } from './lambda.js';
 import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
 import { startBucketEventDelivery } from './bucket-events.js';
@@ -241,7 +241,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ensureQueues(sqsClient, province),
     ]);
 
-    await prepareInvocations();
     const clock = createLocalClock({ dataDir, install: processWide });
     const identity = await createLocalIdentity({ dataDir, apiUrl });
     const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion });

@@ -13,7 +13,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
 import type { ConsumerDeclaration } from '../functions/declaration.js';
 import type { LocalClock } from './clock.js';
-import { invoke, lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
+import { lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
 import type { Logger } from './support.js';
 import { readJson, writeJsonAtomic } from './support.js';
 
@@ -212,7 +212,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       let failedAt = -1;
       let lastError = '';
       try {
-        const answer = await invoke(handler, { Records: pending }, lambdaContext(functionName, 900_000, region));
+        const answer = await handler({ Records: pending }, lambdaContext(functionName, 900_000, region));
         const failures = answer?.batchItemFailures ?? [];
         if (failures.length > 0) {
           const indexes = failures.map((f) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
@@ -379,7 +379,7 @@ export function startScheduler(options: {
       };
       options
         .handler(s.consumer)
-        .then((handler) => invoke(handler, event, lambdaContext(functionName, 900_000, options.region)))
+        .then((handler) => handler(event, lambdaContext(functionName, 900_000, options.region)))
         .catch((err: unknown) => options.logger.error(`schedule ${s.consumer.id} failed`, err instanceof MissingEntryError ? err.message : err))
         .finally(() => {
           s.running = false;
