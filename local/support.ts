@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,35 +80,16 @@ export function readJson<T>(file: string): T | undefined {
 }
 
 /**
- * Write, flush, then rename, so a kill in the middle leaves the previous file rather than half a file, and
- * files written one after the other reach the disk in that order (what the checkpoints rely on).
+ * Write then rename, so a kill in the middle leaves the previous file rather than half a file. Files
+ * written one after the other are in the kernel in that order, which is what the checkpoints rely on when
+ * the process dies. No fsync: the whole runtime shares one event loop, and a synchronous flush on every
+ * checkpoint and upload would stall every request; a power cut is therefore not covered the same way.
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  const dir = dirname(file);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, `${JSON.stringify(value, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, file);
-  syncDir(dir);
-}
-
-/** The rename itself is durable only once the folder is flushed. */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // some filesystems refuse fsync on a folder; the rename is then as durable as they make it
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 export interface Logger {
