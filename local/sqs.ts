@@ -7,8 +7,10 @@ import { loopback, readJson, repoRoot, writeJsonAtomic } from './support.js';
 /**
  * fauxqs keeps queues in memory. To make "stop `npm start`, start it again" lose nothing, the queues and
  * their messages (ready, delayed and in flight, with receipt handles, receive counts and attributes) are
- * written to `<dataDir>/sqs/<queue>.json` on stop and every `snapshotIntervalMs` when something changed,
- * and put back on start. A hard kill (kill -9, power loss) can lose what changed since the last snapshot.
+ * written to `<dataDir>/sqs/<queue>.json` on stop, every `snapshotIntervalMs` when something changed, and
+ * whenever a stream poller is about to checkpoint (`snapshot()`), and put back on start. A hard kill
+ * (kill -9) can lose what changed since the last snapshot, but never a message whose stream record was
+ * checkpointed: that one is sent again from the stream at the next start.
  *
  * Restoring needs fauxqs's own store objects, which its package `exports` do not expose; fauxqs is pinned
  * (1.9.2), so the store modules are loaded by file from the package folder, and the shapes used here are

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -31,7 +31,7 @@ export const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVE
 export interface LocalStackOptions {
   /** default: env MOTCUA_PROVINCE, else `lang-son` */
   readonly provinceId?: string;
-  /** default: provinces/<provinceId>.json */
+  /** default: env MOTCUA_PROVINCE_FILE, else provinces/<provinceId>.json */
   readonly provinceFile?: string;
   /** default: env MOTCUA_DATA_DIR, else `.motcua` (relative to the working directory) */
   readonly dataDir?: string;
@@ -120,7 +120,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await assertPortFree(ports.api, 'the API', 'MOTCUA_API_PORT');
   await assertPortFree(ports.s3, 'S3 (s3rver)', 'MOTCUA_S3_PORT');
   await assertPortFree(ports.sqs, 'SQS (fauxqs)', 'MOTCUA_SQS_PORT');
-  const provinceFile = options.provinceFile ? resolve(options.provinceFile) : provinceFilePath(provinceId);
+  const explicitFile = options.provinceFile ?? (process.env.MOTCUA_PROVINCE_FILE || undefined);
+  const provinceFile = explicitFile ? resolve(explicitFile) : provinceFilePath(provinceId);
   // A broken province file stops the start with the loader's message, before anything is spawned.
   const province = loadProvinceFile(provinceFile);
   mkdirSync(dataDir, { recursive: true });
@@ -147,9 +148,47 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const [dynamodb, s3, sqs] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalDynamoDb, LocalS3, LocalSqs];
+    const names = resourceNames(province.id);
 
+    // Subscribed as soon as S3 listens, so that no upload goes unrecorded (a client may hold a URL from
+    // before a restart); delivered once the handlers' environment is in place.
+    let openDelivery: () => void = () => undefined;
+    const deliverFrom = new Promise<void>((resolveDelivery) => {
+      openDelivery = resolveDelivery;
+    });
+    if (options.consumers ?? true) {
+      const bucketEvents = startBucketEventDelivery({
+        consumers: declaredConsumers,
+        handler: (consumer) => loadHandler(consumer.entry),
+        subscribe: (listener) => s3.onEvent(listener),
+        bucket: names.bucket,
+        region: localRegion,
+        provinceId: province.id,
+        logger,
+        dataDir,
+        deliverFrom,
+      });
+      stops.push(() => {
+        openDelivery();
+        return bucketEvents.stop();
+      });
+    }
+
+    // The port is taken at once (the API URL is part of the token issuer and the handlers' environment),
+    // but until everything behind it is ready a request gets 503 with Retry-After instead of waiting forever.
     const server = createServer();
     server.keepAliveTimeout = 5000;
+    let serve: RequestListener | undefined;
+    server.on('request', (req, res) => {
+      if (serve) {
+        serve(req, res);
+        return;
+      }
+      req.resume();
+      const body = JSON.stringify({ message: 'Service Unavailable' });
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    });
     const apiPort = await listen(server, ports.api);
     stops.push(
       () =>
@@ -160,7 +199,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const apiUrl = `http://${loopback}:${apiPort}`;
 
-    const names = resourceNames(province.id);
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
@@ -207,7 +245,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const clock = createLocalClock({ dataDir, install: processWide });
     const identity = await createLocalIdentity({ dataDir, apiUrl });
-    server.on('request', createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion }));
+    const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion });
 
     if (options.consumers ?? true) {
       const pollers: StreamPoller[] = declaredConsumers
@@ -223,6 +261,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             logger,
             deadLetter: { sqs: sqsClient, queueUrl: queues.eventsDlqUrl },
             functionName: `motcua-${province.id}-${consumer.id}`,
+            // What a consumer sent (agency messages, dead letters) is on disk before its records count as done.
+            beforeCheckpoint: () => sqs.snapshot(),
           }),
         );
       const scheduler = startScheduler({
@@ -233,22 +273,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         logger,
         provinceId: province.id,
       });
-      const bucketEvents = startBucketEventDelivery({
-        consumers: declaredConsumers,
-        handler: (consumer) => loadHandler(consumer.entry),
-        subscribe: (listener) => s3.onEvent(listener),
-        bucket: names.bucket,
-        region: localRegion,
-        provinceId: province.id,
-        logger,
-      });
-      stops.push(() => bucketEvents.stop());
       // Pollers stop before the emulators they read from.
       stops.push(async () => {
         scheduler.stop();
         await Promise.all(pollers.map((p) => p.stop()));
       });
     }
+
+    openDelivery();
+    serve = api;
 
     let stopping: Promise<void> | undefined;
     return {

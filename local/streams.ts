@@ -23,8 +23,9 @@ import { readJson, writeJsonAtomic } from './support.js';
  * partial batch responses (`batchItemFailures`: processing resumes at the first failed record), up to
  * `maxRetries` retries, then the batch goes to the on-failure destination (here a file under
  * `<dataDir>/failed-events/` and the events DLQ) and processing moves on. The last processed sequence
- * number per shard is kept under `<dataDir>/streams/<consumer>.json`, so a restart neither delivers a
- * processed record again nor skips one that was not.
+ * number per shard is kept under `<dataDir>/streams/<consumer>.json`, written only after `beforeCheckpoint`
+ * has made the handler's effects durable, so a restart, even after a kill, never skips a record whose
+ * effect was lost; it may deliver again the records handled since the last checkpoint.
  */
 
 export type StreamHandler = LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | void | undefined>;
@@ -49,6 +50,13 @@ export interface StreamPollerOptions {
   /** pause before retry n is n × this, capped at 2 s */
   readonly retryDelayMs?: number;
   readonly functionName?: string;
+  /**
+   * Makes the handler's effects durable; called before every checkpoint write, and a failure keeps the
+   * checkpoint where it was (the records are delivered again). Locally the queues live in fauxqs's memory,
+   * so this writes their snapshot: a kill at any instant then leaves no checkpoint past a message that is
+   * not on disk. Repeats after a crash are possible, losses are not.
+   */
+  readonly beforeCheckpoint?: () => void;
 }
 
 export interface StreamPoller {
@@ -114,7 +122,10 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   let passWaiters: (() => void)[] = [];
   let warnedMissing = false;
 
-  const save = (): void => writeJsonAtomic(checkpointFile, checkpoint);
+  const save = (): void => {
+    options.beforeCheckpoint?.();
+    writeJsonAtomic(checkpointFile, checkpoint);
+  };
   const advance = (shardId: string, sequenceNumber: string | undefined): void => {
     if (!sequenceNumber) return;
     checkpoint.shards[shardId] = { ...checkpoint.shards[shardId], sequenceNumber };

@@ -79,7 +79,12 @@ export function readJson<T>(file: string): T | undefined {
   return JSON.parse(text) as T;
 }
 
-/** Write-then-rename, so a kill in the middle leaves the previous file rather than half a file. */
+/**
+ * Write then rename, so a kill in the middle leaves the previous file rather than half a file. Files
+ * written one after the other are in the kernel in that order, which is what the checkpoints rely on when
+ * the process dies. No fsync: the whole runtime shares one event loop, and a synchronous flush on every
+ * checkpoint and upload would stall every request; a power cut is therefore not covered the same way.
+ */
 export function writeJsonAtomic(file: string, value: unknown): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

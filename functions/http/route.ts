@@ -1,5 +1,4 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { routeById, type RouteId } from '../declaration.js';
@@ -7,7 +6,7 @@ import { routeContracts, type RouteContract } from '../contracts/routes.js';
 import { callerFromClaims, type Caller } from '../adapters/identity.js';
 import { AppError, invalidInput } from '../domain/errors.js';
 import { issuesToDetails } from '../domain/dossier.js';
-import { logger } from './logger.js';
+import { logger, withInvocationLogger } from './logger.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -117,9 +116,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
     return json(reply.status, reply.body, reply.headers);
   };
 
-  return middy(base)
-    // never the event: bodies carry applicants' personal data
-    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  const handler = middy(base)
     .use({
       onError: (request) => {
         const err = request.error;
@@ -134,4 +131,6 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
         request.response = json(500, { error: { code: 'internal', message: 'internal error', messageVi: 'Đã có lỗi xảy ra, vui lòng thử lại sau.' } });
       },
     });
+  // Each invocation logs through a logger of its own, errors included (see logger.ts).
+  return (event: HttpEvent, context: Context): Promise<HttpResult> => withInvocationLogger(context, () => handler(event, context));
 }
