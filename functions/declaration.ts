@@ -297,3 +297,15 @@ export const environment = {
   /** the public base URL of the API, for tracking links */
   publicBaseUrl: 'PUBLIC_BASE_URL',
 } as const;
+
+/**
+ * The custom metric the deadline sweeper publishes on each run (CloudWatch embedded metric format): how
+ * many local years an appointment issued now could reach whose holidays are only the statute's, the
+ * government's yearly arrangement not being in the province file. lib/ alarms when it is 1 or more.
+ */
+export const calendarMetric = {
+  namespace: 'motcua',
+  name: 'StatutoryCalendarYears',
+  /** the one dimension, Powertools' `service`: the logger's service name of the province */
+  service: (provinceId: string) => `motcua-${provinceId}`,
+} as const;

@@ -103,11 +103,19 @@ export const calendarSchema = z.object({
   /**
    * Per year: public holidays (a holiday falling on a weekend day is given back on the next working day),
    * extra days off decided by the government (bridges, Tết extensions), and weekend days swapped into
-   * working days.
+   * working days. A year listed here replaces the statutory computation for that year whole; a year not
+   * listed is computed from the Labour Code (functions/domain/holidays.ts) and reported as such.
    */
   years: z.record(
     z.string().regex(/^\d{4}$/, 'a year as YYYY'),
     z.object({
+      /**
+       * false while the year's dates are only the statute's (the government has not published its
+       * arrangement yet): they are used, but reported as `statutory` like a year missing from the file
+       */
+      confirmed: z.boolean().default(true),
+      /** the notices the year's data follows (e.g. "Công văn 12729/VPCP-KGVX ngày 25/12/2025"), for audit */
+      source: z.string().min(1).optional(),
       holidays: z.array(namedDate).default([]),
       daysOff: z.array(namedDate).default([]),
       workingDays: z.array(namedDate).default([]),

@@ -78,6 +78,10 @@ export const dossierViewSchema = z
     trackingUrl: z.string(),
     receivedAt: z.string().optional(),
     dueAt: z.string().optional().meta({ description: 'appointment date in force (ngày hẹn trả), moved by pauses and apologies' }),
+    calendarBasis: z
+      .enum(['confirmed', 'statutory'])
+      .optional()
+      .meta({ description: 'statutory: the appointment crosses a year whose holidays are computed from the Labour Code, the government\'s yearly arrangement (Tết span, swapped days) not being published in the province file yet; it may move when it is' }),
     standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']).meta({ description: 'against the appointment date, now or when finished' }),
     receipt: z.unknown().optional().meta({ description: 'form 01: code, documents received, appointment date' }),
     pendingSupplement: z.unknown().optional().meta({ description: 'form 02: what is missing and why' }),

@@ -1,10 +1,12 @@
 import type { Calendar } from '../../provinces/schema.js';
 import {
   addWorkingDays,
+  calendarCoverage,
   classifyFinished,
   classifyOpen,
   dueDate,
   workingTimeBetween,
+  type CalendarBasis,
   type FinishedClass,
   type OpenClass,
   type ProcessingTime,
@@ -79,7 +81,19 @@ export interface WorkflowState {
   readonly pendingPayment?: { readonly amountVnd: number; readonly reason: string; readonly requestedAt: string; readonly resumeTo: StatusCode };
   readonly paidAt?: string;
   readonly apologies?: readonly { readonly at: string; readonly reason: string; readonly previousDueAt: string; readonly newDueAt: string }[];
-  readonly receipt?: { readonly code: string; readonly documentsReceived: readonly string[]; readonly appointmentAt: string; readonly issuedAt: string };
+  readonly receipt?: {
+    readonly code: string;
+    readonly documentsReceived: readonly string[];
+    readonly appointmentAt: string;
+    readonly issuedAt: string;
+    /** whether the appointment was counted on the government's published calendar or on the statute alone */
+    readonly calendarBasis?: CalendarBasis;
+  };
+  /**
+   * the basis of the appointment in force: `statutory` when its count crosses a year whose holidays are
+   * computed from the Labour Code because the government's arrangement is not in the province file yet
+   */
+  readonly calendarBasis?: CalendarBasis;
   readonly closingReason?: string;
   readonly finishedAt?: string;
   readonly returnedAt?: string;
@@ -134,10 +148,16 @@ function refuse(d: Dossier, action: Action, why?: string): never {
 }
 
 /** Closing a pause moves the appointment by the working (or calendar) time the applicant held it. */
-function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt'> {
+function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt' | 'calendarBasis'> {
   const pauses = (d.pauses ?? []).map((p) => (p.kind === kind && !p.to ? { ...p, to: ctx.now.toISOString() } : p));
   if (!d.receivedAt || !d.dueAt) return { pauses };
-  return { pauses, dueAt: effectiveDueAt({ ...d, pauses }, ctx.calendar, ctx.processing).toISOString() };
+  const due = effectiveDueAt({ ...d, pauses }, ctx.calendar, ctx.processing);
+  return { pauses, dueAt: due.toISOString(), calendarBasis: basisBetween(ctx.calendar, new Date(d.receivedAt), due) };
+}
+
+/** The calendar basis of an appointment: every local year from reception to the due date counts. */
+export function basisBetween(calendar: Calendar, from: Date, to: Date): CalendarBasis {
+  return calendarCoverage(calendar, from, to).basis;
 }
 
 /**
@@ -165,15 +185,18 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
 
   switch (command.action) {
     case 'receive': {
-      const due = dueDate(ctx.calendar, ctx.now, ctx.processing).toISOString();
+      const dueAt = dueDate(ctx.calendar, ctx.now, ctx.processing);
+      const due = dueAt.toISOString();
+      const calendarBasis = basisBetween(ctx.calendar, ctx.now, dueAt);
       next = {
         status: Status.Received,
         receivedAt: at,
         dueAt: due,
-        receipt: { code: d.code, documentsReceived: command.documentsReceived ?? [], appointmentAt: due, issuedAt: at },
+        calendarBasis,
+        receipt: { code: d.code, documentsReceived: command.documentsReceived ?? [], appointmentAt: due, issuedAt: at, calendarBasis },
       };
       note = command.note;
-      details = { appointmentAt: due };
+      details = { appointmentAt: due, calendarBasis };
       break;
     }
     case 'refuse':
@@ -246,6 +269,7 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       next = {
         status: d.status,
         dueAt: promised.toISOString(),
+        calendarBasis: basisBetween(ctx.calendar, new Date(d.receivedAt ?? at), promised),
         apologies: [...(d.apologies ?? []), { at, reason: command.reason, previousDueAt: d.dueAt, newDueAt: promised.toISOString() }],
       };
       note = command.reason;

@@ -56,7 +56,8 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect(received.status).toBe(200);
     expect(received.json.status).toEqual({ code: 2, label: 'Được tiếp nhận' });
     expectNear(received.json.dueAt, vn('2026-05-04T16:00:00'));
-    expect(received.json.receipt).toMatchObject({ code, appointmentAt: received.json.dueAt });
+    expect(received.json.receipt).toMatchObject({ code, appointmentAt: received.json.dueAt, calendarBasis: 'confirmed' });
+    expect(received.json.calendarBasis).toBe('confirmed');
 
     // Supplement requested Tuesday 09:00, answered Wednesday 09:00: one working day paused.
     await setClock(vn('2026-04-28T09:00:00'));
@@ -123,6 +124,17 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect(tooLate.status).toBe(409);
     expect((await call(`/dossiers/${code}`, { token: citizen })).json.standing).toBe('overdue');
     expect((await act({ action: 'finish' })).json.standing).toBe('late');
+  });
+
+  it('counts an appointment across 1/1/2027 on the statutory holidays and says so', async () => {
+    const citizen = await token('citizen', { subject: 'workflow-new-year' });
+    const official = await token('official', { agencyId });
+    await setClock(vn('2026-12-31T15:00:00')); // Thursday
+    const { code } = await fileDossier(call, citizen, enterpriseRegistration(3));
+    const received = await call(`/dossiers/${code}/actions`, { token: official, body: { action: 'receive' } });
+    // 3 working days: 2 h on 31/12, Friday 1/1 off (statute), Mon 4/1, Tue 5/1, and 6 h on Wed 6/1.
+    expectNear(received.json.dueAt, vn('2027-01-06T15:00:00'));
+    expect(received.json).toMatchObject({ calendarBasis: 'statutory', receipt: { calendarBasis: 'statutory' } });
   });
 
   it('lets exactly one of two officials acting at once win; the other gets 409 with the current state', async () => {

@@ -138,9 +138,9 @@ describe.each(provinces)('province file $id', ({ id, name, code, portal }) => {
     expect(record!.fields.find((f) => f.name === 'copies')).toMatchObject({ type: 'number', required: true });
   });
 
-  it('has the 2025 and 2026 calendars with the public holidays of the Labour Code', () => {
+  it('has the 2025, 2026 and 2027 calendars with the public holidays of the Labour Code', () => {
     const { years } = province.calendar;
-    expect(Object.keys(years).sort()).toEqual(['2025', '2026']);
+    expect(Object.keys(years).sort()).toEqual(['2025', '2026', '2027']);
     for (const [year, entry] of Object.entries(years)) {
       const all = [...entry.holidays, ...entry.daysOff, ...entry.workingDays];
       for (const { date, name } of all) {
