@@ -98,7 +98,13 @@ export const dossierViewSchema = z
   .meta({ id: 'Dossier' });
 
 export const agencyViewSchema = z
-  .object({ id: z.string(), code: z.string(), name: z.string(), tier: z.string() })
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    tier: z.string(),
+    validUntil: z.string().optional().meta({ description: 'last day of an abolished agency (e.g. a district, 30/6/2025): kept in history, never routed to' }),
+  })
   .meta({ id: 'Agency' });
 
 export const serviceSummarySchema = z

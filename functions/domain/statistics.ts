@@ -365,9 +365,9 @@ export interface CatalogFigures {
   readonly byAgency: Record<string, { services: number; level4: number }>;
 }
 
-/** The agencies that may process a service: those it names, else every agency of its tier. */
+/** The agencies that may process a service: those it names, else every current agency of its tier. */
 export function agenciesOfService(province: Province, service: Service): string[] {
-  return service.agencyIds ? [...service.agencyIds] : province.agencies.filter((a) => a.tier === service.tier).map((a) => a.id);
+  return service.agencyIds ? [...service.agencyIds] : province.agencies.filter((a) => a.tier === service.tier && !a.validUntil).map((a) => a.id);
 }
 
 export function catalogFigures(province: Province, scope: Scope = 'province'): CatalogFigures {
