@@ -82,6 +82,10 @@ export const dossierViewSchema = z
       .enum(['confirmed', 'statutory'])
       .optional()
       .meta({ description: 'statutory: the appointment crosses a year whose holidays are computed from the Labour Code, the government\'s yearly arrangement (Tết span, swapped days) not being published in the province file yet; it may move when it is' }),
+    lateApology: z
+      .enum(['with-apology', 'without-apology'])
+      .optional()
+      .meta({ description: 'for a dossier finished late (against the legal appointment): whether an apology (form 04) was sent in time' }),
     standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']).meta({ description: 'against the appointment date, now or when finished' }),
     receipt: z.unknown().optional().meta({ description: 'form 01: code, documents received, appointment date' }),
     pendingSupplement: z.unknown().optional().meta({ description: 'form 02: what is missing and why' }),

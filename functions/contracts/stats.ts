@@ -64,7 +64,15 @@ export const figuresSchema = z
   .object({
     submitted: z.object({ total: count, online: count, counter: count, post: count }),
     received: z.object({ total: count, online: count, counter: count, post: count }),
-    resolved: z.object({ total: count, early: count, onTime: count, late: count, averageWorkingDays: z.number().nullable() }),
+    resolved: z.object({
+      total: count,
+      early: count,
+      onTime: count,
+      late: count.meta({ description: 'finished after the legal appointment, apology or not' }),
+      lateWithApology: count.meta({ description: 'late, with an apology (form 04) sent before the appointment passed' }),
+      lateWithoutApology: count.meta({ description: 'late, with no apology' }),
+      averageWorkingDays: z.number().nullable().meta({ description: 'reception to result, time paused for supplements and payments left out' }),
+    }),
     inProgress: z.object({ total: count, notYetDue: count, overdue: count }).meta({ description: 'of the dossiers received in the period, those still open' }),
     refused: count,
     stopped: count,

@@ -97,8 +97,13 @@ export interface WorkflowState {
   readonly closingReason?: string;
   readonly finishedAt?: string;
   readonly returnedAt?: string;
-  /** early / on time / late against the appointment date in force when the result was ready */
+  /**
+   * early / on time / late against the LEGAL appointment (reception + processing time + pauses): an
+   * apology (form 04) is written because a dossier is late and does not make it on time
+   */
   readonly resultClass?: FinishedClass;
+  /** for a late dossier: whether an apology with a new date was sent before the appointment passed */
+  readonly lateApology?: 'with-apology' | 'without-apology';
   readonly rating?: { readonly value: Rating; readonly comment?: string; readonly at: string };
   /** set by the deadline sweeper when the appointment date passed with the dossier still open */
   readonly overdueAt?: string;
@@ -165,13 +170,25 @@ export function basisBetween(calendar: Calendar, from: Date, to: Date): Calendar
  * pauses. After an apology (form 04) the new date it promised, shifted by pauses that began after it.
  */
 export function effectiveDueAt(d: WorkflowDossier, calendar: Calendar, processing: ProcessingTime): Date {
-  if (!d.receivedAt) throw new Error(`dossier ${d.code} has no appointment date before reception`);
-  const closed = (d.pauses ?? []).filter((p) => p.to).map((p) => ({ from: new Date(p.from), to: new Date(p.to!) }));
+  const closed = closedPauses(d);
   const apology = d.apologies?.at(-1);
-  if (!apology) return dueDate(calendar, new Date(d.receivedAt), processing, closed);
+  if (!apology) return legalDueAt(d, calendar, processing);
   const after = closed.filter((p) => p.from.getTime() >= Date.parse(apology.at));
   const held = after.reduce((sum, p) => sum + workingTimeBetween(calendar, p.from, p.to), 0);
   return addWorkingDays(calendar, new Date(apology.newDueAt), held);
+}
+
+function closedPauses(d: WorkflowDossier): { from: Date; to: Date }[] {
+  return (d.pauses ?? []).filter((p) => p.to).map((p) => ({ from: new Date(p.from), to: new Date(p.to!) }));
+}
+
+/**
+ * The legal appointment: reception + the procedure's processing time, shifted by the closed pauses
+ * (supplement, payment), whatever apologies promised. Lateness is judged against it.
+ */
+export function legalDueAt(d: WorkflowDossier, calendar: Calendar, processing: ProcessingTime): Date {
+  if (!d.receivedAt) throw new Error(`dossier ${d.code} has no appointment date before reception`);
+  return dueDate(calendar, new Date(d.receivedAt), processing, closedPauses(d));
 }
 
 export function applyCommand(d: WorkflowDossier, command: Command, ctx: WorkflowContext): Transition {
@@ -246,8 +263,14 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       note = command.reason;
       break;
     case 'finish': {
-      const due = d.dueAt ? new Date(d.dueAt) : undefined;
-      next = { status: Status.Resolved, finishedAt: at, ...(due ? { resultClass: classifyFinished(ctx.now, due) } : {}) };
+      const due = d.receivedAt ? legalDueAt(d, ctx.calendar, ctx.processing) : undefined;
+      const resultClass = due ? classifyFinished(ctx.now, due) : undefined;
+      next = {
+        status: Status.Resolved,
+        finishedAt: at,
+        ...(resultClass ? { resultClass } : {}),
+        ...(resultClass === 'late' ? { lateApology: (d.apologies?.length ?? 0) > 0 ? 'with-apology' : 'without-apology' } : {}),
+      };
       note = command.note;
       break;
     }

@@ -163,7 +163,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
       expect(answer.json.figures).toMatchObject({
         submitted: { total: 11, online: 10, counter: 0, post: 1 },
         received: { total: 10, online: 9, counter: 0, post: 1 },
-        resolved: { total: 6, early: 4, onTime: 1, late: 1 },
+        resolved: { total: 6, early: 4, onTime: 1, late: 1, lateWithApology: 0, lateWithoutApology: 1 },
         inProgress: { total: 3, notYetDue: 2, overdue: 1 },
         refused: 1,
         stopped: 0,

@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('a dossier through the one-stop workflow, with deadlines in working days', () => {
-  it('is received, supplemented, processed, apologised for, finished on time, returned and rated', async () => {
+  it('is received, supplemented, processed, apologised for, finished late with the apology, returned and rated', async () => {
     const citizen = await token('citizen', { subject: 'workflow-citizen' });
     const official = await token('official', { agencyId, subject: 'mot-cua-1' });
 
@@ -87,9 +87,11 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect(apologized.status).toBe(200);
     expectNear(apologized.json.dueAt, vn('2026-05-07T16:00:00'));
 
+    // Finished Thursday 11:00, before the apology's new date but after the legal appointment (Tuesday
+    // 16:00): an apology says the dossier is late, it does not make it on time.
     await setClock(vn('2026-05-07T11:00:00'));
     const finished = await act({ action: 'finish' });
-    expect(finished.json).toMatchObject({ status: { code: 9 }, standing: 'on-time' });
+    expect(finished.json).toMatchObject({ status: { code: 9 }, standing: 'late', lateApology: 'with-apology' });
     expect((await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied' } })).status).toBe(409);
     expect((await act({ action: 'return' })).json.status).toEqual({ code: 10, label: 'Đã trả kết quả' });
     const rated = await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied', comment: 'Nhanh gọn' } });
@@ -108,7 +110,7 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
       'dossier.rate',
     ]);
     expect(final.json.history[2]).toMatchObject({ actor: { kind: 'official', agencyId }, from: 2, to: 5, note: 'Thiếu bản sao điều lệ' });
-    expect(final.json.standing).toBe('on-time');
+    expect(final.json.standing).toBe('late');
   });
 
   it('classifies a dossier finished after its appointment as late, and refuses an apology once the appointment passed', async () => {

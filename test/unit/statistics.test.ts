@@ -53,6 +53,24 @@ describe('which counters an event moves', () => {
     expect(updates.length).toBeLessThanOrEqual(18);
   });
 
+  it('counts late with apology apart from late without, and leaves paused time out of the resolution time', () => {
+    // received Mon 2/3 08:00, finished Mon 9/3 08:00 (5 working days), paused Tue 3/3 08:00 – Thu 5/3 08:00 (2)
+    const d = dossier({
+      status: 9,
+      receivedAt: '2026-03-02T01:00:00.000Z',
+      finishedAt: '2026-03-09T01:00:00.000Z',
+      resultClass: 'late',
+      lateApology: 'with-apology',
+      pauses: [{ kind: 'supplement', from: '2026-03-03T01:00:00.000Z', to: '2026-03-05T01:00:00.000Z' }],
+    });
+    const counts = counterUpdates(event('dossier.finish', d.finishedAt!, d), calendar).find((u) => u.scope === 'province' && u.period === 'month:2026-03')!.counts;
+    expect(counts).toMatchObject({ resolved: 1, resolvedLate: 1, resolvedLateWithApology: 1, resolutionMilliWorkingDays: 3000 });
+    const without = counterUpdates(event('dossier.finish', d.finishedAt!, { ...d, lateApology: 'without-apology' }), calendar)[0]!.counts;
+    expect(without.resolvedLateWithApology).toBeUndefined();
+    const figures = figuresOf({ resolved: 4, resolvedLate: 3, resolvedLateWithApology: 1, resolvedOnTime: 1, resolutionMilliWorkingDays: 12000 });
+    expect(figures.resolved).toMatchObject({ late: 3, lateWithApology: 1, lateWithoutApology: 2, averageWorkingDays: 3 });
+  });
+
   it('counts ratings by value, payments, apologies and the sweeper marks', () => {
     const rated = counterUpdates(event('dossier.rate', '2026-03-05T02:00:00.000Z', dossier({ status: 10, rating: { value: 'normal', at: 'x' } })), calendar);
     expect(rated[0]!.counts).toEqual({ ratedNormal: 1 });
