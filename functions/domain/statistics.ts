@@ -42,6 +42,10 @@ export const counterNames = [
   'ratedUnsatisfied',
   'overdueMarked',
   'remindersSent',
+  /** flow: dossiers received at some time that were resolved, stopped or withdrawn in the period */
+  'closedAfterReception',
+  /** flow: of those, the ones the sweeper had marked overdue */
+  'closedOverdue',
   /** cohort: dossiers received in the period that were later resolved, stopped or withdrawn */
   'closedOfReceived',
   /** cohort: dossiers received in the period that the sweeper marked overdue */
@@ -83,7 +87,11 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
   const closeCohort = () => {
     if (!d.receivedAt) return;
     cohort.closedOfReceived = 1;
-    if (d.overdueAt) cohort.overdueClosedOfReceived = 1;
+    flow.closedAfterReception = 1;
+    if (d.overdueAt) {
+      cohort.overdueClosedOfReceived = 1;
+      flow.closedOverdue = 1;
+    }
   };
   switch (e.type) {
     case 'dossier.submitted':
@@ -436,4 +444,63 @@ export function rankAgencies(rows: readonly { agencyId: string; figures: Figures
   return [...rows]
     .sort((a, b) => score(b.figures) - score(a.figures) || b.figures.resolved.total - a.figures.resolved.total || a.agencyId.localeCompare(b.agencyId))
     .map((row, i) => ({ rank: i + 1, ...row }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The period report (Circular 01/2018/TT-VPCP)
+
+/**
+ * No counter exists before this year: the balance carried into a period is summed from it. Years without
+ * dossiers cost one empty read each, whatever the number of dossiers.
+ */
+export const REPORT_EPOCH_YEAR = 2015;
+
+/** The counter periods before a local day (exclusive), from the epoch: whole years, then months, then days. */
+export function periodsBefore(firstDay: string): Period[] {
+  const year = Number(firstDay.slice(0, 4));
+  const years: Period[] = [];
+  for (let y = REPORT_EPOCH_YEAR; y < year; y += 1) years.push(`year:${y}`);
+  if (firstDay.endsWith('-01-01')) return years;
+  const previous = isoOfDay(dayNumber(firstDay) - 1);
+  return [...years, ...periodsFor({ from: `${year}-01-01`, to: previous })];
+}
+
+export interface PeriodReport {
+  /** received before the period and still open when it began */
+  readonly carriedOver: number;
+  /** received in the period */
+  readonly received: number;
+  /** carried over + received: the dossiers the agency had to handle in the period */
+  readonly toHandle: number;
+  readonly resolved: Figures['resolved'];
+  /** stopped or withdrawn in the period after reception: neither resolved nor still open */
+  readonly closedWithoutResult: number;
+  /** open when the period ended: not yet due, or overdue (marked by the sweeper once the appointment passed) */
+  readonly openAtEnd: { readonly total: number; readonly notYetDue: number; readonly overdue: number };
+}
+
+/**
+ * The monthly (or any period's) report of the one-stop mechanism, Circular 01/2018/TT-VPCP: a balance
+ * over the period, unlike the cohort figures of `figuresOf`, which follow the dossiers RECEIVED in the
+ * period wherever they are now. `before` sums the counters of every period before this one, `during`
+ * those of the period. Identity: toHandle = resolved.total + closedWithoutResult + openAtEnd.total.
+ */
+export function periodReportOf(before: Counts, during: Counts): PeriodReport {
+  const b = (name: CounterName): number => before[name] ?? 0;
+  const n = (name: CounterName): number => during[name] ?? 0;
+  const carriedOver = Math.max(0, b('received') - b('closedAfterReception'));
+  const overdueBefore = Math.max(0, b('overdueMarked') - b('closedOverdue'));
+  const toHandle = carriedOver + n('received');
+  const closed = n('closedAfterReception');
+  const resolved = figuresOf(during).resolved;
+  const openAtEnd = Math.max(0, toHandle - closed);
+  const overdue = Math.min(openAtEnd, Math.max(0, overdueBefore + n('overdueMarked') - n('closedOverdue')));
+  return {
+    carriedOver,
+    received: n('received'),
+    toHandle,
+    resolved,
+    closedWithoutResult: Math.max(0, closed - resolved.total),
+    openAtEnd: { total: openAtEnd, notYetDue: openAtEnd - overdue, overdue },
+  };
 }
