@@ -18,6 +18,7 @@ import {
   RESULT_COMPONENT,
   RESULT_RULES,
   SLOT_GRACE_SECONDS,
+  supplementSlotFiles,
   UPLOAD_URL_TTL_SECONDS,
   verdict,
   type DocumentKind,
@@ -95,7 +96,19 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
     });
   }
   const component = componentOf(findService(deps.province, found.dossier.serviceId), request.component);
-  return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject });
+  let existing: readonly DocumentRecord[] = found.documents ?? [];
+  const pending = found.dossier.status === Status.SupplementRequested ? found.dossier.pendingSupplement : undefined;
+  if (pending) {
+    // A supplement replaces or adds files for exactly the components asked for.
+    const counted = supplementSlotFiles(pending, component.id, existing);
+    if (!counted) {
+      throw new AppError(409, 'component_not_requested', `the supplement request asks for: ${pending.components?.join(', ')}`, 'Thành phần này không nằm trong yêu cầu bổ sung.', [
+        { field: 'component', message: `one of: ${pending.components?.join(', ')}` },
+      ]);
+    }
+    existing = counted;
+  }
+  return issueSlot(deps, found.dossier, existing, 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject });
 }
 
 /** POST /dossiers/{code}/results: the responsible agency uploads a result document. */

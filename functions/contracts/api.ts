@@ -194,7 +194,20 @@ export const actionSchema = z
   .discriminatedUnion('action', [
     z.object({ action: z.literal('receive'), documentsReceived: z.array(z.string().min(1).max(200)).max(50).optional(), note: optionalNote, expectedVersion }).strict(),
     z.object({ action: z.literal('refuse'), reason, expectedVersion }).strict(),
-    z.object({ action: z.literal('request-supplement'), reason, missing: z.array(z.string().trim().min(1).max(300)).min(1).max(50), expectedVersion }).strict(),
+    z
+      .object({
+        action: z.literal('request-supplement'),
+        reason,
+        missing: z.array(z.string().trim().min(1).max(300)).min(1).max(50),
+        components: z
+          .array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a document component id'))
+          .min(1)
+          .max(20)
+          .optional()
+          .meta({ description: 'the document components to replace or add; the answer then needs a verified new file for each' }),
+        expectedVersion,
+      })
+      .strict(),
     z.object({ action: z.literal('start-processing'), note: optionalNote, expectedVersion }).strict(),
     z.object({ action: z.literal('request-payment'), amountVnd: z.number().int().positive(), reason, expectedVersion }).strict(),
     z.object({ action: z.literal('confirm-payment'), note: optionalNote, expectedVersion }).strict(),

@@ -25,7 +25,7 @@ export type Rating = 'satisfied' | 'normal' | 'unsatisfied';
 export type Command =
   | { action: 'receive'; documentsReceived?: string[]; note?: string }
   | { action: 'refuse'; reason: string }
-  | { action: 'request-supplement'; reason: string; missing: string[] }
+  | { action: 'request-supplement'; reason: string; missing: string[]; components?: string[] }
   | { action: 'supplement'; note?: string }
   | { action: 'start-processing'; note?: string }
   | { action: 'request-payment'; amountVnd: number; reason: string }
@@ -77,7 +77,14 @@ export interface WorkflowState {
   readonly dueAt?: string;
   readonly pauses?: readonly DossierPause[];
   readonly supplementRequests?: number;
-  readonly pendingSupplement?: { readonly reason: string; readonly missing: readonly string[]; readonly requestedAt: string; readonly resumeTo: StatusCode };
+  readonly pendingSupplement?: {
+    readonly reason: string;
+    readonly missing: readonly string[];
+    /** the document components to replace or add: the answer needs a verified new file for each */
+    readonly components?: readonly string[];
+    readonly requestedAt: string;
+    readonly resumeTo: StatusCode;
+  };
   readonly pendingPayment?: { readonly amountVnd: number; readonly reason: string; readonly requestedAt: string; readonly resumeTo: StatusCode };
   readonly paidAt?: string;
   readonly apologies?: readonly { readonly at: string; readonly reason: string; readonly previousDueAt: string; readonly newDueAt: string }[];
@@ -226,11 +233,11 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       next = {
         status: Status.SupplementRequested,
         supplementRequests: (d.supplementRequests ?? 0) + 1,
-        pendingSupplement: { reason: command.reason, missing: command.missing, requestedAt: at, resumeTo: d.status },
+        pendingSupplement: { reason: command.reason, missing: command.missing, ...(command.components?.length ? { components: command.components } : {}), requestedAt: at, resumeTo: d.status },
         pauses: [...(d.pauses ?? []), { kind: 'supplement', from: at }],
       };
       note = command.reason;
-      details = { missing: command.missing };
+      details = { missing: command.missing, ...(command.components?.length ? { components: command.components } : {}) };
       break;
     }
     case 'supplement': {
