@@ -322,3 +322,15 @@ export const environment = {
   /** local: the file of the stack secret in the data folder */
   stackSecretFile: 'STACK_SECRET_FILE',
 } as const;
+
+/**
+ * The custom metric the deadline sweeper publishes on each run (CloudWatch embedded metric format): how
+ * many local years an appointment issued now could reach whose holidays are only the statute's, the
+ * government's yearly arrangement not being in the province file. lib/ alarms when it is 1 or more.
+ */
+export const calendarMetric = {
+  namespace: 'motcua',
+  name: 'StatutoryCalendarYears',
+  /** the one dimension, Powertools' `service`: the logger's service name of the province */
+  service: (provinceId: string) => `motcua-${provinceId}`,
+} as const;

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -10,7 +10,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
-import { agencyQueue, consumers, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
+import { agencyQueue, calendarMetric, consumers, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import { AgencyQueues } from './agency-queues.js';
 import { HandlerFunction } from './handler-function.js';
@@ -110,6 +110,22 @@ export class MotcuaStack extends Stack {
       this.functions.set(consumer.id, handler);
       this.wireConsumer(consumer, handler);
     }
+
+    // Appointments counted on a year whose holidays are only the statute's may move when the government
+    // publishes its arrangement: someone must add it to the province file. EMF metric, so no IAM grant.
+    new Metric({
+      namespace: calendarMetric.namespace,
+      metricName: calendarMetric.name,
+      dimensionsMap: { service: calendarMetric.service(province.id) },
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+    }).createAlarm(this, 'StatutoryCalendar', {
+      alarmDescription: `Appointments of ${province.name} issued now reach a year whose holidays are computed from the Labour Code only: add the government's arrangement for that year to provinces/${province.id}.json`,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpStage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { agencyQueue } from '../functions/declaration.js';
+import { calendarWarning } from '../functions/domain/calendar.js';
 import { startLocalStack, type LocalStack } from './stack.js';
 
 /**
@@ -66,3 +67,6 @@ const lines = [
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));
+// A year without the government's published arrangement is counted from the statute, never silently.
+const calendar = calendarWarning(province.calendar, province.services, stack.clock.now());
+if (calendar) console.warn(`warning: ${calendar.message}`);

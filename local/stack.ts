@@ -215,6 +215,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.queueUrlBase]: sqs.queueUrlBase,
       [environment.publicBaseUrl]: apiUrl,
       [environment.stackSecretFile]: ensureStackSecret(dataDir),
+      // No CloudWatch here: the start-up warning stands in for the calendar metric (calendarMetric).
+      POWERTOOLS_METRICS_DISABLED: 'true',
     };
     if (processWide) {
       delete process.env.AWS_SESSION_TOKEN;

@@ -12,9 +12,15 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:mm');
 /** Decision 20/2020 agency code, e.g. `000.00.14.H56` */
 export const agencyCodePattern = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
 
+/**
+ * `validUntil` (the last day, local) keeps an abolished tier or agency in history: its dossiers, queue and
+ * statistics remain, but the current catalog never routes a dossier to it. District-level People's
+ * Committees were abolished on 1 July 2025 (two-tier local government, Resolution 203/2025/QH15).
+ */
 export const tierSchema = z.object({
   id: slug,
   name: z.string().min(1),
+  validUntil: isoDate.optional(),
 });
 
 export const agencySchema = z.object({
@@ -22,6 +28,7 @@ export const agencySchema = z.object({
   code: z.string().regex(agencyCodePattern, 'an agency code like 000.00.14.H37'),
   name: z.string().min(1),
   tier: slug,
+  validUntil: isoDate.optional(),
 });
 
 export const mimeTypeSchema = z.enum(['application/pdf', 'image/jpeg', 'image/png']);
@@ -114,11 +121,19 @@ export const calendarSchema = z.object({
   /**
    * Per year: public holidays (a holiday falling on a weekend day is given back on the next working day),
    * extra days off decided by the government (bridges, Tết extensions), and weekend days swapped into
-   * working days.
+   * working days. A year listed here replaces the statutory computation for that year whole; a year not
+   * listed is computed from the Labour Code (functions/domain/holidays.ts) and reported as such.
    */
   years: z.record(
     z.string().regex(/^\d{4}$/, 'a year as YYYY'),
     z.object({
+      /**
+       * false while the year's dates are only the statute's (the government has not published its
+       * arrangement yet): they are used, but reported as `statutory` like a year missing from the file
+       */
+      confirmed: z.boolean().default(true),
+      /** the notices the year's data follows (e.g. "Công văn 12729/VPCP-KGVX ngày 25/12/2025"), for audit */
+      source: z.string().min(1).optional(),
       holidays: z.array(namedDate).default([]),
       daysOff: z.array(namedDate).default([]),
       workingDays: z.array(namedDate).default([]),
@@ -163,14 +178,23 @@ export const provinceSchema = z
       }
     }
     const serviceIds = new Set<string>();
+    const historicalTiers = new Set(province.tiers.filter((t) => t.validUntil).map((t) => t.id));
+    for (const [i, agency] of province.agencies.entries()) {
+      if (historicalTiers.has(agency.tier) && !agency.validUntil) {
+        ctx.addIssue({ code: 'custom', path: ['agencies', i, 'validUntil'], message: `required: the tier "${agency.tier}" was abolished` });
+      }
+    }
     for (const [i, service] of province.services.entries()) {
       if (serviceIds.has(service.id)) ctx.addIssue({ code: 'custom', path: ['services', i, 'id'], message: `duplicate service id "${service.id}"` });
       serviceIds.add(service.id);
       if (!tiers.has(service.tier)) ctx.addIssue({ code: 'custom', path: ['services', i, 'tier'], message: `unknown tier "${service.tier}"` });
+      if (historicalTiers.has(service.tier)) ctx.addIssue({ code: 'custom', path: ['services', i, 'tier'], message: `the tier "${service.tier}" was abolished; the catalog routes to current tiers only` });
       for (const [j, agencyId] of (service.agencyIds ?? []).entries()) {
-        if (!agencies.has(agencyId)) ctx.addIssue({ code: 'custom', path: ['services', i, 'agencyIds', j], message: `unknown agency "${agencyId}"` });
+        const agency = agencies.get(agencyId);
+        if (!agency) ctx.addIssue({ code: 'custom', path: ['services', i, 'agencyIds', j], message: `unknown agency "${agencyId}"` });
+        else if (agency.validUntil) ctx.addIssue({ code: 'custom', path: ['services', i, 'agencyIds', j], message: `agency "${agencyId}" was abolished (validUntil ${agency.validUntil})` });
       }
-      if (!service.agencyIds && !province.agencies.some((a) => a.tier === service.tier)) {
+      if (!service.agencyIds && !province.agencies.some((a) => a.tier === service.tier && !a.validUntil)) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'tier'], message: `no agency of tier "${service.tier}" can process it` });
       }
     }

@@ -23,6 +23,7 @@ import {
   RESULT_COMPONENT,
   RESULT_RULES,
   SLOT_GRACE_SECONDS,
+  supplementSlotFiles,
   UPLOAD_URL_TTL_SECONDS,
   verdict,
   type DocumentKind,
@@ -130,8 +131,20 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
     });
   }
   const component = componentOf(findService(deps.province, found.dossier.serviceId), request.component);
+  let existing: readonly DocumentRecord[] = found.documents ?? [];
+  const pending = found.dossier.status === Status.SupplementRequested ? found.dossier.pendingSupplement : undefined;
+  if (pending) {
+    // A supplement replaces or adds files for exactly the components asked for.
+    const counted = supplementSlotFiles(pending, component.id, existing);
+    if (!counted) {
+      throw new AppError(409, 'component_not_requested', `the supplement request asks for: ${pending.components?.join(', ')}`, 'Thành phần này không nằm trong yêu cầu bổ sung.', [
+        { field: 'component', message: `one of: ${pending.components?.join(', ')}` },
+      ]);
+    }
+    existing = counted;
+  }
   const idempotent = idempotencyKey ? { id: slotIdFor(found.dossier.code, caller.subject, idempotencyKey), requestHash: canonicalHash(request) } : undefined;
-  return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject }, idempotent);
+  return issueSlot(deps, found.dossier, existing, 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject }, idempotent);
 }
 
 /** A UUID-shaped id (version 8: custom) from a hash, so object keys keep their one pattern. */

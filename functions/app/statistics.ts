@@ -4,7 +4,7 @@ import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
 import { localDateOf } from '../domain/calendar.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import { csvCell } from '../domain/text.js';
-import { catalogFigures, figuresOf, periodsFor, rankAgencies, type PeriodQuery, type Scope } from '../domain/statistics.js';
+import { catalogFigures, figuresOf, periodReportOf, periodsBefore, periodsFor, rankAgencies, sumCounts, type PeriodQuery, type Scope } from '../domain/statistics.js';
 
 export interface StatsDeps {
   readonly stats: Pick<StatsRepository, 'read'>;
@@ -63,6 +63,25 @@ export async function readStats(deps: StatsDeps, q: StatsQuery) {
   };
 }
 
+/**
+ * The period balance of Circular 01/2018/TT-VPCP for one scope: the period's counters, and those of every
+ * period before it (from REPORT_EPOCH_YEAR: one item per past year) for what was carried over.
+ */
+export async function readPeriodReport(deps: StatsDeps, q: StatsQuery) {
+  const scope = q.scope as Scope;
+  checkScope(deps.province, scope);
+  const period = resolvePeriod(q, deps.now);
+  const periods = periodsOrRefuse(period.query);
+  const earlier = periodsBefore(period.from);
+  const [during, before] = await Promise.all([deps.stats.read([scope], periods), deps.stats.read([scope], earlier)]);
+  return {
+    scope,
+    period: { from: period.from, to: period.to, items: periods },
+    shape: 'report' as const,
+    report: periodReportOf(before.get(scope) ?? {}, during.get(scope) ?? {}),
+  };
+}
+
 /** Every agency of the province ranked on the share resolved on time or early, like the seeds' rankings. */
 export async function readAgencyRanking(deps: StatsDeps, q: StatsAgenciesQuery) {
   const period = resolvePeriod(q, deps.now);
@@ -105,6 +124,12 @@ export function statsCsv(stats: Awaited<ReturnType<typeof readStats>>): string {
     ...flatten(stats.figures, '', []),
     ...flatten(stats.catalog, 'catalog', []),
   ];
+  return ['figure,value', ...rows.map(([k, v]) => `${cell(k)},${cell(v)}`)].join('\r\n') + '\r\n';
+}
+
+/** The period report as `figure,value` rows, like `statsCsv`. */
+export function reportCsv(answer: Awaited<ReturnType<typeof readPeriodReport>>): string {
+  const rows: [string, unknown][] = [['scope', answer.scope], ['from', answer.period.from], ['to', answer.period.to], ['shape', 'report'], ...flatten(answer.report, '', [])];
   return ['figure,value', ...rows.map(([k, v]) => `${cell(k)},${cell(v)}`)].join('\r\n') + '\r\n';
 }
 

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
 import { staleVersion } from '../adapters/dossier-repository.js';
-import type { Province } from '../../provinces/schema.js';
+import type { Province, Service } from '../../provinces/schema.js';
 import { findService } from '../domain/catalog.js';
 import { dossierView, type Actor } from '../domain/dossier.js';
-import { AppError, notFound } from '../domain/errors.js';
+import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import { authorize, canListAgency, viewerOf } from '../domain/access.js';
-import { applyCommand, deadlineStanding, type Command } from '../domain/workflow.js';
+import { supplementLacking, type DocumentRecord } from '../domain/documents.js';
+import { applyCommand, deadlineStanding, type Command, type WorkflowDossier } from '../domain/workflow.js';
 import { statusView, type StatusCode } from '../domain/status.js';
 
 export interface WorkflowDeps {
@@ -40,6 +41,7 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
     throw new AppError(409, 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
   }
   const service = findService(deps.province, before.serviceId);
+  checkSupplementDocuments(service, before, command, found.documents ?? []);
   const { dossier, event } = applyCommand(before, command, {
     actor: actorOf(caller),
     now: deps.now,
@@ -51,6 +53,32 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
   const stored = { ...event, eventId: randomUUID() };
   await deps.repo.saveTransition(before.version, dossier, stored);
   return dossierView(dossier, [...found!.history, stored], deps.baseUrl, true, deps.now);
+}
+
+/**
+ * A supplement request names components of the procedure; its answer is accepted only when each has a
+ * verified file filed since the request (uploaded and checked like any other document).
+ */
+function checkSupplementDocuments(service: Service, d: WorkflowDossier, command: Command, documents: readonly DocumentRecord[]): void {
+  if (command.action === 'request-supplement' && command.components) {
+    const known = new Set(service.documents.map((c) => c.id));
+    const unknown = command.components.filter((c) => !known.has(c));
+    if (unknown.length) {
+      throw invalidInput(unknown.map((c) => ({ field: 'components', message: `"${c}" is not a document of this procedure; expected one of: ${[...known].join(', ') || '(none)'}` })));
+    }
+  }
+  if (command.action === 'supplement' && d.pendingSupplement) {
+    const lacking = supplementLacking(d.pendingSupplement, documents);
+    if (lacking.length) {
+      throw new AppError(
+        409,
+        'documents_missing',
+        `a verified new file is still needed for: ${lacking.join(', ')}`,
+        'Chưa bổ sung đủ giấy tờ được yêu cầu.',
+        lacking.map((c) => ({ field: `documents.${c}`, message: 'a verified file filed after the supplement request', component: c })),
+      );
+    }
+  }
 }
 
 export async function agencyInbox(

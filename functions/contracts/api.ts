@@ -96,6 +96,14 @@ export const dossierViewSchema = z
     trackingUrl: z.string(),
     receivedAt: z.string().optional(),
     dueAt: z.string().optional().meta({ description: 'appointment date in force (ngày hẹn trả), moved by pauses and apologies' }),
+    calendarBasis: z
+      .enum(['confirmed', 'statutory'])
+      .optional()
+      .meta({ description: 'statutory: the appointment crosses a year whose holidays are computed from the Labour Code, the government\'s yearly arrangement (Tết span, swapped days) not being published in the province file yet; it may move when it is' }),
+    lateApology: z
+      .enum(['with-apology', 'without-apology'])
+      .optional()
+      .meta({ description: 'for a dossier finished late (against the legal appointment): whether an apology (form 04) was sent in time' }),
     standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']).meta({ description: 'against the appointment date, now or when finished' }),
     receipt: z.unknown().optional().meta({ description: 'form 01: code, documents received, appointment date' }),
     pendingSupplement: z.unknown().optional().meta({ description: 'form 02: what is missing and why' }),
@@ -112,7 +120,13 @@ export const dossierViewSchema = z
   .meta({ id: 'Dossier' });
 
 export const agencyViewSchema = z
-  .object({ id: z.string(), code: z.string(), name: z.string(), tier: z.string() })
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    tier: z.string(),
+    validUntil: z.string().optional().meta({ description: 'last day of an abolished agency (e.g. a district, 30/6/2025): kept in history, never routed to' }),
+  })
   .meta({ id: 'Agency' });
 
 export const serviceSummarySchema = z
@@ -201,7 +215,20 @@ export const actionSchema = z
   .discriminatedUnion('action', [
     z.object({ action: z.literal('receive'), documentsReceived: z.array(safeText({ min: 1, max: 200 })).max(50).optional(), note: optionalNote, expectedVersion }).strict(),
     z.object({ action: z.literal('refuse'), reason, expectedVersion }).strict(),
-    z.object({ action: z.literal('request-supplement'), reason, missing: z.array(safeText({ min: 1, max: 300 })).min(1).max(50), expectedVersion }).strict(),
+    z
+      .object({
+        action: z.literal('request-supplement'),
+        reason,
+        missing: z.array(safeText({ min: 1, max: 300 })).min(1).max(50),
+        components: z
+          .array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a document component id'))
+          .min(1)
+          .max(20)
+          .optional()
+          .meta({ description: 'the document components to replace or add; the answer then needs a verified new file for each' }),
+        expectedVersion,
+      })
+      .strict(),
     z.object({ action: z.literal('start-processing'), note: optionalNote, expectedVersion }).strict(),
     z.object({ action: z.literal('request-payment'), amountVnd: z.number().int().positive(), reason, expectedVersion }).strict(),
     z.object({ action: z.literal('confirm-payment'), note: optionalNote, expectedVersion }).strict(),

@@ -15,7 +15,7 @@ import {
   serviceQuerySchema,
   submissionSchema,
 } from './api.js';
-import { agencyRankingSchema, statsAgenciesQuerySchema, statsQuerySchema, statsSchema } from './stats.js';
+import { agencyRankingSchema, statsAgenciesQuerySchema, statsAnswerSchema, statsQuerySchema } from './stats.js';
 import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
 import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
@@ -173,7 +173,7 @@ export const routeContracts = {
     query: statsQuerySchema,
     headers: [{ name: 'Accept', description: 'text/csv for CSV (one figure per row); JSON otherwise', required: false }],
     responses: {
-      200: { description: 'the figures of the scope over the period, summed from counter items (never from dossiers)', schema: statsSchema },
+      200: { description: 'the figures of the scope over the period, summed from counter items (never from dossiers); with shape=report, the period balance', schema: statsAnswerSchema },
       400: { description: 'a malformed scope or period, or a range over ten years' },
       404: { description: 'no such agency or service' },
     },

@@ -47,6 +47,10 @@ export const statsQuerySchema = z
   .object({
     scope: statsScopeSchema.default('province'),
     ...periodShape,
+    shape: z
+      .enum(['cohort', 'report'])
+      .optional()
+      .meta({ description: 'cohort (default): the figures of the dossiers received in the period, followed to now; report: the period balance of Circular 01/2018/TT-VPCP (carried over + received = to handle; resolved; open at the end)' }),
     format: z.enum(['json', 'csv']).optional().meta({ description: 'csv for text/csv (or send Accept: text/csv)' }),
   })
   .strict()
@@ -64,7 +68,15 @@ export const figuresSchema = z
   .object({
     submitted: z.object({ total: count, online: count, counter: count, post: count }),
     received: z.object({ total: count, online: count, counter: count, post: count }),
-    resolved: z.object({ total: count, early: count, onTime: count, late: count, averageWorkingDays: z.number().nullable() }),
+    resolved: z.object({
+      total: count,
+      early: count,
+      onTime: count,
+      late: count.meta({ description: 'finished after the legal appointment, apology or not' }),
+      lateWithApology: count.meta({ description: 'late, with an apology (form 04) sent before the appointment passed' }),
+      lateWithoutApology: count.meta({ description: 'late, with no apology' }),
+      averageWorkingDays: z.number().nullable().meta({ description: 'reception to result, time paused for supplements and payments left out' }),
+    }),
     inProgress: z.object({ total: count, notYetDue: count, overdue: count }).meta({ description: 'of the dossiers received in the period, those still open' }),
     refused: count,
     stopped: count,
@@ -101,6 +113,25 @@ const periodAnswer = z.object({ from: z.string(), to: z.string(), items: z.array
 export const statsSchema = z
   .object({ scope: z.string(), period: periodAnswer, figures: figuresSchema, catalog: catalogFiguresSchema })
   .meta({ id: 'Stats' });
+
+export const periodReportSchema = z
+  .object({
+    scope: z.string(),
+    period: periodAnswer,
+    shape: z.literal('report'),
+    report: z.object({
+      carriedOver: count.meta({ description: 'received before the period and still open when it began (kỳ trước chuyển qua)' }),
+      received: count.meta({ description: 'received in the period (tiếp nhận trong kỳ)' }),
+      toHandle: count.meta({ description: 'carried over + received (tổng số hồ sơ phải giải quyết)' }),
+      resolved: figuresSchema.shape.resolved,
+      closedWithoutResult: count.meta({ description: 'stopped or withdrawn in the period after reception' }),
+      openAtEnd: z.object({ total: count, notYetDue: count, overdue: count }).meta({ description: 'still open at the end of the period (đang giải quyết: trong hạn / quá hạn)' }),
+    }),
+  })
+  .meta({ id: 'StatsReport' });
+
+/** GET /stats answers the cohort figures, or the period report with shape=report */
+export const statsAnswerSchema = z.union([statsSchema, periodReportSchema]);
 
 export const agencyRankingSchema = z
   .object({

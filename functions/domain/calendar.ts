@@ -1,4 +1,5 @@
 import type { Calendar, Service } from '../../provinces/schema.js';
+import { statutoryHolidays } from './holidays.js';
 
 /**
  * The deadline calendar: working days, office hours and the due dates of dossiers.
@@ -32,11 +33,21 @@ export interface DayStatus {
   name?: string;
 }
 
+/**
+ * Where the days off of a year come from: `confirmed` when the province file holds the year as published
+ * by the government (the Prime Minister's and the Ministry of Home Affairs' notices: exact Tết span,
+ * swapped Saturdays, extra days off); `statutory` when they are computed from the Labour Code alone,
+ * because the year's notices are not in the file yet (or the file marks the year `confirmed: false`).
+ */
+export type CalendarBasis = 'confirmed' | 'statutory';
+
 export interface CalendarCoverage {
-  /** true when every local year touched by the range has an entry in the calendar */
+  /** true when every local year touched by the range is confirmed */
   complete: boolean;
-  /** years counted with weekends only, because the province has not published their holidays yet */
-  missingYears: number[];
+  /** `statutory` as soon as one year of the range is */
+  basis: CalendarBasis;
+  /** the years of the range counted from the statute, without the government's yearly arrangement */
+  statutoryYears: number[];
 }
 
 const MINUTE_MS = 60_000;
@@ -129,17 +140,23 @@ export function parseLocalDate(localDate: string): Date {
 // ---------------------------------------------------------------------------------------------------
 // The calendar index
 
+interface YearIndex {
+  basis: CalendarBasis;
+  holidays: Map<number, string>;
+  daysOff: Map<number, string>;
+  workingDays: Map<number, string>;
+  givenBack: Map<number, string>;
+}
+
 interface CalendarIndex {
   /** office periods as [start, end) minutes of the local day */
   periods: [number, number][];
   /** office milliseconds in one working day: the unit of a "working day" */
   workingDayMs: number;
   weekend: Set<number>;
-  years: Set<number>;
-  holidays: Map<number, string>;
-  daysOff: Map<number, string>;
-  workingDays: Map<number, string>;
-  givenBack: Map<number, string>;
+  calendar: Calendar;
+  /** filled on first use of each year: a year the file does not hold is computed from the statute */
+  years: Map<number, YearIndex>;
 }
 
 const indexes = new WeakMap<Calendar, CalendarIndex>();
@@ -159,33 +176,47 @@ function indexOf(calendar: Calendar): CalendarIndex {
   const weekend = new Set(calendar.weekendDays);
   if (weekend.size >= 7) throw new RangeError('every day of the week is a weekend day');
 
-  const holidays = new Map<number, string>();
-  const daysOff = new Map<number, string>();
-  const workingDays = new Map<number, string>();
-  const years = new Set<number>();
-  for (const [year, entry] of Object.entries(calendar.years)) {
-    years.add(Number(year));
-    for (const { date, name } of entry.holidays) holidays.set(parseDay(date), name);
-    for (const { date, name } of entry.daysOff) daysOff.set(parseDay(date), name);
-    for (const { date, name } of entry.workingDays) workingDays.set(parseDay(date), name);
-  }
-
   const index: CalendarIndex = {
     periods,
     workingDayMs: periods.reduce((sum, [start, end]) => sum + (end - start) * MINUTE_MS, 0),
     weekend,
-    years,
-    holidays,
-    daysOff,
-    workingDays,
-    givenBack: givenBackDays(weekend, holidays, daysOff),
+    calendar,
+    years: new Map(),
   };
+  // Parse every listed year now, so that a bad date in the file fails at start and not on the day it is reached.
+  for (const year of Object.keys(calendar.years)) yearIndex(index, Number(year));
   indexes.set(calendar, index);
   return index;
 }
 
+function yearIndex(index: CalendarIndex, year: number): YearIndex {
+  const cached = index.years.get(year);
+  if (cached) return cached;
+  const entry = index.calendar.years[String(year)];
+  const holidays = new Map<number, string>();
+  const daysOff = new Map<number, string>();
+  const workingDays = new Map<number, string>();
+  // A year in the file replaces the computation whole: the government's arrangement is the final word.
+  for (const { date, name } of entry ? entry.holidays : statutoryHolidays(year)) holidays.set(parseDay(date), name);
+  for (const { date, name } of entry?.daysOff ?? []) daysOff.set(parseDay(date), name);
+  for (const { date, name } of entry?.workingDays ?? []) workingDays.set(parseDay(date), name);
+  const built: YearIndex = {
+    basis: entry && entry.confirmed !== false ? 'confirmed' : 'statutory',
+    holidays,
+    daysOff,
+    workingDays,
+    givenBack: givenBackDays(index.weekend, holidays, daysOff),
+  };
+  index.years.set(year, built);
+  return built;
+}
+
+function yearOfDay(day: number): number {
+  return new Date(day * DAY_MS).getUTCFullYear();
+}
+
 /**
- * Labour Code 2019, art. 112(3): a holiday falling on a weekly day off is given back on the next working
+ * Labour Code 2019, art. 111(3): a holiday falling on a weekly day off is given back on the next working
  * day. Holidays are handled in date order so that two weekend holidays give back two distinct days, and
  * a give-back skips days that are already off. The give-back lands on a weekday: a Saturday swapped
  * into a working day is itself the government's arrangement and is not taken back. Only `holidays` give
@@ -206,13 +237,14 @@ function givenBackDays(weekend: Set<number>, holidays: Map<number, string>, days
 }
 
 function statusOf(index: CalendarIndex, day: number): DayStatus {
-  const holiday = index.holidays.get(day);
+  const year = yearIndex(index, yearOfDay(day));
+  const holiday = year.holidays.get(day);
   if (holiday !== undefined) return { working: false, reason: 'holiday', name: holiday };
-  const dayOff = index.daysOff.get(day);
+  const dayOff = year.daysOff.get(day);
   if (dayOff !== undefined) return { working: false, reason: 'day-off', name: dayOff };
-  const givenBack = index.givenBack.get(day);
+  const givenBack = year.givenBack.get(day);
   if (givenBack !== undefined) return { working: false, reason: 'given-back', name: givenBack };
-  const swapped = index.workingDays.get(day);
+  const swapped = year.workingDays.get(day);
   if (swapped !== undefined) return { working: true, reason: 'swapped-working', name: swapped };
   if (index.weekend.has(weekdayOf(day))) return { working: false, reason: 'weekend' };
   return { working: true, reason: 'working' };
@@ -235,7 +267,7 @@ function nextWorkingDayAfter(index: CalendarIndex, day: number): number {
 /**
  * Why a local date is or is not a working day. Precedence: a holiday or day off is off even if it is
  * also listed as a swapped working day; a give-back day is off; a weekend day listed in `workingDays` is
- * worked. A year missing from the calendar counts weekends only (see `calendarCoverage`).
+ * worked. A year the calendar does not hold counts the statutory holidays (see `calendarCoverage`).
  */
 export function describeDay(calendar: Calendar, localDate: string): DayStatus {
   return statusOf(indexOf(calendar), parseDay(localDate));
@@ -251,19 +283,40 @@ export function nextWorkingDay(calendar: Calendar, localDate: string): string {
 }
 
 /**
- * Which local years between two instants the calendar does not cover. Deadlines in those years are
- * still computed (weekends only) so that no dossier is blocked, but the caller should warn: the
- * government publishes each year's Tết and swaps late, and a missing year silently moves deadlines.
+ * Which local years between two instants are counted from the statute rather than from the government's
+ * published arrangement. Deadlines in those years are still computed, with the Labour Code's holidays
+ * (see `holidays.ts`), so that no dossier is blocked; but the exact Tết span, swapped Saturdays and extra
+ * days off are not known yet, so the caller must say so: on the appointment, at start, in an alarm.
  */
 export function calendarCoverage(calendar: Calendar, from: Date, to: Date): CalendarCoverage {
   const index = indexOf(calendar);
   const first = Number(localDateOf(from).slice(0, 4));
   const last = Number(localDateOf(to).slice(0, 4));
-  const missingYears: number[] = [];
+  const statutoryYears: number[] = [];
   for (let year = Math.min(first, last); year <= Math.max(first, last); year += 1) {
-    if (!index.years.has(year)) missingYears.push(year);
+    if (yearIndex(index, year).basis === 'statutory') statutoryYears.push(year);
   }
-  return { complete: missingYears.length === 0, missingYears };
+  const complete = statutoryYears.length === 0;
+  return { complete, basis: complete ? 'confirmed' : 'statutory', statutoryYears };
+}
+
+/** The basis of the calendar for one local year. */
+export function yearBasis(calendar: Calendar, year: number): CalendarBasis {
+  return yearIndex(indexOf(calendar), year).basis;
+}
+
+/**
+ * The coverage of every appointment that could be issued at `now`: from now to the furthest due date of
+ * the given procedures received now. What the start-up warning and the cloud metric report: a dossier
+ * received today whose deadline reaches a year without the government's arrangement.
+ */
+export function appointmentHorizon(calendar: Calendar, services: readonly Pick<Service, 'processing'>[], now: Date): CalendarCoverage & { until: Date } {
+  let until = now;
+  for (const { processing } of services) {
+    const due = dueDate(calendar, now, processing);
+    if (due.getTime() > until.getTime()) until = due;
+  }
+  return { ...calendarCoverage(calendar, now, until), until };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -504,4 +557,25 @@ export function classifyOpen(now: Date, dueAt: Date): OpenClass {
  */
 export function reminderInstant(calendar: Calendar, dueAt: Date): Date {
   return subtractWorkingDays(calendar, dueAt, 1);
+}
+
+/**
+ * The warning to give (at start, in the logs, as a metric) when an appointment issued at `now` for one
+ * of `services` could be counted on a year without the government's arrangement; undefined when none.
+ */
+export function calendarWarning(
+  calendar: Calendar,
+  services: readonly Pick<Service, 'processing'>[],
+  now: Date,
+): { statutoryYears: number[]; message: string } | undefined {
+  const horizon = appointmentHorizon(calendar, services, now);
+  if (horizon.complete) return undefined;
+  const years = horizon.statutoryYears.join(', ');
+  return {
+    statutoryYears: horizon.statutoryYears,
+    message:
+      `holidays of ${years} are computed from the Labour Code 2019 (art. 112, lunar calendar at UTC+7): the government's ` +
+      `arrangement (Tết span, swapped working days) is not in the province file; appointments issued now up to ` +
+      `${localDateOf(horizon.until)} are marked calendarBasis "statutory" and may move once it is added`,
+  };
 }

@@ -19,10 +19,18 @@ export interface ServiceFilter {
   readonly text?: string;
 }
 
-/** Agencies that may process a service: its own list, or every agency of its tier. */
+/** An agency of the current structure; one with `validUntil` was abolished and is kept for history only. */
+export const isCurrentAgency = (a: Agency): boolean => a.validUntil === undefined;
+
+/** The agencies of the current structure (two tiers since 1 July 2025), those a dossier can be routed to. */
+export function currentAgencies(province: Province): Agency[] {
+  return province.agencies.filter(isCurrentAgency);
+}
+
+/** Agencies that may process a service: its own list, or every current agency of its tier. */
 export function agenciesFor(province: Province, service: Service): Agency[] {
-  if (service.agencyIds) return province.agencies.filter((a) => service.agencyIds!.includes(a.id));
-  return province.agencies.filter((a) => a.tier === service.tier);
+  if (service.agencyIds) return province.agencies.filter((a) => isCurrentAgency(a) && service.agencyIds!.includes(a.id));
+  return province.agencies.filter((a) => isCurrentAgency(a) && a.tier === service.tier);
 }
 
 export function filterServices(province: Province, filter: ServiceFilter): Service[] {
@@ -60,7 +68,7 @@ export function assertAcceptsOnlineDossiers(service: Service): void {
 
 /**
  * The agency responsible for a dossier. A service processed by one agency needs no choice; a
- * district or commune service asks the applicant which one (their place of residence).
+ * commune service asks the applicant which one (their place of residence).
  */
 export function chooseAgency(province: Province, service: Service, requested: string | undefined): Agency {
   const candidates = agenciesFor(province, service);

@@ -238,3 +238,27 @@ export function documentView(doc: DocumentRecord): DocumentView {
     ...(doc.verifiedAt ? { verifiedAt: doc.verifiedAt } : {}),
   };
 }
+
+/**
+ * During a supplement request, which files of a component still count against its `maxFiles`: only those
+ * filed since the request, so that the applicant can replace what was asked for. Components the request
+ * did not name cannot be touched (undefined).
+ */
+export function supplementSlotFiles(
+  pending: { readonly components?: readonly string[]; readonly requestedAt: string },
+  component: string,
+  existing: readonly DocumentRecord[],
+): DocumentRecord[] | undefined {
+  if (pending.components && !pending.components.includes(component)) return undefined;
+  return existing.filter((d) => d.component !== component || Date.parse(d.uploadedAt) >= Date.parse(pending.requestedAt));
+}
+
+/** The components a supplement request named that have no verified file filed since the request. */
+export function supplementLacking(
+  pending: { readonly components?: readonly string[]; readonly requestedAt: string },
+  documents: readonly DocumentRecord[],
+): string[] {
+  return (pending.components ?? []).filter(
+    (c) => !documents.some((d) => d.kind === 'application' && d.component === c && d.status === 'verified' && Date.parse(d.uploadedAt) >= Date.parse(pending.requestedAt)),
+  );
+}

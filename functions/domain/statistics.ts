@@ -26,6 +26,8 @@ export const counterNames = [
   'resolvedEarly',
   'resolvedOnTime',
   'resolvedLate',
+  /** of the late ones, those for which an apology (form 04) with a new date was sent in time */
+  'resolvedLateWithApology',
   /** working days from reception to result, summed, in thousandths of a day (integers add exactly) */
   'resolutionMilliWorkingDays',
   'refused',
@@ -40,6 +42,10 @@ export const counterNames = [
   'ratedUnsatisfied',
   'overdueMarked',
   'remindersSent',
+  /** flow: dossiers received at some time that were resolved, stopped or withdrawn in the period */
+  'closedAfterReception',
+  /** flow: of those, the ones the sweeper had marked overdue */
+  'closedOverdue',
   /** cohort: dossiers received in the period that were later resolved, stopped or withdrawn */
   'closedOfReceived',
   /** cohort: dossiers received in the period that the sweeper marked overdue */
@@ -81,7 +87,11 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
   const closeCohort = () => {
     if (!d.receivedAt) return;
     cohort.closedOfReceived = 1;
-    if (d.overdueAt) cohort.overdueClosedOfReceived = 1;
+    flow.closedAfterReception = 1;
+    if (d.overdueAt) {
+      cohort.overdueClosedOfReceived = 1;
+      flow.closedOverdue = 1;
+    }
   };
   switch (e.type) {
     case 'dossier.submitted':
@@ -96,10 +106,11 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
       flow.resolved = 1;
       if (d.resultClass === 'early') flow.resolvedEarly = 1;
       else if (d.resultClass === 'on-time') flow.resolvedOnTime = 1;
-      else if (d.resultClass === 'late') flow.resolvedLate = 1;
-      if (d.receivedAt && d.finishedAt) {
-        flow.resolutionMilliWorkingDays = Math.round(workingTimeBetween(calendar, new Date(d.receivedAt), new Date(d.finishedAt)) * 1000);
+      else if (d.resultClass === 'late') {
+        flow.resolvedLate = 1;
+        if (d.lateApology === 'with-apology') flow.resolvedLateWithApology = 1;
       }
+      if (d.receivedAt && d.finishedAt) flow.resolutionMilliWorkingDays = Math.round(resolutionWorkingDays(d, calendar) * 1000);
       closeCohort();
       break;
     }
@@ -142,6 +153,24 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
       break;
   }
   return { flow, cohort };
+}
+
+/**
+ * Working days from reception to result, leaving out the time the dossier waited for a supplement or a
+ * payment (that time is the applicant's, not the agency's, as the deadline itself counts it).
+ */
+export function resolutionWorkingDays(d: WorkflowDossier, calendar: Calendar): number {
+  if (!d.receivedAt || !d.finishedAt) return 0;
+  const from = Date.parse(d.receivedAt);
+  const to = Date.parse(d.finishedAt);
+  let paused = 0;
+  for (const p of d.pauses ?? []) {
+    if (!p.to) continue;
+    const start = Math.max(from, Date.parse(p.from));
+    const end = Math.min(to, Date.parse(p.to));
+    if (end > start) paused += workingTimeBetween(calendar, new Date(start), new Date(end));
+  }
+  return workingTimeBetween(calendar, new Date(from), new Date(to)) - paused;
 }
 
 export const scopesOf = (e: CountedEvent): Scope[] => ['province', `agency:${e.dossier.agencyId}`, `service:${e.dossier.serviceId}`];
@@ -267,7 +296,17 @@ export function percent(part: number, whole: number): number | null {
 export interface Figures {
   readonly submitted: { total: number; online: number; counter: number; post: number };
   readonly received: { total: number; online: number; counter: number; post: number };
-  readonly resolved: { total: number; early: number; onTime: number; late: number; averageWorkingDays: number | null };
+  readonly resolved: {
+    total: number;
+    early: number;
+    onTime: number;
+    /** against the legal appointment; split below (the national index penalises a late dossier without apology more) */
+    late: number;
+    lateWithApology: number;
+    lateWithoutApology: number;
+    /** working days from reception to result, time paused for supplements and payments left out */
+    averageWorkingDays: number | null;
+  };
   /** of the dossiers received in the period, those still open now */
   readonly inProgress: { total: number; notYetDue: number; overdue: number };
   readonly refused: number;
@@ -305,6 +344,8 @@ export function figuresOf(c: Counts): Figures {
       early: n('resolvedEarly'),
       onTime: n('resolvedOnTime'),
       late: n('resolvedLate'),
+      lateWithApology: n('resolvedLateWithApology'),
+      lateWithoutApology: Math.max(0, n('resolvedLate') - n('resolvedLateWithApology')),
       averageWorkingDays: resolved > 0 ? Math.round(n('resolutionMilliWorkingDays') / resolved) / 1000 : null,
     },
     inProgress: { total: inProgress, notYetDue, overdue },
@@ -365,9 +406,9 @@ export interface CatalogFigures {
   readonly byAgency: Record<string, { services: number; level4: number }>;
 }
 
-/** The agencies that may process a service: those it names, else every agency of its tier. */
+/** The agencies that may process a service: those it names, else every current agency of its tier. */
 export function agenciesOfService(province: Province, service: Service): string[] {
-  return service.agencyIds ? [...service.agencyIds] : province.agencies.filter((a) => a.tier === service.tier).map((a) => a.id);
+  return service.agencyIds ? [...service.agencyIds] : province.agencies.filter((a) => a.tier === service.tier && !a.validUntil).map((a) => a.id);
 }
 
 export function catalogFigures(province: Province, scope: Scope = 'province'): CatalogFigures {
@@ -403,4 +444,63 @@ export function rankAgencies(rows: readonly { agencyId: string; figures: Figures
   return [...rows]
     .sort((a, b) => score(b.figures) - score(a.figures) || b.figures.resolved.total - a.figures.resolved.total || a.agencyId.localeCompare(b.agencyId))
     .map((row, i) => ({ rank: i + 1, ...row }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The period report (Circular 01/2018/TT-VPCP)
+
+/**
+ * No counter exists before this year: the balance carried into a period is summed from it. Years without
+ * dossiers cost one empty read each, whatever the number of dossiers.
+ */
+export const REPORT_EPOCH_YEAR = 2015;
+
+/** The counter periods before a local day (exclusive), from the epoch: whole years, then months, then days. */
+export function periodsBefore(firstDay: string): Period[] {
+  const year = Number(firstDay.slice(0, 4));
+  const years: Period[] = [];
+  for (let y = REPORT_EPOCH_YEAR; y < year; y += 1) years.push(`year:${y}`);
+  if (firstDay.endsWith('-01-01')) return years;
+  const previous = isoOfDay(dayNumber(firstDay) - 1);
+  return [...years, ...periodsFor({ from: `${year}-01-01`, to: previous })];
+}
+
+export interface PeriodReport {
+  /** received before the period and still open when it began */
+  readonly carriedOver: number;
+  /** received in the period */
+  readonly received: number;
+  /** carried over + received: the dossiers the agency had to handle in the period */
+  readonly toHandle: number;
+  readonly resolved: Figures['resolved'];
+  /** stopped or withdrawn in the period after reception: neither resolved nor still open */
+  readonly closedWithoutResult: number;
+  /** open when the period ended: not yet due, or overdue (marked by the sweeper once the appointment passed) */
+  readonly openAtEnd: { readonly total: number; readonly notYetDue: number; readonly overdue: number };
+}
+
+/**
+ * The monthly (or any period's) report of the one-stop mechanism, Circular 01/2018/TT-VPCP: a balance
+ * over the period, unlike the cohort figures of `figuresOf`, which follow the dossiers RECEIVED in the
+ * period wherever they are now. `before` sums the counters of every period before this one, `during`
+ * those of the period. Identity: toHandle = resolved.total + closedWithoutResult + openAtEnd.total.
+ */
+export function periodReportOf(before: Counts, during: Counts): PeriodReport {
+  const b = (name: CounterName): number => before[name] ?? 0;
+  const n = (name: CounterName): number => during[name] ?? 0;
+  const carriedOver = Math.max(0, b('received') - b('closedAfterReception'));
+  const overdueBefore = Math.max(0, b('overdueMarked') - b('closedOverdue'));
+  const toHandle = carriedOver + n('received');
+  const closed = n('closedAfterReception');
+  const resolved = figuresOf(during).resolved;
+  const openAtEnd = Math.max(0, toHandle - closed);
+  const overdue = Math.min(openAtEnd, Math.max(0, overdueBefore + n('overdueMarked') - n('closedOverdue')));
+  return {
+    carriedOver,
+    received: n('received'),
+    toHandle,
+    resolved,
+    closedWithoutResult: Math.max(0, closed - resolved.total),
+    openAtEnd: { total: openAtEnd, notYetDue: openAtEnd - overdue, overdue },
+  };
 }

@@ -1,7 +1,7 @@
 import type { Agency, Province, Service } from '../../provinces/schema.js';
 import { agenciesFor } from './catalog.js';
 
-export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier });
+export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier, ...(a.validUntil ? { validUntil: a.validUntil } : {}) });
 
 export function serviceSummary(s: Service) {
   return {

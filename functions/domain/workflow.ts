@@ -1,10 +1,12 @@
 import type { Calendar } from '../../provinces/schema.js';
 import {
   addWorkingDays,
+  calendarCoverage,
   classifyFinished,
   classifyOpen,
   dueDate,
   workingTimeBetween,
+  type CalendarBasis,
   type FinishedClass,
   type OpenClass,
   type ProcessingTime,
@@ -24,7 +26,7 @@ export type Rating = 'satisfied' | 'normal' | 'unsatisfied';
 export type Command =
   | { action: 'receive'; documentsReceived?: string[]; note?: string }
   | { action: 'refuse'; reason: string }
-  | { action: 'request-supplement'; reason: string; missing: string[] }
+  | { action: 'request-supplement'; reason: string; missing: string[]; components?: string[] }
   | { action: 'supplement'; note?: string }
   | { action: 'start-processing'; note?: string }
   | { action: 'request-payment'; amountVnd: number; reason: string }
@@ -76,16 +78,40 @@ export interface WorkflowState {
   readonly dueAt?: string;
   readonly pauses?: readonly DossierPause[];
   readonly supplementRequests?: number;
-  readonly pendingSupplement?: { readonly reason: string; readonly missing: readonly string[]; readonly requestedAt: string; readonly resumeTo: StatusCode };
+  readonly pendingSupplement?: {
+    readonly reason: string;
+    readonly missing: readonly string[];
+    /** the document components to replace or add: the answer needs a verified new file for each */
+    readonly components?: readonly string[];
+    readonly requestedAt: string;
+    readonly resumeTo: StatusCode;
+  };
   readonly pendingPayment?: { readonly amountVnd: number; readonly reason: string; readonly requestedAt: string; readonly resumeTo: StatusCode };
   readonly paidAt?: string;
   readonly apologies?: readonly { readonly at: string; readonly reason: string; readonly previousDueAt: string; readonly newDueAt: string }[];
-  readonly receipt?: { readonly code: string; readonly documentsReceived: readonly string[]; readonly appointmentAt: string; readonly issuedAt: string };
+  readonly receipt?: {
+    readonly code: string;
+    readonly documentsReceived: readonly string[];
+    readonly appointmentAt: string;
+    readonly issuedAt: string;
+    /** whether the appointment was counted on the government's published calendar or on the statute alone */
+    readonly calendarBasis?: CalendarBasis;
+  };
+  /**
+   * the basis of the appointment in force: `statutory` when its count crosses a year whose holidays are
+   * computed from the Labour Code because the government's arrangement is not in the province file yet
+   */
+  readonly calendarBasis?: CalendarBasis;
   readonly closingReason?: string;
   readonly finishedAt?: string;
   readonly returnedAt?: string;
-  /** early / on time / late against the appointment date in force when the result was ready */
+  /**
+   * early / on time / late against the LEGAL appointment (reception + processing time + pauses): an
+   * apology (form 04) is written because a dossier is late and does not make it on time
+   */
   readonly resultClass?: FinishedClass;
+  /** for a late dossier: whether an apology with a new date was sent before the appointment passed */
+  readonly lateApology?: 'with-apology' | 'without-apology';
   readonly rating?: { readonly value: Rating; readonly comment?: string; readonly at: string };
   /** set by the deadline sweeper when the appointment date passed with the dossier still open */
   readonly overdueAt?: string;
@@ -130,10 +156,16 @@ function refuse(d: Dossier, action: Action, why?: string): never {
 }
 
 /** Closing a pause moves the appointment by the working (or calendar) time the applicant held it. */
-function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt'> {
+function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt' | 'calendarBasis'> {
   const pauses = (d.pauses ?? []).map((p) => (p.kind === kind && !p.to ? { ...p, to: ctx.now.toISOString() } : p));
   if (!d.receivedAt || !d.dueAt) return { pauses };
-  return { pauses, dueAt: effectiveDueAt({ ...d, pauses }, ctx.calendar, ctx.processing).toISOString() };
+  const due = effectiveDueAt({ ...d, pauses }, ctx.calendar, ctx.processing);
+  return { pauses, dueAt: due.toISOString(), calendarBasis: basisBetween(ctx.calendar, new Date(d.receivedAt), due) };
+}
+
+/** The calendar basis of an appointment: every local year from reception to the due date counts. */
+export function basisBetween(calendar: Calendar, from: Date, to: Date): CalendarBasis {
+  return calendarCoverage(calendar, from, to).basis;
 }
 
 /**
@@ -141,13 +173,25 @@ function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): 
  * pauses. After an apology (form 04) the new date it promised, shifted by pauses that began after it.
  */
 export function effectiveDueAt(d: WorkflowDossier, calendar: Calendar, processing: ProcessingTime): Date {
-  if (!d.receivedAt) throw new Error(`dossier ${d.code} has no appointment date before reception`);
-  const closed = (d.pauses ?? []).filter((p) => p.to).map((p) => ({ from: new Date(p.from), to: new Date(p.to!) }));
+  const closed = closedPauses(d);
   const apology = d.apologies?.at(-1);
-  if (!apology) return dueDate(calendar, new Date(d.receivedAt), processing, closed);
+  if (!apology) return legalDueAt(d, calendar, processing);
   const after = closed.filter((p) => p.from.getTime() >= Date.parse(apology.at));
   const held = after.reduce((sum, p) => sum + workingTimeBetween(calendar, p.from, p.to), 0);
   return addWorkingDays(calendar, new Date(apology.newDueAt), held);
+}
+
+function closedPauses(d: WorkflowDossier): { from: Date; to: Date }[] {
+  return (d.pauses ?? []).filter((p) => p.to).map((p) => ({ from: new Date(p.from), to: new Date(p.to!) }));
+}
+
+/**
+ * The legal appointment: reception + the procedure's processing time, shifted by the closed pauses
+ * (supplement, payment), whatever apologies promised. Lateness is judged against it.
+ */
+export function legalDueAt(d: WorkflowDossier, calendar: Calendar, processing: ProcessingTime): Date {
+  if (!d.receivedAt) throw new Error(`dossier ${d.code} has no appointment date before reception`);
+  return dueDate(calendar, new Date(d.receivedAt), processing, closedPauses(d));
 }
 
 export function applyCommand(d: WorkflowDossier, command: Command, ctx: WorkflowContext): Transition {
@@ -162,15 +206,18 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
 
   switch (command.action) {
     case 'receive': {
-      const due = dueDate(ctx.calendar, ctx.now, ctx.processing).toISOString();
+      const dueAt = dueDate(ctx.calendar, ctx.now, ctx.processing);
+      const due = dueAt.toISOString();
+      const calendarBasis = basisBetween(ctx.calendar, ctx.now, dueAt);
       next = {
         status: Status.Received,
         receivedAt: at,
         dueAt: due,
-        receipt: { code: d.code, documentsReceived: command.documentsReceived ?? [], appointmentAt: due, issuedAt: at },
+        calendarBasis,
+        receipt: { code: d.code, documentsReceived: command.documentsReceived ?? [], appointmentAt: due, issuedAt: at, calendarBasis },
       };
       note = command.note;
-      details = { appointmentAt: due };
+      details = { appointmentAt: due, calendarBasis };
       break;
     }
     case 'refuse':
@@ -183,11 +230,11 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       next = {
         status: Status.SupplementRequested,
         supplementRequests: (d.supplementRequests ?? 0) + 1,
-        pendingSupplement: { reason: command.reason, missing: command.missing, requestedAt: at, resumeTo: d.status },
+        pendingSupplement: { reason: command.reason, missing: command.missing, ...(command.components?.length ? { components: command.components } : {}), requestedAt: at, resumeTo: d.status },
         pauses: [...(d.pauses ?? []), { kind: 'supplement', from: at }],
       };
       note = command.reason;
-      details = { missing: command.missing };
+      details = { missing: command.missing, ...(command.components?.length ? { components: command.components } : {}) };
       break;
     }
     case 'supplement': {
@@ -220,8 +267,14 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       note = command.reason;
       break;
     case 'finish': {
-      const due = d.dueAt ? new Date(d.dueAt) : undefined;
-      next = { status: Status.Resolved, finishedAt: at, ...(due ? { resultClass: classifyFinished(ctx.now, due) } : {}) };
+      const due = d.receivedAt ? legalDueAt(d, ctx.calendar, ctx.processing) : undefined;
+      const resultClass = due ? classifyFinished(ctx.now, due) : undefined;
+      next = {
+        status: Status.Resolved,
+        finishedAt: at,
+        ...(resultClass ? { resultClass } : {}),
+        ...(resultClass === 'late' ? { lateApology: (d.apologies?.length ?? 0) > 0 ? 'with-apology' : 'without-apology' } : {}),
+      };
       note = command.note;
       break;
     }
@@ -243,6 +296,7 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       next = {
         status: d.status,
         dueAt: promised.toISOString(),
+        calendarBasis: basisBetween(ctx.calendar, new Date(d.receivedAt ?? at), promised),
         apologies: [...(d.apologies ?? []), { at, reason: command.reason, previousDueAt: d.dueAt, newDueAt: promised.toISOString() }],
       };
       note = command.reason;

@@ -5,14 +5,18 @@ import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { StatsRepository } from '../adapters/stats-repository.js';
 import { environment } from '../declaration.js';
-import { readStats, statsCsv } from '../app/statistics.js';
+import { readPeriodReport, readStats, reportCsv, statsCsv } from '../app/statistics.js';
 import { asCsvWhenAsked } from '../http/csv.js';
 
 let stats: StatsRepository | undefined;
 
 const route = httpRoute('GetStats', async ({ query }) => {
   stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
-  return { status: 200, body: await readStats({ stats, province: currentProvince(), now: now() }, query) };
+  const deps = { stats, province: currentProvince(), now: now() };
+  return { status: 200, body: query.shape === 'report' ? await readPeriodReport(deps, query) : await readStats(deps, query) };
 });
 
-export const handler = (event: HttpEvent, context: Context): Promise<HttpResult> => asCsvWhenAsked(route, event, context, statsCsv);
+type Answer = Awaited<ReturnType<typeof readStats>> | Awaited<ReturnType<typeof readPeriodReport>>;
+
+export const handler = (event: HttpEvent, context: Context): Promise<HttpResult> =>
+  asCsvWhenAsked<Answer>(route, event, context, (body) => ('report' in body ? reportCsv(body) : statsCsv(body)));

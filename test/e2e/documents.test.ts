@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3Client } from '../../functions/adapters/clients.js';
 import { api, tokenFor } from '../support/api.js';
-import { applicant } from '../support/dossiers.js';
+import { applicant, fileDossier } from '../support/dossiers.js';
 import { renamedExe, sampleJpeg, samplePdf, samplePng } from '../support/files.js';
 
 const stack = inject('localStack');
@@ -45,6 +45,40 @@ async function inbox(token: string): Promise<string[]> {
   expect(page.status).toBe(200);
   return page.json.items.map((i: { code: string }) => i.code);
 }
+
+describe('a supplement replaces the documents asked for', () => {
+  it('opens exactly the named components to new files, and accepts the answer only once each has a verified one', { timeout: 90_000 }, async () => {
+    const citizen = await tokenFor('citizen', { subject: 'documents-supplement' });
+    const official = await tokenFor('official', { subject: 'documents-official-s', agencyId });
+    const { code } = await fileDossier(api, citizen, submission(50));
+    const act = (body: Record<string, unknown>) => api(`/dossiers/${code}/actions`, { token: official, body });
+    expect((await act({ action: 'receive' })).status).toBe(200);
+
+    const unknown = await act({ action: 'request-supplement', reason: 'Đơn chưa ký', missing: ['Đơn đề nghị có chữ ký'], components: ['giay-phep'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.details[0].field).toBe('components');
+    const asked = await act({ action: 'request-supplement', reason: 'Đơn chưa ký', missing: ['Đơn đề nghị có chữ ký'], components: ['don-de-nghi'] });
+    expect(asked.status, asked.text).toBe(200);
+    expect(asked.json.pendingSupplement).toMatchObject({ components: ['don-de-nghi'] });
+
+    // No new file yet: the answer is refused, naming the component.
+    const empty = await api(`/dossiers/${code}/supplement`, { token: citizen, body: { note: 'Đã bổ sung' } });
+    expect(empty.status).toBe(409);
+    expect(empty.json.error).toMatchObject({ code: 'documents_missing', details: [{ field: 'documents.don-de-nghi' }] });
+
+    const slot = (component: string) => api(`/dossiers/${code}/documents`, { token: citizen, body: { component, fileName: `${component}.pdf`, contentType: 'application/pdf', size: samplePdf.length } });
+    expect((await slot('ban-sao-cccd')).json.error.code).toBe('component_not_requested');
+    // don-de-nghi takes one file and already has one: during the supplement it can be replaced.
+    const replacement = await slot('don-de-nghi');
+    expect(replacement.status, replacement.text).toBe(201);
+    expect(await put(replacement.json.upload.url, samplePdf)).toBe(200);
+    expect(await settled(code, citizen, replacement.json.document.id)).toMatchObject({ status: 'verified' });
+
+    const answered = await api(`/dossiers/${code}/supplement`, { token: citizen, body: { note: 'Đã bổ sung đơn có chữ ký' } });
+    expect(answered.status, JSON.stringify(answered.json)).toBe(200);
+    expect(answered.json.status.code).toBe(2);
+  });
+});
 
 describe('documents go in and results come out online', () => {
   it('uploads PDF, JPEG and PNG, rejects a renamed binary, submits once complete, and returns a result', { timeout: 120_000 }, async () => {

@@ -163,7 +163,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
       expect(answer.json.figures).toMatchObject({
         submitted: { total: 11, online: 10, counter: 0, post: 1 },
         received: { total: 10, online: 9, counter: 0, post: 1 },
-        resolved: { total: 6, early: 4, onTime: 1, late: 1 },
+        resolved: { total: 6, early: 4, onTime: 1, late: 1, lateWithApology: 0, lateWithoutApology: 1 },
         inProgress: { total: 3, notYetDue: 2, overdue: 1 },
         refused: 1,
         stopped: 0,
@@ -214,6 +214,22 @@ describe('a small year of dossiers, read back as the figures a province is judge
     expect((await call('/stats?scope=agency:no-such-agency')).status).toBe(404);
     expect((await call('/stats?day=2026-02-30')).json.error.details[0].field).toBe('query.day');
     expect((await call('/stats?day=2026-03-02&month=2026-03')).status).toBe(400);
+  });
+
+  it('serves the period report (Circular 01/2018) with the balance carried from one month to the next', async () => {
+    const march = await call('/stats?month=2026-03&shape=report');
+    expect(march.status, march.text).toBe(200);
+    // 7 received in March: A, E, G early, B on time, C late; D withdrawn; H still open and overdue on 31/3
+    expect(march.json).toMatchObject({
+      shape: 'report',
+      report: { carriedOver: 0, received: 7, toHandle: 7, resolved: { total: 5, early: 3, onTime: 1, late: 1 }, closedWithoutResult: 1, openAtEnd: { total: 1, overdue: 1, notYetDue: 0 } },
+    });
+    // May: H carried over; I, J, K received; K resolved early; H overdue, I and J in time at the end
+    const may = (await call('/stats?month=2026-05&shape=report')).json.report;
+    expect(may).toMatchObject({ carriedOver: 1, received: 3, toHandle: 4, resolved: { total: 1, early: 1 }, closedWithoutResult: 0, openAtEnd: { total: 3, overdue: 1, notYetDue: 2 } });
+    const csv = await call('/stats?month=2026-05&shape=report&format=csv');
+    expect(csv.text).toContain('carriedOver,1\r\n');
+    expect(csv.text).toContain('openAtEnd.overdue,1\r\n');
   });
 
   it('answers CSV when asked, and ranks the agencies on the on-time share', async () => {

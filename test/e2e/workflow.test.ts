@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('a dossier through the one-stop workflow, with deadlines in working days', () => {
-  it('is received, supplemented, processed, apologised for, finished on time, returned and rated', async () => {
+  it('is received, supplemented, processed, apologised for, finished late with the apology, returned and rated', async () => {
     const citizen = await token('citizen', { subject: 'workflow-citizen' });
     const official = await token('official', { agencyId, subject: 'mot-cua-1' });
 
@@ -56,7 +56,8 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect(received.status).toBe(200);
     expect(received.json.status).toEqual({ code: 2, label: 'Được tiếp nhận' });
     expectNear(received.json.dueAt, vn('2026-05-04T16:00:00'));
-    expect(received.json.receipt).toMatchObject({ code, appointmentAt: received.json.dueAt });
+    expect(received.json.receipt).toMatchObject({ code, appointmentAt: received.json.dueAt, calendarBasis: 'confirmed' });
+    expect(received.json.calendarBasis).toBe('confirmed');
 
     // Supplement requested Tuesday 09:00, answered Wednesday 09:00: one working day paused.
     await setClock(vn('2026-04-28T09:00:00'));
@@ -86,9 +87,11 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect(apologized.status).toBe(200);
     expectNear(apologized.json.dueAt, vn('2026-05-07T16:00:00'));
 
+    // Finished Thursday 11:00, before the apology's new date but after the legal appointment (Tuesday
+    // 16:00): an apology says the dossier is late, it does not make it on time.
     await setClock(vn('2026-05-07T11:00:00'));
     const finished = await act({ action: 'finish' });
-    expect(finished.json).toMatchObject({ status: { code: 9 }, standing: 'on-time' });
+    expect(finished.json).toMatchObject({ status: { code: 9 }, standing: 'late', lateApology: 'with-apology' });
     expect((await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied' } })).status).toBe(409);
     expect((await act({ action: 'return' })).json.status).toEqual({ code: 10, label: 'Đã trả kết quả' });
     const rated = await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied', comment: 'Nhanh gọn' } });
@@ -107,7 +110,7 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
       'dossier.rate',
     ]);
     expect(final.json.history[2]).toMatchObject({ actor: { kind: 'official', agencyId }, from: 2, to: 5, note: 'Thiếu bản sao điều lệ' });
-    expect(final.json.standing).toBe('on-time');
+    expect(final.json.standing).toBe('late');
   });
 
   it('classifies a dossier finished after its appointment as late, and refuses an apology once the appointment passed', async () => {
@@ -123,6 +126,17 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect(tooLate.status).toBe(409);
     expect((await call(`/dossiers/${code}`, { token: citizen })).json.standing).toBe('overdue');
     expect((await act({ action: 'finish' })).json.standing).toBe('late');
+  });
+
+  it('counts an appointment across 1/1/2027 on the statutory holidays and says so', async () => {
+    const citizen = await token('citizen', { subject: 'workflow-new-year' });
+    const official = await token('official', { agencyId });
+    await setClock(vn('2026-12-31T15:00:00')); // Thursday
+    const { code } = await fileDossier(call, citizen, enterpriseRegistration(3));
+    const received = await call(`/dossiers/${code}/actions`, { token: official, body: { action: 'receive' } });
+    // 3 working days: 2 h on 31/12, Friday 1/1 off (statute), Mon 4/1, Tue 5/1, and 6 h on Wed 6/1.
+    expectNear(received.json.dueAt, vn('2027-01-06T15:00:00'));
+    expect(received.json).toMatchObject({ calendarBasis: 'statutory', receipt: { calendarBasis: 'statutory' } });
   });
 
   it('lets exactly one of two officials acting at once win; the other gets 409 with the current state', async () => {

@@ -202,6 +202,16 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx' });
   });
 
+  test('alarms when appointments issued now reach a year counted on the statute alone', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'motcua',
+      MetricName: 'StatutoryCalendarYears',
+      Dimensions: [{ Name: 'service', Value: `motcua-${province.id}` }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   test('lets citizens sign up with a verified email or phone, carries roles as groups and the agency as a read-only attribute', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },

@@ -204,9 +204,9 @@ describe('working days', () => {
     expect(isWorkingDay(calendar, '2026-06-08')).toBe(true);
   });
 
-  it('counts weekends only in a year the calendar does not list', () => {
-    expect(isWorkingDay(cal, '2027-01-01')).toBe(true);
-    expect(isWorkingDay(cal, '2027-01-02')).toBe(false);
+  it('counts the statutory holidays in a year the calendar does not list', () => {
+    expect(describeDay(cal, '2027-01-01')).toEqual({ working: false, reason: 'holiday', name: 'Tết Dương lịch' });
+    expect(isWorkingDay(cal, '2027-01-04')).toBe(true);
   });
 
   it('finds the next working day after a long holiday', () => {
@@ -217,11 +217,11 @@ describe('working days', () => {
 
 describe('calendar coverage', () => {
   it('reports a range inside listed years as complete', () => {
-    expect(calendarCoverage(cal, at('2025-06-01 10:00'), at('2026-12-31 23:59'))).toEqual({ complete: true, missingYears: [] });
+    expect(calendarCoverage(cal, at('2025-06-01 10:00'), at('2026-12-31 23:59'))).toEqual({ complete: true, basis: 'confirmed', statutoryYears: [] });
   });
 
   it('reports the years a deadline crosses that the calendar does not list', () => {
-    expect(calendarCoverage(cal, at('2026-12-20 10:00'), at('2028-01-05 10:00'))).toEqual({ complete: false, missingYears: [2027, 2028] });
+    expect(calendarCoverage(cal, at('2026-12-20 10:00'), at('2028-01-05 10:00'))).toEqual({ complete: false, basis: 'statutory', statutoryYears: [2027, 2028] });
   });
 
   it('uses local years, so 31 December 23:00 in Vietnam is still the old year', () => {

@@ -14,6 +14,8 @@ import {
   parseObjectKey,
   sanitiseFileName,
   sniffType,
+  supplementLacking,
+  supplementSlotFiles,
   verdict,
   type DocumentRecord,
 } from '../../functions/domain/documents.js';
@@ -359,5 +361,26 @@ describe('the verifier', () => {
     await verifyDocuments(event(slot.objectKey));
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+});
+
+describe('supplement documents', () => {
+  const pending = { components: ['don-de-nghi'], requestedAt: '2026-05-04T02:00:00.000Z' };
+  const doc = (component: string, uploadedAt: string, status: 'pending' | 'verified' | 'rejected' = 'verified') =>
+    ({ id: `${component}-${uploadedAt}`, dossierCode: 'X', kind: 'application', component, fileName: 'f.pdf', objectKey: 'k', declaredType: 'application/pdf', declaredSize: 10, allowedTypes: ['application/pdf'], maxSizeBytes: 100, status, uploadedBy: { kind: 'citizen', subject: 's' }, uploadedAt, expiresAt: 0 }) as DocumentRecord;
+  const before = doc('don-de-nghi', '2026-05-01T02:00:00.000Z');
+
+  it('counts only the files filed since the request for a named component, and closes the others', () => {
+    expect(supplementSlotFiles(pending, 'don-de-nghi', [before])).toEqual([]);
+    expect(supplementSlotFiles(pending, 'ban-sao-cccd', [before])).toBeUndefined();
+    const after = doc('don-de-nghi', '2026-05-04T03:00:00.000Z', 'pending');
+    expect(supplementSlotFiles(pending, 'don-de-nghi', [before, after])).toEqual([after]);
+  });
+
+  it('lacks a named component until a verified file filed since the request exists', () => {
+    expect(supplementLacking(pending, [before])).toEqual(['don-de-nghi']);
+    expect(supplementLacking(pending, [before, doc('don-de-nghi', '2026-05-04T03:00:00.000Z', 'pending')])).toEqual(['don-de-nghi']);
+    expect(supplementLacking(pending, [before, doc('don-de-nghi', '2026-05-04T03:00:00.000Z')])).toEqual([]);
+    expect(supplementLacking({ requestedAt: pending.requestedAt }, [])).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { loadProvince, parseProvince, provinceFilePath, ProvinceFileError } from '../../provinces/load.js';
 import { agencyCodePattern, type Province } from '../../provinces/schema.js';
+import { agenciesFor, chooseAgency, currentAgencies, findService } from '../../functions/domain/catalog.js';
 
 const provinces = [
   { id: 'lang-son', name: 'Lạng Sơn', code: 'H37', portal: 'https://dichvucong.langson.gov.vn' },
@@ -39,12 +40,23 @@ describe.each(provinces)('province file $id', ({ id, name, code, portal }) => {
     expect(province.portalOrigins).toEqual([portal]);
   });
 
-  it('has the three tiers, each with agencies and services', () => {
+  it('routes to the two tiers in force since 1/7/2025 and keeps the district tier in history', () => {
     expect(province.tiers.map((t) => t.id)).toEqual(['province', 'district', 'commune']);
-    for (const tier of province.tiers) {
-      expect(province.agencies.filter((a) => a.tier === tier.id).length, tier.id).toBeGreaterThan(0);
-      expect(province.services.filter((s) => s.tier === tier.id).length, tier.id).toBeGreaterThan(0);
+    expect(province.tiers.find((t) => t.id === 'district')?.validUntil).toBe('2025-06-30');
+    for (const tier of ['province', 'commune']) {
+      expect(currentAgencies(province).filter((a) => a.tier === tier).length, tier).toBeGreaterThan(0);
+      expect(province.services.filter((s) => s.tier === tier).length, tier).toBeGreaterThan(0);
     }
+    const districts = province.agencies.filter((a) => a.tier === 'district');
+    expect(districts.length).toBeGreaterThan(0);
+    for (const district of districts) expect(district.validUntil, district.id).toBe('2025-06-30');
+    expect(province.services.filter((s) => s.tier === 'district')).toEqual([]);
+    // what districts used to do (household businesses, private building permits…) goes to the communes
+    const household = findService(province, '1.001612');
+    expect(household.tier).toBe('commune');
+    expect(agenciesFor(province, household).map((a) => a.tier)).toEqual(currentAgencies(province).filter((a) => a.tier === 'commune').map(() => 'commune'));
+    const district = districts[0]!;
+    expect(() => chooseAgency(province, household, district.id)).toThrow(/does not process this service/);
   });
 
   it('gives every agency a unique id and a unique Decision 20/2020 code of this province', () => {
@@ -82,7 +94,7 @@ describe.each(provinces)('province file $id', ({ id, name, code, portal }) => {
     for (const service of province.services) {
       const processing = service.agencyIds
         ? service.agencyIds.map((agencyId) => agencies.get(agencyId))
-        : province.agencies.filter((a) => a.tier === service.tier);
+        : currentAgencies(province).filter((a) => a.tier === service.tier);
       expect(processing.length, service.id).toBeGreaterThan(0);
       for (const agency of processing) {
         expect(agency, `${service.id} → unknown agency`).toBeDefined();
@@ -138,9 +150,9 @@ describe.each(provinces)('province file $id', ({ id, name, code, portal }) => {
     expect(record!.fields.find((f) => f.name === 'copies')).toMatchObject({ type: 'number', required: true });
   });
 
-  it('has the 2025 and 2026 calendars with the public holidays of the Labour Code', () => {
+  it('has the 2025, 2026 and 2027 calendars with the public holidays of the Labour Code', () => {
     const { years } = province.calendar;
-    expect(Object.keys(years).sort()).toEqual(['2025', '2026']);
+    expect(Object.keys(years).sort()).toEqual(['2025', '2026', '2027']);
     for (const [year, entry] of Object.entries(years)) {
       const all = [...entry.holidays, ...entry.daysOff, ...entry.workingDays];
       for (const { date, name } of all) {
@@ -234,5 +246,40 @@ describe('a broken province file', () => {
 
   it('loads as an error, not a crash, for a province that has no file', () => {
     expect(() => loadProvince('khong-co-tinh-nay')).toThrow(ProvinceFileError);
+  });
+});
+
+describe('abolished tiers and agencies', () => {
+  const problemsOf = (mutate: (data: Record<string, any>) => void) => {
+    const data = rawFile('lang-son');
+    mutate(data);
+    try {
+      parseProvince(data, 'lang-son.json');
+      return [];
+    } catch (err) {
+      return (err as ProvinceFileError).problems;
+    }
+  };
+
+  it('refuses a service of an abolished tier, or one naming an abolished agency', () => {
+    const problems = problemsOf((data) => {
+      const i = data.services.findIndex((s: { id: string }) => s.id === '1.001612');
+      data.services[i].tier = 'district';
+      data.services[0].agencyIds = ['ubnd-huyen-chi-lang'];
+    });
+    expect(problems.map((p) => p.message)).toEqual(
+      expect.arrayContaining([
+        'the tier "district" was abolished; the catalog routes to current tiers only',
+        'agency "ubnd-huyen-chi-lang" was abolished (validUntil 2025-06-30)',
+      ]),
+    );
+  });
+
+  it('requires an end date on an agency of an abolished tier', () => {
+    const problems = problemsOf((data) => {
+      const district = data.agencies.find((a: { tier: string }) => a.tier === 'district');
+      delete district.validUntil;
+    });
+    expect(problems.map((p) => p.message)).toContain('required: the tier "district" was abolished');
   });
 });

@@ -7,8 +7,11 @@ import {
   figuresOf,
   percent,
   periodsFor,
+  periodReportOf,
+  periodsBefore,
   periodsOf,
   PROVINCE_SHARDS,
+  sumCounts,
   rankAgencies,
   shardOf,
   type CountedEvent,
@@ -51,6 +54,24 @@ describe('which counters an event moves', () => {
     expect(year).toHaveLength(1);
     expect(year[0]!.counts).toMatchObject({ resolved: 1, closedOfReceived: 1 });
     expect(updates.length).toBeLessThanOrEqual(18);
+  });
+
+  it('counts late with apology apart from late without, and leaves paused time out of the resolution time', () => {
+    // received Mon 2/3 08:00, finished Mon 9/3 08:00 (5 working days), paused Tue 3/3 08:00 – Thu 5/3 08:00 (2)
+    const d = dossier({
+      status: 9,
+      receivedAt: '2026-03-02T01:00:00.000Z',
+      finishedAt: '2026-03-09T01:00:00.000Z',
+      resultClass: 'late',
+      lateApology: 'with-apology',
+      pauses: [{ kind: 'supplement', from: '2026-03-03T01:00:00.000Z', to: '2026-03-05T01:00:00.000Z' }],
+    });
+    const counts = counterUpdates(event('dossier.finish', d.finishedAt!, d), calendar).find((u) => u.scope === 'province' && u.period === 'month:2026-03')!.counts;
+    expect(counts).toMatchObject({ resolved: 1, resolvedLate: 1, resolvedLateWithApology: 1, resolutionMilliWorkingDays: 3000 });
+    const without = counterUpdates(event('dossier.finish', d.finishedAt!, { ...d, lateApology: 'without-apology' }), calendar)[0]!.counts;
+    expect(without.resolvedLateWithApology).toBeUndefined();
+    const figures = figuresOf({ resolved: 4, resolvedLate: 3, resolvedLateWithApology: 1, resolvedOnTime: 1, resolutionMilliWorkingDays: 12000 });
+    expect(figures.resolved).toMatchObject({ late: 3, lateWithApology: 1, lateWithoutApology: 2, averageWorkingDays: 3 });
   });
 
   it('counts ratings by value, payments, apologies and the sweeper marks', () => {
@@ -142,5 +163,65 @@ describe('catalog figures', () => {
     const agency = catalogFigures(province, 'agency:so-ke-hoach-va-dau-tu');
     expect(agency.byAgency['so-ke-hoach-va-dau-tu']!.services).toBe(agency.services);
     expect(catalogFigures(province, 'service:2.001610')).toMatchObject({ services: 1, byLevel: { '4': 1 }, fullyOnline: 1 });
+  });
+});
+
+describe('the period report (Circular 01/2018/TT-VPCP)', () => {
+  /** counters as the consumer writes them, kept in memory: `scope|period` → counts */
+  const store = new Map<string, Record<string, number>>();
+  const record = (type: string, at: string, d: WorkflowDossier) => {
+    for (const u of counterUpdates(event(type, at, d), calendar)) {
+      const key = `${u.scope}|${u.period}`;
+      const item = store.get(key) ?? {};
+      for (const [name, value] of Object.entries(u.counts)) item[name] = (item[name] ?? 0) + value;
+      store.set(key, item);
+    }
+  };
+  const read = (periods: readonly string[]) => sumCounts(periods.map((p) => store.get(`province|${p}`) ?? {}));
+  const at = (day: string) => `${day}T02:00:00.000Z`; // 09:00 in Vietnam
+  const lifecycle = (code: string, receivedDay: string, steps: [type: string, day: string, extra?: Partial<WorkflowDossier>][]) => {
+    let d = dossier({ code, receivedAt: at(receivedDay) });
+    record('dossier.receive', at(receivedDay), d);
+    for (const [type, day, extra] of steps) {
+      d = { ...d, ...extra };
+      record(type, at(day), d);
+    }
+  };
+
+  // Eight dossiers around April 2026, counted by hand below.
+  lifecycle('P1', '2026-03-10', [['dossier.finish', '2026-04-03', { finishedAt: at('2026-04-03'), resultClass: 'on-time' }]]);
+  lifecycle('P2', '2026-03-20', [['dossier.overdue', '2026-04-10', { overdueAt: at('2026-04-10') }]]);
+  lifecycle('P3', '2026-03-25', [['dossier.withdraw', '2026-03-28']]);
+  lifecycle('P4', '2026-04-06', [['dossier.finish', '2026-04-08', { finishedAt: at('2026-04-08'), resultClass: 'early' }]]);
+  lifecycle('P5', '2026-04-20', []);
+  lifecycle('P6', '2026-04-22', [['dossier.stop', '2026-04-29']]);
+  lifecycle('P7', '2026-04-28', [['dossier.finish', '2026-05-05', { finishedAt: at('2026-05-05'), resultClass: 'early' }]]);
+  lifecycle('P8', '2025-12-15', [
+    ['dossier.overdue', '2026-01-05', { overdueAt: at('2026-01-05') }],
+    ['dossier.finish', '2026-04-15', { finishedAt: at('2026-04-15'), resultClass: 'late', lateApology: 'without-apology' }],
+  ]);
+
+  it('reads the periods before a month from the epoch year on', () => {
+    expect(periodsBefore('2026-04-01')).toEqual([...Array.from({ length: 11 }, (_, i) => `year:${2015 + i}`), 'month:2026-01', 'month:2026-02', 'month:2026-03']);
+    expect(periodsBefore('2016-01-01')).toEqual(['year:2015']);
+  });
+
+  it('balances April 2026: 3 carried over + 4 received = 7 = 3 resolved + 1 stopped + 3 still open', () => {
+    const report = periodReportOf(read(periodsBefore('2026-04-01')), read(periodsFor({ month: '2026-04' })));
+    expect(report).toEqual({
+      carriedOver: 3, // P1, P2 (received in March, open on 1/4) and P8 (received in December); P3 was withdrawn in March
+      received: 4, // P4, P5, P6, P7
+      toHandle: 7,
+      resolved: { total: 3, early: 1, onTime: 1, late: 1, lateWithApology: 0, lateWithoutApology: 1, averageWorkingDays: expect.any(Number) },
+      closedWithoutResult: 1, // P6 stopped
+      openAtEnd: { total: 3, notYetDue: 2, overdue: 1 }, // P5 and P7 in time; P2 overdue since 10/4 (P8's overdue closed)
+    });
+    // the cohort figures of April follow only P4–P7, wherever they are now: P5 alone (P7 was resolved in May)
+    expect(figuresOf(read(periodsFor({ month: '2026-04' }))).inProgress).toEqual({ total: 1, notYetDue: 1, overdue: 0 });
+  });
+
+  it('carries April\'s open dossiers into May', () => {
+    const may = periodReportOf(read(periodsBefore('2026-05-01')), read(periodsFor({ month: '2026-05' })));
+    expect(may).toMatchObject({ carriedOver: 3, received: 0, toHandle: 3, resolved: { total: 1, early: 1 }, openAtEnd: { total: 2, notYetDue: 1, overdue: 1 } });
   });
 });

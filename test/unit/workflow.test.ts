@@ -124,11 +124,22 @@ describe('deadlines through the workflow', () => {
     );
   });
 
-  it('classifies the result against the appointment in force when it is finished', () => {
+  it('classifies the result against the legal appointment when it is finished', () => {
     const d = dossier(4, { receivedAt: vn('2026-04-20T09:00:00').toISOString(), dueAt: vn('2026-04-23T09:00:00').toISOString() });
     expect(applyCommand(d, { action: 'finish' }, ctx(official, vn('2026-04-22T15:00:00'))).dossier.resultClass).toBe('early');
     expect(applyCommand(d, { action: 'finish' }, ctx(official, vn('2026-04-23T08:59:00'))).dossier.resultClass).toBe('on-time');
-    expect(applyCommand(d, { action: 'finish' }, ctx(official, vn('2026-04-23T09:01:00'))).dossier.resultClass).toBe('late');
+    const late = applyCommand(d, { action: 'finish' }, ctx(official, vn('2026-04-23T09:01:00'))).dossier;
+    expect(late).toMatchObject({ resultClass: 'late', lateApology: 'without-apology' });
+  });
+
+  it('counts a dossier finished after its legal appointment as late even before the apology\'s new date', () => {
+    const d = dossier(4, { receivedAt: vn('2026-04-20T09:00:00').toISOString(), dueAt: vn('2026-04-23T09:00:00').toISOString() });
+    const apologized = applyCommand(d, { action: 'apologize', reason: 'Cần xác minh', newDueAt: vn('2026-05-05T09:00:00').toISOString() }, ctx(official, vn('2026-04-22T16:00:00'))).dossier;
+    const finished = applyCommand(apologized, { action: 'finish' }, ctx(official, vn('2026-04-24T10:00:00'))).dossier;
+    expect(finished).toMatchObject({ resultClass: 'late', lateApology: 'with-apology' });
+    // an apology does not make an early result late either
+    expect(applyCommand(apologized, { action: 'finish' }, ctx(official, vn('2026-04-22T16:30:00'))).dossier).toMatchObject({ resultClass: 'early' });
+    expect(applyCommand(apologized, { action: 'finish' }, ctx(official, vn('2026-04-22T16:30:00'))).dossier.lateApology).toBeUndefined();
   });
 
   it('lets the applicant rate once, after the result is returned', () => {
