@@ -24,7 +24,8 @@ const refused = () =>
   });
 
 export async function admitted<T>(deadline: number | undefined, work: () => Promise<T>): Promise<T> {
-  const latestStart = () => (deadline ?? Infinity) - 2 * slowestRecentMs - 1_000;
+  // conservative: under a burst the next submission can take well over the slowest recent one
+  const latestStart = () => (deadline ?? Infinity) - 3 * slowestRecentMs - 2_000;
   if (Date.now() > latestStart()) throw refused();
   if (running >= CONCURRENT) {
     await new Promise<void>((resolve, reject) => {
@@ -48,7 +49,7 @@ export async function admitted<T>(deadline: number | undefined, work: () => Prom
   try {
     return await work();
   } finally {
-    slowestRecentMs = Math.max(Date.now() - started, slowestRecentMs * 0.9, 100);
+    slowestRecentMs = Math.max(Date.now() - started, slowestRecentMs * 0.98, 100);
     // hand the place straight to the next in line (running stays the same), or free it
     const next = line.shift();
     if (next) next();

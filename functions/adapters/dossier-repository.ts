@@ -136,10 +136,10 @@ const WRITE_BUDGET_MS = 8_000;
  */
 let slowestRecentWriteMs = 200;
 const observeWrite = (ms: number) => {
-  slowestRecentWriteMs = Math.max(ms, slowestRecentWriteMs * 0.9, 50);
+  slowestRecentWriteMs = Math.max(ms, slowestRecentWriteMs * 0.98, 50);
 };
-/** What a write needs in hand: twice the slowest recent one, and a second to answer. */
-const neededForWrite = () => 1_000 + 2 * slowestRecentWriteMs;
+/** What a write needs in hand: three times the slowest recent one, and two seconds to answer. */
+const neededForWrite = () => 2_000 + 3 * slowestRecentWriteMs;
 const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestRecentWriteMs) / 1000));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -69,7 +69,7 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
   });
 
   // 20 portals at once, each uploading and verifying two files: about 15 s on an idle 2-core machine
-  it('gives 20 concurrent submissions for one agency 20 distinct consecutive codes', { timeout: 120_000 }, async () => {
+  it('gives 20 concurrent submissions for one agency 20 distinct consecutive codes', { timeout: 240_000 }, async () => {
     const token = await tokenFor('citizen', { subject: 'intake-citizen-2' });
     const filed = await Promise.all(Array.from({ length: 20 }, (_, i) => fileDossier(api, token, enterpriseRegistration(100 + i))));
     expect(filed.map((f) => f.created.status)).toEqual(Array(20).fill(201));

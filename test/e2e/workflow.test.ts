@@ -39,7 +39,8 @@ afterAll(async () => {
 });
 
 describe('a dossier through the one-stop workflow, with deadlines in working days', () => {
-  it('is received, supplemented, processed, apologised for, finished late with the apology, returned and rated', async () => {
+  // the dossier's files are uploaded and verified first, which takes a while on a busy machine
+  it('is received, supplemented, processed, apologised for, finished late with the apology, returned and rated', { timeout: 120_000 }, async () => {
     const citizen = await token('citizen', { subject: 'workflow-citizen' });
     const official = await token('official', { agencyId, subject: 'mot-cua-1' });
 

@@ -28,7 +28,7 @@ export interface BurstOptions {
 export interface BurstResult {
   /** draft id → the dossier code its submission answered */
   readonly codes: ReadonlyMap<string, string>;
-  /** the status of every answer of the burst, retries included */
+  /** the status of every answer of the burst, retries included (0: the connection was reset, no answer) */
   readonly statuses: Readonly<Record<number, number>>;
   /** answers that were neither 200 nor a deliberate refusal with Retry-After for a dossier not stored */
   readonly unexpected: readonly string[];
@@ -135,7 +135,14 @@ export async function burstSubmissions(options: BurstOptions): Promise<BurstResu
   await Promise.all(
     drafts.map(async (d) => {
       for (let attempt = 0; attempt < 40; attempt++) {
-        const answer = await call(`/dossiers/${d.id}/submit`, { method: 'POST', token: d.token });
+        // a connection reset is a lost answer: the same submit again is safe (it answers the same dossier)
+        const answer = await call(`/dossiers/${d.id}/submit`, { method: 'POST', token: d.token }).catch(() => undefined);
+        if (!answer) {
+          statuses[0] = (statuses[0] ?? 0) + 1;
+          retries += 1;
+          await sleep(1000 * (1 + Math.random()));
+          continue;
+        }
         statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
         if (answer.status === 200) {
           codes.set(d.id, answer.json.code);
@@ -150,8 +157,8 @@ export async function burstSubmissions(options: BurstOptions): Promise<BurstResu
         }
         // a deliberate refusal must mean the dossier was not stored (a 409 in progress means another request holds it)
         if (answer.status !== 409) {
-          const now = await call(`/dossiers/${d.id}`, { token: d.token });
-          if (now.json?.draft !== true) refusedButStored.push(`${d.id}: ${answer.status}`);
+          const now = await call(`/dossiers/${d.id}`, { token: d.token }).catch(() => undefined);
+          if (now && now.json?.draft !== true) refusedButStored.push(`${d.id}: ${answer.status}`);
         }
         retries += 1;
         // at least Retry-After, spread so that the refused do not all come back at the same instant

@@ -103,7 +103,7 @@ export async function fileDossier(
     if (put.status !== 200) throw new Error(`PUT ${component.id}: ${put.status}`);
     ids.push(slot.json.document.id);
   }
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const docs = ((await call(`/dossiers/${code}`, { token })).json.documents ?? []) as { id: string; status: string; reason?: string }[];
     const mine = ids.map((id) => docs.find((d) => d.id === id));
