@@ -122,8 +122,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   let passWaiters: (() => void)[] = [];
   let warnedMissing = false;
 
+  // Set once the handler ran or a batch went to the DLQ: only then can there be effects to flush, and
+  // pages of records the filter dropped (most table writes) checkpoint without a queue snapshot.
+  let unflushed = false;
   const save = (): void => {
-    options.beforeCheckpoint?.();
+    if (unflushed) {
+      options.beforeCheckpoint?.();
+      unflushed = false;
+    }
     writeJsonAtomic(checkpointFile, checkpoint);
   };
   const advance = (shardId: string, sequenceNumber: string | undefined): void => {
@@ -212,6 +218,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       let failedAt = -1;
       let lastError = '';
       try {
+        unflushed = true;
         const answer = await handler({ Records: pending }, lambdaContext(functionName, 900_000, region));
         const failures = answer?.batchItemFailures ?? [];
         if (failures.length > 0) {
@@ -234,6 +241,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         pending = pending.slice(failedAt);
       }
       if (attempt > consumer.maxRetries) {
+        unflushed = true;
         await deadLetter(shardId, pending, attempt, lastError);
         advance(shardId, pending[pending.length - 1]?.dynamodb?.SequenceNumber);
         return true;
