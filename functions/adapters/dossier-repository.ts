@@ -121,10 +121,13 @@ export interface SubmitDraftInput {
 
 /**
  * How long a claim (an Idempotency-Key or a draft being submitted) belongs to the request that took it.
- * Longer than any request lives (API Gateway gives up after 30 s), so a claim older than this is one
- * whose request died: a retry takes it over, with the number it had reserved if it recorded one.
+ * Longer than any request lives (route functions time out after 10 s in the cloud; API Gateway, and the
+ * local runtime, give up after 30 s), so a claim older than this is one whose request died: a retry
+ * takes it over, with the number it had reserved if it recorded one. Kept short because a client whose
+ * request died in a crash waits this long (409 request_in_progress with Retry-After) before its retry
+ * gets an answer.
  */
-export const CLAIM_LEASE_MS = 60_000;
+export const CLAIM_LEASE_MS = 35_000;
 /** How long a request keeps retrying the write of a dossier under its allocated number before it records the number and answers 503. */
 const WRITE_BUDGET_MS = 8_000;
 

@@ -76,7 +76,7 @@ beforeAll(async () => {
 type Expect = Record<Exclude<Who, 'anonymous'>, number>;
 interface Row {
   readonly route: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: (d: 'submitted' | 'draft') => string;
   readonly body?: unknown;
   readonly submitted: Expect;
@@ -135,6 +135,14 @@ const rows: readonly Row[] = [
     body: { component: 'khong-co', fileName: 'a.pdf', contentType: 'application/pdf', size: 10 },
     submitted: { applicant: 400, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
     draft: { applicant: 400, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+  },
+  {
+    route: 'CancelDocument',
+    method: 'DELETE',
+    // a verified file: only a slot still waiting for its file can be cancelled (409, nothing changed)
+    path: (d) => `/dossiers/${code(d)}/documents/${d === 'submitted' ? fixture.submittedDoc : fixture.draftDoc}`,
+    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    draft: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
   },
   {
     route: 'SubmitDossier',

@@ -100,7 +100,7 @@ describe('kill -9 of the whole local runtime under load', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('loses no dossier, doubles none, skips or reuses no code, publishes every one and verifies every acknowledged upload', { timeout: 180_000 }, async () => {
+  it('loses no dossier, doubles none, reuses no code, skips none but where the kill cut a request off, publishes every one and verifies every acknowledged upload', { timeout: 240_000 }, async () => {
     // Prepare
     const [api, dynamodb, s3, sqsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const env = {
@@ -187,14 +187,16 @@ describe('kill -9 of the whole local runtime under load', () => {
       Array.from({ length: 6 }, async () => {
         while (nextRetry < total) {
           const n = nextRetry++;
-          // As a client does: a 5xx or a dropped connection is asked again, with the same key.
+          // As a client does: a 5xx or a dropped connection is asked again, with the same key, and so is
+          // a 409 request_in_progress (a claim of a request the kill cut off), after its Retry-After.
           for (let attempt = 1; ; attempt++) {
             const answer = await call('/dossiers', { token, body: birthRegistration(n), headers: { 'idempotency-key': keys[n]! } }).catch(() => undefined);
-            if ((answer && answer.status < 500) || attempt === 4) {
+            const inProgress = answer?.status === 409 && answer.json?.error?.code === 'request_in_progress';
+            if ((answer && answer.status < 500 && !inProgress) || attempt === 40) {
               retried[n] = answer ?? { status: 0, headers: new Headers(), json: undefined };
               break;
             }
-            await sleep(200 * attempt);
+            await sleep(inProgress ? Number(answer.headers.get('retry-after') ?? 2) * 1000 : 200 * Math.min(attempt, 5));
           }
         }
       }),
@@ -227,7 +229,16 @@ describe('kill -9 of the whole local runtime under load', () => {
       const group = `${parsed!.agencyCode}-${parsed!.day}`;
       sequences.set(group, [...(sequences.get(group) ?? []), parsed!.sequence]);
     }
-    for (const [group, seen] of sequences) expect({ group, sequences: seen.sort((a, b) => a - b) }).toEqual({ group, sequences: seen.map((_, i) => i + 1) });
+    // Per agency and day no number is used twice (codes are unique above). A number is skipped only where
+    // the kill fell between the counter's answer and the dossier's write (README "Codes under load"):
+    // never more holes than requests the kill cut off.
+    const cutOff = firstAnswers.filter((a) => a === 'failed').length;
+    let holes = 0;
+    for (const seen of sequences.values()) {
+      const top = Math.max(...seen);
+      holes += top - seen.length;
+    }
+    expect(holes).toBeLessThanOrEqual(cutOff);
 
     // Every dossier's dossier.submitted message is on its agency queue, at least once.
     const sqs = new SQSClient({ region: 'ap-southeast-1', endpoint: `http://127.0.0.1:${sqsPort}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
