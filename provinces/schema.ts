@@ -22,6 +22,8 @@ export const agencySchema = z.object({
   code: z.string().regex(agencyCodePattern, 'an agency code like 000.00.14.H37'),
   name: z.string().min(1),
   tier: slug,
+  /** where the officials' hourly digest goes; without it the agency gets none (the sweep reports it) */
+  email: z.email().optional(),
 });
 
 export const mimeTypeSchema = z.enum(['application/pdf', 'image/jpeg', 'image/png']);

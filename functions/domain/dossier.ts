@@ -52,6 +52,8 @@ export interface Dossier {
   readonly draft?: boolean;
   /** salted hash of the PIN printed on the receipt, for tracking without an account; never shown */
   readonly trackingPinHash?: string;
+  /** the applicant's channels for notifications (see domain/notifications.ts) */
+  readonly notify?: Submission['notify'];
 }
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -98,6 +100,7 @@ export interface ValidSubmission {
   readonly applicant: Applicant;
   readonly fields: Record<string, unknown>;
   readonly channel: Channel;
+  readonly notify?: Submission['notify'];
 }
 
 /** Checks a submission against the catalog: the service exists and is online, the agency fits, the form is complete. */
@@ -107,7 +110,7 @@ export function validateSubmission(province: Province, submission: Submission): 
   const agency = chooseAgency(province, service, submission.agencyId);
   const form = formSchemaFor(service).safeParse(submission.fields);
   if (!form.success) throw invalidInput(issuesToDetails(form.error.issues, 'fields'));
-  return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel };
+  return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel, ...(submission.notify ? { notify: submission.notify } : {}) };
 }
 
 export function newDossier(input: ValidSubmission & { code: string; applicantSubject: string; at: Date; trackingPinHash?: string }): Dossier {
@@ -129,6 +132,7 @@ export function newDossier(input: ValidSubmission & { code: string; applicantSub
     submittedAt: at,
     updatedAt: at,
     ...(input.trackingPinHash ? { trackingPinHash: input.trackingPinHash } : {}),
+    ...(input.notify ? { notify: input.notify } : {}),
   };
 }
 
