@@ -8,7 +8,10 @@ import { agencyMessage, type StoredEvent } from '../../functions/app/route-event
 import { AgencyApi, consumeQueue, EventIdMemory, parseAgencyMessage } from '../../kit/agency-client.js';
 import { agencyQueueStatus, fauxqsOldestAge, moveDeadLetters } from '../../kit/queue-ops.js';
 import { api, tokenFor } from '../support/api.js';
-import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
+import { applicant, fileDossier } from '../support/dossiers.js';
+
+/** An enterprise registers its labour rules (Sở LĐ-TB&XH): an agency whose code sequence no other test counts. */
+const labourReport = (n: number) => ({ serviceId: '2.001955', applicant: applicant(n), fields: { enterpriseName: `Công ty TNHH Minh Phát ${n}`, employeeCount: 12 } });
 
 /**
  * The agency kit against the run's stack. The queue used here belongs to an agency no other test
@@ -81,8 +84,8 @@ describe('the agency kit', () => {
 
   it('acts back through the API with an official token, refused when the dossier moved on', async () => {
     const citizen = await tokenFor('citizen', { subject: 'kit-citizen' });
-    const { code } = await fileDossier((p, i) => api(p, i), citizen, enterpriseRegistration(601));
-    const official = new AgencyApi(stack.apiUrl, await tokenFor('official', { agencyId: 'so-ke-hoach-va-dau-tu' }));
+    const { code } = await fileDossier((p, i) => api(p, i), citizen, labourReport(601));
+    const official = new AgencyApi(stack.apiUrl, await tokenFor('official', { agencyId: 'so-lao-dong-thuong-binh-va-xa-hoi' }));
     expect((await official.act(code, { action: 'receive', expectedVersion: 1 })).status).toBe(200);
     expect((await official.act(code, { action: 'start-processing', expectedVersion: 1 })).status).toBe(409);
     expect(((await official.dossier(code)).body as { status: { code: number } }).status.code).toBe(2);

@@ -10,7 +10,10 @@ import { notificationDeps } from '../../functions/adapters/notification-deps.js'
 import { sendDigests } from '../../functions/app/notifications.js';
 import { loadProvinceFile, provinceFilePath } from '../../provinces/load.js';
 import { api, tokenFor } from '../support/api.js';
-import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
+import { applicant, fileDossier } from '../support/dossiers.js';
+
+/** An enterprise registers its labour rules (Sở LĐ-TB&XH): an agency whose code sequence no other test counts. */
+const labourReport = (n: number) => ({ serviceId: '2.001955', applicant: applicant(n), fields: { enterpriseName: `Công ty TNHH Minh Phát ${n}`, employeeCount: 12 } });
 import { lambdaContext } from '../fixtures/events.js';
 
 /**
@@ -18,7 +21,7 @@ import { lambdaContext } from '../fixtures/events.js';
  * NotifyEvents, and the messages land in the real SES v2 stand-in (aws-ses-v2-local) and the SMS outbox.
  */
 const stack = inject('localStack');
-const agencyId = 'so-ke-hoach-va-dau-tu';
+const agencyId = 'so-lao-dong-thuong-binh-va-xa-hoi';
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 afterAll(() => {
@@ -64,7 +67,7 @@ function contact() {
 
 async function file(n: number, c: ReturnType<typeof contact>, extra: Record<string, unknown> = {}) {
   const citizen = await tokenFor('citizen', { subject: `notify-${c.phone}` });
-  const body = enterpriseRegistration(n);
+  const body = labourReport(n);
   const { code } = await fileDossier((p, i) => api(p, i), citizen, { ...body, applicant: { ...body.applicant, phone: c.phone, email: c.email }, ...extra });
   return { code, citizen };
 }
@@ -100,7 +103,7 @@ describe('notifications', () => {
     const c = contact();
     const { code, citizen } = await file(501, c);
     const official = await tokenFor('official', { agencyId });
-    const received = await act(code, official, { action: 'receive', documentsReceived: ['Giấy đề nghị đăng ký doanh nghiệp'] });
+    const received = await act(code, official, { action: 'receive', documentsReceived: ['Nội quy lao động'] });
     await act(code, official, { action: 'request-supplement', reason: 'Thiếu bản sao giấy tờ', missing: ['Bản sao CCCD của chủ doanh nghiệp'] });
     expect((await api(`/dossiers/${encodeURIComponent(code)}/supplement`, { token: citizen, body: { note: 'Đã bổ sung' } })).status).toBe(200);
     await act(code, official, { action: 'start-processing' });
