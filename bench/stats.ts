@@ -99,7 +99,7 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 export async function benchStats(): Promise<{ small: number; large: number; ratio: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-bench-'));
   process.env.LOG_LEVEL ??= 'WARN';
-  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true, consumers: false });
+  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true, consumers: false });
   const raw = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: localCredentials });
   const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const stats = new StatsRepository(db, stack.tableName);

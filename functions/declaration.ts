@@ -19,6 +19,8 @@ export interface Grants {
   readonly agencyQueues?: 'send';
   /** read the per-stack secret that keys are derived from (functions/adapters/stack-secret.ts) */
   readonly secret?: 'read';
+  /** send email (SES) and SMS (SNS or the configured provider), and park what fails in the notification dead-letter queue */
+  readonly notify?: 'send';
 }
 
 export interface RouteDeclaration {
@@ -79,6 +81,12 @@ export const agencyQueue = {
   /** a consumer has this long to process a message before it becomes visible again */
   visibilityTimeoutSeconds: 60,
   maxReceiveCount: 5,
+  retentionDays: 14,
+} as const;
+
+/** Notifications that failed every attempt wait here (the workflow never waits for a provider). */
+export const notificationQueue = {
+  deadLetterName: (provinceId: string): string => `motcua-${provinceId}-notifications-dlq`,
   retentionDays: 14,
 } as const;
 
@@ -305,6 +313,20 @@ export const consumers: readonly ConsumerDeclaration[] = [
     grants: { table: 'readwrite' },
     summary: 'Marks open dossiers overdue once their appointment passes and reminds the agency one working day before',
   },
+  {
+    id: 'NotifyEvents',
+    entry: 'functions/handlers/notify-events.ts',
+    source: { kind: 'table-stream', batchSize: 25, maxRetries: 10 },
+    grants: { table: 'readwrite', notify: 'send' },
+    summary: 'Tells the applicant of each step by email and SMS, once per event and channel, and files official events for the digest',
+  },
+  {
+    id: 'SendDigests',
+    entry: 'functions/handlers/send-digests.ts',
+    source: { kind: 'schedule', everyMinutes: 15 },
+    grants: { table: 'readwrite', notify: 'send' },
+    summary: "Mails each agency one digest per hour of its new, due-tomorrow and overdue dossiers",
+  },
 ];
 
 /** Environment variables every function reads; lib/ and local/ both set exactly these. */
@@ -321,6 +343,13 @@ export const environment = {
   stackSecretArn: 'STACK_SECRET_ARN',
   /** local: the file of the stack secret in the data folder */
   stackSecretFile: 'STACK_SECRET_FILE',
+  /** sender address of notification emails; unset: no email is sent (reported in the logs) */
+  notifyFromEmail: 'NOTIFY_FROM_EMAIL',
+  /** `sns` (default) or `http` (a brand-name SMS / Zalo ZNS gateway, or the local outbox, at SMS_HTTP_URL) */
+  smsProvider: 'SMS_PROVIDER',
+  smsHttpUrl: 'SMS_HTTP_URL',
+  /** URL of the notification dead-letter queue */
+  notifyDeadLetterUrl: 'NOTIFY_DLQ_URL',
 } as const;
 
 /**

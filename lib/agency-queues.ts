@@ -6,8 +6,8 @@ import { agencyQueue } from '../functions/declaration.js';
 import type { Agency, Province } from '../provinces/schema.js';
 
 /**
- * CloudFormation allows 500 resources per template, and each agency costs five (queue, dead-letter queue, a
- * TLS-only policy on each, an alarm): a province with ~200 agencies (departments plus communes) would not fit
+ * CloudFormation allows 500 resources per template, and each agency costs six (queue, dead-letter queue, a
+ * TLS-only policy on each, two alarms): a province with ~200 agencies (departments plus communes) would not fit
  * in one stack. The queues therefore live in nested stacks, each its own template with its own limit.
  *
  * An agency is placed by a hash of its id into one of a fixed number of shards, not by its position in the
@@ -17,8 +17,13 @@ import type { Agency, Province } from '../provinces/schema.js';
  * SHARDS must never change once a province is deployed, for the same reason.
  */
 export const SHARDS = 10;
-/** Resources each agency adds to its shard's template. */
-export const RESOURCES_PER_AGENCY = 5;
+/** Resources each agency adds to its shard's template: two queues, their two policies, two alarms. */
+export const RESOURCES_PER_AGENCY = 6;
+/**
+ * A message older than this means the agency's system stopped consuming (or keeps failing on it): dossiers
+ * then wait unseen while their legal deadline runs.
+ */
+export const OLDEST_MESSAGE_ALARM_MINUTES = 60;
 /** CloudFormation's per-template limit, minus room for what CDK adds to a nested template. */
 export const MAX_AGENCIES_PER_SHARD = Math.floor((500 - 20) / RESOURCES_PER_AGENCY);
 
@@ -48,7 +53,7 @@ class AgencyQueueShard extends NestedStack {
         // the maximum SQS allows: a message that failed five times needs a person, who may be on leave
         retentionPeriod: Duration.days(14),
       });
-      new Queue(group, 'Queue', {
+      const queue = new Queue(group, 'Queue', {
         queueName: agencyQueue.name(provinceId, agency.id),
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
@@ -61,6 +66,15 @@ class AgencyQueueShard extends NestedStack {
         .createAlarm(group, 'DeadLetterNotEmpty', {
           alarmDescription: `Messages for ${agency.name} (${agency.code}) failed ${agencyQueue.maxReceiveCount} times and wait in ${agencyQueue.deadLetterName(provinceId, agency.id)}`,
           threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        });
+      queue
+        .metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' })
+        .createAlarm(group, 'OldestMessageTooOld', {
+          alarmDescription: `${agency.name} (${agency.code}) has not consumed its queue for ${OLDEST_MESSAGE_ALARM_MINUTES} minutes: dossiers wait unseen in ${agencyQueue.name(provinceId, agency.id)}`,
+          threshold: OLDEST_MESSAGE_ALARM_MINUTES * 60,
           comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
           treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -9,6 +9,14 @@ import { acknowledge, nagResourceId } from './nag.js';
 import { fromRoot } from './paths.js';
 import { logRetention, removalPolicy, type StageName } from './stage.js';
 import type { Storage } from './storage.js';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+
+/** What functions granted `notify` need: where failed notifications go and who sends the emails. */
+export interface NotificationSetup {
+  readonly deadLetter: Queue;
+  readonly fromEmail?: string;
+  readonly smsSenderId?: string;
+}
 
 /** Where the province file lands inside every bundle; PROVINCE_FILE points here. */
 export const bundledProvinceFile = '/var/task/province.json';
@@ -33,6 +41,7 @@ export interface HandlerFunctionProps {
   readonly stage: StageName;
   readonly storage: Storage;
   readonly publicBaseUrl: string;
+  readonly notifications: NotificationSetup;
 }
 
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
@@ -77,6 +86,14 @@ export class HandlerFunction extends Construct {
         [environment.provinceFile]: bundledProvinceFile,
         [environment.queueUrlBase]: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}`,
         [environment.publicBaseUrl]: props.publicBaseUrl,
+        ...(props.grants.notify
+          ? {
+              [environment.notifyDeadLetterUrl]: props.notifications.deadLetter.queueUrl,
+              [environment.smsProvider]: 'sns',
+              ...(props.notifications.fromEmail ? { [environment.notifyFromEmail]: props.notifications.fromEmail } : {}),
+              ...(props.notifications.smsSenderId ? { SMS_SENDER_ID: props.notifications.smsSenderId } : {}),
+            }
+          : {}),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -103,7 +120,7 @@ export class HandlerFunction extends Construct {
       'AwsSolutions-L1':
         'Pinned to nodejs22.x on purpose: the bundle targets node22 and the local runtime and tests run the same major; the move to a newer runtime is made for all functions at once.',
       'AwsSolutions-IAM5[Resource::*]':
-        'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and, for stream consumers, dynamodb:ListStreams have no resource-level permissions; every other statement names its resources.',
+        `X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords)${props.grants.notify ? ', sns:Publish of SMS to phone numbers' : ''} and, for stream consumers, dynamodb:ListStreams have no resource-level permissions; every other statement names its resources.`,
     });
     this.applyGrants(props);
   }
@@ -149,6 +166,24 @@ export class HandlerFunction extends Construct {
       // The variable goes only where the permission goes: a function without the grant cannot even name the secret.
       props.storage.stackSecret.grantRead(this.role);
       this.fn.addEnvironment(environment.stackSecretArn, props.storage.stackSecret.secretArn);
+    }
+    if (grants.notify === 'send') {
+      const stack = Stack.of(this);
+      const { deadLetter, fromEmail } = props.notifications;
+      deadLetter.grantSendMessages(this.role);
+      if (fromEmail) {
+        // SES authorizes SendEmail on the sending identity: the address itself or its verified domain.
+        const identity = (name: string) => `arn:${stack.partition}:ses:${stack.region}:${stack.account}:identity/${name}`;
+        this.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['ses:SendEmail'],
+            resources: [identity(fromEmail), identity(fromEmail.split('@')[1]!)],
+            conditions: { StringEquals: { 'ses:FromAddress': fromEmail } },
+          }),
+        );
+      }
+      // Direct SMS to a phone number has no resource ARN to name (SNS authorizes it on '*').
+      this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     }
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);

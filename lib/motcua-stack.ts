@@ -10,7 +10,8 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
-import { agencyQueue, calendarMetric, consumers, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
+import { agencyQueue, calendarMetric, consumers, notificationQueue, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
+import { provinceDashboard } from './dashboard.js';
 import type { Province } from '../provinces/schema.js';
 import { AgencyQueues } from './agency-queues.js';
 import { HandlerFunction } from './handler-function.js';
@@ -62,6 +63,25 @@ export class MotcuaStack extends Stack {
     });
     this.agencyQueues = new AgencyQueues(this, 'AgencyQueues', { province });
 
+    const notificationDeadLetter = new Queue(this, 'NotificationDeadLetter', {
+      queueName: notificationQueue.deadLetterName(province.id),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(notificationQueue.retentionDays),
+    });
+    acknowledge(notificationDeadLetter, {
+      'AwsSolutions-SQS3': 'This queue is itself a dead-letter queue: notifications that failed every attempt wait here with their reason; it is watched by an alarm.',
+    });
+    notificationDeadLetter
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
+      .createAlarm(this, 'NotificationDeadLetterNotEmpty', {
+        alarmDescription: `Notifications of ${province.name} failed every attempt and wait in ${notificationQueue.deadLetterName(province.id)}`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+
     const common = {
       provinceId: province.id,
       provinceFile: props.provinceFile,
@@ -69,6 +89,11 @@ export class MotcuaStack extends Stack {
       storage: this.storage,
       // The API resource does not depend on its routes, so functions may reference its id without a cycle.
       publicBaseUrl: this.api.endpoint,
+      notifications: {
+        deadLetter: notificationDeadLetter,
+        ...(province.notifications?.fromEmail ? { fromEmail: province.notifications.fromEmail } : {}),
+        ...(province.notifications?.smsSenderId ? { smsSenderId: province.notifications.smsSenderId } : {}),
+      },
     };
 
     const functions = new Construct(this, 'Functions');
@@ -126,6 +151,7 @@ export class MotcuaStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    provinceDashboard(this, { province, api: this.api, functions: this.functions, notificationDeadLetter });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpStage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });

@@ -64,6 +64,8 @@ const lines = [
   `  token          curl -s -XPOST ${apiUrl}/local/token -d '{"role":"citizen"}'   (or {"role":"official","agencyId":"${firstAgency?.id ?? '<agency>'}"})`,
   `  agency queue   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${endpoints.sqs} sqs receive-message --queue-url ${queueUrl}`,
   `  clock          curl -s ${apiUrl}/local/clock   (POST {"advance":{"days":1}} to move it)`,
+  `  emails         ${stack.notifications.sesUrl}   (the SES v2 stand-in: every email sent; JSON at /store)`,
+  `  SMS outbox     ${stack.notifications.smsOutboxUrl}   (every SMS sent; failed notifications wait in ${stack.notifications.deadLetterUrl})`,
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { agencyQueue, table } from '../functions/declaration.js';
+import { agencyQueue, notificationQueue, table } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 
 /** Names of the province's resources; the CDK stack derives the same ones. */
@@ -152,8 +152,9 @@ async function ensureQueue(client: SQSClient, name: string, attributes: Record<s
 }
 
 /** Per agency: its queue and dead-letter queue; plus the DLQ for stream batches that keep failing. */
-export async function ensureQueues(client: SQSClient, province: Province): Promise<{ agencyQueueUrls: Record<string, string>; eventsDlqUrl: string }> {
-  const [eventsDlq, ...perAgency] = await Promise.all([
+export async function ensureQueues(client: SQSClient, province: Province): Promise<{ agencyQueueUrls: Record<string, string>; eventsDlqUrl: string; notifyDlqUrl: string }> {
+  const [notifyDlq, eventsDlq, ...perAgency] = await Promise.all([
+    ensureQueue(client, notificationQueue.deadLetterName(province.id), { MessageRetentionPeriod: String(notificationQueue.retentionDays * 24 * 60 * 60) }),
     ensureQueue(client, resourceNames(province.id).eventsDlq, { MessageRetentionPeriod: retentionSeconds }),
     ...province.agencies.map(async (agency) => {
       const dlq = await ensureQueue(client, agencyQueue.deadLetterName(province.id, agency.id), { MessageRetentionPeriod: retentionSeconds });
@@ -165,5 +166,5 @@ export async function ensureQueues(client: SQSClient, province: Province): Promi
       return [agency.id, queue.url] as const;
     }),
   ]);
-  return { agencyQueueUrls: Object.fromEntries(perAgency), eventsDlqUrl: eventsDlq.url };
+  return { agencyQueueUrls: Object.fromEntries(perAgency), eventsDlqUrl: eventsDlq.url, notifyDlqUrl: notifyDlq.url };
 }

@@ -20,6 +20,7 @@ import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
 import { alive, assertPortFree, consoleLogger, loopback } from './support.js';
 import { ensureStackSecret } from './stack-secret.js';
+import { startLocalSes, startSmsOutbox } from './notifications.js';
 
 export const localRegion = 'ap-southeast-1';
 /**
@@ -36,7 +37,7 @@ export interface LocalStackOptions {
   /** default: env MOTCUA_DATA_DIR, else `.motcua` (relative to the working directory) */
   readonly dataDir?: string;
   /** 0 picks a free port; defaults come from MOTCUA_API_PORT (3000), MOTCUA_DYNAMODB_PORT (8000), MOTCUA_S3_PORT (4568), MOTCUA_SQS_PORT (9324) */
-  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number };
+  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number; readonly ses?: number; readonly sms?: number };
   /** no request log lines (errors are still shown) */
   readonly quiet?: boolean;
   /**
@@ -60,6 +61,8 @@ export interface LocalStack {
   /** agency id → its queue URL */
   readonly agencyQueueUrls: Readonly<Record<string, string>>;
   readonly eventsDlqUrl: string;
+  /** the SES v2 stand-in (its page lists every email), the SMS outbox, and where failed notifications wait */
+  readonly notifications: { readonly sesUrl: string; readonly smsOutboxUrl: string; readonly deadLetterUrl: string };
   /** the variables handlers read (the declaration's `environment` names plus the SDK's endpoint and credential variables) */
   readonly env: Readonly<Record<string, string>>;
   readonly identity: { readonly issuer: string; readonly audience: string };
@@ -114,6 +117,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodb: portFrom(options.ports?.dynamodb, 'MOTCUA_DYNAMODB_PORT', 8000),
     s3: portFrom(options.ports?.s3, 'MOTCUA_S3_PORT', 4568),
     sqs: portFrom(options.ports?.sqs, 'MOTCUA_SQS_PORT', 9324),
+    ses: portFrom(options.ports?.ses, 'MOTCUA_SES_PORT', 8005),
+    sms: portFrom(options.ports?.sms, 'MOTCUA_SMS_PORT', 8006),
   };
 
   checkJava();
@@ -143,11 +148,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startLocalDynamoDb({ port: ports.dynamodb, dataDir, logger }),
       startLocalS3({ port: ports.s3, dataDir }),
       startLocalSqs({ port: ports.sqs, region: localRegion, dataDir, logger }),
+      startLocalSes(ports.ses),
     ]);
     for (const result of started) if (result.status === 'fulfilled') stops.push(() => result.value.stop());
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    const [dynamodb, s3, sqs] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalDynamoDb, LocalS3, LocalSqs];
+    const [dynamodb, s3, sqs, ses] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [LocalDynamoDb, LocalS3, LocalSqs, Awaited<ReturnType<typeof startLocalSes>>];
     const names = resourceNames(province.id);
 
     // Subscribed as soon as S3 listens, so that no upload goes unrecorded (a client may hold a URL from
@@ -217,6 +223,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.stackSecretFile]: ensureStackSecret(dataDir),
       // No CloudWatch here: the start-up warning stands in for the calendar metric (calendarMetric).
       POWERTOOLS_METRICS_DISABLED: 'true',
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      [environment.notifyFromEmail]: `no-reply@${province.id}.motcua.local`,
+      [environment.smsProvider]: 'http',
     };
     if (processWide) {
       delete process.env.AWS_SESSION_TOKEN;
@@ -246,6 +255,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ]);
 
     const clock = createLocalClock({ dataDir, install: processWide });
+    const smsOutbox = await startSmsOutbox({ port: ports.sms, dataDir, now: () => clock.now() });
+    stops.push(() => smsOutbox.stop());
+    env[environment.smsHttpUrl] = smsOutbox.sendUrl;
+    env[environment.notifyDeadLetterUrl] = queues.notifyDlqUrl;
+    if (processWide) Object.assign(process.env, env);
     const identity = await createLocalIdentity({ dataDir, apiUrl });
     const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion });
 
@@ -297,6 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrlBase: sqs.queueUrlBase,
       agencyQueueUrls: queues.agencyQueueUrls,
       eventsDlqUrl: queues.eventsDlqUrl,
+      notifications: { sesUrl: ses.endpoint, smsOutboxUrl: smsOutbox.url, deadLetterUrl: queues.notifyDlqUrl },
       env,
       identity: { issuer: identity.issuer, audience: identity.audience },
       clock,

@@ -29,6 +29,8 @@ export const agencySchema = z.object({
   name: z.string().min(1),
   tier: slug,
   validUntil: isoDate.optional(),
+  /** where the officials' hourly digest goes; without it the agency gets none (the sweep reports it) */
+  email: z.email().optional(),
 });
 
 export const mimeTypeSchema = z.enum(['application/pdf', 'image/jpeg', 'image/png']);
@@ -151,6 +153,17 @@ export const provinceSchema = z
     agencies: z.array(agencySchema).min(1),
     services: z.array(serviceSchema),
     calendar: calendarSchema,
+    /**
+     * Notifications: the SES identity (verified in the account) that sends applicant and official emails,
+     * and the SMS sender id where the carrier supports one. Without `fromEmail` no email is sent: each is
+     * parked in the notification dead-letter queue with the reason.
+     */
+    notifications: z
+      .object({
+        fromEmail: z.email(),
+        smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/, 'at most 11 letters or digits').optional(),
+      })
+      .optional(),
     /** browser origins of the province's portal, allowed by CORS on the API and the document bucket */
     portalOrigins: z.array(z.url()).default([]),
     /**

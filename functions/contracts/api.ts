@@ -62,6 +62,14 @@ export const submissionSchema = z
       .boolean()
       .optional()
       .meta({ description: 'true: keep the dossier as a draft to upload its documents, then POST /dossiers/{code}/submit. A procedure with required documents always starts as a draft; one without goes to the agency at once unless this is true' }),
+    notify: z
+      .object({
+        channels: z.array(z.enum(['email', 'sms'])).max(2).optional().meta({ description: 'absent: SMS to applicant.phone and email to applicant.email when given' }),
+        optOut: z.boolean().optional().meta({ description: 'true: no email or SMS about this dossier' }),
+      })
+      .strict()
+      .optional()
+      .meta({ id: 'NotifyPreference', description: 'how the applicant hears of each step; kept with the dossier' }),
   })
   .strict()
   .meta({ id: 'Submission' });

@@ -58,6 +58,8 @@ export interface Dossier {
   readonly draftId?: string;
   /** keyed hash (HMAC with a stack key) of the PIN printed on the receipt, for tracking without an account; never shown */
   readonly trackingPinHash?: string;
+  /** the applicant's channels for notifications (see domain/notifications.ts) */
+  readonly notify?: Submission['notify'];
 }
 
 /** Decimals a number field keeps when the catalog says nothing: enough for areas and litres, no float noise. */
@@ -122,6 +124,7 @@ export interface ValidSubmission {
   readonly applicant: Applicant;
   readonly fields: Record<string, unknown>;
   readonly channel: Channel;
+  readonly notify?: Submission['notify'];
 }
 
 /** Checks a submission against the catalog: the service exists and is online, the agency fits, the form is complete. */
@@ -131,7 +134,7 @@ export function validateSubmission(province: Province, submission: Submission): 
   const agency = chooseAgency(province, service, submission.agencyId);
   const form = formSchemaFor(service).safeParse(submission.fields);
   if (!form.success) throw invalidInput(issuesToDetails(form.error.issues, 'fields'));
-  return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel };
+  return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel, ...(submission.notify ? { notify: submission.notify } : {}) };
 }
 
 export function newDossier(input: ValidSubmission & { code: string; applicantSubject: string; at: Date; trackingPinHash?: string }): Dossier {
@@ -153,6 +156,7 @@ export function newDossier(input: ValidSubmission & { code: string; applicantSub
     submittedAt: at,
     updatedAt: at,
     ...(input.trackingPinHash ? { trackingPinHash: input.trackingPinHash } : {}),
+    ...(input.notify ? { notify: input.notify } : {}),
   };
 }
 

@@ -11,7 +11,7 @@ describe('a restart of the local runtime', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-restart-'));
   const start = (): Promise<LocalStack> =>
     // processWide false: this process already serves the run's shared stack, whose environment stays as it is.
-    startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true, processWide: false, consumers: false });
+    startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true, processWide: false, consumers: false });
   const clients = (stack: LocalStack) => ({
     dynamo: new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: localCredentials }),
     sqs: new SQSClient({ region: stack.region, endpoint: stack.endpoints.sqs, credentials: localCredentials }),

@@ -90,7 +90,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'motcua-stats-e2e-'));
   // The clock starts on Monday 2 March 2026 08:00, so that the sweeper's 15-minute schedule counts from there.
   writeFileSync(join(dataDir, 'clock.json'), JSON.stringify({ offsetMs: vn('2026-03-02T08:00:00').getTime() - Date.now() }));
-  stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true, provinceId: 'lang-son' });
+  stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true, provinceId: 'lang-son' });
   citizen = await token('citizen', { subject: 'stats-e2e-citizen' });
   officials[planning] = await token('official', { agencyId: planning, subject: 'stats-e2e-planning' });
   officials[justice] = await token('official', { agencyId: justice, subject: 'stats-e2e-justice' });

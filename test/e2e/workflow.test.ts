@@ -30,7 +30,7 @@ const setClock = (iso: string) => call('/local/clock', { body: { set: iso } });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'motcua-workflow-'));
-  stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true });
+  stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true });
 }, 90_000);
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import {
   routes,
   table as tableDeclaration,
   type ConsumerDeclaration,
+  type Grants,
   type RouteDeclaration,
 } from '../../functions/declaration.js';
 import { shardOf } from '../../lib/agency-queues.js';
@@ -137,10 +138,12 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     expect(others.every((id) => id.startsWith('BucketNotificationsHandler')), others.join()).toBe(true);
     expect(all.length - others.length).toBe(declared.length);
     expect([...stack.functions.keys()].sort()).toEqual(declared.map((d) => d.id).sort());
+    // the notification variables go only to functions that send (NOTIFY_FROM_EMAIL only when the province names a sender; SMS_HTTP_URL only locally)
+    const notifyNames: string[] = [environment.notifyDeadLetterUrl, environment.smsProvider];
+    const onlySome = new Set<string>([environment.notifyFromEmail, environment.smsHttpUrl, ...notifyNames, environment.stackSecretFile, environment.stackSecretArn]);
     // the stack secret's file is local only; its ARN goes only to functions granted the secret
-    const common = Object.values(environment).filter((n) => n !== environment.stackSecretFile && n !== environment.stackSecretArn);
+    const common = Object.values(environment).filter((n) => !onlySome.has(n));
     for (const d of declared) {
-      const names = [...common, ...(d.grants.secret === 'read' ? [environment.stackSecretArn] : [])].sort();
       const fn = stack.functions.get(d.id)!;
       const props = template.toJSON().Resources[stack.getLogicalId(fn.fn.node.defaultChild as never)].Properties;
       expect(props, d.id).toMatchObject({
@@ -152,7 +155,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
       });
-      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual(names);
+      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual([...common, ...((d.grants as Grants).notify ? notifyNames : []), ...((d.grants as Grants).secret === 'read' ? [environment.stackSecretArn] : [])].sort());
       expect(props.Environment.Variables[environment.provinceFile]).toBe(bundledProvinceFile);
       expect(props.Environment.Variables[environment.provinceId]).toBe(province.id);
     }

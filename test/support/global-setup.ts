@@ -7,7 +7,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 /** What tests learn about the run's local stack: its JSON-valued parts (as `provide` requires) plus a few derived ones. */
 export type LocalStackInfo = Pick<
   LocalStack,
-  'apiUrl' | 'endpoints' | 'region' | 'dataDir' | 'tableName' | 'bucketName' | 'queueUrlBase' | 'agencyQueueUrls' | 'eventsDlqUrl' | 'env'
+  'apiUrl' | 'endpoints' | 'region' | 'dataDir' | 'tableName' | 'bucketName' | 'queueUrlBase' | 'agencyQueueUrls' | 'eventsDlqUrl' | 'env' | 'notifications'
 > & {
   readonly provinceId: string;
   readonly agencyIds: readonly string[];
@@ -25,7 +25,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-test-'));
   // Handlers run inside this process; their INFO logs would bury the test report.
   process.env.LOG_LEVEL ??= 'WARN';
-  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true });
+  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true });
   project.provide('localStack', {
     apiUrl: stack.apiUrl,
     endpoints: stack.endpoints,
@@ -38,6 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     queueUrlBase: stack.queueUrlBase,
     agencyQueueUrls: stack.agencyQueueUrls,
     eventsDlqUrl: stack.eventsDlqUrl,
+    notifications: stack.notifications,
     issuer: stack.identity.issuer,
     audience: stack.identity.audience,
     env: stack.env,

@@ -1,0 +1,39 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { environment } from '../declaration.js';
+import type { DeliveryDeps } from '../app/notifications.js';
+import { dynamo, requiredEnv, sqsClient } from './clients.js';
+import { now } from './clock.js';
+import { NotificationLog } from './notification-log.js';
+import { HttpSmsSender, SesEmailSender, SnsSmsSender, type SmsSender } from './notification-senders.js';
+import { SqsDeadLetters } from './notification-dead-letters.js';
+
+/**
+ * The senders and stores a notification function uses, from its environment, once per container.
+ * Endpoints come from the SDK's variables (AWS_ENDPOINT_URL_SESV2, AWS_ENDPOINT_URL_SNS), set locally.
+ */
+let cached: (Omit<DeliveryDeps, 'now' | 'sleep'> & { log: NotificationLog }) | undefined;
+
+export function smsSenderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsSender {
+  const provider = env[environment.smsProvider] ?? 'sns';
+  if (provider === 'http') {
+    const url = env[environment.smsHttpUrl];
+    if (!url) throw new Error(`${environment.smsProvider}=http needs ${environment.smsHttpUrl}`);
+    return new HttpSmsSender(url);
+  }
+  if (provider === 'sns') return new SnsSmsSender(new SNSClient({}), env.SMS_SENDER_ID || undefined);
+  throw new Error(`${environment.smsProvider} must be sns or http, got "${provider}"`);
+}
+
+export function notificationDeps(): DeliveryDeps & { log: NotificationLog } {
+  if (!cached) {
+    const from = process.env[environment.notifyFromEmail];
+    cached = {
+      log: new NotificationLog(dynamo(), requiredEnv(environment.tableName)),
+      email: from ? new SesEmailSender(new SESv2Client({}), from) : undefined,
+      sms: smsSenderFromEnv(),
+      deadLetters: new SqsDeadLetters(sqsClient(), requiredEnv(environment.notifyDeadLetterUrl)),
+    };
+  }
+  return { ...cached, now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+}
