@@ -10,9 +10,3 @@ export const dateTime = (iso: string | undefined): string =>
 export const percent = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `${new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(n)} %`);
 export const bytes = (n: number): string => (n >= 1048576 ? `${(n / 1048576).toFixed(n % 1048576 ? 1 : 0)} MB` : `${Math.ceil(n / 1024)} KB`);
 export const typeName = (mime: string): string => ({ 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG' })[mime] ?? mime;
-
-/** Whole days from now to `iso`, in Vietnam's calendar days (negative once passed). */
-export function daysUntil(iso: string, now = Date.now()): number {
-  const day = (t: number): number => Math.floor((t + 7 * 3600_000) / 86_400_000);
-  return day(Date.parse(iso)) - day(now);
-}

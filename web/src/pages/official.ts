@@ -1,7 +1,8 @@
 import { api, type Agency, type Dossier, type ServiceDetail, type Status } from '../api.js';
 import { session } from '../auth.js';
 import { field, h, replace } from '../dom.js';
-import { bytes, date, dateTime, daysUntil, typeName } from '../format.js';
+import { deadlineView } from '../deadline.js';
+import { bytes, date, dateTime, typeName } from '../format.js';
 import { actionLabel, currentLang, statusLabel, t } from '../i18n.js';
 import { errorBox } from '../main.js';
 import type { PageContext } from '../main.js';
@@ -12,14 +13,21 @@ const enc = encodeURIComponent;
 
 interface InboxItem { code: string; service: { id: string; name: string }; status: Status; applicantName: string; submittedAt: string; dueAt?: string; standing: string; version: number }
 
-/** Days left before the appointment, and the colour class: near due (2 days or less) or overdue. */
-export function deadlineCell(dueAt: string | undefined, standing: string): HTMLElement {
-  if (!dueAt) return h('span', { class: 'due none' }, t('noDeadline'));
-  const days = daysUntil(dueAt);
-  const overdue = standing === 'overdue' || standing === 'late' || days < 0;
-  const near = !overdue && days <= 2;
-  const text = overdue ? `${t('overdue')}: ${t('overdueN', { n: Math.max(0, -days) })}` : days === 0 ? `${t('nearDue')}: ${t('dueToday')}` : near ? `${t('nearDue')}: ${t('daysLeftN', { n: days })}` : t('daysLeftN', { n: days });
-  return h('span', { class: `due ${overdue ? 'overdue' : near ? 'near' : 'ok'}` }, text);
+/** Days left before the appointment with its colour class (near due, overdue), or how a closed dossier ended. */
+export function deadlineCell(dueAt: string | undefined, standing: string, statusCode: number): HTMLElement {
+  const v = deadlineView({ dueAt, standing, statusCode }, Date.now());
+  switch (v.kind) {
+    case 'none':
+      return h('span', { class: 'due none' }, t('noDeadline'));
+    case 'closed':
+      return h('span', { class: `due closed ${v.standing}` }, v.standing === 'early' ? t('early') : v.standing === 'on-time' ? t('onTime') : v.standing === 'late' ? t('late') : '—');
+    case 'overdue':
+      return h('span', { class: 'due overdue' }, `${t('overdue')}: ${t('overdueN', { n: v.daysLate })}`);
+    case 'near':
+      return h('span', { class: 'due near' }, `${t('nearDue')}: ${v.daysLeft === 0 ? t('dueToday') : t('daysLeftN', { n: v.daysLeft })}`);
+    case 'ok':
+      return h('span', { class: 'due ok' }, t('daysLeftN', { n: v.daysLeft }));
+  }
 }
 
 /** The agency's work list, soonest appointment first, filtered by status. */
@@ -71,7 +79,7 @@ export async function inboxPage(ctx: PageContext): Promise<void> {
               'tbody',
               {},
               inbox.items.map((d) =>
-                h('tr', {}, h('td', {}, h('a', { href: `#/official/dossiers/${enc(d.code)}` }, d.code)), h('td', {}, d.service.name), h('td', {}, d.applicantName), h('td', {}, statusBadge(d.status)), h('td', {}, date(d.submittedAt)), h('td', {}, dateTime(d.dueAt)), h('td', {}, deadlineCell(d.dueAt, d.standing))),
+                h('tr', {}, h('td', {}, h('a', { href: `#/official/dossiers/${enc(d.code)}` }, d.code)), h('td', {}, d.service.name), h('td', {}, d.applicantName), h('td', {}, statusBadge(d.status)), h('td', {}, date(d.submittedAt)), h('td', {}, dateTime(d.dueAt)), h('td', {}, deadlineCell(d.dueAt, d.standing, d.status.code))),
               ),
             ),
           ),
@@ -185,7 +193,7 @@ export async function officialDossierPage(ctx: PageContext): Promise<void> {
       h('dt', {}, t('applicantName')), h('dd', {}, d.applicant ? `${d.applicant.fullName} · ${d.applicant.idNumber} · ${d.applicant.phone}` : '—'),
       h('dt', {}, t('address')), h('dd', {}, d.applicant?.address ?? '—'),
       h('dt', {}, t('submittedAt')), h('dd', {}, dateTime(d.submittedAt)),
-      h('dt', {}, t('dueAt')), h('dd', {}, dateTime(d.dueAt), ' ', deadlineCell(d.dueAt, d.standing)),
+      h('dt', {}, t('dueAt')), h('dd', {}, dateTime(d.dueAt), ' ', deadlineCell(d.dueAt, d.standing, d.status.code)),
     ),
     d.pendingSupplement ? h('div', { class: 'alert warning' }, h('h2', {}, t('supplementTitle')), h('p', {}, d.pendingSupplement.reason), h('ul', {}, d.pendingSupplement.missing.map((m) => h('li', {}, m)))) : null,
     h('h2', {}, t('formData')),
