@@ -14,7 +14,7 @@ export async function benchBurst(): Promise<void> {
   const n = Number(process.env.BENCH_BURST ?? 1000);
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-bench-burst-'));
   process.env.LOG_LEVEL ??= 'WARN';
-  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true });
+  const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true });
   const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: localCredentials }));
   try {
     const result = await burstSubmissions({ apiUrl: stack.apiUrl, db, tableName: stack.tableName, submissions: n, runId: 'bench', progress: (line) => console.log(`  ${line}`) });

@@ -20,6 +20,7 @@ import { Identity } from './identity.js';
 import { acknowledge } from './nag.js';
 import type { StageName } from './stage.js';
 import { Storage } from './storage.js';
+import { WebPortal } from './web-portal.js';
 
 export interface MotcuaStackProps extends StackProps {
   readonly province: Province;
@@ -44,6 +45,8 @@ export class MotcuaStack extends Stack {
   readonly identity?: Identity;
   readonly api: Api;
   readonly agencyQueues: AgencyQueues;
+  /** the portal: the web app on CloudFront, with the API on the same origin */
+  readonly web: WebPortal;
   /** declaration id → function */
   readonly functions = new Map<string, HandlerFunction>();
 
@@ -54,6 +57,7 @@ export class MotcuaStack extends Stack {
     this.storage = new Storage(this, 'Storage', { province, stage });
     const external = province.identity;
     if (!external) this.identity = new Identity(this, 'Identity', { province, stage });
+    this.web = new WebPortal(this, 'Web', { province, stage, documents: this.storage.documents, userPool: this.identity?.userPool, client: this.identity?.client });
     this.api = new Api(this, 'Api', {
       province,
       stage,
@@ -153,7 +157,10 @@ export class MotcuaStack extends Stack {
     });
     provinceDashboard(this, { province, api: this.api, functions: this.functions, notificationDeadLetter });
 
+    this.web.publish(this.api.httpApi.apiId, declared);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpStage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'PortalUrl', { value: this.web.url, description: 'The web portal, with the API on the same origin' });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'BucketName', { value: this.storage.documents.bucketName });
     if (this.identity) {

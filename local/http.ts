@@ -37,6 +37,12 @@ export interface ApiOptions {
   readonly clock: LocalClock;
   readonly logger: Logger;
   readonly region: string;
+  /** the web portal served from this origin (local/web.ts); absent, only the API answers */
+  readonly web?: WebRoutes;
+}
+
+export interface WebRoutes {
+  handle(method: string, path: string, rawQuery: string, body: Buffer): Promise<Answer | undefined>;
 }
 
 interface CompiledRoute {
@@ -209,7 +215,7 @@ export function buildEvent(
   return { ...event, requestContext: { ...requestContext, authorizer: jwtAuthorizer } };
 }
 
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;
@@ -387,6 +393,10 @@ async function respond(req: IncomingMessage, options: ApiOptions, compiled: read
   } catch (err) {
     if (err instanceof BodyTooLarge) return gateway.tooLarge();
     throw err;
+  }
+  if (options.web) {
+    const answer = await options.web.handle(method, path, (req.url ?? '').split('?')[1] ?? '', body);
+    if (answer) return answer;
   }
   if (path.startsWith('/local/')) return (await localRoute(method, path, body, options)) ?? gateway.notFound();
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { agencyQueue } from '../functions/declaration.js';
 import { calendarWarning } from '../functions/domain/calendar.js';
 import { startLocalStack, type LocalStack } from './stack.js';
+import { ensureWebBuild } from './web.js';
 
 /**
  * `npm start`: the whole province on this machine. Ctrl-C (SIGINT) or SIGTERM stops every part, writes
@@ -36,6 +37,8 @@ process.on('SIGINT', (signal) => void shutdown(signal));
 process.on('SIGTERM', (signal) => void shutdown(signal));
 
 try {
+  // the portal is served from web/dist: build it first when missing or older than its sources
+  await ensureWebBuild((line) => console.log(line));
   stack = await startLocalStack();
 } catch (err) {
   // One line: the reason (missing Java, a broken province file, a busy port), not a stack trace.
@@ -58,6 +61,7 @@ const firstAgency = province.agencies[0];
 const queueUrl = firstAgency ? `${stack.queueUrlBase}/${agencyQueue.name(province.id, firstAgency.id)}` : '';
 const lines = [
   `motcua — ${province.name} (${province.id}) runs locally`,
+  `  web portal     ${apiUrl}/   (sign in through the local page it links to)`,
   `  API            ${apiUrl}`,
   `  AWS endpoints  DynamoDB ${endpoints.dynamodb} · S3 ${endpoints.s3} · SQS ${endpoints.sqs} (region ${region}, credentials S3RVER/S3RVER)`,
   `  data folder    ${shownPath(stack.dataDir)}`,

@@ -12,6 +12,7 @@ import { createLocalClock, type LocalClock } from './clock.js';
 import { checkJava, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb.js';
 import { createApiListener } from './http.js';
 import { createLocalIdentity } from './identity.js';
+import { createWebRoutes } from './web.js';
 import { loadHandler } from './lambda.js';
 import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
@@ -261,7 +262,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env[environment.notifyDeadLetterUrl] = queues.notifyDlqUrl;
     if (processWide) Object.assign(process.env, env);
     const identity = await createLocalIdentity({ dataDir, apiUrl });
-    const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion });
+    const web = createWebRoutes({ apiUrl, province, identity });
+    const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion, web });
 
     if (options.consumers ?? true) {
       const pollers: StreamPoller[] = declaredConsumers

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { ensureWebBuild } from '../../local/web.js';
 
 /** What tests learn about the run's local stack: its JSON-valued parts (as `provide` requires) plus a few derived ones. */
 export type LocalStackInfo = Pick<
@@ -25,6 +26,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-test-'));
   // Handlers run inside this process; their INFO logs would bury the test report.
   process.env.LOG_LEVEL ??= 'WARN';
+  // The stack serves the portal from web/dist, as `npm start` does; CI runs only `npm test`, so it is built here.
+  await ensureWebBuild();
   const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true });
   project.provide('localStack', {
     apiUrl: stack.apiUrl,
