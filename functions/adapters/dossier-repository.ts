@@ -6,6 +6,7 @@ import type { Dossier, DossierEvent } from '../domain/dossier.js';
 import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { StatusCode } from '../domain/status.js';
 import type { DocumentRecord } from '../domain/documents.js';
+import type { Payment } from '../domain/payments.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -282,7 +283,7 @@ export class DossierRepository {
   }
 
   /** The dossier and its history in one query (they share a partition). */
-  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[] } | undefined> {
+  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[]; payments: Payment[] } | undefined> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -306,7 +307,11 @@ export class DossierRepository {
     const documents = items
       .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#'))
       .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as DocumentRecord);
-    return { dossier: toDossier(dossierItem), history, documents };
+    // payments share the partition too (functions/adapters/payment-repository.ts writes them)
+    const payments = items
+      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('PAYMENT#'))
+      .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => !['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk'].includes(k))) as unknown as Payment);
+    return { dossier: toDossier(dossierItem), history, documents, payments };
   }
 }
 

@@ -9,6 +9,8 @@ import { AppError, notFound } from '../domain/errors.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
 import { hashPin, newTrackingPin } from '../adapters/pin.js';
+import { assessFees } from '../domain/fees.js';
+import { paymentView } from './payments.js';
 
 export interface DossierDeps {
   readonly repo: Pick<DossierRepository, 'create' | 'get'>;
@@ -53,7 +55,7 @@ export async function submitDossier(
       ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash: canonicalHash(submission), replayData: { trackingPin: pin } } }
       : {}),
     build: (code) => {
-      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash });
+      const dossier = { ...newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash }), fees: assessFees(valid.service, valid.fields) };
       // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit. A
       // procedure with required documents always starts as one, so no client can route an incomplete dossier.
       if (submission.draft || valid.service.documents.some((d) => d.required)) return { dossier: { ...dossier, version: 0, draft: true }, event: undefined };
@@ -95,5 +97,6 @@ export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl' | '
   const view = dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
   // slot expiry is DynamoDB TTL, which runs on the real clock, not on the (locally settable) business clock
   const documents = (found.documents ?? []).filter((d) => isShown(d, new Date()));
-  return documents.length ? { ...view, documents: documents.map(documentView) } : view;
+  const payments = found.payments ?? [];
+  return { ...view, ...(documents.length ? { documents: documents.map(documentView) } : {}), ...(payments.length ? { payments: payments.map(paymentView) } : {}) };
 }

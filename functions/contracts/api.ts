@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { documentViewSchema } from './documents.js';
+import { feeAssessmentSchema, paymentViewSchema } from './payments.js';
 
 /**
  * The API's request and answer shapes. Handlers validate with these and /openapi.json is generated from
@@ -90,6 +91,9 @@ export const dossierViewSchema = z
     history: z.array(historyEventSchema),
     draft: z.boolean().optional().meta({ description: 'true while the applicant uploads documents; the agency has not received it' }),
     documents: z.array(documentViewSchema).optional().meta({ description: 'uploaded documents and results, with the reason of any rejection' }),
+    fees: feeAssessmentSchema.optional(),
+    submissionFeesPaidAt: z.string().optional().meta({ description: 'when the fees due at submission were paid online' }),
+    payments: z.array(paymentViewSchema).optional().meta({ description: 'online payments of this dossier (POST /dossiers/{code}/payments)' }),
   })
   .meta({ id: 'Dossier' });
 
@@ -114,7 +118,16 @@ export const serviceSummarySchema = z
 export const serviceDetailSchema = serviceSummarySchema
   .extend({
     agencies: z.array(agencyViewSchema),
-    fees: z.array(z.object({ name: z.string(), amountVnd: z.number().int() })),
+    fees: z.array(
+      z.object({
+        name: z.string(),
+        amountVnd: z.number().int().meta({ description: 'due once per dossier' }),
+        perUnit: z.object({ field: z.string(), amountVnd: z.number().int(), includedUnits: z.number().int() }).optional().meta({ description: 'plus amountVnd per unit of the form field beyond includedUnits' }),
+        reductions: z.array(z.object({ field: z.string(), equals: z.unknown(), amountVnd: z.number().int(), reason: z.string() })).optional(),
+        exemptions: z.array(z.object({ field: z.string(), equals: z.unknown(), reason: z.string() })).optional(),
+        basis: z.string().optional(),
+      }),
+    ),
     documents: z.array(
       z.object({
         id: z.string(),

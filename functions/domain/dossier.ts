@@ -5,6 +5,7 @@ import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalo
 import { type ErrorDetail, invalidInput } from './errors.js';
 import { Status, type StatusCode, statusView } from './status.js';
 import { deadlineStanding, type WorkflowDossier } from './workflow.js';
+import type { FeeAssessment } from './fees.js';
 
 export type Channel = 'online' | 'counter' | 'post';
 
@@ -52,6 +53,8 @@ export interface Dossier {
   readonly draft?: boolean;
   /** salted hash of the PIN printed on the receipt, for tracking without an account; never shown */
   readonly trackingPinHash?: string;
+  /** the catalog fees for this form, assessed when the dossier was filed (what is due at submission) */
+  readonly fees?: FeeAssessment;
 }
 
 const isoDay = /^\d{4}-\d{2}-\d{2}$/;
@@ -173,7 +176,7 @@ export function dossierView(dossier: WorkflowDossier, history: readonly DossierE
     version: dossier.version,
     trackingUrl: trackingUrl(baseUrl, dossier.code),
     standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft'),
+    ...optional('receivedAt', 'dueAt', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
     history: history.map((e) => ({
       at: e.at,
       type: e.type,

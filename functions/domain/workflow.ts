@@ -33,11 +33,13 @@ export type Command =
   | { action: 'return'; note?: string }
   | { action: 'apologize'; reason: string; newDueAt: string }
   | { action: 'withdraw'; reason?: string }
-  | { action: 'rate'; rating: Rating; comment?: string };
+  | { action: 'rate'; rating: Rating; comment?: string }
+  /** a verified online payment (gateway notification or reconciliation): recorded as `dossier.paid` */
+  | { action: 'paid'; purpose: string; paymentRef: string; amountVnd: number; gateway: string };
 
 export type Action = Command['action'];
 
-type Performer = 'official' | 'applicant';
+type Performer = 'official' | 'applicant' | 'system';
 
 interface Rule {
   readonly by: Performer;
@@ -59,6 +61,7 @@ export const transitions: Readonly<Record<Action, Rule>> = {
   apologize: { by: 'official', from: [Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
   withdraw: { by: 'applicant', from: [Status.Submitted, Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
   rate: { by: 'applicant', from: [Status.Returned] },
+  paid: { by: 'system', from: [Status.Submitted, Status.Received, Status.Processing, Status.AwaitingPayment] },
 };
 
 export type PauseKind = 'supplement' | 'payment';
@@ -78,6 +81,8 @@ export interface WorkflowState {
   readonly pendingSupplement?: { readonly reason: string; readonly missing: readonly string[]; readonly requestedAt: string; readonly resumeTo: StatusCode };
   readonly pendingPayment?: { readonly amountVnd: number; readonly reason: string; readonly requestedAt: string; readonly resumeTo: StatusCode };
   readonly paidAt?: string;
+  /** the catalog's fees due at submission were paid online */
+  readonly submissionFeesPaidAt?: string;
   readonly apologies?: readonly { readonly at: string; readonly reason: string; readonly previousDueAt: string; readonly newDueAt: string }[];
   readonly receipt?: { readonly code: string; readonly documentsReceived: readonly string[]; readonly appointmentAt: string; readonly issuedAt: string };
   readonly closingReason?: string;
@@ -112,7 +117,9 @@ export const isOpen = (status: StatusCode): boolean => OPEN_STATUSES.includes(st
 /** 404 for a stranger, so that acting on a dossier cannot be used to learn that it exists. */
 function assertPerformer(d: Dossier, rule: Rule, actor: Actor, action: Action): void {
   const stranger = new AppError(404, 'not_found', `dossier ${d.code} not found`, 'Không tìm thấy hồ sơ.');
-  if (rule.by === 'official') {
+  if (rule.by === 'system') {
+    if (actor.kind !== 'system') throw stranger;
+  } else if (rule.by === 'official') {
     if (actor.kind === 'citizen') throw new AppError(403, 'forbidden', `"${action}" is an action of the responsible agency`, 'Thao tác này do cơ quan giải quyết thực hiện.');
     if (actor.kind !== 'official') throw new AppError(403, 'forbidden', `"${action}" needs an official of the responsible agency`, 'Bạn không có quyền thực hiện thao tác này.');
     if (actor.agencyId !== d.agencyId) throw stranger;
@@ -216,6 +223,15 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       const resumeTo = d.pendingPayment?.resumeTo ?? Status.Processing;
       next = { status: resumeTo, pendingPayment: undefined, paidAt: at, ...closePause(d, 'payment', ctx) };
       note = command.note;
+      break;
+    }
+    case 'paid': {
+      // A request (status 6) resumes exactly like confirm-payment; the submission fees leave the status as it is.
+      const resumes = d.status === Status.AwaitingPayment && command.purpose !== 'submission';
+      next = resumes
+        ? { status: d.pendingPayment?.resumeTo ?? Status.Processing, pendingPayment: undefined, paidAt: at, ...closePause(d, 'payment', ctx) }
+        : { status: d.status, submissionFeesPaidAt: at };
+      details = { purpose: command.purpose, paymentRef: command.paymentRef, amountVnd: command.amountVnd, gateway: command.gateway };
       break;
     }
     case 'stop':

@@ -7,9 +7,11 @@ import {
   agencyQueue,
   consumers,
   environment,
+  paymentEnvironment,
   routes,
   table as tableDeclaration,
   type ConsumerDeclaration,
+  type Grants,
   type RouteDeclaration,
 } from '../../functions/declaration.js';
 import { shardOf } from '../../lib/agency-queues.js';
@@ -150,7 +152,8 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
       });
-      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual(names);
+      const expected = (d.grants as Grants).paymentSecret ? [...names, paymentEnvironment.secretId].sort() : names;
+      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual(expected);
       expect(props.Environment.Variables[environment.provinceFile]).toBe(bundledProvinceFile);
       expect(props.Environment.Variables[environment.provinceId]).toBe(province.id);
     }

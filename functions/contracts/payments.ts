@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** Contracts of the payment routes: opening a payment, the gateway's callback and return, receipts. */
+
+const feeLineSchema = z
+  .object({
+    name: z.string(),
+    amountVnd: z.number().int(),
+    baseAmountVnd: z.number().int(),
+    extraUnits: z.object({ field: z.string(), units: z.number().int(), unitAmountVnd: z.number().int() }).optional(),
+    reduction: z.string().optional(),
+    exemption: z.string().optional(),
+    basis: z.string().optional(),
+  })
+  .meta({ id: 'FeeLine', description: 'one fee as assessed for this dossier: after reductions and exemptions' });
+
+export const feeAssessmentSchema = z
+  .object({ lines: z.array(feeLineSchema).readonly(), totalVnd: z.number().int() })
+  .meta({ id: 'FeeAssessment', description: 'the catalog fees for this form, computed when the dossier was filed' });
+
+export const paymentViewSchema = z
+  .object({
+    ref: z.string().meta({ description: 'merchant reference (MaThamChieu / vnp_TxnRef)' }),
+    purpose: z.string().meta({ description: '`submission` (the catalog fees) or `request:<instant>` (an amount the agency asked for, status 6)' }),
+    gateway: z.enum(['paygov', 'vnpay']),
+    status: z.enum(['initiated', 'paid', 'failed', 'refund-due', 'refunded']),
+    amountVnd: z.number().int(),
+    lines: z.array(feeLineSchema).readonly(),
+    initiatedAt: z.string(),
+    payBy: z.string().meta({ description: 'after this instant a new request opens a new payment' }),
+    payUrl: z.string().optional().meta({ description: 'while initiated: where to send the browser' }),
+    paidAt: z.string().optional(),
+    failedAt: z.string().optional(),
+    gatewayTransactionId: z.string().optional(),
+    receiptNumber: z.string().optional(),
+    refund: z.object({ reason: z.string(), recordedAt: z.string(), amountVnd: z.number().int() }).optional(),
+  })
+  .meta({ id: 'Payment' });
+
+export const gatewayParams = z.object({ gateway: z.string().min(1).max(20) });
+export const returnQuerySchema = z.record(z.string(), z.string().max(2000)).meta({ description: 'ref (or the gateway’s own MaThamChieu / vnp_TxnRef), plus whatever the gateway adds; only read' });
+export const receiptParams = z.object({ code: z.string().min(1).max(60), ref: z.string().min(1).max(40) });
+
+export const receiptSchema = z
+  .object({
+    number: z.string(),
+    title: z.string(),
+    issuer: z.object({ agencyId: z.string(), agencyCode: z.string(), agencyName: z.string(), province: z.string() }),
+    dossier: z.object({ code: z.string(), serviceCode: z.string(), serviceName: z.string() }),
+    payer: z.object({ fullName: z.string(), idNumber: z.string() }),
+    lines: z.array(z.object({ name: z.string(), amountVnd: z.number().int(), reduction: z.string().optional(), exemption: z.string().optional() })),
+    amountVnd: z.number().int(),
+    currency: z.literal('VND'),
+    paidAt: z.string(),
+    gateway: z.string(),
+    merchantRef: z.string(),
+    gatewayTransactionId: z.string().optional(),
+    refund: z.unknown().optional(),
+  })
+  .meta({ id: 'Receipt', description: 'biên lai điện tử; as PDF with ?format=pdf or Accept: application/pdf' });
