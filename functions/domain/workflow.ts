@@ -223,6 +223,7 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       const resumeTo = d.pendingPayment?.resumeTo ?? Status.Processing;
       next = { status: resumeTo, pendingPayment: undefined, paidAt: at, ...closePause(d, 'payment', ctx) };
       note = command.note;
+      if (d.pendingPayment) details = { amountVnd: d.pendingPayment.amountVnd };
       break;
     }
     case 'paid': {

@@ -271,3 +271,16 @@ describe('a payment the platform never notified, settled by the reconciliation',
     expect((await dossier(codes[0]!)).history.filter((e: { type: string }) => e.type === 'dossier.paid')).toHaveLength(1);
   }, 90_000);
 });
+
+describe('statistics from real payments', () => {
+  it('counts the online payments, their amounts and component 3.6 from dossier.paid', async () => {
+    // five dossiers with fees were submitted above; two had their fees paid through the gateway (the
+    // request of the third dossier is an online payment, but its own fees are still unpaid)
+    await eventually('figures', async () => {
+      const figures = (await call('/stats?scope=province', {})).json.figures;
+      expect(figures.payments).toEqual({ dossiersWithFees: 5, feesDueVnd: 105_000 + 150_000 + 3 * 200_000 + 50_000, onlinePayments: 3, paidOnlineVnd: 105_000 + 50_000 + 200_000, paidAtCounter: 0, paidAtCounterVnd: 0 });
+      expect(figures.paidOnline).toBe(2);
+      expect(figures.index.paidOnline36).toBe(40);
+    });
+  });
+});
