@@ -235,9 +235,10 @@ describe('paying what the agency asked for (status 6) resumes the clock like con
 });
 
 describe('a payment the platform never notified, settled by the reconciliation', () => {
+  const codes: string[] = [];
+  const refs: string[] = [];
+
   it('asks the platform 30 minutes after INIT: the paid one is settled, the cancelled one failed, the open one stays', async () => {
-    const codes: string[] = [];
-    const refs: string[] = [];
     for (const n of [51, 52, 53]) {
       const { code } = await fileDossier(call, citizen, judicialRecord(n, { copies: 1 }));
       const opened = await call(`/dossiers/${code}/payments`, { method: 'POST', token: citizen });
@@ -270,17 +271,24 @@ describe('a payment the platform never notified, settled by the reconciliation',
     expect(late.json.callbacks![0]!.answer.MaLoi).toBe('00');
     expect((await dossier(codes[0]!)).history.filter((e: { type: string }) => e.type === 'dossier.paid')).toHaveLength(1);
   }, 90_000);
+
+  it('settles a payment whose callback arrives late, in the background', async () => {
+    const scheduled = await platform(refs[2]!, 'paid', ['normal'], 300);
+    expect(scheduled.status).toBe(202);
+    expect((await dossier(codes[2]!)).payments[0].status).toBe('initiated');
+    await eventually('the delayed callback settled it', async () => expect((await dossier(codes[2]!)).payments[0].status).toBe('paid'));
+  });
 });
 
 describe('statistics from real payments', () => {
   it('counts the online payments, their amounts and component 3.6 from dossier.paid', async () => {
-    // five dossiers with fees were submitted above; two had their fees paid through the gateway (the
-    // request of the third dossier is an online payment, but its own fees are still unpaid)
+    // five dossiers with fees were submitted above; three had their fees paid through the gateway (the
+    // enterprise dossier's request is an online payment, but its own fees are still unpaid)
     await eventually('figures', async () => {
       const figures = (await call('/stats?scope=province', {})).json.figures;
-      expect(figures.payments).toEqual({ dossiersWithFees: 5, feesDueVnd: 105_000 + 150_000 + 3 * 200_000 + 50_000, onlinePayments: 3, paidOnlineVnd: 105_000 + 50_000 + 200_000, paidAtCounter: 0, paidAtCounterVnd: 0 });
-      expect(figures.paidOnline).toBe(2);
-      expect(figures.index.paidOnline36).toBe(40);
+      expect(figures.payments).toEqual({ dossiersWithFees: 5, feesDueVnd: 105_000 + 150_000 + 3 * 200_000 + 50_000, onlinePayments: 4, paidOnlineVnd: 105_000 + 50_000 + 2 * 200_000, paidAtCounter: 0, paidAtCounterVnd: 0 });
+      expect(figures.paidOnline).toBe(3);
+      expect(figures.index.paidOnline36).toBe(60);
     });
   });
 });
