@@ -38,7 +38,12 @@ export const paymentViewSchema = z
   .meta({ id: 'Payment' });
 
 export const gatewayParams = z.object({ gateway: z.string().min(1).max(20) });
-export const returnQuerySchema = z.record(z.string(), z.string().max(2000)).meta({ description: 'ref (or the gateway’s own MaThamChieu / vnp_TxnRef), plus whatever the gateway adds; only read' });
+/** the gateway adds parameters of its own to the return URL: they are accepted and only `ref` (or its echo) is read */
+export const returnQuerySchema = z.looseObject({
+  ref: z.string().max(40).optional().meta({ description: 'the merchant reference, as set in the return URL' }),
+  MaThamChieu: z.string().max(40).optional().meta({ description: 'the reference as PayGov echoes it' }),
+  vnp_TxnRef: z.string().max(40).optional().meta({ description: 'the reference as VNPay echoes it' }),
+});
 export const receiptParams = z.object({ code: z.string().min(1).max(60), ref: z.string().min(1).max(40) });
 
 export const receiptSchema = z
