@@ -3,8 +3,9 @@ import { PolicyStatement, Effect, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { agencyQueue, environment, type Grants } from '../functions/declaration.js';
+import { agencyQueue, environment, paymentEnvironment, type Grants } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
 import { fromRoot } from './paths.js';
 import { logRetention, removalPolicy, type StageName } from './stage.js';
@@ -33,6 +34,10 @@ export interface HandlerFunctionProps {
   readonly stage: StageName;
   readonly storage: Storage;
   readonly publicBaseUrl: string;
+  /** the merchant enrolment with the payment gateway; only functions granted `paymentSecret` learn its ARN */
+  readonly paymentSecret: ISecret;
+  /** repository folders copied into the bundle (declaration `assets`) */
+  readonly assets?: readonly string[];
 }
 
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
@@ -77,6 +82,7 @@ export class HandlerFunction extends Construct {
         [environment.provinceFile]: bundledProvinceFile,
         [environment.queueUrlBase]: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}`,
         [environment.publicBaseUrl]: props.publicBaseUrl,
+        ...(props.grants.paymentSecret ? { [paymentEnvironment.secretId]: props.paymentSecret.secretArn } : {}),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -94,7 +100,10 @@ export class HandlerFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // inputDir is the repository root (projectRoot), locally or inside a bundling container
-          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`,
+            ...(props.assets ?? []).map((dir) => `mkdir -p "${outputDir}/${dir}" && cp -R "${inputDir}/${dir}/." "${outputDir}/${dir}/"`),
+          ],
         },
       },
     });
@@ -150,6 +159,8 @@ export class HandlerFunction extends Construct {
       props.storage.stackSecret.grantRead(this.role);
       this.fn.addEnvironment(environment.stackSecretArn, props.storage.stackSecret.secretArn);
     }
+    // read only, and only this one secret; it is encrypted with the account's Secrets Manager key
+    if (grants.paymentSecret === 'read') props.paymentSecret.grantRead(this.role);
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);
       const arn = (name: string) => `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;

@@ -37,6 +37,8 @@ export interface ApiOptions {
   readonly clock: LocalClock;
   readonly logger: Logger;
   readonly region: string;
+  /** more local-only pages under /local/ (the simulated payment platform); undefined = not theirs */
+  readonly localExtras?: (method: string, url: string, body: Buffer, contentType: string | undefined) => Promise<Answer | undefined>;
 }
 
 interface CompiledRoute {
@@ -209,7 +211,7 @@ export function buildEvent(
   return { ...event, requestContext: { ...requestContext, authorizer: jwtAuthorizer } };
 }
 
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[]>;
   readonly body: Buffer;
@@ -388,7 +390,7 @@ async function respond(req: IncomingMessage, options: ApiOptions, compiled: read
     if (err instanceof BodyTooLarge) return gateway.tooLarge();
     throw err;
   }
-  if (path.startsWith('/local/')) return (await localRoute(method, path, body, options)) ?? gateway.notFound();
+  if (path.startsWith('/local/')) return (await options.localExtras?.(method, req.url ?? '/', body, req.headers['content-type'])) ?? (await localRoute(method, path, body, options)) ?? gateway.notFound();
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
     const methods = [...new Set(compiled.filter((c) => c.pattern.test(path)).map((c) => c.route.method))];
     if (methods.length === 0) return gateway.notFound();

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { agencyQueue } from '../functions/declaration.js';
 import { calendarWarning } from '../functions/domain/calendar.js';
 import { startLocalStack, type LocalStack } from './stack.js';
@@ -64,6 +64,7 @@ const lines = [
   `  token          curl -s -XPOST ${apiUrl}/local/token -d '{"role":"citizen"}'   (or {"role":"official","agencyId":"${firstAgency?.id ?? '<agency>'}"})`,
   `  agency queue   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${endpoints.sqs} sqs receive-message --queue-url ${queueUrl}`,
   `  clock          curl -s ${apiUrl}/local/clock   (POST {"advance":{"days":1}} to move it)`,
+  `  payments       ${stack.paygovUrl}   (simulated national Payment Platform; merchant secret in ${shownPath(join(stack.dataDir, 'payments'))})`,
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));

@@ -6,6 +6,7 @@ import { type ErrorDetail, invalidInput } from './errors.js';
 import { isRealDay, safeText } from './text.js';
 import { Status, type StatusCode, statusView } from './status.js';
 import { deadlineStanding, type WorkflowDossier } from './workflow.js';
+import type { FeeAssessment } from './fees.js';
 
 export type Channel = 'online' | 'counter' | 'post';
 
@@ -58,6 +59,8 @@ export interface Dossier {
   readonly draftId?: string;
   /** keyed hash (HMAC with a stack key) of the PIN printed on the receipt, for tracking without an account; never shown */
   readonly trackingPinHash?: string;
+  /** the catalog fees for this form, assessed when the dossier was filed (what is due at submission) */
+  readonly fees?: FeeAssessment;
 }
 
 /** Decimals a number field keeps when the catalog says nothing: enough for areas and litres, no float noise. */
@@ -197,7 +200,7 @@ export function dossierView(dossier: WorkflowDossier, history: readonly DossierE
     version: dossier.version,
     trackingUrl: trackingUrl(baseUrl, dossier.code),
     standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft'),
+    ...optional('receivedAt', 'dueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
     history: history.map((e) => ({
       at: e.at,
       type: e.type,
