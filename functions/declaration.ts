@@ -21,6 +21,8 @@ export interface Grants {
   readonly secret?: 'read';
   /** send email (SES) and SMS (SNS or the configured provider), and park what fails in the notification dead-letter queue */
   readonly notify?: 'send';
+  /** read the merchant secret of the payment gateway */
+  readonly paymentSecret?: 'read';
 }
 
 export interface RouteDeclaration {
@@ -36,6 +38,8 @@ export interface RouteDeclaration {
   readonly summary: string;
   /** a tighter limit than the stage's, for routes that invite guessing */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** folders of the repository copied into the function's bundle at the same relative path (fonts) */
+  readonly assets?: readonly string[];
 }
 
 export type ConsumerSource =
@@ -274,6 +278,52 @@ export const routes = [
     grants: { table: 'read', bucket: 'read' },
     summary: "A short-lived presigned GET URL for a verified document the applicant filed, for the responsible agency's officials and the applicant",
   },
+  {
+    id: 'CreatePayment',
+    method: 'POST',
+    path: '/dossiers/{code}/payments',
+    entry: 'functions/handlers/payments-create.ts',
+    access: ['citizen'],
+    grants: { table: 'readwrite', paymentSecret: 'read' },
+    summary: 'The applicant pays what is due (the catalog fees at submission, or what the agency asked for): a payment and the gateway URL',
+  },
+  {
+    id: 'PaymentNotification',
+    method: 'POST',
+    path: '/payments/{gateway}/notify',
+    entry: 'functions/handlers/payments-notify.ts',
+    access: 'public',
+    grants: { table: 'readwrite', paymentSecret: 'read' },
+    summary: "The payment gateway's signed server-to-server notification (IPN); answered in the gateway's protocol",
+  },
+  {
+    id: 'PaymentNotificationQuery',
+    method: 'GET',
+    path: '/payments/{gateway}/notify',
+    entry: 'functions/handlers/payments-notify.ts',
+    access: 'public',
+    grants: { table: 'readwrite', paymentSecret: 'read' },
+    summary: 'The same notification for gateways that send it as a signed query string (VNPay-style IPN)',
+  },
+  {
+    id: 'PaymentReturn',
+    method: 'GET',
+    path: '/payments/{gateway}/return',
+    entry: 'functions/handlers/payments-return.ts',
+    access: 'public',
+    grants: { table: 'read' },
+    summary: 'Where the gateway sends the browser back: a page that shows the state of the payment and changes nothing',
+  },
+  {
+    id: 'GetPaymentReceipt',
+    method: 'GET',
+    path: '/dossiers/{code}/payments/{ref}/receipt',
+    entry: 'functions/handlers/payments-receipt.ts',
+    access: ['citizen', 'official', 'admin'],
+    grants: { table: 'read' },
+    summary: 'The electronic receipt of a settled payment, as JSON or PDF, for the applicant and the agency',
+    assets: ['assets/fonts'],
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type RouteId = (typeof routes)[number]['id'];
@@ -327,6 +377,20 @@ export const consumers: readonly ConsumerDeclaration[] = [
     grants: { table: 'readwrite', notify: 'send' },
     summary: "Mails each agency one digest per hour of its new, due-tomorrow and overdue dossiers",
   },
+  {
+    id: 'ReconcilePayments',
+    entry: 'functions/handlers/reconcile-payments.ts',
+    source: { kind: 'schedule', everyMinutes: 15 },
+    grants: { table: 'readwrite', paymentSecret: 'read' },
+    summary: 'Asks the gateway about payments still initiated 30 minutes to 3 days after INIT, settles them and reports mismatches',
+  },
+  {
+    id: 'RecordRefunds',
+    entry: 'functions/handlers/record-refunds.ts',
+    source: { kind: 'table-stream', batchSize: 25, maxRetries: 5 },
+    grants: { table: 'readwrite' },
+    summary: 'Records the online payments owed back when a paid dossier is refused, withdrawn or stopped',
+  },
 ];
 
 /** Environment variables every function reads; lib/ and local/ both set exactly these. */
@@ -362,4 +426,12 @@ export const calendarMetric = {
   name: 'StatutoryCalendarYears',
   /** the one dimension, Powertools' `service`: the logger's service name of the province */
   service: (provinceId: string) => `motcua-${provinceId}`,
+} as const;
+
+/** Read only by the functions granted `paymentSecret`: the merchant enrolment with the payment gateway. */
+export const paymentEnvironment = {
+  /** a Secrets Manager secret id (cloud); set only on the functions granted the secret */
+  secretId: 'PAYMENT_SECRET_ID',
+  /** a JSON file in the data folder (local runtime only) */
+  secretFile: 'PAYMENT_SECRET_FILE',
 } as const;

@@ -3,8 +3,9 @@ import { PolicyStatement, Effect, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { agencyQueue, environment, type Grants } from '../functions/declaration.js';
+import { agencyQueue, environment, paymentEnvironment, type Grants } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
 import { fromRoot } from './paths.js';
 import { logRetention, removalPolicy, type StageName } from './stage.js';
@@ -42,6 +43,10 @@ export interface HandlerFunctionProps {
   readonly storage: Storage;
   readonly publicBaseUrl: string;
   readonly notifications: NotificationSetup;
+  /** the merchant enrolment with the payment gateway; only functions granted `paymentSecret` learn its ARN */
+  readonly paymentSecret: ISecret;
+  /** repository folders copied into the bundle (declaration `assets`) */
+  readonly assets?: readonly string[];
 }
 
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
@@ -94,6 +99,7 @@ export class HandlerFunction extends Construct {
               ...(props.notifications.smsSenderId ? { SMS_SENDER_ID: props.notifications.smsSenderId } : {}),
             }
           : {}),
+        ...(props.grants.paymentSecret ? { [paymentEnvironment.secretId]: props.paymentSecret.secretArn } : {}),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -111,7 +117,10 @@ export class HandlerFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // inputDir is the repository root (projectRoot), locally or inside a bundling container
-          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`,
+            ...(props.assets ?? []).map((dir) => `mkdir -p "${outputDir}/${dir}" && cp -R "${inputDir}/${dir}/." "${outputDir}/${dir}/"`),
+          ],
         },
       },
     });
@@ -185,6 +194,8 @@ export class HandlerFunction extends Construct {
       // Direct SMS to a phone number has no resource ARN to name (SNS authorizes it on '*').
       this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     }
+    // read only, and only this one secret; it is encrypted with the account's Secrets Manager key
+    if (grants.paymentSecret === 'read') props.paymentSecret.grantRead(this.role);
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);
       const arn = (name: string) => `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;

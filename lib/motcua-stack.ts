@@ -6,6 +6,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -18,7 +19,7 @@ import { HandlerFunction } from './handler-function.js';
 import { Api, type Throttle } from './http-api.js';
 import { Identity } from './identity.js';
 import { acknowledge } from './nag.js';
-import type { StageName } from './stage.js';
+import { removalPolicy, type StageName } from './stage.js';
 import { Storage } from './storage.js';
 import { WebPortal } from './web-portal.js';
 
@@ -85,8 +86,19 @@ export class MotcuaStack extends Stack {
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+    // The merchant enrolment with the national Payment Platform (code, secret, URLs) as JSON, put by the
+    // operator after deployment (README "Payments"); never in the province file or the repository.
+    const paymentSecret = new Secret(this, 'PaymentMerchant', {
+      description: `motcua ${province.id}: merchant enrolment with the payment gateway (JSON: provider, merchantCode, secret, payUrl, apiUrl)`,
+      removalPolicy: removalPolicy(stage),
+    });
+    acknowledge(paymentSecret, {
+      'AwsSolutions-SMG4': 'The merchant secret is issued by the payment platform at enrolment and changed through its procedure; the operator puts the new value, no Lambda can rotate it.',
+    });
+    new CfnOutput(this, 'PaymentSecretArn', { value: paymentSecret.secretArn, description: 'put the merchant enrolment JSON here (aws secretsmanager put-secret-value)' });
 
     const common = {
+      paymentSecret,
       provinceId: province.id,
       provinceFile: props.provinceFile,
       stage,
@@ -101,7 +113,7 @@ export class MotcuaStack extends Stack {
     };
 
     const functions = new Construct(this, 'Functions');
-    for (const route of props.routes ?? routes) {
+    for (const route of (props.routes ?? routes) as readonly RouteDeclaration[]) {
       const handler = new HandlerFunction(functions, route.id, {
         ...common,
         declarationId: route.id,
@@ -109,6 +121,7 @@ export class MotcuaStack extends Stack {
         summary: route.summary,
         grants: route.grants,
         timeout: Duration.seconds(10),
+        ...(route.assets ? { assets: route.assets } : {}),
       });
       this.functions.set(route.id, handler);
       const [created] = this.api.httpApi.addRoutes({

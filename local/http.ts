@@ -39,6 +39,8 @@ export interface ApiOptions {
   readonly region: string;
   /** the web portal served from this origin (local/web.ts); absent, only the API answers */
   readonly web?: WebRoutes;
+  /** more local-only pages under /local/ (the simulated payment platform); undefined = not theirs */
+  readonly localExtras?: (method: string, url: string, body: Buffer, contentType: string | undefined) => Promise<Answer | undefined>;
 }
 
 export interface WebRoutes {
@@ -398,7 +400,7 @@ async function respond(req: IncomingMessage, options: ApiOptions, compiled: read
     const answer = await options.web.handle(method, path, (req.url ?? '').split('?')[1] ?? '', body);
     if (answer) return answer;
   }
-  if (path.startsWith('/local/')) return (await localRoute(method, path, body, options)) ?? gateway.notFound();
+  if (path.startsWith('/local/')) return (await options.localExtras?.(method, req.url ?? '/', body, req.headers['content-type'])) ?? (await localRoute(method, path, body, options)) ?? gateway.notFound();
   if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
     const methods = [...new Set(compiled.filter((c) => c.pattern.test(path)).map((c) => c.route.method))];
     if (methods.length === 0) return gateway.notFound();

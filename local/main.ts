@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { agencyQueue } from '../functions/declaration.js';
 import { calendarWarning } from '../functions/domain/calendar.js';
 import { startLocalStack, type LocalStack } from './stack.js';
@@ -70,6 +70,7 @@ const lines = [
   `  clock          curl -s ${apiUrl}/local/clock   (POST {"advance":{"days":1}} to move it)`,
   `  emails         ${stack.notifications.sesUrl}   (the SES v2 stand-in: every email sent; JSON at /store)`,
   `  SMS outbox     ${stack.notifications.smsOutboxUrl}   (every SMS sent; failed notifications wait in ${stack.notifications.deadLetterUrl})`,
+  `  payments       ${stack.paygovUrl}   (simulated national Payment Platform; merchant secret in ${shownPath(join(stack.dataDir, 'payments'))})`,
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { consumers as declaredConsumers, environment, routes as declaredRoutes, type ConsumerDeclaration } from '../functions/declaration.js';
+import { consumers as declaredConsumers, environment, paymentEnvironment, routes as declaredRoutes, type ConsumerDeclaration } from '../functions/declaration.js';
 import { loadProvinceFile, provinceFilePath } from '../provinces/load.js';
 import type { Province } from '../provinces/schema.js';
 import { createLocalClock, type LocalClock } from './clock.js';
@@ -18,6 +18,7 @@ import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resour
 import { startLocalS3, type LocalS3 } from './s3.js';
 import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
+import { createPayGovSimulator } from './paygov.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
 import { alive, assertPortFree, consoleLogger, loopback } from './support.js';
 import { ensureStackSecret } from './stack-secret.js';
@@ -68,6 +69,8 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly identity: { readonly issuer: string; readonly audience: string };
   readonly clock: LocalClock;
+  /** the simulated national Payment Platform (PayGov): its page lists the transactions */
+  readonly paygovUrl: string;
   stop(): Promise<void>;
 }
 
@@ -206,6 +209,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const apiUrl = `http://${loopback}:${apiPort}`;
 
+    // the clock is created below; the simulator asks it for the time only when a request comes
+    let clockRef: LocalClock | undefined;
+    const paygov = createPayGovSimulator({ dataDir, apiUrl, logger, now: () => clockRef?.now() ?? new Date() });
+    stops.push(() => paygov.settled());
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
@@ -227,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       [environment.notifyFromEmail]: `no-reply@${province.id}.motcua.local`,
       [environment.smsProvider]: 'http',
+      [paymentEnvironment.secretFile]: paygov.secretFile,
     };
     if (processWide) {
       delete process.env.AWS_SESSION_TOKEN;
@@ -261,9 +269,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     env[environment.smsHttpUrl] = smsOutbox.sendUrl;
     env[environment.notifyDeadLetterUrl] = queues.notifyDlqUrl;
     if (processWide) Object.assign(process.env, env);
+    clockRef = clock;
     const identity = await createLocalIdentity({ dataDir, apiUrl });
     const web = createWebRoutes({ apiUrl, province, identity });
-    const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion, web });
+    const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion, web, localExtras: (method, url, body, type) => paygov.handle(method, url, body, type) });
 
     if (options.consumers ?? true) {
       const pollers: StreamPoller[] = declaredConsumers
@@ -317,6 +326,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       identity: { issuer: identity.issuer, audience: identity.audience },
       clock,
+      paygovUrl: `${apiUrl}/local/paygov`,
       stop() {
         stopping ??= stopAll();
         return stopping;

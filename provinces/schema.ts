@@ -58,9 +58,29 @@ export const formFieldSchema = z.object({
   max: z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
+const fieldValue = z.union([z.string().min(1), z.number(), z.boolean()]);
+
+/**
+ * A fee (phí, lệ phí) of a procedure. `amountVnd` is due once per dossier; `perUnit` adds an amount for
+ * each unit the applicant asks for in a number field beyond `includedUnits` (copies, pages); a
+ * `reductions` entry replaces the amount when a form field has a value (students pay half); an
+ * `exemptions` entry waives the fee (children, poor households). The applicant's answer decides, the
+ * agency checks the evidence, as at the counter.
+ */
 export const feeSchema = z.object({
   name: z.string().min(1),
   amountVnd: z.number().int().nonnegative(),
+  perUnit: z
+    .object({
+      field: z.string().min(1),
+      amountVnd: z.number().int().positive(),
+      includedUnits: z.number().int().nonnegative().default(0),
+    })
+    .optional(),
+  reductions: z.array(z.object({ field: z.string().min(1), equals: fieldValue, amountVnd: z.number().int().nonnegative(), reason: z.string().min(1) })).default([]),
+  exemptions: z.array(z.object({ field: z.string().min(1), equals: fieldValue, reason: z.string().min(1) })).default([]),
+  /** the legal text that sets the amount, shown with the fee */
+  basis: z.string().min(1).optional(),
 });
 
 export const serviceSchema = z
@@ -102,6 +122,17 @@ export const serviceSchema = z
       }
       if (field.min !== undefined && field.max !== undefined && field.min > field.max) {
         ctx.addIssue({ code: 'custom', path: ['fields', i, 'max'], message: 'must not be below min' });
+      }
+    }
+    for (const [i, fee] of service.fees.entries()) {
+      const named = (name: string) => service.fields.find((f) => f.name === name);
+      if (fee.perUnit && named(fee.perUnit.field)?.type !== 'number') {
+        ctx.addIssue({ code: 'custom', path: ['fees', i, 'perUnit', 'field'], message: `"${fee.perUnit.field}" is not a number field of this service` });
+      }
+      for (const [kind, list] of [['reductions', fee.reductions], ['exemptions', fee.exemptions]] as const) {
+        for (const [j, rule] of list.entries()) {
+          if (!named(rule.field)) ctx.addIssue({ code: 'custom', path: ['fees', i, kind, j, 'field'], message: `"${rule.field}" is not a field of this service` });
+        }
       }
     }
   });
@@ -220,3 +251,4 @@ export type Service = z.infer<typeof serviceSchema>;
 export type FormField = z.infer<typeof formFieldSchema>;
 export type DocumentComponent = z.infer<typeof documentComponentSchema>;
 export type Calendar = z.infer<typeof calendarSchema>;
+export type Fee = z.infer<typeof feeSchema>;

@@ -8,6 +8,7 @@ import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { StatusCode } from '../domain/status.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import { openCursor, sealCursor } from './cursor.js';
+import type { Payment } from '../domain/payments.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -602,7 +603,7 @@ export class DossierRepository {
    * The dossier and its history in one query (they share a partition). A draft id that was submitted
    * leads to its dossier; a dossier prepared as a draft also shows the documents filed under the draft.
    */
-  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[] } | undefined> {
+  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[]; payments: Payment[] } | undefined> {
     const items = await this.partition(code);
     const dossierItem = items.find((i) => i.sk === 'DOSSIER');
     if (!dossierItem) return undefined;
@@ -615,7 +616,12 @@ export class DossierRepository {
     const documents = [...filed, ...items]
       .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('DOC#'))
       .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as DocumentRecord);
-    return { dossier: toDossier(dossierItem), history, documents };
+    // payments share the dossier's partition too (functions/adapters/payment-repository.ts writes them);
+    // a draft cannot be paid, so the draft's partition holds none
+    const payments = items
+      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('PAYMENT#'))
+      .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => !['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk'].includes(k))) as unknown as Payment);
+    return { dossier: toDossier(dossierItem), history, documents, payments };
   }
 
   private async partition(code: string, skPrefix?: string): Promise<Record<string, unknown>[]> {

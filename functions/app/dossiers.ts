@@ -11,6 +11,8 @@ import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
 import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
 import { admitted } from '../adapters/admission.js';
+import { assessFees } from '../domain/fees.js';
+import { paymentView } from './payments.js';
 
 export interface DossierDeps {
   readonly repo: Pick<DossierRepository, 'submit' | 'createDraft' | 'submitDraft' | 'get'>;
@@ -46,11 +48,13 @@ export async function submitDossier(
   const valid = validateSubmission(deps.province, submission);
   const actor = { kind: 'citizen' as const, subject: caller.subject };
   const requestHash = canonicalHash(submission);
+  // what is due at submission is assessed from the form as filed, for a draft as for a one-step submission
+  const fees = assessFees(valid.service, valid.fields);
   // A draft waits for its documents: nothing is published until POST /dossiers/{code}/submit. A procedure
   // with required documents always starts as one, so no client can route an incomplete dossier. It has its
   // own id and no code: the agency's numbers are spent on submitted dossiers only.
   if (submission.draft || valid.service.documents.some((d) => d.required)) {
-    const draft = { ...newDossier({ ...valid, code: `draft-${randomUUID()}`, applicantSubject: caller.subject, at: deps.now }), version: 0, draft: true };
+    const draft = { ...newDossier({ ...valid, code: `draft-${randomUUID()}`, applicantSubject: caller.subject, at: deps.now }), fees, version: 0, draft: true };
     const outcome = await deps.repo.createDraft({
       draft,
       at: deps.now,
@@ -69,7 +73,7 @@ export async function submitDossier(
     ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
     build: async (code) => {
       const { hash } = await newTrackingPin(code);
-      const dossier = newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash: hash });
+      const dossier = { ...newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash: hash }), fees };
       return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
     },
     }),
@@ -101,5 +105,6 @@ export async function readDossier(deps: Pick<DossierDeps, 'repo' | 'baseUrl' | '
   const view = dossierView(found.dossier, found.history, deps.baseUrl, true, deps.now);
   // slot expiry is DynamoDB TTL, which runs on the real clock, not on the (locally settable) business clock
   const documents = (found.documents ?? []).filter((d) => isShown(d, new Date()));
-  return documents.length ? { ...view, documents: documents.map(documentView) } : view;
+  const payments = found.payments ?? [];
+  return { ...view, ...(documents.length ? { documents: documents.map(documentView) } : {}), ...(payments.length ? { payments: payments.map(paymentView) } : {}) };
 }

@@ -31,8 +31,11 @@ function actorOf(caller: Caller): Actor {
   }
 }
 
+/** A step a caller may ask for: `paid` follows only a verified gateway notification (functions/app/payments.ts). */
+export type CallerCommand = Exclude<Command, { action: 'paid' }>;
+
 /** One workflow step: read, decide in the domain, write conditionally on the version read. */
-export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: string, command: Command, expectedVersion?: number) {
+export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: string, command: CallerCommand, expectedVersion?: number) {
   const found = await deps.repo.get(code);
   authorize(caller, command.action, found?.dossier, code);
   const before = found!.dossier;

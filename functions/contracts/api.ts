@@ -18,6 +18,7 @@ export const pageCursor = z.string().min(1).max(2000).regex(/^[A-Za-z0-9_-]+$/, 
 /** Dossier codes (`<agency code>-<yyMMdd>-<sequence>`) and agency ids as they can exist; anything else is no dossier. */
 export const dossierCode = z.string().min(1).max(60).regex(/^[A-Za-z0-9.-]+$/, 'a dossier code, e.g. 000.00.05.H37-260424-0001');
 export const agencyId = z.string().min(1).max(40).regex(/^[a-z0-9-]+$/, 'an agency id');
+import { feeAssessmentSchema, paymentViewSchema } from './payments.js';
 
 /**
  * The API's request and answer shapes. Handlers validate with these and /openapi.json is generated from
@@ -124,6 +125,9 @@ export const dossierViewSchema = z
     history: z.array(historyEventSchema),
     draft: z.boolean().optional().meta({ description: 'true while the applicant uploads documents; the agency has not received it' }),
     documents: z.array(documentViewSchema).optional().meta({ description: 'uploaded documents and results, with the reason of any rejection' }),
+    fees: feeAssessmentSchema.optional(),
+    submissionFeesPaidAt: z.string().optional().meta({ description: 'when the fees due at submission were paid online' }),
+    payments: z.array(paymentViewSchema).optional().meta({ description: 'online payments of this dossier (POST /dossiers/{code}/payments)' }),
   })
   .meta({ id: 'Dossier' });
 
@@ -154,7 +158,16 @@ export const serviceSummarySchema = z
 export const serviceDetailSchema = serviceSummarySchema
   .extend({
     agencies: z.array(agencyViewSchema),
-    fees: z.array(z.object({ name: z.string(), amountVnd: z.number().int() })),
+    fees: z.array(
+      z.object({
+        name: z.string(),
+        amountVnd: z.number().int().meta({ description: 'due once per dossier' }),
+        perUnit: z.object({ field: z.string(), amountVnd: z.number().int(), includedUnits: z.number().int() }).optional().meta({ description: 'plus amountVnd per unit of the form field beyond includedUnits' }),
+        reductions: z.array(z.object({ field: z.string(), equals: z.unknown(), amountVnd: z.number().int(), reason: z.string() })).optional(),
+        exemptions: z.array(z.object({ field: z.string(), equals: z.unknown(), reason: z.string() })).optional(),
+        basis: z.string().optional(),
+      }),
+    ),
     documents: z.array(
       z.object({
         id: z.string(),

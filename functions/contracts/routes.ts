@@ -18,6 +18,7 @@ import {
 import { agencyRankingSchema, statsAgenciesQuerySchema, statsAnswerSchema, statsQuerySchema } from './stats.js';
 import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
+import { gatewayParams, paymentViewSchema, receiptParams, receiptSchema, returnQuerySchema } from './payments.js';
 import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
 
 /**
@@ -189,5 +190,33 @@ export const routeContracts = {
     query: statsAgenciesQuerySchema,
     headers: [{ name: 'Accept', description: 'text/csv for CSV (one agency per row); JSON otherwise', required: false }],
     responses: { 200: { description: 'every agency, best on-time share first', schema: agencyRankingSchema }, 400: { description: 'a malformed period' } },
+  },
+  CreatePayment: {
+    params: dossierCodeParams,
+    responses: {
+      200: { description: 'the open payment of what is due, created before (a retry answers the same one)', schema: paymentViewSchema },
+      201: { description: 'a new payment: send the browser to payUrl before payBy', schema: paymentViewSchema },
+      404: { description: 'no such dossier, or not yours' },
+      409: { description: 'nothing is due: the dossier is a draft, is not waiting for a payment, or is already paid (payment_not_due)' },
+      503: { description: 'the gateway could not be reached; nothing was charged' },
+    },
+  },
+  PaymentNotification: {
+    params: gatewayParams,
+    responses: { 200: { description: "the gateway protocol's answer: PayGov {MaLoi, MoTaLoi} (\"00\" accepted), VNPay {RspCode, Message}" }, 404: { description: 'not the configured gateway' } },
+  },
+  PaymentNotificationQuery: {
+    params: gatewayParams,
+    responses: { 200: { description: "the gateway protocol's answer" }, 404: { description: 'not the configured gateway' } },
+  },
+  PaymentReturn: {
+    params: gatewayParams,
+    query: returnQuerySchema,
+    responses: { 200: { description: 'an HTML page with the state of the payment (JSON with Accept: application/json)' } },
+  },
+  GetPaymentReceipt: {
+    params: receiptParams,
+    headers: [{ name: 'Accept', description: 'application/pdf (or ?format=pdf) for the PDF; JSON otherwise', required: false }],
+    responses: { 200: { description: 'the receipt', schema: receiptSchema }, 404: { description: 'no such dossier or settled payment, or not yours' } },
   },
 } as const satisfies Record<RouteId, RouteContract>;

@@ -86,7 +86,17 @@ export const figuresSchema = z
     apologyReminders: count,
     markedOverdue: count,
     paymentRequests: count,
-    paidOnline: count,
+    paidOnline: count.meta({ description: 'dossiers paid online through the payment gateway' }),
+    payments: z
+      .object({
+        dossiersWithFees: count,
+        feesDueVnd: count,
+        onlinePayments: count,
+        paidOnlineVnd: count,
+        paidAtCounter: count.meta({ description: 'confirmed by an official (confirm-payment)' }),
+        paidAtCounterVnd: count,
+      })
+      .meta({ description: 'fees asked and paid, online and at the counter (amounts in đồng)' }),
     ratings: z.object({ total: count, satisfied: count, normal: count, unsatisfied: count, satisfactionRate: rate }),
     rates: z.object({ resolvedOnTimeOrEarly: rate, resolvedLate: rate }),
     index: z

@@ -50,7 +50,11 @@ export type DossierAction =
   | 'upload-result'
   /** open a verified document the applicant filed, or a verified result */
   | 'read-document'
-  | 'read-result';
+  | 'read-result'
+  /** open a payment of what is due (the applicant's; a draft or a dossier owing nothing answers 409) */
+  | 'pay'
+  /** the electronic receipt of a settled payment: the payer, the agency that collected, and oversight */
+  | 'read-receipt';
 
 type Relation = 'applicant' | 'other-citizen' | 'agency' | 'other-agency' | 'admin' | 'anonymous';
 
@@ -73,13 +77,14 @@ function relationOf(caller: Caller, d: Guarded): Relation {
  */
 const allowed: Readonly<Record<Relation, { readonly submitted: readonly DossierAction[]; readonly draft: readonly DossierAction[] }>> = {
   applicant: {
-    submitted: ['see', 'read', ...applicantActions, 'read-document', 'read-result'],
-    // a draft has no result yet; asking is not forbidden, it just finds none
-    draft: ['see', 'read', ...applicantActions, 'read-document', 'read-result'],
+    submitted: ['see', 'read', ...applicantActions, 'read-document', 'read-result', 'pay', 'read-receipt'],
+    // a draft has no result or receipt yet; asking is not forbidden, it just finds none (paying one is a 409)
+    draft: ['see', 'read', ...applicantActions, 'read-document', 'read-result', 'pay', 'read-receipt'],
   },
-  agency: { submitted: ['see', 'read', ...officialSteps, 'upload-result', 'read-document', 'read-result'], draft: [] },
-  // oversight of the province: the dossier and its history, not the files, and no step of its own
-  admin: { submitted: ['see', 'read'], draft: [] },
+  agency: { submitted: ['see', 'read', ...officialSteps, 'upload-result', 'read-document', 'read-result', 'read-receipt'], draft: [] },
+  // oversight of the province: the dossier and its history (its payments and their receipts with it, the
+  // same data the dossier shows), not the files, and no step of its own
+  admin: { submitted: ['see', 'read', 'read-receipt'], draft: [] },
   'other-citizen': { submitted: [], draft: [] },
   'other-agency': { submitted: [], draft: [] },
   anonymous: { submitted: [], draft: [] },

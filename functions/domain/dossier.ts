@@ -6,6 +6,7 @@ import { type ErrorDetail, invalidInput } from './errors.js';
 import { isRealDay, safeText } from './text.js';
 import { Status, type StatusCode, statusView } from './status.js';
 import { deadlineStanding, type WorkflowDossier } from './workflow.js';
+import type { FeeAssessment } from './fees.js';
 
 export type Channel = 'online' | 'counter' | 'post';
 
@@ -60,6 +61,8 @@ export interface Dossier {
   readonly trackingPinHash?: string;
   /** the applicant's channels for notifications (see domain/notifications.ts) */
   readonly notify?: Submission['notify'];
+  /** the catalog fees for this form, assessed when the dossier was filed (what is due at submission) */
+  readonly fees?: FeeAssessment;
 }
 
 /** Decimals a number field keeps when the catalog says nothing: enough for areas and litres, no float noise. */
@@ -201,7 +204,7 @@ export function dossierView(dossier: WorkflowDossier, history: readonly DossierE
     version: dossier.version,
     trackingUrl: trackingUrl(baseUrl, dossier.code),
     standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft'),
+    ...optional('receivedAt', 'dueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
     history: history.map((e) => ({
       at: e.at,
       type: e.type,

@@ -52,6 +52,16 @@ export const counterNames = [
   'overdueOfReceived',
   /** cohort: of those, the ones closed since */
   'overdueClosedOfReceived',
+  /** dossiers with a financial obligation: catalog fees at submission, or a first request-payment on a dossier without them */
+  'feesDue',
+  /** what was asked: the submission fees and every request-payment, in đồng */
+  'feesDueVnd',
+  /** every online payment settled (dossier.paid), and its amount */
+  'onlinePayments',
+  'paidOnlineVnd',
+  /** payments confirmed by an official at the counter (confirm-payment), and their amount */
+  'paidAtCounter',
+  'paidAtCounterVnd',
 ] as const;
 
 export type CounterName = (typeof counterNames)[number];
@@ -97,6 +107,10 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
     case 'dossier.submitted':
       flow.submitted = 1;
       flow[channelCounter('submitted', d.channel)] = 1;
+      if ((d.fees?.totalVnd ?? 0) > 0) {
+        flow.feesDue = 1;
+        flow.feesDueVnd = d.fees!.totalVnd;
+      }
       break;
     case 'dossier.receive':
       flow.received = 1;
@@ -131,12 +145,29 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
     case 'dossier.apologize':
       flow.apologies = 1;
       break;
-    case 'dossier.request-payment':
+    case 'dossier.request-payment': {
       flow.paymentRequests = 1;
+      const amount = Number(e.details?.amountVnd ?? d.pendingPayment?.amountVnd ?? 0);
+      if (amount > 0) flow.feesDueVnd = amount;
+      // a dossier counts once among those asked to pay: its submission fees already made it one
+      if ((d.fees?.totalVnd ?? 0) === 0 && !d.paidAt) flow.feesDue = 1;
       break;
-    case 'dossier.confirm-payment':
-      flow.paidOnline = 1;
+    }
+    case 'dossier.confirm-payment': {
+      // an official confirms a payment made at the counter: not online (component 3.6 counts only dossier.paid)
+      flow.paidAtCounter = 1;
+      const amount = Number(e.details?.amountVnd ?? 0);
+      if (amount > 0) flow.paidAtCounterVnd = amount;
       break;
+    }
+    case 'dossier.paid': {
+      flow.onlinePayments = 1;
+      flow.paidOnlineVnd = Number(e.details?.amountVnd ?? 0);
+      // a dossier counts once among those paid online: its first online payment
+      const purpose = e.details?.purpose;
+      if (purpose === 'submission' || (!d.submissionFeesPaidAt && (d.fees?.totalVnd ?? 0) === 0)) flow.paidOnline = 1;
+      break;
+    }
     case 'dossier.rate': {
       const value = d.rating?.value ?? e.details?.rating;
       if (value === 'satisfied') flow.ratedSatisfied = 1;
@@ -317,7 +348,16 @@ export interface Figures {
   readonly apologyReminders: number;
   readonly markedOverdue: number;
   readonly paymentRequests: number;
+  /** dossiers paid online (their first online payment) */
   readonly paidOnline: number;
+  readonly payments: {
+    readonly dossiersWithFees: number;
+    readonly feesDueVnd: number;
+    readonly onlinePayments: number;
+    readonly paidOnlineVnd: number;
+    readonly paidAtCounter: number;
+    readonly paidAtCounterVnd: number;
+  };
   readonly ratings: { total: number; satisfied: number; normal: number; unsatisfied: number; satisfactionRate: number | null };
   readonly rates: {
     /** the seeds' "x% on time or early": (early + on time) ÷ resolved */
@@ -358,6 +398,14 @@ export function figuresOf(c: Counts): Figures {
     markedOverdue: n('overdueMarked'),
     paymentRequests: n('paymentRequests'),
     paidOnline: n('paidOnline'),
+    payments: {
+      dossiersWithFees: n('feesDue'),
+      feesDueVnd: n('feesDueVnd'),
+      onlinePayments: n('onlinePayments'),
+      paidOnlineVnd: n('paidOnlineVnd'),
+      paidAtCounter: n('paidAtCounter'),
+      paidAtCounterVnd: n('paidAtCounterVnd'),
+    },
     ratings: {
       total: rated,
       satisfied: n('ratedSatisfied'),
@@ -378,8 +426,9 @@ export function figuresOf(c: Counts): Figures {
       onTime21: percent(onTimeOrEarly + notYetDue, resolved + inProgress),
       // 3.3 share submitted online = dossiers submitted online ÷ dossiers submitted on every channel × 100
       submittedOnline33: percent(n('submittedOnline'), n('submitted')),
-      // 3.6 share paid online = dossiers whose fees were paid online ÷ dossiers asked to pay × 100
-      paidOnline36: percent(n('paidOnline'), n('paymentRequests')),
+      // 3.6 share paid online = dossiers paid online (through the gateway, dossier.paid) ÷ dossiers with a
+      //     financial obligation (fees at submission or a request-payment) × 100; counter payments are not online
+      paidOnline36: percent(n('paidOnline'), n('feesDue')),
       // 5.4 satisfaction = 100 − % resolved late − % with complaints; until complaints have their own
       //     channel, an "unsatisfied" rating counts as one: 100 − late ÷ resolved × 100 − unsatisfied ÷ rated × 100
       satisfaction54:

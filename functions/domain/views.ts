@@ -1,5 +1,6 @@
 import type { Agency, Province, Service } from '../../provinces/schema.js';
 import { agenciesFor } from './catalog.js';
+import { feeRule } from './fees.js';
 
 export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier, ...(a.validUntil ? { validUntil: a.validUntil } : {}) });
 
@@ -21,7 +22,7 @@ export function serviceDetail(province: Province, s: Service) {
   return {
     ...serviceSummary(s),
     agencies: agenciesFor(province, s).map(agencyView),
-    fees: s.fees,
+    fees: s.fees.map(feeRule),
     documents: s.documents,
     fields: s.fields,
   };

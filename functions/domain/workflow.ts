@@ -13,7 +13,7 @@ import {
 } from './calendar.js';
 import type { Actor, Dossier, DossierEvent } from './dossier.js';
 import { AppError } from './errors.js';
-import { authorize, type Caller } from './access.js';
+import { authorize, dossierNotFound, type Caller } from './access.js';
 import { Status, type StatusCode } from './status.js';
 
 /**
@@ -36,11 +36,13 @@ export type Command =
   | { action: 'return'; note?: string }
   | { action: 'apologize'; reason: string; newDueAt: string }
   | { action: 'withdraw'; reason?: string }
-  | { action: 'rate'; rating: Rating; comment?: string };
+  | { action: 'rate'; rating: Rating; comment?: string }
+  /** a verified online payment (gateway notification or reconciliation): recorded as `dossier.paid` */
+  | { action: 'paid'; purpose: string; paymentRef: string; amountVnd: number; gateway: string };
 
 export type Action = Command['action'];
 
-type Performer = 'official' | 'applicant';
+type Performer = 'official' | 'applicant' | 'system';
 
 interface Rule {
   readonly by: Performer;
@@ -62,6 +64,7 @@ export const transitions: Readonly<Record<Action, Rule>> = {
   apologize: { by: 'official', from: [Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
   withdraw: { by: 'applicant', from: [Status.Submitted, Status.Received, Status.Processing, Status.SupplementRequested, Status.AwaitingPayment] },
   rate: { by: 'applicant', from: [Status.Returned] },
+  paid: { by: 'system', from: [Status.Submitted, Status.Received, Status.Processing, Status.AwaitingPayment] },
 };
 
 export type PauseKind = 'supplement' | 'payment';
@@ -88,6 +91,8 @@ export interface WorkflowState {
   };
   readonly pendingPayment?: { readonly amountVnd: number; readonly reason: string; readonly requestedAt: string; readonly resumeTo: StatusCode };
   readonly paidAt?: string;
+  /** the catalog's fees due at submission were paid online */
+  readonly submissionFeesPaidAt?: string;
   readonly apologies?: readonly { readonly at: string; readonly reason: string; readonly previousDueAt: string; readonly newDueAt: string }[];
   readonly receipt?: {
     readonly code: string;
@@ -196,8 +201,12 @@ export function legalDueAt(d: WorkflowDossier, calendar: Calendar, processing: P
 
 export function applyCommand(d: WorkflowDossier, command: Command, ctx: WorkflowContext): Transition {
   const rule = transitions[command.action];
-  // who may: the one access policy (404 for whoever may not see the dossier, then 403)
-  authorize(callerOf(ctx.actor), command.action, d, d.code);
+  // who may: the one access policy (404 for whoever may not see the dossier, then 403). A verified payment
+  // is the system's own step (gateway notification, reconciliation): no caller may give it, and to any
+  // caller trying it is the answer of a dossier that does not exist.
+  if (command.action === 'paid') {
+    if (ctx.actor.kind !== 'system') throw dossierNotFound(d.code);
+  } else authorize(callerOf(ctx.actor), command.action, d, d.code);
   if (!rule.from.includes(d.status)) refuse(d, command.action);
   const at = ctx.now.toISOString();
   let next: Partial<WorkflowDossier> & { status: StatusCode };
@@ -260,6 +269,16 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       const resumeTo = d.pendingPayment?.resumeTo ?? Status.Processing;
       next = { status: resumeTo, pendingPayment: undefined, paidAt: at, ...closePause(d, 'payment', ctx) };
       note = command.note;
+      if (d.pendingPayment) details = { amountVnd: d.pendingPayment.amountVnd };
+      break;
+    }
+    case 'paid': {
+      // A request (status 6) resumes exactly like confirm-payment; the submission fees leave the status as it is.
+      const resumes = d.status === Status.AwaitingPayment && command.purpose !== 'submission';
+      next = resumes
+        ? { status: d.pendingPayment?.resumeTo ?? Status.Processing, pendingPayment: undefined, paidAt: at, ...closePause(d, 'payment', ctx) }
+        : { status: d.status, submissionFeesPaidAt: at };
+      details = { purpose: command.purpose, paymentRef: command.paymentRef, amountVnd: command.amountVnd, gateway: command.gateway };
       break;
     }
     case 'stop':

@@ -19,8 +19,8 @@ const ownAgency = 'so-ke-hoach-va-dau-tu';
 const otherAgency = 'so-tu-phap';
 const tokens: Partial<Record<Who, string>> = {};
 
-/** The submitted dossier, a received one with a verified result, and a draft with a verified file. */
-const fixture = { submitted: '', received: '', draft: '', submittedDoc: '', draftDoc: '', result: '' };
+/** The submitted dossier (with an open payment of its fees), a received one with a verified result, and a draft with a verified file. */
+const fixture = { submitted: '', received: '', draft: '', submittedDoc: '', draftDoc: '', result: '', payment: '' };
 const unknownId = '00000000-0000-4000-8000-000000000000';
 
 async function waitVerified(code: string, id: string): Promise<void> {
@@ -71,6 +71,11 @@ beforeAll(async () => {
     await api(`/dossiers/${fixture.received}/results`, { token: tokens['own agency'], body: { fileName: 'giay-chung-nhan.pdf', contentType: 'application/pdf', size: samplePdf.length } }),
   );
   await Promise.all([waitVerified(fixture.draft, fixture.draftDoc), waitVerified(fixture.received, fixture.result)]);
+  // opened now, so that the matrix's own request is a retry answering the same open payment (nothing is
+  // written); it is never paid, so this file adds nothing to the run's payment statistics
+  const payment = await api(`/dossiers/${fixture.submitted}/payments`, { method: 'POST', token: tokens.applicant });
+  expect(payment.status, payment.text).toBe(201);
+  fixture.payment = payment.json.ref;
 }, 120_000);
 
 type Expect = Record<Exclude<Who, 'anonymous'>, number>;
@@ -169,12 +174,37 @@ const rows: readonly Row[] = [
     draft: { applicant: 200, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 403 },
   },
   {
+    route: 'CancelDocument',
+    method: 'DELETE',
+    // a verified file is no slot to cancel: the applicant gets 409 and nothing is removed
+    path: (d) => `/dossiers/${code(d)}/documents/${d === 'submitted' ? fixture.submittedDoc : fixture.draftDoc}`,
+    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    draft: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+  },
+  {
     route: 'GetResult',
     method: 'GET',
     // the received dossier carries the verified result; a draft has none, and is nobody else's to ask about
     path: (d) => (d === 'submitted' ? `/dossiers/${fixture.received}/results/${fixture.result}` : `/dossiers/${fixture.draft}/results/${unknownId}`),
     submitted: { applicant: 200, 'other citizen': 404, 'own agency': 200, 'other agency': 404, admin: 403 },
     draft: { applicant: 404, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 403 },
+  },
+  {
+    route: 'CreatePayment',
+    method: 'POST',
+    path: (d) => `/dossiers/${code(d)}/payments`,
+    // submitted: the open payment again (200, nothing written); draft: nothing is due before submission (409)
+    submitted: { applicant: 200, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    draft: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+  },
+  {
+    route: 'GetPaymentReceipt',
+    method: 'GET',
+    // the payment is open, not settled: whoever the policy lets through learns that it has no receipt yet
+    // (a 404 naming the receipt, checked below); everyone else gets the dossier's 404
+    path: (d) => `/dossiers/${code(d)}/payments/${fixture.payment}/receipt`,
+    submitted: { applicant: 404, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 404 },
+    draft: { applicant: 404, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 404 },
   },
 ];
 
@@ -204,6 +234,19 @@ describe('the access policy through HTTP', () => {
         expect(missing.status, `${row.route} as ${who}`).toBe(404);
         expect(shape(hidden.text, c), `${row.route} as ${who}`).toBe(shape(missing.text, never));
       }
+    }
+  });
+
+  it('lets the applicant, the responsible agency and the administrators through to a receipt, and nobody else', async () => {
+    const receipt = (who: Who) => api(`/dossiers/${fixture.submitted}/payments/${fixture.payment}/receipt`, { token: tokens[who]! });
+    for (const who of ['applicant', 'own agency', 'admin'] as const) {
+      const answer = await receipt(who);
+      expect(answer.status, `${who}: ${answer.text}`).toBe(404);
+      expect(answer.json.error.message, who).toBe(`receipt of payment ${fixture.payment} not found`);
+    }
+    for (const who of ['other citizen', 'other agency'] as const) {
+      const answer = await receipt(who);
+      expect(answer.json.error.message, who).toBe(`dossier ${fixture.submitted} not found`);
     }
   });
 

@@ -173,7 +173,9 @@ describe('a small year of dossiers, read back as the figures a province is judge
         apologyReminders: 3,
         markedOverdue: 2,
         paymentRequests: 1,
-        paidOnline: 1,
+        // G's payment was confirmed by an official (at the counter); every dossier here has catalog fees
+        paidOnline: 0,
+        payments: { dossiersWithFees: 11, onlinePayments: 0, paidOnlineVnd: 0, paidAtCounter: 1, paidAtCounterVnd: 100_000 },
         ratings: { total: 4, satisfied: 2, normal: 1, unsatisfied: 1, satisfactionRate: 50 },
       });
       return answer.json;
@@ -183,7 +185,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     expect(stats.figures.index).toEqual({
       onTime21: 77.8, // (4 early + 1 on time + 2 in progress not yet due) ÷ (6 resolved + 3 in progress)
       submittedOnline33: 90.9, // 10 of 11
-      paidOnline36: 100,
+      paidOnline36: 0, // none of the 11 dossiers with fees was paid through the gateway
       satisfaction54: 58.3, // 100 − 16.7 (late) − 25 (unsatisfied)
     });
     // B took 23.5 office hours, C 33, the four others minutes: (2.94 + 4.13 + ~0) ÷ 6
@@ -195,7 +197,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
 
   it('reads a day, a month, a range and the agency and service scopes', async () => {
     const day = (await call('/stats?day=2026-03-02')).json.figures;
-    expect(day).toMatchObject({ submitted: { total: 8 }, received: { total: 7 }, resolved: { total: 3, early: 3 }, refused: 1, withdrawn: 1, paidOnline: 1, ratings: { total: 2 } });
+    expect(day).toMatchObject({ submitted: { total: 8 }, received: { total: 7 }, resolved: { total: 3, early: 3 }, refused: 1, withdrawn: 1, paidOnline: 0, payments: { paidAtCounter: 1 }, ratings: { total: 2 } });
     const march = (await call('/stats?month=2026-03')).json.figures;
     expect(march).toMatchObject({ received: { total: 7 }, resolved: { total: 5, early: 3, onTime: 1, late: 1 }, inProgress: { total: 1, overdue: 1, notYetDue: 0 } });
     const may = (await call('/stats?month=2026-05')).json.figures;

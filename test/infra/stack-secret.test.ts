@@ -1,4 +1,4 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { consumers, environment, routes, type ConsumerDeclaration, type RouteDeclaration } from '../../functions/declaration.js';
 import type { MotcuaStack } from '../../lib/motcua-stack.js';
@@ -16,14 +16,12 @@ describe('the stack secret', { timeout: 60_000 }, () => {
 
   test('is one generated Secrets Manager secret, retained even when the stack goes', () => {
     // Assess
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    template.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) }),
-    });
-    const secret = Object.values(template.findResources('AWS::SecretsManager::Secret'))[0]!.Properties;
-    expect(secret.SecretString).toBeUndefined();
+    // two secrets in all: this one and the payment gateway's merchant enrolment (test/infra/payments.test.ts)
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    const stackSecretId = stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never);
+    const secret = template.findResources('AWS::SecretsManager::Secret')[stackSecretId]!;
+    expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { GenerateSecretString: { PasswordLength: 64 } } });
+    expect(secret.Properties.SecretString).toBeUndefined();
   });
 
   test('is readable, and named, only by the functions whose declaration grants it', () => {
@@ -34,7 +32,8 @@ describe('the stack secret', { timeout: 60_000 }, () => {
     expect(granted.length).toBeGreaterThan(0);
     for (const d of declared) {
       const statements = statementsOf(stack, json, d.id);
-      const reads = statements.filter((s) => s.Effect === 'Allow' && allowedActions([s]).has('secretsmanager:GetSecretValue'));
+      // the merchant secret of the payment gateway is granted on its own (test/infra/payments.test.ts)
+      const reads = statements.filter((s) => s.Effect === 'Allow' && allowedActions([s]).has('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource) === JSON.stringify({ Ref: secretId }));
       const variables = json.Resources[stack.getLogicalId(stack.functions.get(d.id)!.fn.node.defaultChild as never)].Properties.Environment.Variables;
       if (granted.includes(d.id)) {
         // exactly this secret, and nothing but reading it

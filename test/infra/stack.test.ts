@@ -7,6 +7,7 @@ import {
   agencyQueue,
   consumers,
   environment,
+  paymentEnvironment,
   routes,
   table as tableDeclaration,
   type ConsumerDeclaration,
@@ -155,7 +156,8 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
       });
-      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual([...common, ...((d.grants as Grants).notify ? notifyNames : []), ...((d.grants as Grants).secret === 'read' ? [environment.stackSecretArn] : [])].sort());
+      const expected = [...common, ...((d.grants as Grants).notify ? notifyNames : []), ...((d.grants as Grants).secret === 'read' ? [environment.stackSecretArn] : []), ...((d.grants as Grants).paymentSecret ? [paymentEnvironment.secretId] : [])].sort();
+      expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual(expected);
       expect(props.Environment.Variables[environment.provinceFile]).toBe(bundledProvinceFile);
       expect(props.Environment.Variables[environment.provinceId]).toBe(province.id);
     }
@@ -242,7 +244,11 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       expect([...actions].some((a) => a.startsWith('s3:')), `${d.id} touches documents`).toBe(d.grants.bucket !== undefined);
       const sendsToAgencies = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(agencyQueue.name(province.id, '*')));
       expect(sendsToAgencies, `${d.id} sends to agency queues`).toBe(d.grants.agencyQueues === 'send');
-      expect([...actions].some((a) => a.startsWith('secretsmanager:')), `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
+      expect([...actions].some((a) => a.startsWith('secretsmanager:')), `${d.id} reads a secret`).toBe(d.grants.secret === 'read' || d.grants.paymentSecret === 'read');
+      // which secret: the stack secret only where granted (the merchant secret: test/infra/payments.test.ts)
+      const stackSecretId = stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never);
+      const onStackSecret = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource) === JSON.stringify({ Ref: stackSecretId }));
+      expect(onStackSecret, `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
     }
   });
 

@@ -103,6 +103,7 @@ export async function fileDossier(
     if (put.status !== 200) throw new Error(`PUT ${component.id}: ${put.status}`);
     ids.push(slot.json.document.id);
   }
+  // a bound on waiting, not a speed target: concurrent uploads on a loaded 2-core machine take a while
   const deadline = Date.now() + 120_000;
   for (;;) {
     const docs = ((await call(`/dossiers/${code}`, { token })).json.documents ?? []) as { id: string; status: string; reason?: string }[];

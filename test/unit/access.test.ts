@@ -15,7 +15,8 @@ const callers: Record<string, Caller> = {
 
 /** The expected answer of `authorize`: the policy table of the README, written out by hand. */
 function expected(who: string, action: DossierAction, isDraft: boolean): 200 | 403 | 404 {
-  const applicantOnly = (applicantActions as readonly string[]).includes(action);
+  // paying is the applicant's alone, like their own steps
+  const applicantOnly = (applicantActions as readonly string[]).includes(action) || action === 'pay';
   const agencyOnly = (officialSteps as readonly string[]).includes(action) || action === 'upload-result';
   switch (who) {
     case 'applicant':
@@ -25,13 +26,14 @@ function expected(who: string, action: DossierAction, isDraft: boolean): 200 | 4
       return applicantOnly ? 403 : 200;
     case 'admin':
       if (isDraft) return 404;
-      return action === 'see' || action === 'read' ? 200 : 403;
+      // oversight: the dossier, its history and the receipts of its payments
+      return action === 'see' || action === 'read' || action === 'read-receipt' ? 200 : 403;
     default:
       return 404;
   }
 }
 
-const actions: DossierAction[] = ['see', 'read', ...officialSteps, ...applicantActions, 'upload-result', 'read-document', 'read-result'];
+const actions: DossierAction[] = ['see', 'read', ...officialSteps, ...applicantActions, 'upload-result', 'read-document', 'read-result', 'pay', 'read-receipt'];
 
 describe('the access policy', () => {
   const cases = Object.keys(callers).flatMap((who) => actions.flatMap((action) => [false, true].map((isDraft) => [who, action, isDraft] as const)));

@@ -77,7 +77,15 @@ describe('which counters an event moves', () => {
   it('counts ratings by value, payments, apologies and the sweeper marks', () => {
     const rated = counterUpdates(event('dossier.rate', '2026-03-05T02:00:00.000Z', dossier({ status: 10, rating: { value: 'normal', at: 'x' } })), calendar);
     expect(rated[0]!.counts).toEqual({ ratedNormal: 1 });
-    expect(counterUpdates(event('dossier.confirm-payment', '2026-03-05T02:00:00.000Z', dossier()), calendar)[0]!.counts).toEqual({ paidOnline: 1 });
+    // confirm-payment is an official recording a payment at the counter; online means through the gateway (dossier.paid)
+    expect(counterUpdates(event('dossier.confirm-payment', '2026-03-05T02:00:00.000Z', dossier()), calendar)[0]!.counts).toEqual({ paidAtCounter: 1 });
+    const fees = { lines: [], totalVnd: 150_000 };
+    expect(counterUpdates(event('dossier.submitted', '2026-03-05T02:00:00.000Z', dossier({ fees })), calendar)[0]!.counts).toMatchObject({ feesDue: 1, feesDueVnd: 150_000 });
+    const paid = { ...event('dossier.paid', '2026-03-05T02:00:00.000Z', dossier({ fees, submissionFeesPaidAt: '2026-03-05T02:00:00.000Z' })), details: { purpose: 'submission', amountVnd: 150_000 } };
+    expect(counterUpdates(paid, calendar)[0]!.counts).toEqual({ onlinePayments: 1, paidOnlineVnd: 150_000, paidOnline: 1 });
+    // a second online payment of the same dossier (an amount asked later) is a payment, not another dossier
+    const again = { ...paid, details: { purpose: 'request:2026-03-06T02:00:00.000Z', amountVnd: 20_000 } };
+    expect(counterUpdates(again, calendar)[0]!.counts).toEqual({ onlinePayments: 1, paidOnlineVnd: 20_000 });
     const overdue = counterUpdates(event('dossier.overdue', '2026-04-05T02:00:00.000Z', dossier({ receivedAt: '2026-03-02T01:00:00.000Z' })), calendar);
     expect(overdue.find((u) => u.period === 'day:2026-03-02')!.counts).toEqual({ overdueOfReceived: 1 });
     expect(overdue.find((u) => u.period === 'day:2026-04-05')!.counts).toEqual({ overdueMarked: 1 });
@@ -106,7 +114,7 @@ describe('figures and the national index', () => {
   });
 
   it('computes satisfaction, payments and the average resolution time', () => {
-    const f = figuresOf({ ratedSatisfied: 17, ratedNormal: 2, ratedUnsatisfied: 1, resolved: 20, resolvedLate: 1, resolutionMilliWorkingDays: 50_000, paymentRequests: 4, paidOnline: 3 });
+    const f = figuresOf({ ratedSatisfied: 17, ratedNormal: 2, ratedUnsatisfied: 1, resolved: 20, resolvedLate: 1, resolutionMilliWorkingDays: 50_000, feesDue: 4, paidOnline: 3 });
     expect(f.ratings).toEqual({ total: 20, satisfied: 17, normal: 2, unsatisfied: 1, satisfactionRate: 85 });
     expect(f.index.satisfaction54).toBe(90);
     expect(f.index.paidOnline36).toBe(75);

@@ -99,13 +99,14 @@ describe('numbers in form fields', () => {
   it('lets a province file declare integer, min and max only on number fields, min not above max', () => {
     const base = loadProvince('lang-son');
     const withField = (field: Record<string, unknown>) => {
-      const service = { ...(base.services[0] as Service), fields: [field] };
+      // without its fees: their reductions and exemptions name fields this test replaces
+      const service = { ...(base.services[0] as Service), fields: [field], fees: [] };
       return () => parseProvince({ ...base, services: [service] } as never, 'test');
     };
     expect(withField({ name: 'copies', label: 'Số bản', type: 'number', required: true, integer: true, min: 1, max: 10 })).not.toThrow();
     expect(withField({ name: 'copies', label: 'Số bản', type: 'string', required: true, integer: true })).toThrow(/only for a number field/);
     expect(withField({ name: 'copies', label: 'Số bản', type: 'number', required: true, min: 5, max: 1 })).toThrow(/must not be below min/);
-    const service = parseProvince({ ...base, services: [{ ...(base.services[0] as Service), fields: [{ name: 'copies', label: 'Số bản', type: 'number', required: true, integer: true, min: 1 }] }] } as never, 'test').services[0]!;
+    const service = parseProvince({ ...base, services: [{ ...(base.services[0] as Service), fees: [], fields: [{ name: 'copies', label: 'Số bản', type: 'number', required: true, integer: true, min: 1 }] }] } as never, 'test').services[0]!;
     expect(formSchemaFor(service).safeParse({ copies: 0 }).success).toBe(false);
   });
 });

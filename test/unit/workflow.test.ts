@@ -20,6 +20,7 @@ const calendar = calendarSchema.parse({
 const processing = { amount: 3, unit: 'working-days' as const };
 const official: Actor = { kind: 'official', subject: 'o1', agencyId: 'so-tu-phap' };
 const applicant: Actor = { kind: 'citizen', subject: 'citizen-a' };
+const system: Actor = { kind: 'system', subject: 'payment-gateway' };
 const vn = (local: string) => new Date(`${local}+07:00`);
 
 function dossier(status: StatusCode, extra: Partial<WorkflowDossier> = {}): WorkflowDossier {
@@ -44,6 +45,7 @@ const sample: Record<Action, Command> = {
   apologize: { action: 'apologize', reason: 'Cần xác minh thêm', newDueAt: '2026-06-30T10:00:00.000Z' },
   withdraw: { action: 'withdraw' },
   rate: { action: 'rate', rating: 'satisfied' },
+  paid: { action: 'paid', purpose: 'submission', paymentRef: 'MC260421020000ABC', amountVnd: 200000, gateway: 'paygov' },
 };
 
 const allStatuses = Object.keys(statuses).map(Number) as StatusCode[];
@@ -53,7 +55,7 @@ describe('every action from every status', () => {
   const cases = (Object.keys(transitions) as Action[]).flatMap((action) => allStatuses.map((status) => [action, status] as const));
   it.each(cases)('%s from status %i is allowed exactly when the table says so', (action, status) => {
     const rule = transitions[action];
-    const actor = rule.by === 'official' ? official : applicant;
+    const actor = rule.by === 'official' ? official : rule.by === 'system' ? system : applicant;
     // apologies need a future appointment; the rest need no history
     const d = dossier(status, { receivedAt: '2026-04-20T01:00:00.000Z', dueAt: '2026-06-01T10:00:00.000Z', pendingSupplement: { reason: 'r', missing: ['m'], requestedAt: '2026-04-20T02:00:00.000Z', resumeTo: 4 } });
     const attempt = () => applyCommand(d, sample[action], ctx(actor));

@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+import { paymentEnvironment } from '../declaration.js';
+import type { MerchantConfig, PaymentGateway } from './payment-gateway.js';
+import { PayGovGateway } from './paygov.js';
+import { VnPayGateway } from './vnpay.js';
+
+/**
+ * The merchant enrolment (code, secret, gateway URLs) is a secret: in the cloud a Secrets Manager secret
+ * (PAYMENT_SECRET_ID, read with Powertools' cached provider), locally a file in the data folder
+ * (PAYMENT_SECRET_FILE) that `npm start` writes with a fresh random secret. Never the province file.
+ */
+export const merchantConfigSchema = z
+  .object({
+    provider: z.enum(['paygov', 'vnpay']),
+    merchantCode: z.string().min(1).max(40),
+    secret: z.string().min(16, 'at least 16 characters'),
+    payUrl: z.url(),
+    apiUrl: z.url(),
+  })
+  .strict();
+
+/** How long a secret read from Secrets Manager is reused by a warm function (a rotation shows within this). */
+const SECRET_CACHE_SECONDS = 300;
+
+export async function merchantConfig(): Promise<MerchantConfig> {
+  const file = process.env[paymentEnvironment.secretFile];
+  const secretId = process.env[paymentEnvironment.secretId];
+  let raw: unknown;
+  if (file) raw = JSON.parse(readFileSync(file, 'utf8'));
+  else if (secretId) raw = await getSecret(secretId, { transform: 'json', maxAge: SECRET_CACHE_SECONDS });
+  else throw new Error(`neither ${paymentEnvironment.secretId} nor ${paymentEnvironment.secretFile} is set: online payment is not configured`);
+  const parsed = merchantConfigSchema.safeParse(raw);
+  // never print the value: the issue names the field only
+  if (!parsed.success) throw new Error(`the merchant secret is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export function gatewayFor(config: MerchantConfig): PaymentGateway {
+  return config.provider === 'vnpay' ? new VnPayGateway(config) : new PayGovGateway(config);
+}

@@ -1,0 +1,240 @@
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { DossierEvent } from '../domain/dossier.js';
+import type { Payment, PaymentStatus } from '../domain/payments.js';
+import type { WorkflowDossier } from '../domain/workflow.js';
+import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-repository.js';
+
+/**
+ * Payments in the single table. A payment lives in its dossier's partition (`DOSSIER#<code>` /
+ * `PAYMENT#<ref>`), so the dossier view reads it with the dossier and a success is written with the
+ * dossier's step in one transaction. Beside it:
+ *  - `PAYREF#<ref>`: the reference → dossier lookup a gateway callback starts from;
+ *  - `DOSSIER#<code>` / `PAYOPEN#<purpose>`: which payment is the open one of a purpose, so that two
+ *    concurrent requests cannot open two;
+ *  - `PAYLOG#<ref>` / `<at>#<id>`: every notification attempt, accepted or refused, with our reading of
+ *    it (never the raw message, so never card or account data);
+ *  - while initiated, the payment is in gsi1 under `PAYMENTS#INITIATED`, ordered by INIT time: the
+ *    reconciliation reads its window from there, never with a Scan.
+ */
+export const paymentKeys = {
+  payment: (code: string, ref: string) => ({ pk: `DOSSIER#${code}`, sk: `PAYMENT#${ref}` }),
+  lookup: (ref: string) => ({ pk: `PAYREF#${ref}`, sk: 'PAYREF' }),
+  open: (code: string, purpose: string) => ({ pk: `DOSSIER#${code}`, sk: `PAYOPEN#${purpose}` }),
+  attempt: (ref: string, at: string, id: string) => ({ pk: `PAYLOG#${ref}`, sk: `${at}#${id}` }),
+} as const;
+
+export const INITIATED_PARTITION = 'PAYMENTS#INITIATED';
+
+export interface NotificationAttempt {
+  readonly id: string;
+  readonly at: string;
+  readonly gateway: string;
+  /** what the message claimed (even unverified), for the record */
+  readonly ref: string;
+  readonly source: 'notification' | 'reconciliation';
+  readonly verdict: string;
+  readonly code?: string;
+  readonly amountVnd?: number;
+  readonly gatewayTransactionId?: string;
+  readonly sourceIp?: string;
+  readonly detail?: string;
+}
+
+const paymentItem = (p: Payment) => ({
+  ...paymentKeys.payment(p.dossierCode, p.ref),
+  entity: 'payment',
+  ...p,
+  ...(p.status === 'initiated' ? { gsi1pk: INITIATED_PARTITION, gsi1sk: `${p.initiatedAt}#${p.ref}` } : {}),
+});
+
+const paymentOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk']);
+export const toPayment = (item: Record<string, unknown>): Payment => Object.fromEntries(Object.entries(item).filter(([k]) => !paymentOnly.has(k))) as unknown as Payment;
+
+export class PaymentConflict extends Error {
+  constructor() {
+    super('the payment or its dossier changed while it was being written');
+    this.name = 'PaymentConflict';
+  }
+}
+
+export class PaymentRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async forDossier(code: string): Promise<Payment[]> {
+    const answer = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': dossierKeys.dossier(code).pk, ':prefix': 'PAYMENT#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (answer.Items ?? []).map(toPayment);
+  }
+
+  /** The payment of a reference and its dossier, read consistently; undefined for a reference we never issued. */
+  async byRef(ref: string): Promise<{ payment: Payment; dossier: WorkflowDossier; history: DossierEvent[] } | undefined> {
+    const lookup = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.lookup(ref), ConsistentRead: true }));
+    const code = lookup.Item?.dossierCode;
+    if (typeof code !== 'string') return undefined;
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': dossierKeys.dossier(code).pk }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const payment = items.find((i) => i.sk === `PAYMENT#${ref}`);
+    const dossier = items.find((i) => i.sk === 'DOSSIER');
+    if (!payment || !dossier) return undefined;
+    const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
+    return { payment: toPayment(payment), dossier: toDossier(dossier), history };
+  }
+
+  /**
+   * Stores a new open payment with its lookup and makes it the open one of its purpose, only if the open
+   * one is still `previousRef` (or there was none). A concurrent request that opened one first wins.
+   */
+  async create(payment: Payment, previousRef: string | undefined): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: paymentItem(payment), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...paymentKeys.lookup(payment.ref), entity: 'payment-ref', dossierCode: payment.dossierCode },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...paymentKeys.open(payment.dossierCode, payment.purpose), entity: 'payment-open', ref: payment.ref, at: payment.initiatedAt },
+                ConditionExpression: previousRef ? '#ref = :previous' : 'attribute_not_exists(pk)',
+                ...(previousRef ? { ExpressionAttributeNames: { '#ref': 'ref' }, ExpressionAttributeValues: { ':previous': previousRef } } : {}),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) throw new PaymentConflict();
+      throw err;
+    }
+  }
+
+  /** The open payment of a purpose as the pointer says (the one a lost race must answer). */
+  async openRef(code: string, purpose: string): Promise<string | undefined> {
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.open(code, purpose), ConsistentRead: true }));
+    return typeof answer.Item?.ref === 'string' ? answer.Item.ref : undefined;
+  }
+
+  /**
+   * Settles a payment: its new state (conditioned on the state it was decided from), the dossier's step
+   * when it has one (conditioned on the dossier's version), and the attempt that caused it, all in one
+   * transaction. Whoever changed either first wins; the caller reads again and decides again.
+   */
+  async settle(
+    from: PaymentStatus,
+    next: Payment,
+    attempt: NotificationAttempt,
+    step?: { expectedVersion: number; dossier: WorkflowDossier; event: DossierEvent },
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: paymentItem(next),
+                ConditionExpression: '#status = :from',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':from': from },
+              },
+            },
+            ...(step
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, ...indexKeys(step.dossier) },
+                      ConditionExpression: 'version = :expected',
+                      ExpressionAttributeValues: { ':expected': step.expectedVersion },
+                    },
+                  },
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: { ...dossierKeys.event(step.dossier.code, step.event.version), entity: 'event', ...step.event, dossier: step.dossier },
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                    },
+                  },
+                ]
+              : []),
+            { Put: { TableName: this.tableName, Item: { ...paymentKeys.attempt(attempt.ref, attempt.at, attempt.id), entity: 'payment-attempt', ...attempt } } },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) throw new PaymentConflict();
+      throw err;
+    }
+  }
+
+  /** An attempt that changed nothing (refused, duplicate, stale, pending) is still recorded. */
+  async recordAttempt(attempt: NotificationAttempt): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...paymentKeys.attempt(attempt.ref, attempt.at, attempt.id), entity: 'payment-attempt', ...attempt } }));
+  }
+
+  async attempts(ref: string): Promise<NotificationAttempt[]> {
+    const answer = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PAYLOG#${ref}` }, ConsistentRead: true }));
+    return (answer.Items ?? []).map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as NotificationAttempt);
+  }
+
+  /** Payments still initiated that were sent at or before `initiatedBefore` (ISO), oldest first. */
+  async *initiatedBefore(initiatedBefore: string): AsyncGenerator<Payment> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :bound',
+          ExpressionAttributeValues: { ':pk': INITIATED_PARTITION, ':bound': `${initiatedBefore}#~` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield toPayment(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Marks a paid payment as owed back; once only (a redelivered event finds it done). */
+  async markRefundDue(p: Payment, reason: string, at: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: paymentKeys.payment(p.dossierCode, p.ref),
+          UpdateExpression: 'SET #status = :due, refund = :refund',
+          ConditionExpression: '#status = :paid',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':due': 'refund-due', ':paid': 'paid', ':refund': { reason, recordedAt: at, amountVnd: p.amountVnd } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+}

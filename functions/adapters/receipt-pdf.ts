@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import PDFDocument from 'pdfkit';
+import type { Receipt } from '../app/payments.js';
+
+/**
+ * The receipt as a PDF, made with pdfkit and DejaVu Sans (assets/fonts): the standard PDF fonts have no
+ * Vietnamese glyphs, so the font is embedded (pdfkit subsets it to the characters used).
+ */
+
+const fontFiles = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
+
+/** In a Lambda bundle the fonts are copied to the task root; from the repository they are in assets/. */
+function fontPath(name: string): string {
+  const candidates = [
+    ...(process.env.LAMBDA_TASK_ROOT ? [join(process.env.LAMBDA_TASK_ROOT, 'assets', 'fonts', name)] : []),
+    join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'assets', 'fonts', name),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`receipt font ${name} not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+let fonts: { regular: Buffer; bold: Buffer } | undefined;
+
+const vnd = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
+
+/** Vietnam local time, written the way receipts write it: HH:mm ngày dd/MM/yyyy. */
+function localTime(iso: string): string {
+  const t = new Date(Date.parse(iso) + 7 * 3600_000).toISOString();
+  return `${t.slice(11, 16)} ngày ${t.slice(8, 10)}/${t.slice(5, 7)}/${t.slice(0, 4)}`;
+}
+
+export function receiptPdf(receipt: Receipt): Promise<Buffer> {
+  fonts ??= { regular: readFileSync(fontPath(fontFiles.regular)), bold: readFileSync(fontPath(fontFiles.bold)) };
+  // `font` replaces pdfkit's default Helvetica, whose metrics file a bundle would not carry
+  const doc = new PDFDocument({ size: 'A5', margin: 36, font: fonts.regular as unknown as string, info: { Title: `${receipt.title} ${receipt.number}`, Author: receipt.issuer.agencyName } });
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+
+  doc.font('bold').fontSize(9).text(receipt.issuer.agencyName.toUpperCase(), { align: 'center' });
+  doc.font('regular').fontSize(8).text(`Tỉnh ${receipt.issuer.province} — Mã cơ quan ${receipt.issuer.agencyCode}`, { align: 'center' });
+  doc.moveDown();
+  doc.font('bold').fontSize(13).text(receipt.title, { align: 'center' });
+  doc.font('regular').fontSize(9).text(`Số: ${receipt.number}`, { align: 'center' });
+  doc.moveDown();
+  const row = (label: string, value: string) => doc.font('regular').fontSize(9).text(`${label}: `, { continued: true }).font('bold').text(value);
+  row('Người nộp', receipt.payer.fullName);
+  row('Số giấy tờ', receipt.payer.idNumber);
+  row('Hồ sơ', receipt.dossier.code);
+  row('Thủ tục', `${receipt.dossier.serviceName} (${receipt.dossier.serviceCode})`);
+  doc.moveDown(0.5);
+  doc.font('bold').fontSize(9).text('Các khoản thu');
+  for (const line of receipt.lines) {
+    const note = line.exemption ? ` — miễn: ${line.exemption}` : line.reduction ? ` — giảm: ${line.reduction}` : '';
+    doc.font('regular').fontSize(9).text(`• ${line.name}${note}: ${vnd(line.amountVnd)}`);
+  }
+  doc.moveDown(0.5);
+  row('Tổng cộng', vnd(receipt.amountVnd));
+  row('Thời điểm thanh toán', localTime(receipt.paidAt));
+  row('Hình thức', receipt.gateway === 'paygov' ? 'Trực tuyến qua Nền tảng thanh toán (Cổng Dịch vụ công quốc gia)' : `Trực tuyến (${receipt.gateway})`);
+  row('Mã tham chiếu', receipt.merchantRef);
+  if (receipt.gatewayTransactionId) row('Mã giao dịch cổng thanh toán', receipt.gatewayTransactionId);
+  doc.end();
+  return done;
+}

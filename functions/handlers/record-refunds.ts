@@ -1,0 +1,34 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { environment } from '../declaration.js';
+import { dynamo, requiredEnv } from '../adapters/clients.js';
+import { PaymentRepository } from '../adapters/payment-repository.js';
+import { recordRefunds } from '../app/payments.js';
+import type { CountedEvent } from '../domain/statistics.js';
+import { logger } from '../http/logger.js';
+
+/**
+ * From the dossier events (the outbox): a dossier refused, withdrawn or stopped after paying online owes
+ * the payment back; each paid payment is marked refund-due once (a conditional update, so a redelivered
+ * event changes nothing). The money itself is returned by the agency's treasury, outside this system.
+ */
+
+const closing = new Set(['dossier.refuse', 'dossier.withdraw', 'dossier.stop']);
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+let payments: PaymentRepository | undefined;
+
+async function refundRecord(record: DynamoDBRecord): Promise<void> {
+  const image = record.dynamodb?.NewImage;
+  if (!image) return;
+  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
+  const event = unmarshall(image as Record<string, AttributeValue>) as CountedEvent;
+  if (!closing.has(event.type) || !event.dossier) return;
+  payments ??= new PaymentRepository(dynamo(), requiredEnv(environment.tableName));
+  const recorded = await recordRefunds({ payments }, event.dossier, event.at, event.type);
+  if (recorded > 0) logger.info('refunds recorded', { dossierCode: event.dossierCode, recorded });
+}
+
+export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, refundRecord, processor, { context, processInParallel: false });
