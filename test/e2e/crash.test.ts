@@ -102,8 +102,11 @@ describe('kill -9 of the whole local runtime under load', () => {
 
   it('loses no dossier, doubles none, reuses no code, skips none but where the kill cut a request off, publishes every one and verifies every acknowledged upload', { timeout: 240_000 }, async () => {
     // Prepare
-    const [api, dynamodb, s3, sqsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [api, dynamodb, s3, sqsPort, ses, sms] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    // every port its own, so that nothing else on the machine (another stack on the defaults) is in the way
     const env = {
+      MOTCUA_SES_PORT: String(ses),
+      MOTCUA_SMS_PORT: String(sms),
       MOTCUA_API_PORT: String(api),
       MOTCUA_DYNAMODB_PORT: String(dynamodb),
       MOTCUA_S3_PORT: String(s3),
