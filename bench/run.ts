@@ -1,6 +1,14 @@
+import { benchCatalog, machine } from './catalog.js';
 import { benchStats } from './stats.js';
 
 /** `npm run bench`: each case starts and stops its own local stack. */
 console.log('stats: reading the province dashboard with 100 and with 100,000 dossiers');
 const result = await benchStats();
 console.log(`stats: ${result.small.toFixed(1)} ms → ${result.large.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)} (near 1: reads do not grow with dossiers)`);
+
+console.log(`catalog: 2,000 procedures through GET /services on ${machine()}`);
+const catalog = await benchCatalog((line) => console.log(line));
+console.log(
+  `catalog: GET /services?q= median ${catalog.searchMedianMs.toFixed(1)} ms, p95 ${catalog.searchP95Ms.toFixed(1)} ms (target ≤ 50 ms: ${catalog.searchMedianMs <= 50 ? 'pass' : 'FAIL'}); ` +
+    `GET /services/{id} median ${catalog.detailMedianMs.toFixed(1)} ms; first search ${catalog.firstSearchMs.toFixed(1)} ms`,
+);

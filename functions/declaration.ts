@@ -296,4 +296,6 @@ export const environment = {
   queueUrlBase: 'QUEUE_URL_BASE',
   /** the public base URL of the API, for tracking links */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** the imported catalog's directory (provinces/catalog/format.ts); absent when the province has none */
+  catalogDir: 'CATALOG_DIR',
 } as const;

@@ -12,6 +12,8 @@ import type { Storage } from './storage.js';
 
 /** Where the province file lands inside every bundle; PROVINCE_FILE points here. */
 export const bundledProvinceFile = '/var/task/province.json';
+/** Where an imported catalog lands inside every bundle; CATALOG_DIR points here. */
+export const bundledCatalogDir = '/var/task/catalog';
 
 /**
  * esbuild's ESM output has no `require`, yet some CommonJS dependencies call it for Node built-ins;
@@ -30,6 +32,8 @@ export interface HandlerFunctionProps {
   readonly provinceId: string;
   /** the province JSON, relative to the repository root; copied into the bundle as province.json */
   readonly provinceFile: string;
+  /** an imported catalog directory, relative to the repository root; copied into the bundle as catalog/ */
+  readonly catalogDir?: string;
   readonly stage: StageName;
   readonly storage: Storage;
   readonly publicBaseUrl: string;
@@ -56,6 +60,7 @@ export class HandlerFunction extends Construct {
     logGroup.grantWrite(this.role);
 
     const provinceFile = props.provinceFile;
+    const catalogDir = props.catalogDir;
     this.fn = new NodejsFunction(this, 'Function', {
       entry: fromRoot(props.entry),
       depsLockFilePath: fromRoot('package-lock.json'),
@@ -77,6 +82,7 @@ export class HandlerFunction extends Construct {
         [environment.provinceFile]: bundledProvinceFile,
         [environment.queueUrlBase]: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}`,
         [environment.publicBaseUrl]: props.publicBaseUrl,
+        ...(catalogDir ? { [environment.catalogDir]: bundledCatalogDir } : {}),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -94,7 +100,10 @@ export class HandlerFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // inputDir is the repository root (projectRoot), locally or inside a bundling container
-          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`,
+            ...(catalogDir ? [`cp -R "${inputDir}/${catalogDir}" "${outputDir}/catalog"`] : []),
+          ],
         },
       },
     });

@@ -24,6 +24,8 @@ export interface MotcuaStackProps extends StackProps {
   readonly province: Province;
   /** the province file relative to the repository root; it is shipped in every bundle */
   readonly provinceFile: string;
+  /** an imported catalog directory relative to the repository root, shipped in every bundle beside the province file */
+  readonly catalogDir?: string;
   readonly stage: StageName;
   readonly throttle?: Throttle;
   /** defaults to the declaration; tests pass their own to exercise other shapes */
@@ -65,6 +67,7 @@ export class MotcuaStack extends Stack {
     const common = {
       provinceId: province.id,
       provinceFile: props.provinceFile,
+      ...(props.catalogDir ? { catalogDir: props.catalogDir } : {}),
       stage,
       storage: this.storage,
       // The API resource does not depend on its routes, so functions may reference its id without a cycle.

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -7,6 +7,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { consumers as declaredConsumers, environment, routes as declaredRoutes, type ConsumerDeclaration } from '../functions/declaration.js';
 import { loadProvinceFile, provinceFilePath } from '../provinces/load.js';
+import { withCatalog } from '../functions/adapters/catalog-store.js';
+import { defaultCatalogDir } from '../provinces/catalog/format.js';
 import type { Province } from '../provinces/schema.js';
 import { createLocalClock, type LocalClock } from './clock.js';
 import { checkJava, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb.js';
@@ -45,6 +47,8 @@ export interface LocalStackOptions {
   readonly processWide?: boolean;
   /** feed the declared table-stream and schedule consumers (default true) */
   readonly consumers?: boolean;
+  /** an imported catalog (npm run catalog -- import); default: env MOTCUA_CATALOG_DIR, else provinces/catalogs/<provinceId> if present */
+  readonly catalogDir?: string;
 }
 
 export interface LocalStack {
@@ -103,6 +107,17 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** An explicit directory must exist; the default one is used only when an import has written it. */
+function resolveCatalogDir(explicit: string | undefined, provinceId: string): string | undefined {
+  if (explicit) {
+    const dir = resolve(explicit);
+    if (!existsSync(dir)) throw new Error(`catalog directory ${dir} does not exist (MOTCUA_CATALOG_DIR)`);
+    return dir;
+  }
+  const fallback = defaultCatalogDir(provinceId);
+  return existsSync(fallback) ? fallback : undefined;
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const provinceId = options.provinceId ?? process.env.MOTCUA_PROVINCE ?? 'lang-son';
   const dataDir = resolve(options.dataDir ?? process.env.MOTCUA_DATA_DIR ?? '.motcua');
@@ -121,7 +136,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await assertPortFree(ports.sqs, 'SQS (fauxqs)', 'MOTCUA_SQS_PORT');
   const provinceFile = options.provinceFile ? resolve(options.provinceFile) : provinceFilePath(provinceId);
   // A broken province file stops the start with the loader's message, before anything is spawned.
-  const province = loadProvinceFile(provinceFile);
+  const catalogDir = resolveCatalogDir(options.catalogDir ?? process.env.MOTCUA_CATALOG_DIR, provinceId);
+  const province = withCatalog(loadProvinceFile(provinceFile), catalogDir);
   mkdirSync(dataDir, { recursive: true });
   const releaseLock = takeLock(dataDir);
 
@@ -175,8 +191,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.provinceFile]: provinceFile,
       [environment.queueUrlBase]: sqs.queueUrlBase,
       [environment.publicBaseUrl]: apiUrl,
+      ...(catalogDir ? { [environment.catalogDir]: catalogDir } : {}),
     };
     if (processWide) {
+      if (!catalogDir) delete process.env[environment.catalogDir];
       delete process.env.AWS_SESSION_TOKEN;
       delete process.env.AWS_PROFILE;
       Object.assign(process.env, env);

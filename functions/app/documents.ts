@@ -94,7 +94,7 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
       status: found.dossier.status,
     });
   }
-  const component = componentOf(findService(deps.province, found.dossier.serviceId), request.component);
+  const component = componentOf(findService(deps.province, found.dossier.serviceId, found.dossier.serviceVersion), request.component);
   return issueSlot(deps, found.dossier, found.documents ?? [], 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject });
 }
 
@@ -148,7 +148,7 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
   if (!draft) {
     throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
   }
-  const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
+  const lacking = missingComponents(findService(deps.province, rest.serviceId, rest.serviceVersion), found.documents ?? []);
   if (lacking.length) {
     throw new AppError(
       409,

@@ -41,7 +41,7 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
     }
     throw notFound(`dossier ${code}`, 'Không tìm thấy hồ sơ.');
   }
-  const service = findService(deps.province, before.serviceId);
+  const service = findService(deps.province, before.serviceId, before.serviceVersion);
   const { dossier, event } = applyCommand(before, command, {
     actor: actorOf(caller),
     now: deps.now,

@@ -147,6 +147,8 @@ export const serviceQuerySchema = z
     agency: z.string().max(40).optional(),
     fullyOnline: boolString.optional(),
     q: z.string().max(200).optional().meta({ description: 'words to find in the name, field or code; accents optional' }),
+    limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: 'at most this many items (default 100); `total` counts every match' }),
+    offset: z.coerce.number().int().min(0).max(100_000).optional().meta({ description: 'skip this many matches (default 0)' }),
   })
   .strict();
 
