@@ -3,6 +3,7 @@ import { PolicyStatement, Effect, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { agencyQueue, environment, type Grants } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
@@ -37,6 +38,8 @@ export interface HandlerFunctionProps {
   readonly stage: StageName;
   readonly storage: Storage;
   readonly publicBaseUrl: string;
+  /** the national portal (DVCQG) credentials, for functions granted `nationalPortal` */
+  readonly nationalSecret?: ISecret;
 }
 
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
@@ -82,7 +85,10 @@ export class HandlerFunction extends Construct {
         [environment.provinceFile]: bundledProvinceFile,
         [environment.queueUrlBase]: `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}`,
         [environment.publicBaseUrl]: props.publicBaseUrl,
-        ...(catalogDir ? { [environment.catalogDir]: bundledCatalogDir } : {}),
+        [environment.catalogDir]: catalogDir ? bundledCatalogDir : '',
+        // an ARN, not a secret: only functions granted `nationalPortal` may read the value behind it
+        [environment.nationalSecretId]: props.nationalSecret?.secretArn ?? '',
+        [environment.nationalConfigFile]: '',
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -153,6 +159,10 @@ export class HandlerFunction extends Construct {
             }
           : {}),
       });
+    }
+    if (grants.nationalPortal === 'read' && props.nationalSecret) {
+      // GetSecretValue and DescribeSecret on this one secret: nothing else of Secrets Manager
+      props.nationalSecret.grantRead(this.role);
     }
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);

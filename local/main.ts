@@ -63,6 +63,7 @@ const lines = [
   `  token          curl -s -XPOST ${apiUrl}/local/token -d '{"role":"citizen"}'   (or {"role":"official","agencyId":"${firstAgency?.id ?? '<agency>'}"})`,
   `  agency queue   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --region ${region} --endpoint-url ${endpoints.sqs} sqs receive-message --queue-url ${queueUrl}`,
   `  clock          curl -s ${apiUrl}/local/clock   (POST {"advance":{"days":1}} to move it)`,
+  `  national portal ${stack.nationalPortal.url}   (simulated DVCQG: what it received; POST /control {"mode":"error"} to fail, POST /push to send a dossier)`,
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));

@@ -17,6 +17,7 @@ import { createLocalIdentity } from './identity.js';
 import { loadHandler } from './lambda.js';
 import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
+import { startSimulatedPortal, type SimulatedPortal } from './national-portal.js';
 import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
@@ -37,7 +38,7 @@ export interface LocalStackOptions {
   /** default: env MOTCUA_DATA_DIR, else `.motcua` (relative to the working directory) */
   readonly dataDir?: string;
   /** 0 picks a free port; defaults come from MOTCUA_API_PORT (3000), MOTCUA_DYNAMODB_PORT (8000), MOTCUA_S3_PORT (4568), MOTCUA_SQS_PORT (9324) */
-  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number };
+  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number; readonly dvcqg?: number };
   /** no request log lines (errors are still shown) */
   readonly quiet?: boolean;
   /**
@@ -67,6 +68,8 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly identity: { readonly issuer: string; readonly audience: string };
   readonly clock: LocalClock;
+  /** the simulated national portal (DVCQG) the sync consumer talks to; MOTCUA_DVCQG_PORT (default 3100) */
+  readonly nationalPortal: SimulatedPortal;
   stop(): Promise<void>;
 }
 
@@ -128,6 +131,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodb: portFrom(options.ports?.dynamodb, 'MOTCUA_DYNAMODB_PORT', 8000),
     s3: portFrom(options.ports?.s3, 'MOTCUA_S3_PORT', 4568),
     sqs: portFrom(options.ports?.sqs, 'MOTCUA_SQS_PORT', 9324),
+    // a caller that asks for free ports (tests, the bench) gets a free one here too
+    dvcqg: options.ports?.dvcqg ?? (options.ports?.api === 0 ? 0 : portFrom(undefined, 'MOTCUA_DVCQG_PORT', 3100)),
   };
 
   checkJava();
@@ -175,6 +180,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const apiUrl = `http://${loopback}:${apiPort}`;
 
+    const nationalPortal = await startSimulatedPortal({ port: ports.dvcqg, provinceCode: province.code, inboundUrl: () => `${apiUrl}/national/dossiers` });
+    stops.push(() => nationalPortal.stop());
+    // the credentials live in the data folder, as they would in Secrets Manager in the cloud
+    const nationalConfigFile = join(dataDir, 'dvcqg.json');
+    writeFileSync(nationalConfigFile, `${JSON.stringify({ url: nationalPortal.url, ...nationalPortal.credentials, timeoutMs: 1500 }, null, 2)}\n`, { mode: 0o600 });
+
     const names = resourceNames(province.id);
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
@@ -191,10 +202,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.provinceFile]: provinceFile,
       [environment.queueUrlBase]: sqs.queueUrlBase,
       [environment.publicBaseUrl]: apiUrl,
-      ...(catalogDir ? { [environment.catalogDir]: catalogDir } : {}),
+      [environment.catalogDir]: catalogDir ?? '',
+      [environment.nationalSecretId]: '',
+      [environment.nationalConfigFile]: nationalConfigFile,
+      // a local outage is short: retry sooner than in the cloud
+      DVCQG_ATTEMPTS: '3',
+      DVCQG_BACKOFF_MS: '100',
     };
     if (processWide) {
-      if (!catalogDir) delete process.env[environment.catalogDir];
       delete process.env.AWS_SESSION_TOKEN;
       delete process.env.AWS_PROFILE;
       Object.assign(process.env, env);
@@ -281,6 +296,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       identity: { issuer: identity.issuer, audience: identity.audience },
       clock,
+      nationalPortal,
       stop() {
         stopping ??= stopAll();
         return stopping;

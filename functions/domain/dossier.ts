@@ -36,6 +36,9 @@ export interface Dossier {
   readonly serviceName: string;
   /** the catalog version of the procedure the dossier was submitted under (imported procedures only) */
   readonly serviceVersion?: number;
+  /** where it was submitted when not here: `dvcqg`, the national portal, with the portal's own dossier code */
+  readonly origin?: 'dvcqg';
+  readonly nationalCode?: string;
   readonly agencyId: string;
   readonly agencyCode: string;
   readonly agencyName: string;

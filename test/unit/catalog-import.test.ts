@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileCatalog, withCatalog } from '../../functions/adapters/catalog-store.js';
 import { filterCatalogEntries, findService } from '../../functions/domain/catalog.js';
 import { catalogFigures } from '../../functions/domain/statistics.js';
+import { newDossier, validateSubmission } from '../../functions/domain/dossier.js';
 import { writeGeneratedWorkbook } from '../../provinces/catalog/generate.js';
 import { formatProblem } from '../../provinces/catalog/rows.js';
 import { importCatalog } from '../../provinces/catalog/store.js';
@@ -81,6 +82,12 @@ describe('importing the shipped sample (CSV in the export layout)', () => {
     expect(catalog.get('1.004492')).toMatchObject({ version: 2, processing: { amount: 20 } });
     expect(catalog.get('1.004492', 1)).toMatchObject({ version: 1, processing: { amount: 30 } });
     expect(catalog.get('../manifest')).toBeUndefined();
+    // a dossier records the version it is submitted under, and later steps read that one
+    const merged = withCatalog(province, outDir);
+    const valid = validateSubmission(merged, { serviceId: '1.004492', applicant: { fullName: 'A', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' }, fields: {}, channel: 'online' });
+    const dossier = newDossier({ ...valid, code: '000.00.13.H37-261201-0001', applicantSubject: 'x', at: now });
+    expect(dossier.serviceVersion).toBe(2);
+    expect(findService(merged, dossier.serviceId, 1).processing.amount).toBe(30);
   });
 });
 
