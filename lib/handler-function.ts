@@ -3,6 +3,7 @@ import { PolicyStatement, Effect, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { agencyQueue, environment, type Grants } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
@@ -20,6 +21,8 @@ export interface NotificationSetup {
 
 /** Where the province file lands inside every bundle; PROVINCE_FILE points here. */
 export const bundledProvinceFile = '/var/task/province.json';
+/** Where an imported catalog lands inside every bundle; CATALOG_DIR points here. */
+export const bundledCatalogDir = '/var/task/catalog';
 
 /**
  * esbuild's ESM output has no `require`, yet some CommonJS dependencies call it for Node built-ins;
@@ -38,10 +41,14 @@ export interface HandlerFunctionProps {
   readonly provinceId: string;
   /** the province JSON, relative to the repository root; copied into the bundle as province.json */
   readonly provinceFile: string;
+  /** an imported catalog directory, relative to the repository root; copied into the bundle as catalog/ */
+  readonly catalogDir?: string;
   readonly stage: StageName;
   readonly storage: Storage;
   readonly publicBaseUrl: string;
   readonly notifications: NotificationSetup;
+  /** the national portal (DVCQG) credentials, for functions granted `nationalPortal` */
+  readonly nationalSecret?: ISecret;
 }
 
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
@@ -65,6 +72,7 @@ export class HandlerFunction extends Construct {
     logGroup.grantWrite(this.role);
 
     const provinceFile = props.provinceFile;
+    const catalogDir = props.catalogDir;
     this.fn = new NodejsFunction(this, 'Function', {
       entry: fromRoot(props.entry),
       depsLockFilePath: fromRoot('package-lock.json'),
@@ -94,6 +102,10 @@ export class HandlerFunction extends Construct {
               ...(props.notifications.smsSenderId ? { SMS_SENDER_ID: props.notifications.smsSenderId } : {}),
             }
           : {}),
+        [environment.catalogDir]: catalogDir ? bundledCatalogDir : '',
+        // an ARN, not a secret: only functions granted `nationalPortal` may read the value behind it
+        [environment.nationalSecretId]: props.nationalSecret?.secretArn ?? '',
+        [environment.nationalConfigFile]: '',
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -111,7 +123,10 @@ export class HandlerFunction extends Construct {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // inputDir is the repository root (projectRoot), locally or inside a bundling container
-          afterBundling: (inputDir: string, outputDir: string) => [`cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`],
+          afterBundling: (inputDir: string, outputDir: string) => [
+            `cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`,
+            ...(catalogDir ? [`cp -R "${inputDir}/${catalogDir}" "${outputDir}/catalog"`] : []),
+          ],
         },
       },
     });
@@ -184,6 +199,10 @@ export class HandlerFunction extends Construct {
       }
       // Direct SMS to a phone number has no resource ARN to name (SNS authorizes it on '*').
       this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    }
+    if (grants.nationalPortal === 'read' && props.nationalSecret) {
+      // GetSecretValue and DescribeSecret on this one secret: nothing else of Secrets Manager
+      props.nationalSecret.grantRead(this.role);
     }
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);

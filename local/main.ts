@@ -66,6 +66,7 @@ const lines = [
   `  clock          curl -s ${apiUrl}/local/clock   (POST {"advance":{"days":1}} to move it)`,
   `  emails         ${stack.notifications.sesUrl}   (the SES v2 stand-in: every email sent; JSON at /store)`,
   `  SMS outbox     ${stack.notifications.smsOutboxUrl}   (every SMS sent; failed notifications wait in ${stack.notifications.deadLetterUrl})`,
+  `  national portal ${stack.nationalPortal.url}   (simulated DVCQG: what it received; POST /control {"mode":"error"} to fail, POST /push to send a dossier)`,
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));

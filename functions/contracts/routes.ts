@@ -18,6 +18,7 @@ import {
 import { agencyRankingSchema, statsAgenciesQuerySchema, statsAnswerSchema, statsQuerySchema } from './stats.js';
 import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
+import { nationalReceiptSchema } from './national.js';
 import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
 
 /**
@@ -189,5 +190,17 @@ export const routeContracts = {
     query: statsAgenciesQuerySchema,
     headers: [{ name: 'Accept', description: 'text/csv for CSV (one agency per row); JSON otherwise', required: false }],
     responses: { 200: { description: 'every agency, best on-time share first', schema: agencyRankingSchema }, 400: { description: 'a malformed period' } },
+  },
+  ReceiveNationalDossier: {
+    // the body (NationalDossier) is read by the handler only after the portal's signature checks out
+    headers: [
+      { name: 'x-dvcqg-timestamp', description: 'Unix time of signing; refused outside ±5 minutes', required: true },
+      { name: 'x-dvcqg-signature', description: 'hex HMAC-SHA256 of `<timestamp>.<body>` under the key shared with the portal', required: true },
+    ],
+    responses: {
+      201: { description: 'the dossier entered intake and goes to its agency', schema: nationalReceiptSchema },
+      200: { description: 'this national code was received before: the same dossier', schema: nationalReceiptSchema },
+      401: { description: 'not signed by the national portal' },
+    },
   },
 } as const satisfies Record<RouteId, RouteContract>;
