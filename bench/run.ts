@@ -1,3 +1,4 @@
+import { benchCatalog, machine } from './catalog.js';
 import { benchStats } from './stats.js';
 import { benchBurst } from './burst.js';
 
@@ -8,3 +9,9 @@ console.log(`stats: ${result.small.toFixed(1)} ms → ${result.large.toFixed(1)}
 
 console.log(`burst: ${process.env.BENCH_BURST ?? 1000} concurrent submissions to one agency through the local HTTP API`);
 await benchBurst();
+console.log(`catalog: 2,000 procedures through GET /services on ${machine()}`);
+const catalog = await benchCatalog((line) => console.log(line));
+console.log(
+  `catalog: GET /services?q= median ${catalog.searchMedianMs.toFixed(1)} ms, p95 ${catalog.searchP95Ms.toFixed(1)} ms (target ≤ 50 ms: ${catalog.searchMedianMs <= 50 ? 'pass' : 'FAIL'}); ` +
+    `GET /services/{id} median ${catalog.detailMedianMs.toFixed(1)} ms; first search ${catalog.firstSearchMs.toFixed(1)} ms`,
+);

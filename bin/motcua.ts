@@ -2,6 +2,11 @@ import { App } from 'aws-cdk-lib';
 import { addMotcua } from '../lib/app.js';
 import { isStageName } from '../lib/stage.js';
 import { loadProvince, ProvinceFileError } from '../provinces/load.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { withCatalog } from '../functions/adapters/catalog-store.js';
+import { defaultCatalogDir } from '../provinces/catalog/format.js';
+import { rootRelative } from '../lib/paths.js';
 
 /**
  * `cdk synth -c province=<id> [-c stage=dev]`. Nothing here looks anything up in an AWS account: the stack is
@@ -23,8 +28,13 @@ if (!isStageName(stageContext)) {
 }
 
 try {
-  const province = loadProvince(provinceContext);
-  addMotcua(app, { province, stage: stageContext });
+  // an imported catalog: -c catalog=<dir>, else provinces/catalogs/<id> when an import has written it
+  const catalogContext: unknown = app.node.tryGetContext('catalog');
+  const catalogDir = typeof catalogContext === 'string' && catalogContext ? resolve(catalogContext) : defaultCatalogDir(provinceContext);
+  if (typeof catalogContext === 'string' && catalogContext && !existsSync(catalogDir)) fail([`motcua: catalog directory ${catalogDir} does not exist`]);
+  const withImported = existsSync(catalogDir);
+  const province = withImported ? withCatalog(loadProvince(provinceContext), catalogDir) : loadProvince(provinceContext);
+  addMotcua(app, { province, stage: stageContext, ...(withImported ? { catalogDir: rootRelative(catalogDir) } : {}) });
 } catch (err) {
   if (err instanceof ProvinceFileError) {
     fail([

@@ -23,6 +23,8 @@ export interface Grants {
   readonly notify?: 'send';
   /** read the merchant secret of the payment gateway */
   readonly paymentSecret?: 'read';
+  /** read the national portal (DVCQG) credentials from their secret */
+  readonly nationalPortal?: 'read';
 }
 
 export interface RouteDeclaration {
@@ -324,6 +326,16 @@ export const routes = [
     summary: 'The electronic receipt of a settled payment, as JSON or PDF, for the applicant and the agency',
     assets: ['assets/fonts'],
   },
+  {
+    id: 'ReceiveNationalDossier',
+    method: 'POST',
+    path: '/national/dossiers',
+    entry: 'functions/handlers/national-dossiers.ts',
+    // no JWT: the national portal signs each request with the key it shares with the province (checked in the handler)
+    access: 'public',
+    grants: { table: 'readwrite', nationalPortal: 'read' },
+    summary: 'A dossier submitted on the national portal (DVCQG) for a procedure of this province, signed by the portal',
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type RouteId = (typeof routes)[number]['id'];
@@ -391,6 +403,22 @@ export const consumers: readonly ConsumerDeclaration[] = [
     grants: { table: 'readwrite' },
     summary: 'Records the online payments owed back when a paid dossier is refused, withdrawn or stopped',
   },
+  {
+    id: 'SyncNational',
+    entry: 'functions/handlers/dvcqg-sync.ts',
+    // a portal outage holds the stream (order is kept) for these retries, then the batch is dead-lettered
+    // and the dossiers wait, counted as not in sync, for the reconciliation
+    source: { kind: 'table-stream', batchSize: 10, maxRetries: 10 },
+    grants: { table: 'readwrite', nationalPortal: 'read' },
+    summary: "Reports each dossier's creation and status changes to the national portal (DVCQG), in order per dossier",
+  },
+  {
+    id: 'ReconcileNational',
+    entry: 'functions/handlers/dvcqg-reconcile.ts',
+    source: { kind: 'schedule', everyMinutes: 60 },
+    grants: { table: 'readwrite', nationalPortal: 'read' },
+    summary: 'Finds dossiers the national portal is behind on (a sparse index, no Scan) and sends them again',
+  },
 ];
 
 /** Environment variables every function reads; lib/ and local/ both set exactly these. */
@@ -414,6 +442,12 @@ export const environment = {
   smsHttpUrl: 'SMS_HTTP_URL',
   /** URL of the notification dead-letter queue */
   notifyDeadLetterUrl: 'NOTIFY_DLQ_URL',
+  /** the imported catalog's directory (provinces/catalog/format.ts); absent when the province has none */
+  catalogDir: 'CATALOG_DIR',
+  /** the Secrets Manager secret holding the national portal credentials (cloud); empty locally */
+  nationalSecretId: 'DVCQG_SECRET_ID',
+  /** the same credentials as a file in the data folder (local); empty in the cloud */
+  nationalConfigFile: 'DVCQG_CONFIG_FILE',
 } as const;
 
 /**

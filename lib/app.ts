@@ -11,6 +11,8 @@ export interface AddMotcuaOptions extends Pick<MotcuaStackProps, 'throttle' | 'r
   readonly stage: StageName;
   /** defaults to provinces/<id>.json */
   readonly provinceFile?: string;
+  /** an imported catalog directory relative to the repository root (province must already include its agencies: withCatalog) */
+  readonly catalogDir?: string;
   /** run the AWS Solutions checks at synthesis (default true); any unacknowledged finding fails it */
   readonly nag?: boolean;
 }
@@ -22,6 +24,7 @@ export function addMotcua(app: App, options: AddMotcuaOptions): MotcuaStack {
     province,
     stage,
     provinceFile: options.provinceFile ?? rootRelative(provinceFilePath(province.id)),
+    ...(options.catalogDir ? { catalogDir: options.catalogDir } : {}),
     throttle: options.throttle,
     routes: options.routes,
     consumers: options.consumers,

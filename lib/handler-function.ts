@@ -21,6 +21,8 @@ export interface NotificationSetup {
 
 /** Where the province file lands inside every bundle; PROVINCE_FILE points here. */
 export const bundledProvinceFile = '/var/task/province.json';
+/** Where an imported catalog lands inside every bundle; CATALOG_DIR points here. */
+export const bundledCatalogDir = '/var/task/catalog';
 
 /**
  * esbuild's ESM output has no `require`, yet some CommonJS dependencies call it for Node built-ins;
@@ -39,6 +41,8 @@ export interface HandlerFunctionProps {
   readonly provinceId: string;
   /** the province JSON, relative to the repository root; copied into the bundle as province.json */
   readonly provinceFile: string;
+  /** an imported catalog directory, relative to the repository root; copied into the bundle as catalog/ */
+  readonly catalogDir?: string;
   readonly stage: StageName;
   readonly storage: Storage;
   readonly publicBaseUrl: string;
@@ -47,6 +51,8 @@ export interface HandlerFunctionProps {
   readonly paymentSecret: ISecret;
   /** repository folders copied into the bundle (declaration `assets`) */
   readonly assets?: readonly string[];
+  /** the national portal (DVCQG) credentials, for functions granted `nationalPortal` */
+  readonly nationalSecret?: ISecret;
 }
 
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
@@ -70,6 +76,7 @@ export class HandlerFunction extends Construct {
     logGroup.grantWrite(this.role);
 
     const provinceFile = props.provinceFile;
+    const catalogDir = props.catalogDir;
     this.fn = new NodejsFunction(this, 'Function', {
       entry: fromRoot(props.entry),
       depsLockFilePath: fromRoot('package-lock.json'),
@@ -100,6 +107,10 @@ export class HandlerFunction extends Construct {
             }
           : {}),
         ...(props.grants.paymentSecret ? { [paymentEnvironment.secretId]: props.paymentSecret.secretArn } : {}),
+        [environment.catalogDir]: catalogDir ? bundledCatalogDir : '',
+        // an ARN, not a secret: only functions granted `nationalPortal` may read the value behind it
+        [environment.nationalSecretId]: props.nationalSecret?.secretArn ?? '',
+        [environment.nationalConfigFile]: '',
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -120,6 +131,7 @@ export class HandlerFunction extends Construct {
           afterBundling: (inputDir: string, outputDir: string) => [
             `cp "${inputDir}/${provinceFile}" "${outputDir}/province.json"`,
             ...(props.assets ?? []).map((dir) => `mkdir -p "${outputDir}/${dir}" && cp -R "${inputDir}/${dir}/." "${outputDir}/${dir}/"`),
+            ...(catalogDir ? [`cp -R "${inputDir}/${catalogDir}" "${outputDir}/catalog"`] : []),
           ],
         },
       },
@@ -196,6 +208,10 @@ export class HandlerFunction extends Construct {
     }
     // read only, and only this one secret; it is encrypted with the account's Secrets Manager key
     if (grants.paymentSecret === 'read') props.paymentSecret.grantRead(this.role);
+    if (grants.nationalPortal === 'read' && props.nationalSecret) {
+      // GetSecretValue and DescribeSecret on this one secret: nothing else of Secrets Manager
+      props.nationalSecret.grantRead(this.role);
+    }
     if (grants.agencyQueues === 'send') {
       const stack = Stack.of(this);
       const arn = (name: string) => `arn:${stack.partition}:sqs:${stack.region}:${stack.account}:${name}`;

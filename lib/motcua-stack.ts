@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -27,6 +27,8 @@ export interface MotcuaStackProps extends StackProps {
   readonly province: Province;
   /** the province file relative to the repository root; it is shipped in every bundle */
   readonly provinceFile: string;
+  /** an imported catalog directory relative to the repository root, shipped in every bundle beside the province file */
+  readonly catalogDir?: string;
   readonly stage: StageName;
   readonly throttle?: Throttle;
   /** defaults to the declaration; tests pass their own to exercise other shapes */
@@ -48,6 +50,7 @@ export class MotcuaStack extends Stack {
   readonly agencyQueues: AgencyQueues;
   /** the portal: the web app on CloudFront, with the API on the same origin */
   readonly web: WebPortal;
+  readonly nationalSecret: Secret;
   /** declaration id → function */
   readonly functions = new Map<string, HandlerFunction>();
 
@@ -97,10 +100,22 @@ export class MotcuaStack extends Stack {
     });
     new CfnOutput(this, 'PaymentSecretArn', { value: paymentSecret.secretArn, description: 'put the merchant enrolment JSON here (aws secretsmanager put-secret-value)' });
 
+    // The national portal issues the credentials; operators put them here as JSON (see README). Until then
+    // the value is a random placeholder, which the sync reads as "not configured" and leaves dossiers waiting.
+    this.nationalSecret = new Secret(this, 'NationalPortalCredentials', {
+      description: `motcua ${province.id}: national portal (DVCQG) sync credentials {url, username, password, dstcode, madonvi, inboundSecret}`,
+      removalPolicy: stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    acknowledge(this.nationalSecret, {
+      'AwsSolutions-SMG4': 'The national portal issues and changes these credentials; they are replaced by hand when it does, so there is no rotation Lambda to run.',
+    });
+
     const common = {
       paymentSecret,
+      nationalSecret: this.nationalSecret,
       provinceId: province.id,
       provinceFile: props.provinceFile,
+      ...(props.catalogDir ? { catalogDir: props.catalogDir } : {}),
       stage,
       storage: this.storage,
       // The API resource does not depend on its routes, so functions may reference its id without a cycle.

@@ -71,6 +71,7 @@ const lines = [
   `  emails         ${stack.notifications.sesUrl}   (the SES v2 stand-in: every email sent; JSON at /store)`,
   `  SMS outbox     ${stack.notifications.smsOutboxUrl}   (every SMS sent; failed notifications wait in ${stack.notifications.deadLetterUrl})`,
   `  payments       ${stack.paygovUrl}   (simulated national Payment Platform; merchant secret in ${shownPath(join(stack.dataDir, 'payments'))})`,
+  `  national portal ${stack.nationalPortal.url}   (simulated DVCQG: what it received; POST /control {"mode":"error"} to fail, POST /push to send a dossier)`,
   `Ctrl-C stops everything.`,
 ];
 console.log(lines.join('\n'));

@@ -1,5 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -7,6 +7,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { consumers as declaredConsumers, environment, paymentEnvironment, routes as declaredRoutes, type ConsumerDeclaration } from '../functions/declaration.js';
 import { loadProvinceFile, provinceFilePath } from '../provinces/load.js';
+import { withCatalog } from '../functions/adapters/catalog-store.js';
+import { defaultCatalogDir } from '../provinces/catalog/format.js';
 import type { Province } from '../provinces/schema.js';
 import { createLocalClock, type LocalClock } from './clock.js';
 import { checkJava, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb.js';
@@ -16,6 +18,7 @@ import { createWebRoutes } from './web.js';
 import { loadHandler } from './lambda.js';
 import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
+import { startSimulatedPortal, type SimulatedPortal } from './national-portal.js';
 import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { createPayGovSimulator } from './paygov.js';
@@ -39,7 +42,7 @@ export interface LocalStackOptions {
   /** default: env MOTCUA_DATA_DIR, else `.motcua` (relative to the working directory) */
   readonly dataDir?: string;
   /** 0 picks a free port; defaults come from MOTCUA_API_PORT (3000), MOTCUA_DYNAMODB_PORT (8000), MOTCUA_S3_PORT (4568), MOTCUA_SQS_PORT (9324) */
-  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number; readonly ses?: number; readonly sms?: number };
+  readonly ports?: { readonly api?: number; readonly dynamodb?: number; readonly s3?: number; readonly sqs?: number; readonly ses?: number; readonly sms?: number; readonly dvcqg?: number };
   /** no request log lines (errors are still shown) */
   readonly quiet?: boolean;
   /**
@@ -49,6 +52,8 @@ export interface LocalStackOptions {
   readonly processWide?: boolean;
   /** feed the declared table-stream and schedule consumers (default true) */
   readonly consumers?: boolean;
+  /** an imported catalog (npm run catalog -- import); default: env MOTCUA_CATALOG_DIR, else provinces/catalogs/<provinceId> if present */
+  readonly catalogDir?: string;
 }
 
 export interface LocalStack {
@@ -71,6 +76,8 @@ export interface LocalStack {
   readonly clock: LocalClock;
   /** the simulated national Payment Platform (PayGov): its page lists the transactions */
   readonly paygovUrl: string;
+  /** the simulated national portal (DVCQG) the sync consumer talks to; MOTCUA_DVCQG_PORT (default 3100) */
+  readonly nationalPortal: SimulatedPortal;
   stop(): Promise<void>;
 }
 
@@ -111,6 +118,17 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** An explicit directory must exist; the default one is used only when an import has written it. */
+function resolveCatalogDir(explicit: string | undefined, provinceId: string): string | undefined {
+  if (explicit) {
+    const dir = resolve(explicit);
+    if (!existsSync(dir)) throw new Error(`catalog directory ${dir} does not exist (MOTCUA_CATALOG_DIR)`);
+    return dir;
+  }
+  const fallback = defaultCatalogDir(provinceId);
+  return existsSync(fallback) ? fallback : undefined;
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const provinceId = options.provinceId ?? process.env.MOTCUA_PROVINCE ?? 'lang-son';
   const dataDir = resolve(options.dataDir ?? process.env.MOTCUA_DATA_DIR ?? '.motcua');
@@ -123,6 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sqs: portFrom(options.ports?.sqs, 'MOTCUA_SQS_PORT', 9324),
     ses: portFrom(options.ports?.ses, 'MOTCUA_SES_PORT', 8005),
     sms: portFrom(options.ports?.sms, 'MOTCUA_SMS_PORT', 8006),
+    // a caller that asks for free ports (tests, the bench) gets a free one here too
+    dvcqg: options.ports?.dvcqg ?? (options.ports?.api === 0 ? 0 : portFrom(undefined, 'MOTCUA_DVCQG_PORT', 3100)),
   };
 
   checkJava();
@@ -132,7 +152,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const explicitFile = options.provinceFile ?? (process.env.MOTCUA_PROVINCE_FILE || undefined);
   const provinceFile = explicitFile ? resolve(explicitFile) : provinceFilePath(provinceId);
   // A broken province file stops the start with the loader's message, before anything is spawned.
-  const province = loadProvinceFile(provinceFile);
+  const catalogDir = resolveCatalogDir(options.catalogDir ?? process.env.MOTCUA_CATALOG_DIR, provinceId);
+  const province = withCatalog(loadProvinceFile(provinceFile), catalogDir);
   mkdirSync(dataDir, { recursive: true });
   const releaseLock = takeLock(dataDir);
 
@@ -213,6 +234,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let clockRef: LocalClock | undefined;
     const paygov = createPayGovSimulator({ dataDir, apiUrl, logger, now: () => clockRef?.now() ?? new Date() });
     stops.push(() => paygov.settled());
+    const nationalPortal = await startSimulatedPortal({ port: ports.dvcqg, provinceCode: province.code, inboundUrl: () => `${apiUrl}/national/dossiers` });
+    stops.push(() => nationalPortal.stop());
+    // the credentials live in the data folder, as they would in Secrets Manager in the cloud
+    const nationalConfigFile = join(dataDir, 'dvcqg.json');
+    writeFileSync(nationalConfigFile, `${JSON.stringify({ url: nationalPortal.url, ...nationalPortal.credentials, timeoutMs: 1500 }, null, 2)}\n`, { mode: 0o600 });
     const env: Record<string, string> = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
@@ -235,6 +261,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.notifyFromEmail]: `no-reply@${province.id}.motcua.local`,
       [environment.smsProvider]: 'http',
       [paymentEnvironment.secretFile]: paygov.secretFile,
+      [environment.catalogDir]: catalogDir ?? '',
+      [environment.nationalSecretId]: '',
+      [environment.nationalConfigFile]: nationalConfigFile,
+      // a local outage is short: retry sooner than in the cloud
+      DVCQG_ATTEMPTS: '3',
+      DVCQG_BACKOFF_MS: '100',
     };
     if (processWide) {
       delete process.env.AWS_SESSION_TOKEN;
@@ -327,6 +359,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       identity: { issuer: identity.issuer, audience: identity.audience },
       clock,
       paygovUrl: `${apiUrl}/local/paygov`,
+      nationalPortal,
       stop() {
         stopping ??= stopAll();
         return stopping;

@@ -105,6 +105,8 @@ export const serviceSchema = z
     fees: z.array(feeSchema).default([]),
     documents: z.array(documentComponentSchema).default([]),
     fields: z.array(formFieldSchema).default([]),
+    /** set by the catalog import, which keeps every version; procedures of the province file have none */
+    version: z.number().int().positive().optional(),
   })
   .superRefine((service, ctx) => {
     if (service.level < 4 && !service.notEligibleReason) {
@@ -244,7 +246,11 @@ export const provinceSchema = z
     }
   });
 
-export type Province = z.infer<typeof provinceSchema>;
+/**
+ * A province with an imported catalog (provinces/catalog/) besides the procedures of its file: read one
+ * procedure at a time, never all at once.
+ */
+export type Province = z.infer<typeof provinceSchema> & { readonly catalog?: ServiceCatalog };
 export type ProvinceInput = z.input<typeof provinceSchema>;
 export type Agency = z.infer<typeof agencySchema>;
 export type Service = z.infer<typeof serviceSchema>;
@@ -252,3 +258,27 @@ export type FormField = z.infer<typeof formFieldSchema>;
 export type DocumentComponent = z.infer<typeof documentComponentSchema>;
 export type Calendar = z.infer<typeof calendarSchema>;
 export type Fee = z.infer<typeof feeSchema>;
+
+/** The imported part of a catalog, as the functions read it (functions/adapters/catalog-store.ts). */
+export interface ServiceCatalog {
+  /** one procedure at its current version, or at the version a dossier was submitted under */
+  get(id: string, version?: number): Service | undefined;
+  /** the compact search entries of every current procedure (loaded on first use) */
+  entries(): readonly CatalogSearchEntry[];
+}
+
+export interface CatalogSearchEntry {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+  readonly field: string;
+  readonly tier: string;
+  readonly level: 1 | 2 | 3 | 4;
+  readonly fullyOnline: boolean;
+  readonly notEligibleReason?: string;
+  readonly processing: Service['processing'];
+  readonly agencyIds?: readonly string[];
+  readonly version: number;
+  /** name, field and code, folded */
+  readonly text: string;
+}

@@ -130,7 +130,7 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
       status: found.dossier.status,
     });
   }
-  const component = componentOf(findService(deps.province, found.dossier.serviceId), request.component);
+  const component = componentOf(findService(deps.province, found.dossier.serviceId, found.dossier.serviceVersion), request.component);
   let existing: readonly DocumentRecord[] = found.documents ?? [];
   const pending = found.dossier.status === Status.SupplementRequested ? found.dossier.pendingSupplement : undefined;
   if (pending) {
@@ -233,7 +233,7 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
       if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
       throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
     }
-    const lacking = missingComponents(findService(deps.province, rest.serviceId), found.documents ?? []);
+    const lacking = missingComponents(findService(deps.province, rest.serviceId, rest.serviceVersion), found.documents ?? []);
     if (lacking.length) {
       throw new AppError(
         409,

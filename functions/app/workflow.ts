@@ -43,7 +43,7 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
   if (before.draft) {
     throw new AppError(409, 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
   }
-  const service = findService(deps.province, before.serviceId);
+  const service = findService(deps.province, before.serviceId, before.serviceVersion);
   checkSupplementDocuments(service, before, command, found.documents ?? []);
   const { dossier, event } = applyCommand(before, command, {
     actor: actorOf(caller),

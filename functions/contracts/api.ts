@@ -203,6 +203,8 @@ export const serviceQuerySchema = z
     agency: safeText({ max: 40 }).optional(),
     fullyOnline: boolString.optional(),
     q: safeText({ max: 200 }).optional().meta({ description: 'words to find in the name, field or code; accents optional' }),
+    limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: 'at most this many items (default 100); `total` counts every match' }),
+    offset: z.coerce.number().int().min(0).max(100_000).optional().meta({ description: 'skip this many matches (default 0)' }),
   })
   .strict();
 

@@ -19,6 +19,7 @@ import { agencyRankingSchema, statsAgenciesQuerySchema, statsAnswerSchema, stats
 import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
 import { gatewayParams, paymentViewSchema, receiptParams, receiptSchema, returnQuerySchema } from './payments.js';
+import { nationalReceiptSchema } from './national.js';
 import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
 
 /**
@@ -218,5 +219,17 @@ export const routeContracts = {
     params: receiptParams,
     headers: [{ name: 'Accept', description: 'application/pdf (or ?format=pdf) for the PDF; JSON otherwise', required: false }],
     responses: { 200: { description: 'the receipt', schema: receiptSchema }, 404: { description: 'no such dossier or settled payment, or not yours' } },
+  },
+  ReceiveNationalDossier: {
+    // the body (NationalDossier) is read by the handler only after the portal's signature checks out
+    headers: [
+      { name: 'x-dvcqg-timestamp', description: 'Unix time of signing; refused outside ±5 minutes', required: true },
+      { name: 'x-dvcqg-signature', description: 'hex HMAC-SHA256 of `<timestamp>.<body>` under the key shared with the portal', required: true },
+    ],
+    responses: {
+      201: { description: 'the dossier entered intake and goes to its agency', schema: nationalReceiptSchema },
+      200: { description: 'this national code was received before: the same dossier', schema: nationalReceiptSchema },
+      401: { description: 'not signed by the national portal' },
+    },
   },
 } as const satisfies Record<RouteId, RouteContract>;

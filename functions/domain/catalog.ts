@@ -1,4 +1,4 @@
-import type { Agency, Province, Service } from '../../provinces/schema.js';
+import type { Agency, CatalogSearchEntry, Province, Service } from '../../provinces/schema.js';
 import { AppError, notFound } from './errors.js';
 
 /** Vietnamese search must match "ly lich tu phap" to "lý lịch tư pháp": fold case and diacritics. */
@@ -48,8 +48,12 @@ export function filterServices(province: Province, filter: ServiceFilter): Servi
   });
 }
 
-export function findService(province: Province, id: string): Service {
-  const service = province.services.find((s) => s.id === id);
+/**
+ * A procedure of the province file, else of the imported catalog: its current version, or `version`
+ * (the one a dossier was submitted under) when given.
+ */
+export function findService(province: Province, id: string, version?: number): Service {
+  const service = province.services.find((s) => s.id === id) ?? province.catalog?.get(id, version);
   if (!service) throw notFound(`service "${id}"`, 'Không tìm thấy thủ tục hành chính.');
   return service;
 }
@@ -85,4 +89,26 @@ export function chooseAgency(province: Province, service: Service, requested: st
     ]);
   }
   return chosen;
+}
+
+/** Agency ids that may process an imported procedure: its own list, or every agency of its tier. */
+function entryAgencies(province: Province, entry: CatalogSearchEntry): readonly string[] {
+  return entry.agencyIds ?? province.agencies.filter((a) => a.tier === entry.tier).map((a) => a.id);
+}
+
+/** The compact search entries of the imported catalog that pass a filter (the same rules as filterServices). */
+export function filterCatalogEntries(province: Province, filter: ServiceFilter): CatalogSearchEntry[] {
+  const entries = province.catalog?.entries() ?? [];
+  if (entries.length === 0) return [];
+  const words = filter.text ? foldVietnamese(filter.text).split(/\s+/).filter(Boolean) : [];
+  const own = new Set(province.services.map((s) => s.id));
+  return entries.filter((e) => {
+    // a procedure written in the province file wins over an imported one of the same id
+    if (own.has(e.id)) return false;
+    if (filter.level !== undefined && e.level !== filter.level) return false;
+    if (filter.tier !== undefined && e.tier !== filter.tier) return false;
+    if (filter.fullyOnline !== undefined && e.fullyOnline !== filter.fullyOnline) return false;
+    if (filter.agencyId !== undefined && !entryAgencies(province, e).includes(filter.agencyId)) return false;
+    return words.every((w) => e.text.includes(w));
+  });
 }

@@ -36,6 +36,11 @@ export interface Dossier {
   readonly serviceId: string;
   readonly serviceCode: string;
   readonly serviceName: string;
+  /** the catalog version of the procedure the dossier was submitted under (imported procedures only) */
+  readonly serviceVersion?: number;
+  /** where it was submitted when not here: `dvcqg`, the national portal, with the portal's own dossier code */
+  readonly origin?: 'dvcqg';
+  readonly nationalCode?: string;
   readonly agencyId: string;
   readonly agencyCode: string;
   readonly agencyName: string;
@@ -147,6 +152,7 @@ export function newDossier(input: ValidSubmission & { code: string; applicantSub
     serviceId: input.service.id,
     serviceCode: input.service.code,
     serviceName: input.service.name,
+    ...(input.service.version !== undefined ? { serviceVersion: input.service.version } : {}),
     agencyId: input.agency.id,
     agencyCode: input.agency.code,
     agencyName: input.agency.name,

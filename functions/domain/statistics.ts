@@ -456,12 +456,18 @@ export interface CatalogFigures {
 }
 
 /** The agencies that may process a service: those it names, else every current agency of its tier. */
-export function agenciesOfService(province: Province, service: Service): string[] {
+export function agenciesOfService(province: Province, service: Pick<Service, 'tier' | 'agencyIds'>): string[] {
   return service.agencyIds ? [...service.agencyIds] : province.agencies.filter((a) => a.tier === service.tier && !a.validUntil).map((a) => a.id);
 }
 
 export function catalogFigures(province: Province, scope: Scope = 'province'): CatalogFigures {
-  const services = province.services.filter((s) => {
+  // the imported catalog counts through its compact entries (same level, tier and agency fields)
+  const own = new Set(province.services.map((s) => s.id));
+  const all: Pick<Service, 'id' | 'level' | 'tier' | 'fullyOnline' | 'agencyIds'>[] = [
+    ...province.services,
+    ...(province.catalog?.entries() ?? []).filter((e) => !own.has(e.id)).map((e) => ({ ...e, agencyIds: e.agencyIds ? [...e.agencyIds] : undefined })),
+  ];
+  const services = all.filter((s) => {
     if (scope === 'province') return true;
     if (scope.startsWith('service:')) return s.id === scope.slice('service:'.length);
     return agenciesOfService(province, s).includes(scope.slice('agency:'.length));

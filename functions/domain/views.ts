@@ -1,10 +1,10 @@
-import type { Agency, Province, Service } from '../../provinces/schema.js';
+import type { Agency, CatalogSearchEntry, Province, Service } from '../../provinces/schema.js';
 import { agenciesFor } from './catalog.js';
 import { feeRule } from './fees.js';
 
 export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier, ...(a.validUntil ? { validUntil: a.validUntil } : {}) });
 
-export function serviceSummary(s: Service) {
+export function serviceSummary(s: Service | CatalogSearchEntry) {
   return {
     id: s.id,
     code: s.code,

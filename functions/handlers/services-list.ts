@@ -1,15 +1,20 @@
 import { httpRoute } from '../http/route.js';
 import { currentProvince } from '../adapters/province.js';
-import { filterServices } from '../domain/catalog.js';
+import { filterCatalogEntries, filterServices } from '../domain/catalog.js';
 import { serviceSummary } from '../domain/views.js';
 
 export const handler = httpRoute('ListServices', async ({ query }) => {
-  const items = filterServices(currentProvince(), {
+  const province = currentProvince();
+  const filter = {
     level: query.level as 1 | 2 | 3 | 4 | undefined,
     tier: query.tier,
     agencyId: query.agency,
     fullyOnline: query.fullyOnline,
     text: query.q,
-  }).map(serviceSummary);
-  return { status: 200, body: { total: items.length, items } };
+  };
+  const matches = [...filterServices(province, filter), ...filterCatalogEntries(province, filter)];
+  // a province-sized catalog matches hundreds of procedures for a common word: answer a page of them
+  const offset = query.offset ?? 0;
+  const items = matches.slice(offset, offset + (query.limit ?? 100)).map(serviceSummary);
+  return { status: 200, body: { total: matches.length, items } };
 });

@@ -301,4 +301,15 @@ describe('the access policy through HTTP', () => {
       }
     }
   });
+
+  it("lets no one's token through the national portal's route: it takes the portal's signature only", async () => {
+    const route = routes.find((r) => r.id === 'ReceiveNationalDossier');
+    expect(route?.access).toBe('public');
+    const body = { nationalCode: 'G22.99-matrix-1', ...enterpriseRegistration(904) };
+    for (const who of everyone) {
+      const answer = await api(route!.path, { method: route!.method, body, ...(tokens[who] ? { token: tokens[who] } : {}) });
+      expect(answer.status, `${who}: ${answer.text}`).toBe(401);
+      expect(answer.json?.error?.code, answer.text).toBe('unauthorized');
+    }
+  });
 });

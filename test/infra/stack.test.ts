@@ -249,6 +249,11 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       const stackSecretId = stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never);
       const onStackSecret = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource) === JSON.stringify({ Ref: stackSecretId }));
       expect(onStackSecret, `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
+      // two secrets: the stack's own key material and the national portal's credentials, each to its grant only
+      const secretReads = statements.filter((st) => st.Effect === 'Allow' && ([] as string[]).concat(st.Action).some((a) => a.startsWith('secretsmanager:')));
+      const ofNational = (st: (typeof statements)[number]) => JSON.stringify(st.Resource).includes('NationalPortalCredentials');
+      expect(secretReads.some((st) => !ofNational(st)), `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
+      expect(secretReads.some(ofNational), `${d.id} reads the national portal credentials`).toBe(d.grants.nationalPortal === 'read');
     }
   });
 
