@@ -16,10 +16,13 @@ describe('the merchant secret of the payment gateway', { timeout: 60_000 }, () =
   }, 60_000);
 
   test('is one Secrets Manager secret, kept when a production stack is deleted', () => {
-    // the stack's other secret is the stack secret keys are derived from (test/infra/stack-secret.test.ts)
+    // the stack's other secrets: the one keys are derived from (test/infra/stack-secret.test.ts) and the
+    // national portal's credentials
     const secrets = template.findResources('AWS::SecretsManager::Secret');
     const others = Object.keys(secrets).filter((id) => id !== merchantId());
-    expect(others).toEqual([stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never)]);
+    expect(others.sort()).toEqual(
+      [stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never), stack.getLogicalId(stack.nationalSecret.node.defaultChild as never)].sort(),
+    );
     expect(secrets[merchantId()]!.DeletionPolicy).toBe('Retain');
   });
 

@@ -16,8 +16,8 @@ describe('the stack secret', { timeout: 60_000 }, () => {
 
   test('is one generated Secrets Manager secret, retained even when the stack goes', () => {
     // Assess
-    // two secrets in all: this one and the payment gateway's merchant enrolment (test/infra/payments.test.ts)
-    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // three secrets in all: this one, the national portal's credentials and the payment gateway's merchant enrolment (test/infra/payments.test.ts)
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
     const stackSecretId = stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never);
     const secret = template.findResources('AWS::SecretsManager::Secret')[stackSecretId]!;
     expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { GenerateSecretString: { PasswordLength: 64 } } });

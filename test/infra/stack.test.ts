@@ -244,15 +244,14 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       expect([...actions].some((a) => a.startsWith('s3:')), `${d.id} touches documents`).toBe(d.grants.bucket !== undefined);
       const sendsToAgencies = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(agencyQueue.name(province.id, '*')));
       expect(sendsToAgencies, `${d.id} sends to agency queues`).toBe(d.grants.agencyQueues === 'send');
-      expect([...actions].some((a) => a.startsWith('secretsmanager:')), `${d.id} reads a secret`).toBe(d.grants.secret === 'read' || d.grants.paymentSecret === 'read');
+      expect([...actions].some((a) => a.startsWith('secretsmanager:')), `${d.id} reads a secret`).toBe(d.grants.secret === 'read' || d.grants.paymentSecret === 'read' || d.grants.nationalPortal === 'read');
       // which secret: the stack secret only where granted (the merchant secret: test/infra/payments.test.ts)
       const stackSecretId = stack.getLogicalId(stack.storage.stackSecret.node.defaultChild as never);
       const onStackSecret = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource) === JSON.stringify({ Ref: stackSecretId }));
       expect(onStackSecret, `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
-      // two secrets: the stack's own key material and the national portal's credentials, each to its grant only
+      // the national portal's credentials likewise go to their grant only
       const secretReads = statements.filter((st) => st.Effect === 'Allow' && ([] as string[]).concat(st.Action).some((a) => a.startsWith('secretsmanager:')));
       const ofNational = (st: (typeof statements)[number]) => JSON.stringify(st.Resource).includes('NationalPortalCredentials');
-      expect(secretReads.some((st) => !ofNational(st)), `${d.id} reads the stack secret`).toBe(d.grants.secret === 'read');
       expect(secretReads.some(ofNational), `${d.id} reads the national portal credentials`).toBe(d.grants.nationalPortal === 'read');
     }
   });
