@@ -32,6 +32,14 @@ export function canonicalHash(value: unknown): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/**
+ * What every submission tells the repository about the number it takes: the responsible agency's counter
+ * of the Vietnam-local day, and how long the request may spend writing under it.
+ */
+export function numberOfTheDay(agency: { readonly id: string; readonly code: string }, now: Date, deadline: number | undefined) {
+  return { agencyId: agency.id, agencyCode: agency.code, day: localDayStamp(now), at: now, ...(deadline !== undefined ? { deadline } : {}) };
+}
+
 export async function submitDossier(
   deps: DossierDeps,
   caller: Extract<Caller, { kind: 'citizen' }>,
@@ -65,11 +73,7 @@ export async function submitDossier(
   }
   const outcome = await admitted(deadline, () =>
     deps.repo.submit({
-    agencyId: valid.agency.id,
-    agencyCode: valid.agency.code,
-    day: localDayStamp(deps.now),
-    at: deps.now,
-    ...(deadline !== undefined ? { deadline } : {}),
+    ...numberOfTheDay(valid.agency, deps.now, deadline),
     ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
     build: async (code) => {
       const { hash } = await newTrackingPin(code);

@@ -3,10 +3,9 @@ import type { Province } from '../../provinces/schema.js';
 import { admitted } from '../adapters/admission.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
 import type { NationalDossier } from '../contracts/national.js';
-import { localDayStamp } from '../domain/codes.js';
 import { newDossier, submittedEvent, validateSubmission } from '../domain/dossier.js';
 import { statusView } from '../domain/status.js';
-import { canonicalHash } from './dossiers.js';
+import { canonicalHash, numberOfTheDay } from './dossiers.js';
 
 export interface InboundDeps {
   readonly repo: Pick<DossierRepository, 'submit'>;
@@ -35,11 +34,7 @@ export async function receiveNationalDossier(deps: InboundDeps, input: NationalD
   // the same admission as a submission here: a burst from the portal is shed, not convoyed
   const outcome = await admitted(deadline, () =>
     deps.repo.submit({
-    agencyId: valid.agency.id,
-    agencyCode: valid.agency.code,
-    day: localDayStamp(deps.now),
-    at: deps.now,
-    ...(deadline !== undefined ? { deadline } : {}),
+    ...numberOfTheDay(valid.agency, deps.now, deadline),
     idempotency: { subject: NATIONAL_SUBJECT, key: input.nationalCode, requestHash: canonicalHash(input) },
     build: async (code) => {
       const dossier = {
