@@ -1,8 +1,13 @@
 import { benchCatalog, machine } from './catalog.js';
 import { benchStats } from './stats.js';
 import { benchBurst } from './burst.js';
+import { benchBundles, bundleTable } from './bundles.js';
+import { initBudgetMs } from '../lib/bundle-budgets.js';
 
 /** `npm run bench`: each case starts and stops its own local stack. */
+console.log(`bundles: every function built as the stack builds it, imported cold in fresh processes on ${machine()}`);
+const bundles = await benchBundles((line) => console.log(line));
+console.log(bundleTable(bundles, initBudgetMs));
 console.log('stats: reading the province dashboard with 100 and with 100,000 dossiers');
 const result = await benchStats();
 console.log(`stats: ${result.small.toFixed(1)} ms → ${result.large.toFixed(1)} ms, ratio ${result.ratio.toFixed(2)} (near 1: reads do not grow with dossiers)`);

@@ -7,6 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { agencyQueue, environment, paymentEnvironment, type Grants } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
+import { aliasArgs, bundleSettings } from './bundling.js';
 import { fromRoot } from './paths.js';
 import { logRetention, removalPolicy, type StageName } from './stage.js';
 import type { Storage } from './storage.js';
@@ -24,11 +25,7 @@ export const bundledProvinceFile = '/var/task/province.json';
 /** Where an imported catalog lands inside every bundle; CATALOG_DIR points here. */
 export const bundledCatalogDir = '/var/task/catalog';
 
-/**
- * esbuild's ESM output has no `require`, yet some CommonJS dependencies call it for Node built-ins;
- * this recreates it at the top of the bundle.
- */
-export const esmRequireBanner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export { esmRequireBanner } from './bundling.js';
 
 export interface HandlerFunctionProps {
   /** declaration id, e.g. `CreateDossier` */
@@ -114,11 +111,12 @@ export class HandlerFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        platform: 'node',
-        mainFields: ['module', 'main'],
-        banner: esmRequireBanner,
-        minify: true,
+        target: bundleSettings.target,
+        platform: bundleSettings.platform,
+        mainFields: [...bundleSettings.mainFields],
+        banner: bundleSettings.banner,
+        minify: bundleSettings.minify,
+        esbuildArgs: aliasArgs(),
         sourceMap: true,
         sourcesContent: false,
         // Ship the pinned SDK rather than the runtime's: the S3 checksum settings the adapters rely on

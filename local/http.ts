@@ -6,7 +6,7 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { LocalClock } from './clock.js';

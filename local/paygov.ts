@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { initFields, messageTypes, notifyFields, PAYGOV_VERSION, queryFields, sameChecksum, signFields, transactionStates } from '../functions/adapters/paygov.js';
 import { vnTimestamp } from '../functions/adapters/payment-gateway.js';
 import type { MerchantConfig } from '../functions/adapters/payment-gateway.js';

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join, normalize, relative, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Province } from '../provinces/schema.js';
 import type { LocalIdentity } from './identity.js';
 import { repoRoot } from './support.js';

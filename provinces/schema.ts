@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * One schema for every province file. It is checked at synthesis (bin/) and when the local runtime and

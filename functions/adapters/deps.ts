@@ -1,5 +1,6 @@
 import { environment } from '../declaration.js';
-import { dynamo, requiredEnv } from './clients.js';
+import { dynamo } from './dynamo-client.js';
+import { requiredEnv } from './env.js';
 import { DossierRepository } from './dossier-repository.js';
 import { currentProvince } from './province.js';
 import { now } from './clock.js';

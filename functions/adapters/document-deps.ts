@@ -1,5 +1,7 @@
 import { environment } from '../declaration.js';
-import { dynamo, requiredEnv, s3Client } from './clients.js';
+import { dynamo } from './dynamo-client.js';
+import { requiredEnv } from './env.js';
+import { s3Client } from './s3-client.js';
 import { DocumentRepository } from './document-repository.js';
 import { DocumentStore } from './document-store.js';
 import { dossierDeps } from './deps.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { paymentEnvironment } from '../declaration.js';
 import type { MerchantConfig, PaymentGateway } from './payment-gateway.js';
 import { PayGovGateway } from './paygov.js';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { environment } from '../declaration.js';
-import { dynamo, requiredEnv } from './clients.js';
+import { dynamo } from './dynamo-client.js';
+import { requiredEnv } from './env.js';
 import { DossierRepository } from './dossier-repository.js';
 import { NationalPortal, nationalConfig, type NationalConfig } from './national-portal.js';
 import { SyncStateRepository } from './sync-state.js';

@@ -1,6 +1,7 @@
 import { environment } from '../declaration.js';
 import type { PaymentDeps } from '../app/payments.js';
-import { dynamo, requiredEnv } from './clients.js';
+import { dynamo } from './dynamo-client.js';
+import { requiredEnv } from './env.js';
 import { now } from './clock.js';
 import { DossierRepository } from './dossier-repository.js';
 import { gatewayFor, merchantConfig } from './merchant.js';

@@ -1,7 +1,7 @@
 import { loadProvinceFile } from '../../provinces/load.js';
 import type { Province } from '../../provinces/schema.js';
 import { environment } from '../declaration.js';
-import { requiredEnv } from './clients.js';
+import { requiredEnv } from './env.js';
 import { withCatalog } from './catalog-store.js';
 
 /**

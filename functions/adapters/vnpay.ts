@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Payment } from '../domain/payments.js';
 import {
   fromVnTimestamp,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { documentViewSchema } from './documents.js';
 import { safeText } from '../domain/text.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Contracts of the document routes: upload slots, result downloads, and documents on the dossier view. */
 

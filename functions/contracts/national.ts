@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyId, applicantSchema } from './api.js';
 import { safeText } from '../domain/text.js';
 

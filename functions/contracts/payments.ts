@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { safeText } from '../domain/text.js';
 
 /** Contracts of the payment routes: opening a payment, the gateway's callback and return, receipts. */

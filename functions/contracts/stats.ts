@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Request and answer shapes of the statistics routes (GET /stats, GET /stats/agencies). */
 

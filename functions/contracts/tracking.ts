@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createdDossierSchema, dossierCode, pageCursor, pageLimit, statusViewSchema } from './api.js';
 
 export const trackingParams = z.object({ code: dossierCode });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Agency, FormField, Province, Service } from '../../provinces/schema.js';
 import type { Applicant, DossierView, Submission } from '../contracts/api.js';
 import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Rules for text that people send and agencies read: names, form fields, reasons, notes, file names.

@@ -1,7 +1,8 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { calendarMetric, environment } from '../declaration.js';
-import { dynamo, requiredEnv } from '../adapters/clients.js';
+import { dynamo } from '../adapters/dynamo-client.js';
+import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { DossierRepository } from '../adapters/dossier-repository.js';

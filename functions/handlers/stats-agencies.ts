@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
-import { dynamo, requiredEnv } from '../adapters/clients.js';
+import { dynamo } from '../adapters/dynamo-client.js';
+import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { StatsRepository } from '../adapters/stats-repository.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routes, type RouteDeclaration } from '../declaration.js';
 import { routeContracts, type RouteContract } from '../contracts/routes.js';
 import { errorSchema } from '../contracts/api.js';

@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { afterAll, describe, expect, test } from 'vitest';
+import { buildBundle } from '../../bench/bundles.js';
+import { consumers, routes } from '../../functions/declaration.js';
+import { addMotcua } from '../../lib/app.js';
+import { loadProvince } from '../../provinces/load.js';
+import { testContext } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'motcua-bundle-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const packagesOf = (metafile: Awaited<ReturnType<typeof buildBundle>>): Set<string> =>
+  new Set(
+    Object.keys(metafile.inputs)
+      .map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1])
+      .filter((name): name is string => name !== undefined),
+  );
+
+/**
+ * Ceilings that catch a regression (an import that drags a client or a whole library back in): about 10%
+ * above what each function weighed when they were set. The targets themselves are in `npm run bench`.
+ */
+const ceilingKb: Readonly<Record<string, number>> = {
+  ListServices: 200,
+  GetService: 200,
+  ListAgencies: 200,
+  OpenApi: 200,
+  RecordRefunds: 270,
+  GetPaymentReceipt: 940,
+};
+const defaultCeilingKb = 650;
+
+describe('function bundles', { timeout: 120_000 }, () => {
+  test.each([...routes, ...consumers].map((f) => [f.id, f.entry] as const))('%s stays within its ceiling and carries no unused SDK parts', async (id, entry) => {
+    // Act
+    const outfile = join(dir, `${id}.mjs`);
+    const metafile = await buildBundle(entry, outfile);
+
+    // Assess
+    const packages = packagesOf(metafile);
+    expect(statSync(outfile).size / 1024).toBeLessThanOrEqual(ceilingKb[id] ?? defaultCeilingKb);
+    // the credential chain beyond the environment, and the JavaScript brotli decoder, are replaced by shims
+    expect(packages).not.toContain('@aws-sdk/credential-provider-node');
+    expect(packages).not.toContain('@aws-sdk/nested-clients');
+    expect(packages).not.toContain('brotli');
+  });
+
+  test('catalog reads bundle no AWS client at all', async () => {
+    for (const id of ['ListServices', 'GetService', 'ListAgencies']) {
+      const entry = routes.find((r) => r.id === id)!.entry;
+      const packages = packagesOf(await buildBundle(entry, join(dir, `${id}-sdk.mjs`)));
+      expect([...packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+    }
+  });
+
+  test('the stack bundles with the same aliases: a function reads its role credentials from the environment', () => {
+    // Prepare: one route that calls DynamoDB, bundled for real by NodejsFunction
+    const app = new App({ context: { ...testContext, 'aws:cdk:bundling-stacks': ['**'] }, builtinCloudFormationValidation: false });
+    addMotcua(app, { province: loadProvince('lang-son'), stage: 'prod', nag: false, routes: routes.filter((r) => r.id === 'TrackDossier'), consumers: [] });
+
+    // Act
+    const assembly = app.synth();
+
+    // Assess
+    const bundles = readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && existsSync(join(assembly.directory, d, 'index.mjs')));
+    expect(bundles).toHaveLength(1);
+    const code = readFileSync(join(assembly.directory, bundles[0]!, 'index.mjs'), 'utf8');
+    expect(code).toContain('a function reads its role credentials from the environment');
+    expect(code).not.toContain('fromSSO');
+  });
+});
