@@ -105,9 +105,9 @@ export class HandlerFunction extends Construct {
           : {}),
         ...(props.grants.paymentSecret ? { [paymentEnvironment.secretId]: props.paymentSecret.secretArn } : {}),
         [environment.catalogDir]: catalogDir ? bundledCatalogDir : '',
-        // an ARN, not a secret: only functions granted `nationalPortal` may read the value behind it
-        [environment.nationalSecretId]: props.nationalSecret?.secretArn ?? '',
-        [environment.nationalConfigFile]: '',
+        // an ARN, not a secret, yet named only to the functions granted `nationalPortal` (as the payment
+        // secret is): a function that has no business with the portal is not told where its credentials are
+        ...(props.grants.nationalPortal && props.nationalSecret ? { [environment.nationalSecretId]: props.nationalSecret.secretArn } : {}),
       },
       bundling: {
         format: OutputFormat.ESM,

@@ -50,7 +50,7 @@ export interface DocumentDeps {
 }
 
 
-/** The applicant files documents while the dossier is a draft, just submitted, or asked for a supplement. */
+/** Documents are filed while the dossier is a draft, just submitted (or registered at the desk), or asked for a supplement. */
 const applicantMayUpload = (d: WorkflowDossier) => d.draft === true || d.status === Status.Submitted || d.status === Status.SupplementRequested;
 /** The agency returns results once it has received the dossier and until it is closed without one. */
 const closedWithoutResult: readonly StatusCode[] = [Status.Submitted, Status.Refused, Status.Withdrawn, Status.Stopped];
@@ -124,7 +124,8 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
   }
   const found = await deps.repo.get(code);
   authorize(caller, 'upload-document', found?.dossier, code);
-  if (caller.kind !== 'citizen') throw dossierNotFound(code);
+  // the applicant, or (the policy let them through only for a desk dossier) an official of its agency
+  if (caller.kind !== 'citizen' && caller.kind !== 'official') throw dossierNotFound(code);
   if (!applicantMayUpload(found.dossier)) {
     throw new AppError(409, 'documents_closed', `dossier ${code} is in status ${found.dossier.status}; documents are filed before the agency receives it or for a supplement`, 'Hồ sơ không còn ở bước nộp giấy tờ.', {
       status: found.dossier.status,
@@ -144,7 +145,8 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
     existing = counted;
   }
   const idempotent = idempotencyKey ? { id: slotIdFor(found.dossier.code, caller.subject, idempotencyKey), requestHash: canonicalHash(request) } : undefined;
-  return issueSlot(deps, found.dossier, existing, 'application', component.id, component, request, { kind: 'citizen', subject: caller.subject }, idempotent);
+  const uploadedBy: DocumentRecord['uploadedBy'] = caller.kind === 'official' ? { kind: 'official', subject: caller.subject, agencyId: caller.agencyId } : { kind: 'citizen', subject: caller.subject };
+  return issueSlot(deps, found.dossier, existing, 'application', component.id, component, request, uploadedBy, idempotent);
 }
 
 /** A UUID-shaped id (version 8: custom) from a hash, so object keys keep their one pattern. */
@@ -162,7 +164,7 @@ export async function cancelDocumentUpload(deps: DocumentDeps, caller: Caller, c
   const found = await deps.repo.get(code);
   // cancelling a slot is part of uploading: the same rule decides
   authorize(caller, 'upload-document', found?.dossier, code);
-  if (caller.kind !== 'citizen') throw dossierNotFound(code);
+  if (caller.kind !== 'citizen' && caller.kind !== 'official') throw dossierNotFound(code);
   const doc = (found.documents ?? []).find((d) => d.id === id && d.kind === 'application' && isShown(d, deps.wallClock));
   if (!doc) throw notFound(`document ${id}`, 'Không tìm thấy giấy tờ.');
   const notPending = () =>

@@ -2,15 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Province } from '../../provinces/schema.js';
 import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
-import type { Submission } from '../contracts/api.js';
-import { localDayStamp } from '../domain/codes.js';
-import { dossierView, MAX_OPEN_DRAFTS, newDossier, submittedEvent, trackingUrl, validateSubmission, type Dossier, type DossierEvent } from '../domain/dossier.js';
-import { AppError } from '../domain/errors.js';
+import type { DeskSubmission, Submission } from '../contracts/api.js';
+import { dossierView, MAX_OPEN_DRAFTS, newDossier, trackingUrl, type Dossier, type DossierEvent } from '../domain/dossier.js';
+import { validateIntake } from '../domain/intake.js';
+import { fileDossier } from './intake.js';
+import { AppError, notFound } from '../domain/errors.js';
 import { authorize } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
 import { documentView, isShown } from '../domain/documents.js';
-import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
-import { admitted } from '../adapters/admission.js';
+import { trackingPinFor } from '../adapters/pin.js';
 import { assessFees } from '../domain/fees.js';
 import { paymentView } from './payments.js';
 
@@ -32,12 +32,12 @@ export function canonicalHash(value: unknown): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/**
- * What every submission tells the repository about the number it takes: the responsible agency's counter
- * of the Vietnam-local day, and how long the request may spend writing under it.
- */
-export function numberOfTheDay(agency: { readonly id: string; readonly code: string }, now: Date, deadline: number | undefined) {
-  return { agencyId: agency.id, agencyCode: agency.code, day: localDayStamp(now), at: now, ...(deadline !== undefined ? { deadline } : {}) };
+export function checkIdempotencyKey(idempotencyKey: string | undefined): void {
+  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
+    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+      { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
+    ]);
+  }
 }
 
 export async function submitDossier(
@@ -48,13 +48,9 @@ export async function submitDossier(
   /** epoch ms by which the answer must be given; a submission that could not be stored by then is refused first */
   deadline?: number,
 ) {
-  if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
-      { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
-    ]);
-  }
-  const valid = validateSubmission(deps.province, submission);
-  const actor = { kind: 'citizen' as const, subject: caller.subject };
+  checkIdempotencyKey(idempotencyKey);
+  const source = { kind: 'online' as const, subject: caller.subject };
+  const valid = validateIntake(deps.province, submission, source);
   const requestHash = canonicalHash(submission);
   // what is due at submission is assessed from the form as filed, for a draft as for a one-step submission
   const fees = assessFees(valid.service, valid.fields);
@@ -71,22 +67,47 @@ export async function submitDossier(
     });
     return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
   }
-  const outcome = await admitted(deadline, () =>
-    deps.repo.submit({
-    ...numberOfTheDay(valid.agency, deps.now, deadline),
-    ...(idempotencyKey ? { idempotency: { subject: caller.subject, key: idempotencyKey, requestHash } } : {}),
-    build: async (code) => {
-      const { hash } = await newTrackingPin(code);
-      const dossier = { ...newDossier({ ...valid, code, applicantSubject: caller.subject, at: deps.now, trackingPinHash: hash }), fees };
-      return { dossier, event: submittedEvent(dossier, randomUUID(), actor) };
-    },
-    }),
-  );
+  const outcome = await fileDossier(deps, valid, source, {
+    ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash } } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+    trackingPin: true,
+    fees,
+  });
+  return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
+}
+
+/**
+ * POST /agencies/{id}/dossiers: an official of the agency registers a dossier a citizen brought to the
+ * one-stop desk or sent by post. Same catalog checks and the same status-1 dossier as online (the agency
+ * then receives it with the usual step, issuing the receipt), the channel recorded, a PIN for the receipt.
+ * It is never a draft: the official scans its documents onto it (POST /dossiers/{code}/documents) before
+ * receiving it. Another agency's path answers as a missing agency, as its inbox does.
+ */
+export async function registerDeskDossier(
+  deps: DossierDeps,
+  caller: Caller,
+  agencyId: string,
+  request: DeskSubmission,
+  idempotencyKey: string | undefined,
+  deadline?: number,
+) {
+  if (caller.kind !== 'official' || caller.agencyId !== agencyId || !deps.province.agencies.some((a) => a.id === agencyId)) {
+    throw notFound(`agency ${agencyId}`, 'Không tìm thấy cơ quan.');
+  }
+  checkIdempotencyKey(idempotencyKey);
+  const source = { kind: 'desk' as const, channel: request.channel, official: { subject: caller.subject, agencyId: caller.agencyId } };
+  const valid = validateIntake(deps.province, request, source);
+  const outcome = await fileDossier(deps, valid, source, {
+    ...(idempotencyKey ? { idempotency: { key: idempotencyKey, requestHash: canonicalHash(request) } } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+    trackingPin: true,
+    fees: assessFees(valid.service, valid.fields),
+  });
   return receipt(deps, outcome.dossier, outcome.history, outcome.replayed);
 }
 
 /** The answer to a submission; a replay answers the same PIN as the first answer (it is recomputed, never kept). */
-async function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean) {
+export async function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean) {
   const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
   // a draft has no code yet, so no PIN
   const trackingPin = dossier.draft ? undefined : await trackingPinFor(dossier.code);

@@ -57,7 +57,9 @@ export const submissionSchema = z
     serviceId: z.string().min(1).max(100).regex(/^[a-z0-9.-]+$/, 'a service id from GET /services'),
     agencyId: agencyId.optional().meta({ description: 'required when several agencies process the service (district or commune tier)' }),
     applicant: applicantSchema,
-    channel: z.enum(['online', 'post']).default('online').meta({ description: 'online, or post for the result to be mailed' }),
+    // component 3.3 counts the channel a dossier was submitted through: here it is always online (a postal
+    // dossier is registered by the agency that received the letter, POST /agencies/{id}/dossiers)
+    channel: z.literal('online').default('online').meta({ description: 'always online here: dossiers received at the counter or by post are registered by the agency' }),
     fields: z.record(z.string(), z.unknown()).default({}).meta({ description: 'the form fields listed by GET /services/{id}' }),
     draft: z
       .boolean()
@@ -74,6 +76,22 @@ export const submissionSchema = z
   })
   .strict()
   .meta({ id: 'Submission' });
+
+/**
+ * A dossier received at the one-stop desk or by post, registered by an official of the agency for the
+ * citizen: the same form as online, the channel it came through, and no draft (the official scans its
+ * documents onto the dossier before receiving it).
+ */
+export const deskSubmissionSchema = z
+  .object({
+    serviceId: submissionSchema.shape.serviceId,
+    applicant: applicantSchema,
+    channel: z.enum(['counter', 'post']).meta({ description: 'counter: handed in at the one-stop desk (KenhThucHien 1); post: received by mail (3)' }),
+    fields: submissionSchema.shape.fields,
+    notify: submissionSchema.shape.notify,
+  })
+  .strict()
+  .meta({ id: 'DeskSubmission' });
 
 export const statusViewSchema = z
   .object({ code: z.number().int().min(1).max(10), label: z.string() })
@@ -222,6 +240,7 @@ export const serviceIdParams = z.object({ id: safeText({ min: 1, max: 100 }) });
 export const dossierCodeParams = z.object({ code: dossierCode });
 
 export type Submission = z.infer<typeof submissionSchema>;
+export type DeskSubmission = z.infer<typeof deskSubmissionSchema>;
 export type Applicant = z.infer<typeof applicantSchema>;
 export type DossierView = z.infer<typeof dossierViewSchema>;
 

@@ -14,6 +14,7 @@ import {
   serviceListSchema,
   serviceQuerySchema,
   submissionSchema,
+  deskSubmissionSchema,
 } from './api.js';
 import { agencyRankingSchema, statsAgenciesQuerySchema, statsAnswerSchema, statsQuerySchema } from './stats.js';
 import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
@@ -62,6 +63,23 @@ export const routeContracts = {
       413: { description: 'body over 64 KiB' },
       415: { description: 'body is not application/json' },
       422: { description: 'the service does not accept online dossiers, or the Idempotency-Key was used for another request' },
+    },
+  },
+  RegisterDeskDossier: {
+    params: agencyIdParams,
+    body: deskSubmissionSchema,
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'any unique string per dossier registered; retrying with the same key returns the same dossier',
+        required: false,
+      },
+    ],
+    responses: {
+      201: { description: 'dossier registered (status 1) with its code and the PIN to print on the receipt (a retried Idempotency-Key answers the same one; header Idempotent-Replayed: true)', schema: dossierReceiptSchema },
+      400: { description: 'a field of the form or the applicant is missing or invalid, or the agency does not process this procedure; nothing is stored' },
+      404: { description: 'no such agency, or not yours; or no such procedure' },
+      422: { description: 'the Idempotency-Key was used for another request' },
     },
   },
   ListMyDossiers: {

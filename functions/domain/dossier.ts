@@ -135,10 +135,24 @@ export interface ValidSubmission {
   readonly notify?: Submission['notify'];
 }
 
-/** Checks a submission against the catalog: the service exists and is online, the agency fits, the form is complete. */
-export function validateSubmission(province: Province, submission: Submission): ValidSubmission {
+/** What intake needs of a request, whoever files it (functions/domain/intake.ts says who may, and how). */
+export interface IntakeRequest {
+  readonly serviceId: string;
+  readonly agencyId?: string | undefined;
+  readonly applicant: Applicant;
+  readonly fields: Record<string, unknown>;
+  readonly channel: Channel;
+  readonly notify?: Submission['notify'];
+}
+
+/**
+ * Checks a submission against the catalog: the service exists, the agency fits, the form is complete;
+ * and, for a dossier filed online, that the procedure takes online dossiers (level 3 or 4). The one-stop
+ * desk receives dossiers of every level, at the counter or by post: that is what it is for.
+ */
+export function validateSubmission(province: Province, submission: IntakeRequest): ValidSubmission {
   const service = findService(province, submission.serviceId);
-  assertAcceptsOnlineDossiers(service);
+  if (submission.channel === 'online') assertAcceptsOnlineDossiers(service);
   const agency = chooseAgency(province, service, submission.agencyId);
   const form = formSchemaFor(service).safeParse(submission.fields);
   if (!form.success) throw invalidInput(issuesToDetails(form.error.issues, 'fields'));

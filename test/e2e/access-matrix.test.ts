@@ -121,8 +121,8 @@ const rows: readonly Row[] = [
     method: 'POST',
     path: (d) => `/dossiers/${code(d)}/supplement`,
     body: { note: 'đã bổ sung' },
-    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
-    draft: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 404, admin: 403 },
+    draft: { applicant: 409, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 403 },
   },
   {
     route: 'RateDossier',
@@ -138,16 +138,16 @@ const rows: readonly Row[] = [
     path: (d) => `/dossiers/${code(d)}/documents`,
     // an unknown component: refused after the policy, before any slot is stored
     body: { component: 'khong-co', fileName: 'a.pdf', contentType: 'application/pdf', size: 10 },
-    submitted: { applicant: 400, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
-    draft: { applicant: 400, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    submitted: { applicant: 400, 'other citizen': 404, 'own agency': 403, 'other agency': 404, admin: 403 },
+    draft: { applicant: 400, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 403 },
   },
   {
     route: 'CancelDocument',
     method: 'DELETE',
     // a verified file: only a slot still waiting for its file can be cancelled (409, nothing changed)
     path: (d) => `/dossiers/${code(d)}/documents/${d === 'submitted' ? fixture.submittedDoc : fixture.draftDoc}`,
-    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
-    draft: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 404, admin: 403 },
+    draft: { applicant: 409, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 403 },
   },
   {
     route: 'SubmitDossier',
@@ -178,8 +178,8 @@ const rows: readonly Row[] = [
     method: 'DELETE',
     // a verified file is no slot to cancel: the applicant gets 409 and nothing is removed
     path: (d) => `/dossiers/${code(d)}/documents/${d === 'submitted' ? fixture.submittedDoc : fixture.draftDoc}`,
-    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
-    draft: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 403, admin: 403 },
+    submitted: { applicant: 409, 'other citizen': 404, 'own agency': 403, 'other agency': 404, admin: 403 },
+    draft: { applicant: 409, 'other citizen': 404, 'own agency': 404, 'other agency': 404, admin: 403 },
   },
   {
     route: 'GetResult',

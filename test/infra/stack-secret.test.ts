@@ -47,4 +47,18 @@ describe('the stack secret', { timeout: 60_000 }, () => {
       expect(variables[environment.stackSecretFile], d.id).toBeUndefined();
     }
   });
+
+  test("names the national portal's credentials only to the functions granted the portal", () => {
+    const json = template.toJSON();
+    const nationalId = stack.getLogicalId(stack.nationalSecret.node.defaultChild as never);
+    const declared: readonly (RouteDeclaration | ConsumerDeclaration)[] = [...routes, ...consumers];
+    expect(declared.some((d) => d.grants.nationalPortal === 'read')).toBe(true);
+    for (const d of declared) {
+      const variables = json.Resources[stack.getLogicalId(stack.functions.get(d.id)!.fn.node.defaultChild as never)].Properties.Environment.Variables;
+      if (d.grants.nationalPortal === 'read') expect(variables[environment.nationalSecretId], d.id).toEqual({ Ref: nationalId });
+      else expect(variables[environment.nationalSecretId], d.id).toBeUndefined();
+      // the local runtime's file of credentials has no place in the cloud
+      expect(variables[environment.nationalConfigFile], d.id).toBeUndefined();
+    }
+  });
 });

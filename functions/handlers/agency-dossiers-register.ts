@@ -1,0 +1,12 @@
+import { httpRoute } from '../http/route.js';
+import { dossierDeps } from '../adapters/deps.js';
+import { registerDeskDossier } from '../app/dossiers.js';
+
+export const handler = httpRoute('RegisterDeskDossier', async ({ caller, params, body, header, deadline }) => {
+  const result = await registerDeskDossier(dossierDeps(), caller, params.id, body, header('idempotency-key'), deadline);
+  return {
+    status: 201,
+    body: result.body,
+    headers: { location: result.body.trackingUrl, ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) },
+  };
+});
