@@ -58,6 +58,14 @@ export function findService(province: Province, id: string, version?: number): S
   return service;
 }
 
+/**
+ * The processing time of a dossier's procedure (the version it was filed under), or undefined when the
+ * catalog no longer holds it: for reads that must not fail on one stale dossier, such as an inbox page.
+ */
+export function processingOf(province: Province, d: { readonly serviceId: string; readonly serviceVersion?: number | undefined }): Service['processing'] | undefined {
+  return (province.services.find((s) => s.id === d.serviceId) ?? province.catalog?.get(d.serviceId, d.serviceVersion))?.processing;
+}
+
 /** Levels 1 and 2 only inform and offer forms: a dossier can be filed online from level 3 up. */
 export function assertAcceptsOnlineDossiers(service: Service): void {
   if (service.level < 3) {
