@@ -22,6 +22,13 @@ export interface ServiceFilter {
 /** An agency of the current structure; one with `validUntil` was abolished and is kept for history only. */
 export const isCurrentAgency = (a: Agency): boolean => a.validUntil === undefined;
 
+/**
+ * Whether an agency existed on a local day (YYYY-MM-DD): from `validFrom` to `validUntil`, both included.
+ * For replays and history: a dossier received on 30/6/2025 went to a district, one of 1/7/2025 to a commune.
+ */
+export const agencyValidOn = (a: Pick<Agency, 'validFrom' | 'validUntil'>, day: string): boolean =>
+  (a.validFrom === undefined || a.validFrom <= day) && (a.validUntil === undefined || day <= a.validUntil);
+
 /** The agencies of the current structure (two tiers since 1 July 2025), those a dossier can be routed to. */
 export function currentAgencies(province: Province): Agency[] {
   return province.agencies.filter(isCurrentAgency);
