@@ -20,7 +20,11 @@ export const agencyCodePattern = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$/;
 export const tierSchema = z.object({
   id: slug,
   name: z.string().min(1),
+  /** the first day (local) of a tier or agency created by a reorganisation; absent: always existed */
+  validFrom: isoDate.optional(),
   validUntil: isoDate.optional(),
+  /** the act that created or abolished it */
+  source: z.string().min(1).optional(),
 });
 
 export const agencySchema = z.object({
@@ -28,7 +32,9 @@ export const agencySchema = z.object({
   code: z.string().regex(agencyCodePattern, 'an agency code like 000.00.14.H37'),
   name: z.string().min(1),
   tier: slug,
+  validFrom: isoDate.optional(),
   validUntil: isoDate.optional(),
+  source: z.string().min(1).optional(),
   /** where the officials' hourly digest goes; without it the agency gets none (the sweep reports it) */
   email: z.email().optional(),
 });

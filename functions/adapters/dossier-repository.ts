@@ -28,9 +28,12 @@ export const partitions = {
   applicant: (subject: string) => `APPLICANT#${subject}`,
 } as const;
 
-/** Index keys follow the dossier: recomputed on every write, so a status change moves it between inboxes. */
+/**
+ * Index keys follow the dossier: recomputed on every write, so a status change moves it between inboxes.
+ * Open dossiers sort by the legal appointment, which an apology does not move: the sweeper reads them by it.
+ */
 export function indexKeys(d: WorkflowDossier) {
-  const order = `${d.dueAt ?? d.submittedAt}#${d.code}`;
+  const order = `${d.legalDueAt ?? d.dueAt ?? d.submittedAt}#${d.code}`;
   return {
     gsi1pk: partitions.agencyStatus(d.agencyId, d.status),
     gsi1sk: order,

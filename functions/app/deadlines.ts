@@ -4,6 +4,8 @@ import type { DossierRepository } from '../adapters/dossier-repository.js';
 import type { DeadlineIndex } from '../adapters/deadline-index.js';
 import { AppError } from '../domain/errors.js';
 import { candidateBound, sweepKind, sweepTransition } from '../domain/deadlines.js';
+import { processingOf } from '../domain/catalog.js';
+import { legalAppointment } from '../domain/workflow.js';
 
 export interface SweepDeps {
   readonly repo: Pick<DossierRepository, 'saveTransition'>;
@@ -35,9 +37,11 @@ export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
   for (const agency of province.agencies) {
     for await (const d of deps.index.openDueBefore(agency.id, bound)) {
       examined += 1;
-      const kind = sweepKind(d, now, province.calendar);
+      // only dossiers stored before `legalDueAt` existed need their procedure to know the legal appointment
+      const processing = d.legalDueAt ? undefined : processingOf(province, d);
+      const kind = sweepKind(d, now, province.calendar, processing);
       if (!kind) continue;
-      const { dossier, event } = sweepTransition(d, kind, now);
+      const { dossier, event } = sweepTransition(d, kind, now, legalAppointment(d, province.calendar, processing));
       try {
         await deps.repo.saveTransition(d.version, dossier, { ...event, eventId: randomUUID() });
         if (kind === 'overdue') overdue += 1;

@@ -3,12 +3,12 @@ import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
 import { staleVersion } from '../adapters/dossier-repository.js';
 import type { Province, Service } from '../../provinces/schema.js';
-import { findService } from '../domain/catalog.js';
+import { findService, processingOf } from '../domain/catalog.js';
 import { dossierView, type Actor } from '../domain/dossier.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import { authorize, canListAgency, viewerOf } from '../domain/access.js';
 import { supplementLacking, type DocumentRecord } from '../domain/documents.js';
-import { applyCommand, deadlineStanding, type Command, type WorkflowDossier } from '../domain/workflow.js';
+import { applyCommand, deadlineStanding, legalAppointment, workingDaysLeft, type Command, type WorkflowDossier } from '../domain/workflow.js';
 import { statusView, type StatusCode } from '../domain/status.js';
 
 export interface WorkflowDeps {
@@ -94,17 +94,26 @@ export async function agencyInbox(
   if (!canListAgency(caller, agencyId) || !deps.province.agencies.some((a) => a.id === agencyId)) throw notFound(`agency ${agencyId}`, 'Không tìm thấy cơ quan.');
   const filter = typeof query.status === 'number' ? { status: query.status as StatusCode } : { state: query.status };
   const page = await deps.repo.inbox(agencyId, filter, { limit: query.limit, cursor: query.cursor, viewer: viewerOf(caller) });
+  const { calendar } = deps.province;
   return {
-    items: page.items.map((d) => ({
-      code: d.code,
-      service: { id: d.serviceId, name: d.serviceName },
-      status: statusView(d.status),
-      applicantName: d.applicant.fullName,
-      submittedAt: d.submittedAt,
-      ...(d.dueAt ? { dueAt: d.dueAt } : {}),
-      standing: deadlineStanding(d, deps.now),
-      version: d.version,
-    })),
+    items: page.items.map((d) => {
+      // the legal appointment, not the date an apology promised: flags and days left are judged against it
+      const processing = d.legalDueAt ? undefined : processingOf(deps.province, d);
+      const legal = legalAppointment(d, calendar, processing);
+      const left = workingDaysLeft(d, deps.now, calendar, processing);
+      return {
+        code: d.code,
+        service: { id: d.serviceId, name: d.serviceName },
+        status: statusView(d.status),
+        applicantName: d.applicant.fullName,
+        submittedAt: d.submittedAt,
+        ...(d.dueAt ? { dueAt: d.dueAt } : {}),
+        ...(legal ? { legalDueAt: legal.toISOString() } : {}),
+        ...(left !== undefined ? { workingDaysLeft: left } : {}),
+        standing: deadlineStanding(d, deps.now, calendar, processing),
+        version: d.version,
+      };
+    }),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
 }

@@ -123,6 +123,10 @@ export const dossierViewSchema = z
     trackingUrl: z.string(),
     receivedAt: z.string().optional(),
     dueAt: z.string().optional().meta({ description: 'appointment date in force (ngày hẹn trả), moved by pauses and apologies' }),
+    legalDueAt: z
+      .string()
+      .optional()
+      .meta({ description: 'legal appointment: reception + processing time + pauses; an apology (form 04) does not move it, lateness is judged against it' }),
     calendarBasis: z
       .enum(['confirmed', 'statutory'])
       .optional()
@@ -131,7 +135,7 @@ export const dossierViewSchema = z
       .enum(['with-apology', 'without-apology'])
       .optional()
       .meta({ description: 'for a dossier finished late (against the legal appointment): whether an apology (form 04) was sent in time' }),
-    standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']).meta({ description: 'against the appointment date, now or when finished' }),
+    standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']).meta({ description: 'against the legal appointment, now or when finished' }),
     receipt: z.unknown().optional().meta({ description: 'form 01: code, documents received, appointment date' }),
     pendingSupplement: z.unknown().optional().meta({ description: 'form 02: what is missing and why' }),
     pendingPayment: z.unknown().optional(),
@@ -312,8 +316,18 @@ export const inboxItemSchema = z
     status: statusViewSchema,
     applicantName: z.string(),
     submittedAt: z.string(),
-    dueAt: z.string().optional(),
-    standing: z.enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline']),
+    dueAt: z.string().optional().meta({ description: 'appointment date in force (ngày hẹn trả), moved by pauses and apologies' }),
+    legalDueAt: z
+      .string()
+      .optional()
+      .meta({ description: 'legal appointment (hạn giải quyết theo quy định): reception + processing time + pauses; an apology (form 04) does not move it' }),
+    workingDaysLeft: z
+      .number()
+      .optional()
+      .meta({ description: 'working days of office time to the legal appointment, one decimal, from the province calendar; negative once passed; frozen while paused; open dossiers only' }),
+    standing: z
+      .enum(['early', 'on-time', 'late', 'not-yet-due', 'overdue', 'no-deadline'])
+      .meta({ description: 'against the legal appointment: an apology does not make a dossier on time' }),
     version: z.number().int(),
   })
   .meta({ id: 'InboxItem' });

@@ -22,6 +22,13 @@ export interface ServiceFilter {
 /** An agency of the current structure; one with `validUntil` was abolished and is kept for history only. */
 export const isCurrentAgency = (a: Agency): boolean => a.validUntil === undefined;
 
+/**
+ * Whether an agency existed on a local day (YYYY-MM-DD): from `validFrom` to `validUntil`, both included.
+ * For replays and history: a dossier received on 30/6/2025 went to a district, one of 1/7/2025 to a commune.
+ */
+export const agencyValidOn = (a: Pick<Agency, 'validFrom' | 'validUntil'>, day: string): boolean =>
+  (a.validFrom === undefined || a.validFrom <= day) && (a.validUntil === undefined || day <= a.validUntil);
+
 /** The agencies of the current structure (two tiers since 1 July 2025), those a dossier can be routed to. */
 export function currentAgencies(province: Province): Agency[] {
   return province.agencies.filter(isCurrentAgency);
@@ -56,6 +63,14 @@ export function findService(province: Province, id: string, version?: number): S
   const service = province.services.find((s) => s.id === id) ?? province.catalog?.get(id, version);
   if (!service) throw notFound(`service "${id}"`, 'Không tìm thấy thủ tục hành chính.');
   return service;
+}
+
+/**
+ * The processing time of a dossier's procedure (the version it was filed under), or undefined when the
+ * catalog no longer holds it: for reads that must not fail on one stale dossier, such as an inbox page.
+ */
+export function processingOf(province: Province, d: { readonly serviceId: string; readonly serviceVersion?: number | undefined }): Service['processing'] | undefined {
+  return (province.services.find((s) => s.id === d.serviceId) ?? province.catalog?.get(d.serviceId, d.serviceVersion))?.processing;
 }
 
 /** Levels 1 and 2 only inform and offer forms: a dossier can be filed online from level 3 up. */

@@ -1,13 +1,15 @@
 import type { Calendar } from '../../provinces/schema.js';
-import { addWorkingDays, classifyOpen, reminderInstant } from './calendar.js';
+import { addWorkingDays, classifyOpen, reminderInstant, type ProcessingTime } from './calendar.js';
 import type { DossierEvent } from './dossier.js';
 import { Status, type StatusCode } from './status.js';
-import type { WorkflowDossier } from './workflow.js';
+import { legalAppointment, type WorkflowDossier } from './workflow.js';
 
 /**
  * What the scheduled deadline sweeper decides for one open dossier. Pure: the instant is passed in.
  * Only dossiers whose clock runs can become late: while a supplement or a payment is awaited (5, 6)
- * the deadline is paused, so they are neither overdue nor reminded.
+ * the deadline is paused, so they are neither overdue nor reminded. Both marks are judged against the
+ * LEGAL appointment: an apology (form 04) promises the citizen a later date, but the dossier is overdue
+ * once the appointment the law set has passed.
  */
 
 export type SweepKind = 'overdue' | 'apology-reminder';
@@ -15,9 +17,10 @@ export type SweepKind = 'overdue' | 'apology-reminder';
 /** statuses whose deadline clock is running */
 const RUNNING: readonly StatusCode[] = [Status.Received, Status.Processing];
 
-export function sweepKind(d: WorkflowDossier, now: Date, calendar: Calendar): SweepKind | undefined {
-  if (!RUNNING.includes(d.status) || !d.dueAt) return undefined;
-  const due = new Date(d.dueAt);
+export function sweepKind(d: WorkflowDossier, now: Date, calendar: Calendar, processing?: ProcessingTime): SweepKind | undefined {
+  if (!RUNNING.includes(d.status)) return undefined;
+  const due = legalAppointment(d, calendar, processing);
+  if (!due) return undefined;
   if (classifyOpen(now, due) === 'overdue') return d.overdueAt ? undefined : 'overdue';
   // Each fires once: a dossier already reminded, or one that already apologised (form 04), is left alone.
   if (d.reminderSentAt || (d.apologies?.length ?? 0) > 0) return undefined;
@@ -39,7 +42,7 @@ export interface SweepTransition {
 }
 
 /** The recorded step: same status, next version, and the mark that keeps it from firing again. */
-export function sweepTransition(d: WorkflowDossier, kind: SweepKind, now: Date): SweepTransition {
+export function sweepTransition(d: WorkflowDossier, kind: SweepKind, now: Date, legalDueAt?: Date): SweepTransition {
   const at = now.toISOString();
   const dossier: WorkflowDossier = {
     ...d,
@@ -59,7 +62,7 @@ export function sweepTransition(d: WorkflowDossier, kind: SweepKind, now: Date):
       to: d.status,
       agencyId: d.agencyId,
       note: kind === 'overdue' ? 'Hồ sơ đã quá hạn giải quyết.' : 'Hồ sơ sắp đến hạn: cần gửi văn bản xin lỗi và hẹn lại ngày trả kết quả nếu không kịp.',
-      details: { dueAt: d.dueAt },
+      details: { dueAt: d.dueAt, ...(legalDueAt ? { legalDueAt: legalDueAt.toISOString() } : {}) },
     },
   };
 }

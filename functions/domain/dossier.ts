@@ -224,7 +224,7 @@ export function dossierView(dossier: WorkflowDossier, history: readonly DossierE
     version: dossier.version,
     trackingUrl: trackingUrl(baseUrl, dossier.code),
     standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
+    ...optional('receivedAt', 'dueAt', 'legalDueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
     history: history.map((e) => ({
       at: e.at,
       type: e.type,

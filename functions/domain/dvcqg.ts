@@ -101,7 +101,8 @@ export function progressItem(event: DossierEvent, dossier: WorkflowDossier): Pro
     NoiDungXuLy: event.note ?? event.type,
     TrangThai: nationalStatus(event.to),
     NgayBatDau: nationalDate(dossier.receivedAt ?? dossier.submittedAt)!,
-    ...defined({ NgayKetThucTheoQuyDinh: nationalDate(dossier.dueAt) }),
+    // "theo quy định": the legal appointment, which an apology does not move
+    ...defined({ NgayKetThucTheoQuyDinh: nationalDate(dossier.legalDueAt ?? dossier.dueAt) }),
   };
 }
 

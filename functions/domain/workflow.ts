@@ -79,6 +79,12 @@ export interface WorkflowState {
   readonly receivedAt?: string;
   /** the appointment date in force: set at reception, moved by pauses and apologies */
   readonly dueAt?: string;
+  /**
+   * the legal appointment: reception + processing time, moved by pauses only. An apology (form 04)
+   * promises a later `dueAt` but does not move this one: lateness, the overdue mark and the inbox's days
+   * left are judged against it. Absent on dossiers stored before it existed (see `legalAppointment`).
+   */
+  readonly legalDueAt?: string;
   readonly pauses?: readonly DossierPause[];
   readonly supplementRequests?: number;
   readonly pendingSupplement?: {
@@ -161,11 +167,14 @@ function refuse(d: Dossier, action: Action, why?: string): never {
 }
 
 /** Closing a pause moves the appointment by the working (or calendar) time the applicant held it. */
-function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt' | 'calendarBasis'> {
+function closePause(d: WorkflowDossier, kind: PauseKind, ctx: WorkflowContext): Pick<WorkflowState, 'pauses' | 'dueAt' | 'legalDueAt' | 'calendarBasis'> {
   const pauses = (d.pauses ?? []).map((p) => (p.kind === kind && !p.to ? { ...p, to: ctx.now.toISOString() } : p));
   if (!d.receivedAt || !d.dueAt) return { pauses };
-  const due = effectiveDueAt({ ...d, pauses }, ctx.calendar, ctx.processing);
-  return { pauses, dueAt: due.toISOString(), calendarBasis: basisBetween(ctx.calendar, new Date(d.receivedAt), due) };
+  const resumed = { ...d, pauses };
+  const due = effectiveDueAt(resumed, ctx.calendar, ctx.processing);
+  const legal = legalDueAt(resumed, ctx.calendar, ctx.processing);
+  const latest = due.getTime() > legal.getTime() ? due : legal;
+  return { pauses, dueAt: due.toISOString(), legalDueAt: legal.toISOString(), calendarBasis: basisBetween(ctx.calendar, new Date(d.receivedAt), latest) };
 }
 
 /** The calendar basis of an appointment: every local year from reception to the due date counts. */
@@ -222,6 +231,7 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
         status: Status.Received,
         receivedAt: at,
         dueAt: due,
+        legalDueAt: due,
         calendarBasis,
         receipt: { code: d.code, documentsReceived: command.documentsReceived ?? [], appointmentAt: due, issuedAt: at, calendarBasis },
       };
@@ -357,9 +367,47 @@ function closeOpenPauses(d: WorkflowDossier, ctx: WorkflowContext): Pick<Workflo
   return { pauses: (d.pauses ?? []).map((p) => (p.to ? p : { ...p, to: ctx.now.toISOString() })) };
 }
 
-/** Where a dossier stands against its appointment at an instant: finished ones by their class. */
-export function deadlineStanding(d: WorkflowDossier, now: Date): FinishedClass | OpenClass | 'no-deadline' {
+/**
+ * The legal appointment of a received dossier (see `WorkflowState.legalDueAt`). Dossiers stored before
+ * the field existed have it computed from the procedure when `processing` is given; otherwise the date
+ * in force before the first apology stands for it (exact unless a pause followed that apology).
+ */
+export function legalAppointment(d: WorkflowDossier, calendar?: Calendar, processing?: ProcessingTime): Date | undefined {
+  if (d.legalDueAt) return new Date(d.legalDueAt);
+  if (!d.receivedAt) return undefined;
+  if (calendar && processing) return legalDueAt(d, calendar, processing);
+  const before = d.apologies?.[0]?.previousDueAt ?? d.dueAt;
+  return before ? new Date(before) : undefined;
+}
+
+/** While a supplement or a payment is awaited the clock is stopped: the dossier stands where it was when the pause began. */
+function clockAt(d: WorkflowDossier, now: Date): Date {
+  const open = (d.pauses ?? []).find((p) => !p.to);
+  return open && Date.parse(open.from) < now.getTime() ? new Date(open.from) : now;
+}
+
+/**
+ * Where a dossier stands against its LEGAL appointment at an instant: finished ones by their class; an
+ * open one is overdue once the legal appointment passed on a running clock, whatever an apology promised.
+ */
+export function deadlineStanding(d: WorkflowDossier, now: Date, calendar?: Calendar, processing?: ProcessingTime): FinishedClass | OpenClass | 'no-deadline' {
   if (d.resultClass) return d.resultClass;
-  if (!d.dueAt || !isOpen(d.status)) return 'no-deadline';
-  return classifyOpen(now, new Date(d.dueAt));
+  if (!isOpen(d.status)) return 'no-deadline';
+  const legal = legalAppointment(d, calendar, processing);
+  if (!legal) return 'no-deadline';
+  return classifyOpen(clockAt(d, now), legal);
+}
+
+/**
+ * Working days of office time from now to the legal appointment, to one decimal; negative once it has
+ * passed. A paused dossier keeps what it had left when the pause began. Undefined for a dossier closed
+ * or not received.
+ */
+export function workingDaysLeft(d: WorkflowDossier, now: Date, calendar: Calendar, processing?: ProcessingTime): number | undefined {
+  if (!isOpen(d.status)) return undefined;
+  const legal = legalAppointment(d, calendar, processing);
+  if (!legal) return undefined;
+  const left = Math.round(workingTimeBetween(calendar, clockAt(d, now), legal) * 10) / 10;
+  // -0 would read as "overdue by nothing"
+  return left === 0 ? 0 : left;
 }

@@ -253,4 +253,30 @@ describe('a small year of dossiers, read back as the figures a province is judge
     const csv = await call('/stats/agencies?year=2026', { headers: { accept: 'text/csv' } });
     expect(csv.text.split('\r\n')[1]).toMatch(new RegExp(`^1,${justice},`));
   });
+
+  it('marks an apologised dossier overdue at its legal appointment and counts it late with apology', async () => {
+    // J was received Monday 4/5 09:00 with 3 working days: legally due Thursday 7/5 09:00. Its apology
+    // promised 30/6, which does not move that: at 10:00 the sweeper marks it overdue.
+    await setClock('2026-05-07T10:00:00');
+    await sweptAll([codes.J!], 'dossier.overdue');
+    const row = await eventually('J overdue in the inbox', async () => {
+      const inbox = await call(`/agencies/${planning}/dossiers?status=4`, { token: officials[planning] });
+      const item = inbox.json.items.find((i: { code: string }) => i.code === codes.J);
+      expect(item).toMatchObject({ standing: 'overdue', workingDaysLeft: -0.1 });
+      return item;
+    });
+    // the local clock ran on for the seconds the steps took after it was set: within a minute
+    expect(Math.abs(Date.parse(row.legalDueAt) - vn('2026-05-07T09:00:00').getTime())).toBeLessThan(60_000);
+    expect(Date.parse(row.dueAt)).toBe(vn('2026-06-30T16:00:00').getTime());
+    // finished Friday 8/5, long before the apology's date: late, with apology
+    await setClock('2026-05-08T09:00:00');
+    await act(codes.J!, { action: 'finish' });
+    await eventually('J late with apology', async () => {
+      const may = (await call(`/stats?scope=agency:${planning}&month=2026-05`)).json.figures;
+      expect(may.resolved).toMatchObject({ total: 1, early: 0, onTime: 0, late: 1, lateWithApology: 1, lateWithoutApology: 0 });
+      expect(may.rates.resolvedOnTimeOrEarly).toBe(0);
+      const report = (await call(`/stats?scope=agency:${planning}&month=2026-05&shape=report`)).json.report;
+      expect(report).toMatchObject({ resolved: { total: 1, late: 1, lateWithApology: 1, lateWithoutApology: 0 } });
+    });
+  });
 });

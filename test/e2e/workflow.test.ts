@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 import { apiAt } from '../support/api.js';
+import { sleep } from '../../local/support.js';
 
 /**
  * The one-stop workflow walked through the local HTTP API with the local clock moved across a weekend,
@@ -27,6 +28,27 @@ const call: ReturnType<typeof apiAt> = (path, init) => apiAt(stack.apiUrl)(path,
 
 const token = async (role: string, extra: Record<string, string> = {}) => (await call('/local/token', { body: { role, ...extra } })).json.token as string;
 const setClock = (iso: string) => call('/local/clock', { body: { set: iso } });
+
+/** Retries a probe until it passes: the sweeper and the counters run after the step that triggers them. */
+async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await probe();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+      await sleep(200);
+    }
+  }
+}
+
+interface InboxRow {
+  code: string;
+  dueAt?: string;
+  legalDueAt?: string;
+  workingDaysLeft?: number;
+  standing: string;
+}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'motcua-workflow-'));
@@ -80,19 +102,43 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     const inbox = await call(`/agencies/${agencyId}/dossiers?status=open`, { token: official });
     expect(inbox.status).toBe(200);
     expect(inbox.json.items.map((i: { code: string }) => i.code)).toContain(code);
-    expect((await call(`/agencies/${agencyId}/dossiers?status=4`, { token: official })).json.items[0]).toMatchObject({ code, standing: 'not-yet-due' });
+    const row = async (): Promise<InboxRow> => (await call(`/agencies/${agencyId}/dossiers?status=4`, { token: official })).json.items.find((i: InboxRow) => i.code === code);
+    // Wednesday 09:00 to the legal appointment Tuesday 5/5 16:00: 6 h, 30/4–1/5 and the weekend off, Monday
+    // 8 h, Tuesday 7 h = 21 office hours, 2.6 working days
+    const beforeApology = await row();
+    expect(beforeApology).toMatchObject({ standing: 'not-yet-due', workingDaysLeft: 2.6 });
+    expectNear(beforeApology.legalDueAt, vn('2026-05-05T16:00:00'));
 
     // An apology (form 04) on the morning of the appointment moves it to Thursday 7/5.
     await setClock(vn('2026-05-05T10:00:00'));
     const apologized = await act({ action: 'apologize', reason: 'Cần xác minh thông tin trụ sở', newDueAt: vn('2026-05-07T16:00:00') });
     expect(apologized.status).toBe(200);
     expectNear(apologized.json.dueAt, vn('2026-05-07T16:00:00'));
+    expectNear(apologized.json.legalDueAt, vn('2026-05-05T16:00:00'));
+
+    // Wednesday 6/5 10:00: the apology's date is tomorrow, but the legal appointment passed yesterday at
+    // 16:00. The inbox and the dossier say overdue, half a working day past it (1 h on Tuesday, 3 h this
+    // morning). (This file's clock moves back from today, so its sweeper does not fire: the overdue mark of
+    // an apologised dossier is checked in statistics.test.ts.)
+    await setClock(vn('2026-05-06T10:00:00'));
+    const afterLegal = await row();
+    expect(afterLegal).toMatchObject({ standing: 'overdue', workingDaysLeft: -0.5 });
+    expectNear(afterLegal.dueAt, vn('2026-05-07T16:00:00'));
+    expectNear(afterLegal.legalDueAt, vn('2026-05-05T16:00:00'));
+    expect((await call(`/dossiers/${code}`, { token: citizen })).json.standing).toBe('overdue');
 
     // Finished Thursday 11:00, before the apology's new date but after the legal appointment (Tuesday
     // 16:00): an apology says the dossier is late, it does not make it on time.
     await setClock(vn('2026-05-07T11:00:00'));
     const finished = await act({ action: 'finish' });
     expect(finished.json).toMatchObject({ status: { code: 9 }, standing: 'late', lateApology: 'with-apology' });
+    // and the figures count it late, with apology, in the agency's day and in the month's report
+    await eventually('the late result in the figures', async () => {
+      const day = await call(`/stats?scope=agency:${agencyId}&day=2026-05-07`);
+      expect(day.json.figures.resolved).toMatchObject({ total: 1, early: 0, onTime: 0, late: 1, lateWithApology: 1, lateWithoutApology: 0 });
+      const may = await call(`/stats?scope=agency:${agencyId}&month=2026-05&shape=report`);
+      expect(may.json.report).toMatchObject({ carriedOver: 1, received: 0, toHandle: 1, resolved: { total: 1, late: 1, lateWithApology: 1 }, openAtEnd: { total: 0 } });
+    });
     expect((await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied' } })).status).toBe(409);
     expect((await act({ action: 'return' })).json.status).toEqual({ code: 10, label: 'Đã trả kết quả' });
     const rated = await call(`/dossiers/${code}/rating`, { token: citizen, body: { rating: 'satisfied', comment: 'Nhanh gọn' } });

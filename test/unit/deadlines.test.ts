@@ -35,7 +35,22 @@ describe('what the deadline sweeper decides', () => {
     expect(sweepKind(dossier(4), new Date(reminder.getTime() - 60_000), calendar)).toBeUndefined();
     expect(sweepKind(dossier(4), reminder, calendar)).toBe('apology-reminder');
     expect(sweepKind(dossier(4, { reminderSentAt: reminder.toISOString() }), reminder, calendar)).toBeUndefined();
-    expect(sweepKind(dossier(4, { apologies: [{ at: 'x', reason: 'r', previousDueAt: 'a', newDueAt: 'b' }] }), reminder, calendar)).toBeUndefined();
+    expect(sweepKind(dossier(4, { apologies: [{ at: reminder.toISOString(), reason: 'r', previousDueAt: due.toISOString(), newDueAt: vn('2026-03-20T16:00:00').toISOString() }] }), reminder, calendar)).toBeUndefined();
+  });
+
+  it('marks a dossier overdue at its legal appointment even when an apology promised a later date', () => {
+    const promised = vn('2026-03-20T16:00:00');
+    const apologized = dossier(4, {
+      dueAt: promised.toISOString(),
+      legalDueAt: due.toISOString(),
+      apologies: [{ at: vn('2026-03-05T16:00:00').toISOString(), reason: 'r', previousDueAt: due.toISOString(), newDueAt: promised.toISOString() }],
+    });
+    expect(sweepKind(apologized, due, calendar)).toBeUndefined();
+    expect(sweepKind(apologized, vn('2026-03-06T16:01:00'), calendar)).toBe('overdue');
+    // stored before legalDueAt existed: computed from the procedure (3 working days from Monday 2/3 08:00)
+    const legacy = dossier(4, { dueAt: promised.toISOString(), apologies: apologized.apologies });
+    expect(sweepKind(legacy, vn('2026-03-05T08:01:00'), calendar, { amount: 3, unit: 'working-days' })).toBe('overdue');
+    expect(sweepTransition(apologized, 'overdue', vn('2026-03-06T16:01:00'), due).event.details).toEqual({ dueAt: promised.toISOString(), legalDueAt: due.toISOString() });
   });
 
   it('reads far enough ahead in the index to find every dossier due for a reminder', () => {

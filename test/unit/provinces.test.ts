@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { loadProvince, parseProvince, provinceFilePath, ProvinceFileError } from '../../provinces/load.js';
 import { agencyCodePattern, type Province } from '../../provinces/schema.js';
-import { agenciesFor, chooseAgency, currentAgencies, findService } from '../../functions/domain/catalog.js';
+import { agenciesFor, agencyValidOn, chooseAgency, currentAgencies, findService } from '../../functions/domain/catalog.js';
 
 const provinces = [
   { id: 'lang-son', name: 'Lạng Sơn', code: 'H37', portal: 'https://dichvucong.langson.gov.vn' },
@@ -57,6 +57,20 @@ describe.each(provinces)('province file $id', ({ id, name, code, portal }) => {
     expect(agenciesFor(province, household).map((a) => a.tier)).toEqual(currentAgencies(province).filter((a) => a.tier === 'commune').map(() => 'commune'));
     const district = districts[0]!;
     expect(() => chooseAgency(province, household, district.id)).toThrow(/does not process this service/);
+  });
+
+  it('dates the reorganisation: districts until 30/6/2025, the communes that took their work from 1/7/2025, each with its act', () => {
+    const onDay = (day: string, tier: string) => province.agencies.filter((a) => a.tier === tier && agencyValidOn(a, day)).length;
+    expect(onDay('2025-06-30', 'district')).toBeGreaterThan(0);
+    expect(onDay('2025-06-30', 'commune')).toBe(0);
+    expect(onDay('2025-07-01', 'district')).toBe(0);
+    expect(onDay('2025-07-01', 'commune')).toBe(province.agencies.filter((a) => a.tier === 'commune').length);
+    // departments are not touched by it
+    expect(onDay('2025-06-30', 'province')).toBe(onDay('2025-07-01', 'province'));
+    for (const a of province.agencies.filter((x) => x.tier !== 'province')) expect(a.source, a.id).toMatch(/72\/2025\/QH15/);
+    // what the catalog routes to today is exactly what is valid today
+    const today = '2026-12-02';
+    expect(currentAgencies(province).map((a) => a.id)).toEqual(province.agencies.filter((a) => agencyValidOn(a, today)).map((a) => a.id));
   });
 
   it('gives every agency a unique id and a unique Decision 20/2020 code of this province', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommand, transitions, type Action, type Command, type WorkflowDossier } from '../../functions/domain/workflow.js';
+import { applyCommand, deadlineStanding, legalAppointment, transitions, workingDaysLeft, type Action, type Command, type WorkflowDossier } from '../../functions/domain/workflow.js';
 import { statuses, type StatusCode } from '../../functions/domain/status.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { calendarSchema } from '../../provinces/schema.js';
@@ -142,6 +142,45 @@ describe('deadlines through the workflow', () => {
     // an apology does not make an early result late either
     expect(applyCommand(apologized, { action: 'finish' }, ctx(official, vn('2026-04-22T16:30:00'))).dossier).toMatchObject({ resultClass: 'early' });
     expect(applyCommand(apologized, { action: 'finish' }, ctx(official, vn('2026-04-22T16:30:00'))).dossier.lateApology).toBeUndefined();
+  });
+
+  it('keeps the legal appointment through an apology: the dossier is overdue once it passes, with its working days left counted to it', () => {
+    // received Monday 20/4 09:00 with 3 working days: legally due Thursday 23/4 09:00
+    const received = applyCommand(dossier(1, {}), { action: 'receive' }, ctx(official, vn('2026-04-20T09:00:00'))).dossier;
+    expect(received).toMatchObject({ dueAt: vn('2026-04-23T09:00:00').toISOString(), legalDueAt: vn('2026-04-23T09:00:00').toISOString() });
+    const processing4 = applyCommand(received, { action: 'start-processing' }, ctx(official, vn('2026-04-20T10:00:00'))).dossier;
+    const apologized = applyCommand(processing4, { action: 'apologize', reason: 'Cần xác minh', newDueAt: vn('2026-05-05T09:00:00').toISOString() }, ctx(official, vn('2026-04-22T16:00:00'))).dossier;
+    expect(apologized.dueAt).toBe(vn('2026-05-05T09:00:00').toISOString());
+    expect(apologized.legalDueAt).toBe(vn('2026-04-23T09:00:00').toISOString());
+    // Wednesday 16:00 → Thursday 09:00: 1 hour on Wednesday and 2 on Thursday morning = 3/8 of a day
+    expect(workingDaysLeft(apologized, vn('2026-04-22T16:00:00'), calendar)).toBe(0.4);
+    expect(deadlineStanding(apologized, vn('2026-04-23T09:00:00'))).toBe('not-yet-due');
+    // Friday 24/4 10:00: past the legal appointment, before the apology's date: overdue by 1 day and 1 hour
+    expect(deadlineStanding(apologized, vn('2026-04-24T10:00:00'))).toBe('overdue');
+    expect(workingDaysLeft(apologized, vn('2026-04-24T10:00:00'), calendar)).toBe(-1.1);
+    expect(workingDaysLeft({ ...apologized, status: 9 }, vn('2026-04-24T10:00:00'), calendar)).toBeUndefined();
+  });
+
+  it('moves the legal appointment by a pause, and freezes the days left while paused', () => {
+    const received = applyCommand(dossier(1, {}), { action: 'receive' }, ctx(official, vn('2026-04-20T09:00:00'))).dossier;
+    const paused = applyCommand(received, sample['request-supplement'], ctx(official, vn('2026-04-21T09:00:00'))).dossier;
+    // two working days were left when the pause began, whatever the date
+    expect(workingDaysLeft(paused, vn('2026-04-29T09:00:00'), calendar)).toBe(2);
+    expect(deadlineStanding(paused, vn('2026-04-29T09:00:00'))).toBe('not-yet-due');
+    // back on Wednesday 22/4 09:00 after one working day: the legal appointment is Friday 24/4 09:00
+    const back = applyCommand(paused, sample.supplement, ctx(applicant, vn('2026-04-22T09:00:00'))).dossier;
+    expect(back.legalDueAt).toBe(vn('2026-04-24T09:00:00').toISOString());
+  });
+
+  it('finds the legal appointment of a dossier stored before the field existed', () => {
+    const stored = dossier(4, {
+      receivedAt: vn('2026-04-20T09:00:00').toISOString(),
+      dueAt: vn('2026-05-05T09:00:00').toISOString(),
+      apologies: [{ at: vn('2026-04-22T16:00:00').toISOString(), reason: 'r', previousDueAt: vn('2026-04-23T09:00:00').toISOString(), newDueAt: vn('2026-05-05T09:00:00').toISOString() }],
+    });
+    expect(legalAppointment(stored, calendar, processing)).toEqual(vn('2026-04-23T09:00:00'));
+    expect(legalAppointment(stored)).toEqual(vn('2026-04-23T09:00:00'));
+    expect(legalAppointment(dossier(1))).toBeUndefined();
   });
 
   it('lets the applicant rate once, after the result is returned', () => {
