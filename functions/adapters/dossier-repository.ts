@@ -9,6 +9,7 @@ import type { StatusCode } from '../domain/status.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import { openCursor, sealCursor } from './cursor.js';
 import { DaySequence, sequenceKey } from './day-sequence.js';
+import { FadingMax } from './fading-max.js';
 import type { Payment } from '../domain/payments.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
@@ -134,18 +135,17 @@ export const CLAIM_LEASE_MS = 35_000;
 const WRITE_BUDGET_MS = 8_000;
 
 /**
- * The slowest recent write of a dossier in this container, decaying, so that a request can tell whether
+ * The slowest recent write of a dossier in this container, fading with time (FadingMax: a burst's estimate
+ * must not keep refusing once the burst is over), so that a request can tell whether
  * the time it has left is enough: a write that would land after the answer was given up (the function's
  * timeout) would store a dossier whose client saw a 5xx. Under a burst the request sheds itself first:
  * 503 with Retry-After, nothing stored, the number (if one was taken) kept on the claim for the retry.
  */
-let slowestRecentWriteMs = 200;
-const observeWrite = (ms: number) => {
-  slowestRecentWriteMs = Math.max(ms, slowestRecentWriteMs * 0.98, 50);
-};
+const slowestWrite = new FadingMax(200, 10_000);
+const observeWrite = (ms: number) => slowestWrite.observe(ms);
 /** What a write needs in hand: three times the slowest recent one, and two seconds to answer. */
-const neededForWrite = () => 2_000 + 3 * slowestRecentWriteMs;
-const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestRecentWriteMs) / 1000));
+const neededForWrite = () => 2_000 + 3 * slowestWrite.value();
+const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestWrite.value()) / 1000));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
