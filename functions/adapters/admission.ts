@@ -1,4 +1,5 @@
 import { AppError } from '../domain/errors.js';
+import { FadingMax } from './fading-max.js';
 
 /**
  * At most a few submissions of this process touch storage at once; the others wait their turn, and one
@@ -13,10 +14,15 @@ const CONCURRENT = 16;
 let running = 0;
 const line: (() => void)[] = [];
 
-/** How long a submission has recently taken here (decaying maximum), to judge whether one can still finish. */
-let slowestRecentMs = 500;
+/**
+ * How long a submission has recently taken here, to judge whether one can still finish: a maximum that
+ * fades with time (halving every 10 s of quiet), not only when a submission finishes, since after a burst
+ * the refused ones never finish and the estimate would otherwise refuse everyone for good.
+ */
+const slowest = new FadingMax(500, 10_000);
+const slowestRecent = () => slowest.value();
 
-export const retryAfterSeconds = (): number => Math.max(2, Math.ceil((2 * slowestRecentMs) / 1000));
+export const retryAfterSeconds = (): number => Math.max(2, Math.ceil((2 * slowestRecent()) / 1000));
 
 const refused = () =>
   new AppError(503, 'busy', `too many submissions at this moment; nothing was stored, retry after ${retryAfterSeconds()} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', {
@@ -25,7 +31,7 @@ const refused = () =>
 
 export async function admitted<T>(deadline: number | undefined, work: () => Promise<T>): Promise<T> {
   // conservative: under a burst the next submission can take well over the slowest recent one
-  const latestStart = () => (deadline ?? Infinity) - 3 * slowestRecentMs - 2_000;
+  const latestStart = () => (deadline ?? Infinity) - 3 * slowestRecent() - 2_000;
   if (Date.now() > latestStart()) throw refused();
   if (running >= CONCURRENT) {
     await new Promise<void>((resolve, reject) => {
@@ -49,7 +55,7 @@ export async function admitted<T>(deadline: number | undefined, work: () => Prom
   try {
     return await work();
   } finally {
-    slowestRecentMs = Math.max(Date.now() - started, slowestRecentMs * 0.98, 100);
+    slowest.observe(Date.now() - started);
     // hand the place straight to the next in line (running stays the same), or free it
     const next = line.shift();
     if (next) next();

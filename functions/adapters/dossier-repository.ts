@@ -8,15 +8,19 @@ import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { StatusCode } from '../domain/status.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import { openCursor, sealCursor } from './cursor.js';
+import { DaySequence, sequenceKey } from './day-sequence.js';
+import { FadingMax } from './fading-max.js';
+import { trackingBucket } from './pin.js';
 import type { Payment } from '../domain/payments.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
   dossier: (code: string) => ({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }),
   event: (code: string, version: number) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}` }),
-  sequence: (agencyId: string, day: string) => ({ pk: `SEQUENCE#${agencyId}#${day}`, sk: 'SEQUENCE' }),
+  sequence: sequenceKey,
   idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
-  trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
+  /** wrong-PIN counter of a bucket of codes (see trackingBucket in pin.ts) */
+  trackingFailures: (bucket: number) => ({ pk: `TRACKING#${bucket}`, sk: 'FAILURES' }),
   /** the ids of a citizen's open drafts (a string set), bounded by MAX_OPEN_DRAFTS */
   openDrafts: (subject: string) => ({ pk: `DRAFTS#${subject}`, sk: 'DRAFTS' }),
 } as const;
@@ -136,18 +140,17 @@ export const CLAIM_LEASE_MS = 35_000;
 const WRITE_BUDGET_MS = 8_000;
 
 /**
- * The slowest recent write of a dossier in this container, decaying, so that a request can tell whether
+ * The slowest recent write of a dossier in this container, fading with time (FadingMax: a burst's estimate
+ * must not keep refusing once the burst is over), so that a request can tell whether
  * the time it has left is enough: a write that would land after the answer was given up (the function's
  * timeout) would store a dossier whose client saw a 5xx. Under a burst the request sheds itself first:
  * 503 with Retry-After, nothing stored, the number (if one was taken) kept on the claim for the retry.
  */
-let slowestRecentWriteMs = 200;
-const observeWrite = (ms: number) => {
-  slowestRecentWriteMs = Math.max(ms, slowestRecentWriteMs * 0.98, 50);
-};
+const slowestWrite = new FadingMax(200, 10_000);
+const observeWrite = (ms: number) => slowestWrite.observe(ms);
 /** What a write needs in hand: three times the slowest recent one, and two seconds to answer. */
-const neededForWrite = () => 2_000 + 3 * slowestRecentWriteMs;
-const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestRecentWriteMs) / 1000));
+const neededForWrite = () => 2_000 + 3 * slowestWrite.value();
+const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestWrite.value()) / 1000));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -173,28 +176,25 @@ export const tooManyDrafts = (max: number) =>
   new AppError(429, 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
 
 export class DossierRepository {
+  private readonly sequence: DaySequence;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.sequence = new DaySequence(db, tableName, CLAIM_LEASE_MS);
+  }
 
   /**
-   * The next number of an agency's day: one atomic ADD that answers the new value, so concurrent
-   * submissions never race or retry for a number. The caller then writes its dossier under that number
-   * (`writeAllocated`), retrying the same write until it lands: a number handed out is used.
+   * The number of `holder` in an agency's day (see day-sequence.ts): recorded with its holder in the
+   * one atomic update that takes it, so that a retry of the same holder gets it back and a number whose
+   * holder died before writing its dossier goes to the next submission instead of leaving a gap.
    */
-  async allocate(agencyId: string, day: string, at: Date): Promise<number> {
-    const answer = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.sequence(agencyId, day),
-        UpdateExpression: 'ADD #v :one SET updatedAt = :at',
-        ExpressionAttributeNames: { '#v': 'value' },
-        ExpressionAttributeValues: { ':one': 1, ':at': at.toISOString() },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(answer.Attributes?.value);
+  private allocate(agencyId: string, agencyCode: string, day: string, holder: string, at: Date): Promise<number> {
+    return this.sequence.take(agencyId, day, holder, at, async (n) => {
+      const found = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.dossier(formatDossierCode(agencyCode, day, n)), ConsistentRead: true, ProjectionExpression: 'pk' }));
+      return found.Item !== undefined;
+    });
   }
 
   /**
@@ -205,13 +205,16 @@ export class DossierRepository {
   async submit(input: SubmitInput): Promise<CreateOutcome> {
     const idem = input.idempotency;
     shedIfLate(input.deadline, 2);
-    let claim: { owner: string; reservedCode?: string } | undefined;
+    let claim: { owner: string } | undefined;
     if (idem) {
       const taken = await this.claimIdempotency(idem, input.at);
       if ('replay' in taken) return taken.replay;
       claim = taken;
     }
-    const code = claim?.reservedCode ?? formatDossierCode(input.agencyCode, input.day, await this.allocate(input.agencyId, input.day, input.at));
+    // the key is the holder of the number: a retry with it (after a crash, or a 503) gets the same one
+    const holder = idem ? `key:${idem.subject}#${idem.key}` : `once:${randomUUID()}`;
+    const number = await this.allocate(input.agencyId, input.agencyCode, input.day, holder, input.at);
+    const code = formatDossierCode(input.agencyCode, input.day, number);
     const { dossier, event } = await input.build(code);
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -222,7 +225,7 @@ export class DossierRepository {
               Update: {
                 TableName: this.tableName,
                 Key: keys.idempotency(idem.subject, idem.key),
-                UpdateExpression: 'SET dossierCode = :code REMOVE #owner, claimedAt, reservedCode',
+                UpdateExpression: 'SET dossierCode = :code REMOVE #owner, claimedAt',
                 ConditionExpression: '#owner = :owner',
                 ExpressionAttributeNames: { '#owner': 'owner' },
                 ExpressionAttributeValues: { ':code': code, ':owner': claim.owner },
@@ -233,10 +236,12 @@ export class DossierRepository {
     ];
     const reserve = idem && claim ? { key: keys.idempotency(idem.subject, idem.key), owner: claim.owner } : undefined;
     await this.writeAllocated(code, items, reserve, input.deadline, (index) => {
-      // the key's claim was taken over: only after CLAIM_LEASE_MS, longer than this request may live
-      if (index === 2) return inProgress();
+      // the key's claim was taken over (only after CLAIM_LEASE_MS, longer than this request may live), or
+      // an earlier attempt of this key wrote the dossier after all: the retry replays it
+      if (index === 2 || (index === 0 && idem)) return inProgress();
       return undefined;
     });
+    await this.sequence.release(input.agencyId, input.day, holder, number);
     return { dossier, replayed: false, history: [event] };
   }
 
@@ -308,9 +313,8 @@ export class DossierRepository {
     const draftId = input.draft.code;
     shedIfLate(input.deadline, 2);
     const owner = randomUUID();
-    let reservedCode: string | undefined;
     try {
-      const claimed = await this.db.send(
+      await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.dossier(draftId),
@@ -318,17 +322,18 @@ export class DossierRepository {
           ConditionExpression: 'draft = :true AND #v = :v AND (attribute_not_exists(#owner) OR claimedAt < :stale)',
           ExpressionAttributeNames: { '#owner': 'owner', '#v': 'version' },
           ExpressionAttributeValues: { ':owner': owner, ':now': input.at.getTime(), ':stale': input.at.getTime() - CLAIM_LEASE_MS, ':true': true, ':v': input.draft.version },
-          ReturnValues: 'ALL_NEW',
         }),
       );
-      reservedCode = typeof claimed.Attributes?.reservedCode === 'string' ? claimed.Attributes.reservedCode : undefined;
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       const now = await this.get(draftId);
       if (now && !now.dossier.draft) return { dossier: now.dossier, replayed: true };
       throw inProgress();
     }
-    const code = reservedCode ?? formatDossierCode(input.draft.agencyCode, input.day, await this.allocate(input.draft.agencyId, input.day, input.at));
+    // the draft is the holder of the number: submitting it again (after a crash, or a 503) gets the same one
+    const holder = `draft:${draftId}`;
+    const number = await this.allocate(input.draft.agencyId, input.draft.agencyCode, input.day, holder, input.at);
+    const code = formatDossierCode(input.draft.agencyCode, input.day, number);
     const { dossier, event } = await input.build(code);
     const stored: WorkflowDossier = { ...dossier, code, draftId };
     const items = [
@@ -344,7 +349,8 @@ export class DossierRepository {
         },
       },
     ];
-    await this.writeAllocated(code, items, { key: keys.dossier(draftId), owner }, input.deadline, (index) => (index === 2 ? inProgress() : undefined));
+    await this.writeAllocated(code, items, { key: keys.dossier(draftId), owner }, input.deadline, (index) => (index === 2 || index === 0 ? inProgress() : undefined));
+    await this.sequence.release(input.draft.agencyId, input.day, holder, number);
     // The citizen's open-draft entry is not removed here (one write less per submission, and no contention
     // on that item among a citizen's submissions): entries of submitted drafts are pruned at the limit.
     return { dossier: stored, event, replayed: false };
@@ -353,8 +359,8 @@ export class DossierRepository {
   /**
    * Writes a dossier under a number already allocated. Transient failures are retried with the same
    * number (and the same ClientRequestToken, so a retry of a write that did land is a no-op). Past the
-   * budget, the number is recorded on the claim (`reservedCode`) so that the client's retry (same
-   * Idempotency-Key, or the same draft) uses it, and the answer is 503 with Retry-After: the dossier is
+   * budget, the claim is let go at once (its number stays held by the same key or draft in the day's
+   * sequence) so that the client's retry (same Idempotency-Key, or the same draft) uses it, and the answer is 503 with Retry-After: the dossier is
    * not stored and its number is not lost.
    */
   private async writeAllocated(
@@ -373,10 +379,10 @@ export class DossierRepository {
             new UpdateCommand({
               TableName: this.tableName,
               Key: reserve.key,
-              UpdateExpression: 'SET reservedCode = :code',
+              UpdateExpression: 'SET claimedAt = :free',
               ConditionExpression: '#owner = :owner',
               ExpressionAttributeNames: { '#owner': 'owner' },
-              ExpressionAttributeValues: { ':code': code, ':owner': reserve.owner },
+              ExpressionAttributeValues: { ':free': 0, ':owner': reserve.owner },
             }),
           )
           .catch(() => undefined);
@@ -409,12 +415,12 @@ export class DossierRepository {
   /**
    * Takes an Idempotency-Key for this request before anything else is written: a duplicate replays the
    * first answer, waits (409 request_in_progress) while the first is still running, or takes over a claim
-   * whose request died, with the number it had reserved.
+   * whose request died (the key still holds the number that request took, see day-sequence.ts).
    */
-  private async claimIdempotency(idem: IdempotencyClaim, at: Date): Promise<{ owner: string; reservedCode?: string } | { replay: CreateOutcome }> {
+  private async claimIdempotency(idem: IdempotencyClaim, at: Date): Promise<{ owner: string } | { replay: CreateOutcome }> {
     const owner = randomUUID();
     try {
-      const claimed = await this.db.send(
+      await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.idempotency(idem.subject, idem.key),
@@ -430,11 +436,9 @@ export class DossierRepository {
             ':iso': at.toISOString(),
             ':exp': Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
           },
-          ReturnValues: 'ALL_NEW',
         }),
       );
-      const reservedCode = claimed.Attributes?.reservedCode;
-      return { owner, ...(typeof reservedCode === 'string' ? { reservedCode } : {}) };
+      return { owner };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       return { replay: await this.replay(idem) };
@@ -546,7 +550,7 @@ export class DossierRepository {
 
   /** Wrong tracking PINs of a dossier in the current window (see domain/tracking.ts). */
   async trackingFailures(code: string): Promise<{ failures: number; windowStart: string } | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), ConsistentRead: true }));
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(await trackingBucket(code)), ConsistentRead: true }));
     if (!answer.Item) return undefined;
     return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
   }
@@ -557,7 +561,7 @@ export class DossierRepository {
    * tries, at most `max` are evaluated per window. An expired window starts again at one.
    */
   async takeTrackingAttempt(code: string, now: Date, max: number, windowMs: number): Promise<boolean> {
-    const key = keys.trackingFailures(code);
+    const key = keys.trackingFailures(await trackingBucket(code));
     const cutoff = new Date(now.getTime() - windowMs).toISOString();
     const expiresAt = Math.floor(now.getTime() / 1000) + Math.ceil(windowMs / 1000);
     try {
@@ -596,7 +600,7 @@ export class DossierRepository {
   /** Gives an attempt back: the right PIN is not a failure. */
   async returnTrackingAttempt(code: string): Promise<void> {
     await this.db
-      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
+      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(await trackingBucket(code)), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
       .catch((err: unknown) => {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       });

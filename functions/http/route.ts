@@ -40,9 +40,17 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return { statusCode: status, headers: { ...jsonHeaders, ...headers }, body: JSON.stringify(body) };
 }
 
+const retryAfterOf = (err: AppError): number | undefined => {
+  const value = err.details && !Array.isArray(err.details) ? (err.details as Record<string, unknown>).retryAfterSeconds : undefined;
+  return typeof value === 'number' ? value : undefined;
+};
+
+/** A 503 or 429 that says when to come back: the service refusing load on purpose, not failing. */
+export const isDeliberateRefusal = (err: AppError): boolean => (err.status === 503 || err.status === 429) && retryAfterOf(err) !== undefined;
+
 export function errorResult(err: AppError): HttpResult {
   // a refusal that says when to come back (429, 503, a request still in progress) says it in HTTP too
-  const retryAfter = err.details && !Array.isArray(err.details) ? (err.details as Record<string, unknown>).retryAfterSeconds : undefined;
+  const retryAfter = retryAfterOf(err);
   return json(
     err.status,
     { error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) } },
@@ -121,7 +129,10 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
       onError: (request) => {
         const err = request.error;
         if (err instanceof AppError) {
-          if (err.status >= 500) logger.error('refused', { code: err.code, error: err });
+          // load shed on purpose (503, 429 with Retry-After): not our fault, so no ERROR and no stack, which
+          // would page whoever watches the 5xx alarm for a client that was only told to come back later
+          if (isDeliberateRefusal(err)) logger.warn('shed', { route: id, status: err.status, code: err.code, retryAfterSeconds: retryAfterOf(err) });
+          else if (err.status >= 500) logger.error('refused', { code: err.code, error: err });
           // a refusal leaves a trace (probing shows), with what was refused but never what was sent
           else logger.info('refused', { route: id, status: err.status, code: err.code, ...(fieldsOf(err) ? { fields: fieldsOf(err) } : {}) });
           request.response = errorResult(err);

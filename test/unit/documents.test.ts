@@ -256,7 +256,7 @@ describe('document handlers', () => {
   it('submits a draft with its documents verified: a code from the counter, status 1, version 1 and the dossier.submitted event, in one transaction', async () => {
     ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
     ddb.on(UpdateCommand, { Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' } }).resolves({ Attributes: {} });
-    ddb.on(UpdateCommand, { UpdateExpression: 'ADD #v :one SET updatedAt = :at' }).resolves({ Attributes: { value: 5 } });
+    ddb.on(UpdateCommand, { ReturnValues: 'UPDATED_NEW' }).resolves({ Attributes: { value: 5 } });
     ddb.on(TransactWriteCommand).resolves({});
     const res = await submit();
     expect(res.statusCode).toBe(200);
