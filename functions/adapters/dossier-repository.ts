@@ -10,7 +10,6 @@ import type { DocumentRecord } from '../domain/documents.js';
 import { openCursor, sealCursor } from './cursor.js';
 import { DaySequence, sequenceKey } from './day-sequence.js';
 import { FadingMax } from './fading-max.js';
-import { trackingBucket } from './pin.js';
 import type { Payment } from '../domain/payments.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
@@ -19,8 +18,7 @@ export const keys = {
   event: (code: string, version: number) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}` }),
   sequence: sequenceKey,
   idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
-  /** wrong-PIN counter of a bucket of codes (see trackingBucket in pin.ts) */
-  trackingFailures: (bucket: number) => ({ pk: `TRACKING#${bucket}`, sk: 'FAILURES' }),
+  trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
   /** the ids of a citizen's open drafts (a string set), bounded by MAX_OPEN_DRAFTS */
   openDrafts: (subject: string) => ({ pk: `DRAFTS#${subject}`, sk: 'DRAFTS' }),
 } as const;
@@ -550,7 +548,7 @@ export class DossierRepository {
 
   /** Wrong tracking PINs of a dossier in the current window (see domain/tracking.ts). */
   async trackingFailures(code: string): Promise<{ failures: number; windowStart: string } | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(await trackingBucket(code)), ConsistentRead: true }));
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), ConsistentRead: true }));
     if (!answer.Item) return undefined;
     return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
   }
@@ -561,7 +559,7 @@ export class DossierRepository {
    * tries, at most `max` are evaluated per window. An expired window starts again at one.
    */
   async takeTrackingAttempt(code: string, now: Date, max: number, windowMs: number): Promise<boolean> {
-    const key = keys.trackingFailures(await trackingBucket(code));
+    const key = keys.trackingFailures(code);
     const cutoff = new Date(now.getTime() - windowMs).toISOString();
     const expiresAt = Math.floor(now.getTime() / 1000) + Math.ceil(windowMs / 1000);
     try {
@@ -600,7 +598,7 @@ export class DossierRepository {
   /** Gives an attempt back: the right PIN is not a failure. */
   async returnTrackingAttempt(code: string): Promise<void> {
     await this.db
-      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(await trackingBucket(code)), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
+      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
       .catch((err: unknown) => {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       });

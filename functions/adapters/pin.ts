@@ -38,15 +38,3 @@ export async function verifyPin(code: string, pin: string, stored: string | unde
   const actual = Buffer.from((await hashPin(code, pin)).slice(SCHEME.length + 1), 'base64url');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
-
-/**
- * Wrong PINs are counted per bucket, not per code: guesses at codes never issued would otherwise each
- * create an item, and a scan would grow the table with every guess. A fixed number of counters, chosen
- * by a keyed hash of the code (so nobody outside can aim at the bucket of a given dossier), bounds it.
- */
-export const TRACKING_BUCKETS = 65_536;
-
-export async function trackingBucket(code: string): Promise<number> {
-  const mac = createHmac('sha256', await stackKey('tracking-bucket')).update(code).digest();
-  return mac.readUInt16BE(0) % TRACKING_BUCKETS;
-}
