@@ -226,6 +226,13 @@ describe('the web portal in Chromium', { timeout: 60_000 }, () => {
     await supplement.getByLabel('Bản sao Căn cước công dân hoặc Căn cước (hai mặt)').check();
     await supplement.getByRole('button', { name: 'Yêu cầu bổ sung' }).click();
     await poll(() => statusOf(page).textContent()).toBe('Yêu cầu bổ sung giấy tờ');
+    // form 02 is filled from the request: what is missing and why
+    await page.getByRole('link', { name: /Mẫu 02/ }).click();
+    await poll(() => page.locator('.paper h1').textContent()).toBe('PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ');
+    const form02 = await page.locator('.paper').textContent();
+    expect(form02).toContain('Bản sao Căn cước công dân hoặc Căn cước (hai mặt)');
+    expect(form02).toContain('Bản sao CCCD mờ, không đọc được');
+    await expectAccessible(page, 'form 02');
   });
 
   test('the citizen sees what is missing and answers the supplement', async () => {
