@@ -7,6 +7,7 @@ import { isRealDay, safeText } from './text.js';
 import { Status, type StatusCode, statusView } from './status.js';
 import { deadlineStanding, type WorkflowDossier } from './workflow.js';
 import type { FeeAssessment } from './fees.js';
+import { issueMessageVi } from './messages-vi.js';
 
 export type Channel = 'online' | 'counter' | 'post';
 
@@ -115,14 +116,14 @@ export function formSchemaFor(service: Service): z.ZodObject {
   return z.object(shape).strict();
 }
 
-/** zod issues as error details naming the field with its full dotted path */
+/** zod issues as error details naming the field with its full dotted path, in English and in Vietnamese */
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix?: string): ErrorDetail[] {
   return issues.map((issue) => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
-      return { field: [prefix, ...path, issue.keys.join(',')].filter(Boolean).join('.'), message: 'not an accepted field' };
+      return { field: [prefix, ...path, issue.keys.join(',')].filter(Boolean).join('.'), message: 'not an accepted field', messageVi: issueMessageVi(issue) };
     }
-    return { field: [prefix, ...path].filter(Boolean).join('.') || undefined, message: issue.message } as ErrorDetail;
+    return { field: [prefix, ...path].filter(Boolean).join('.') || undefined, message: issue.message, messageVi: issueMessageVi(issue) } as ErrorDetail;
   });
 }
 

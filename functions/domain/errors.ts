@@ -1,3 +1,5 @@
+import { detailMessageVi } from './messages-vi.js';
+
 /**
  * Every refusal the API gives, in one shape: `{ error: { code, message, messageVi?, details? } }`.
  * Domain code throws these; the HTTP layer only maps them, it never invents rules of its own.
@@ -6,6 +8,8 @@ export interface ErrorDetail {
   /** dotted path of the offending input, e.g. `applicant.idNumber` or `fields.copies` */
   readonly field?: string;
   readonly message: string;
+  /** the same in Vietnamese, for the citizen (functions/domain/messages-vi.ts) */
+  readonly messageVi?: string;
   readonly [key: string]: unknown;
 }
 
@@ -30,5 +34,5 @@ export const invalidInput = (details: readonly ErrorDetail[]): AppError =>
     'invalid_input',
     `Invalid input: ${details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join('; ')}`,
     'Thông tin gửi lên không hợp lệ, vui lòng kiểm tra lại.',
-    details,
+    details.map((d) => (typeof d.messageVi === 'string' ? d : { ...d, messageVi: detailMessageVi(d.message) })),
   );

@@ -15,6 +15,8 @@ export function returnPage(state: { ref?: string; status: string; amountVnd?: nu
   const label = labels[state.status] ?? labels.unknown!;
   const amount = state.amountVnd !== undefined ? `<p>Số tiền: <strong>${state.amountVnd.toLocaleString('vi-VN')} đồng</strong></p>` : '';
   const dossier = state.dossierCode ? `<p>Hồ sơ: <strong>${escape(state.dossierCode)}</strong></p>` : '';
+  // back to the dossier in the portal, which is served from the same origin as the API routes
+  const back = state.dossierCode ? `<p><a id="back" href="/#/dossiers/${encodeURIComponent(state.dossierCode)}">Quay lại hồ sơ</a> <small>(Back to the dossier)</small></p>` : '<p><a id="back" href="/">Quay lại Cổng dịch vụ công</a> <small>(Back to the portal)</small></p>';
   // a pending payment is confirmed server to server; the page looks again a few times, it never confirms anything itself
   const refresh = state.status === 'initiated' ? '<meta http-equiv="refresh" content="3">' : '';
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}<title>Kết quả thanh toán</title></head>
@@ -22,5 +24,6 @@ export function returnPage(state: { ref?: string; status: string; amountVnd?: nu
 <h1>Kết quả thanh toán</h1>
 <p id="status" data-status="${escape(state.status)}"><strong>${label.vi}</strong> <small>(${label.en})</small></p>
 ${dossier}${amount}<p>Mã giao dịch: <code>${escape(state.ref ?? '')}</code></p>
+${back}
 </body></html>`;
 }

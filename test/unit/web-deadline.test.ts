@@ -26,4 +26,15 @@ describe('the inbox deadline column', () => {
     expect(deadlineView({ standing: 'no-deadline', statusCode: 3 }, now)).toEqual({ kind: 'closed', standing: 'no-deadline' });
     expect(deadlineView({ standing: 'no-deadline', statusCode: 1 }, now)).toEqual({ kind: 'none' });
   });
+
+  test('counts the working days the API gives when it gives them, and still believes its overdue', () => {
+    // the appointment is 5 calendar days away, but a weekend and a holiday leave 2 working days
+    expect(deadlineView({ dueAt: '2026-12-07T17:00:00+07:00', standing: 'not-yet-due', statusCode: 4, workingDaysLeft: 2 }, now)).toEqual({ kind: 'near', daysLeft: 2, working: true });
+    expect(deadlineView({ dueAt: '2026-12-14T17:00:00+07:00', standing: 'not-yet-due', statusCode: 4, workingDaysLeft: 8 }, now)).toEqual({ kind: 'ok', daysLeft: 8, working: true });
+    expect(deadlineView({ dueAt: '2026-11-30T17:00:00+07:00', standing: 'overdue', statusCode: 4, workingDaysLeft: -2 }, now)).toEqual({ kind: 'overdue', daysLate: 2, working: true });
+    expect(deadlineView({ dueAt: '2026-12-09T17:00:00+07:00', standing: 'overdue', statusCode: 2, workingDaysLeft: 3 }, now)).toEqual({ kind: 'overdue', daysLate: 0, working: true });
+    // closed dossiers and dossiers without an appointment are unchanged by it
+    expect(deadlineView({ dueAt: '2026-12-09T17:00:00+07:00', standing: 'early', statusCode: 10, workingDaysLeft: 5 }, now)).toEqual({ kind: 'closed', standing: 'early' });
+    expect(deadlineView({ standing: 'no-deadline', statusCode: 1, workingDaysLeft: 5 }, now)).toEqual({ kind: 'none' });
+  });
 });

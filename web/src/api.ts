@@ -1,4 +1,5 @@
 import { token } from './auth.js';
+import type { PaymentRecord } from './payment.js';
 
 /** The API's one error shape; the portal shows messageVi in Vietnamese and message in English. */
 export interface ApiErrorBody {
@@ -15,12 +16,15 @@ export class ApiError extends Error {
   ) {
     super(body.message);
   }
-  /** field → message, from `details: [{field, message}]` */
-  fieldMessages(): Map<string, string> {
+  /** field → message, from `details: [{field, message, messageVi}]`: the API's Vietnamese one in Vietnamese */
+  fieldMessages(lang: 'vi' | 'en'): Map<string, string> {
     const out = new Map<string, string>();
     if (Array.isArray(this.body.details)) {
-      for (const d of this.body.details as { field?: unknown; message?: unknown }[]) {
-        if (typeof d.field === 'string' && typeof d.message === 'string') out.set(d.field, d.message);
+      for (const d of this.body.details as { field?: unknown; message?: unknown; messageVi?: unknown }[]) {
+        if (typeof d.field !== 'string' || typeof d.message !== 'string') continue;
+        const text = lang === 'vi' && typeof d.messageVi === 'string' ? d.messageVi : d.message;
+        // two issues on one field: both are said
+        out.set(d.field, out.has(d.field) ? `${out.get(d.field)} ${text}` : text);
       }
     }
     return out;
@@ -50,6 +54,24 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError(res.status, err.error ?? { code: String(res.status), message: err.message ?? res.statusText, ...(res.status === 401 ? { messageVi: 'Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại.' } : {}) });
   }
   return parsed as T;
+}
+
+/** A file the API answers itself (a receipt PDF), fetched with the bearer token and saved under `fileName`. */
+export async function downloadFromApi(path: string, fileName: string): Promise<void> {
+  const bearer = token();
+  const res = await fetch(path, { headers: { accept: 'application/pdf', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
+  if (!res.ok) {
+    const parsed = (await res.json().catch(() => undefined)) as { error?: ApiErrorBody } | undefined;
+    throw new ApiError(res.status, parsed?.error ?? { code: String(res.status), message: res.statusText });
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** A PUT of the file's bytes to a presigned URL, reporting progress (fetch cannot report upload progress). */
@@ -91,7 +113,8 @@ export interface Dossier {
   submittedAt: string; updatedAt: string; version: number; receivedAt?: string; dueAt?: string; standing: string;
   receipt?: { code: string; documentsReceived: string[]; appointmentAt: string; issuedAt: string };
   pendingSupplement?: { reason: string; missing: string[]; components?: string[]; requestedAt?: string };
-  pendingPayment?: { amountVnd: number; reason: string };
+  pendingPayment?: { amountVnd: number; reason: string; requestedAt?: string };
+  fees?: { lines: { name: string; amountVnd: number }[]; totalVnd: number }; submissionFeesPaidAt?: string; payments?: PaymentRecord[];
   apologies?: { reason: string; newDueAt: string; at?: string }[];
   closingReason?: string; finishedAt?: string; returnedAt?: string; rating?: { value: string; comment?: string };
   history: HistoryEvent[]; draft?: boolean; documents?: DocumentView[];

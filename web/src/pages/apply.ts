@@ -1,6 +1,6 @@
 import { api, ApiError, type ServiceDetail } from '../api.js';
 import { field, h, replace } from '../dom.js';
-import { t } from '../i18n.js';
+import { currentLang, t } from '../i18n.js';
 import { errorBox } from '../main.js';
 import type { PageContext } from '../main.js';
 
@@ -103,7 +103,7 @@ export async function applyPage(ctx: PageContext): Promise<void> {
     } catch (err) {
       if (err instanceof ApiError) {
         let first: HTMLElement | undefined;
-        for (const [name, text] of err.fieldMessages()) {
+        for (const [name, text] of err.fieldMessages(currentLang())) {
           const c = controls.get(name);
           if (!c) continue;
           c.setAttribute('aria-invalid', 'true');

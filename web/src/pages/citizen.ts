@@ -1,5 +1,8 @@
-import { api, type Dossier, type ServiceDetail, type Status } from '../api.js';
-import { field, h, replace } from '../dom.js';
+import { api, downloadFromApi, type Dossier, type ServiceDetail, type Status } from '../api.js';
+import { loadMore } from '../list.js';
+import { Pager, type ListPage } from '../paging.js';
+import { lastFailed, paidPayments, paymentDue } from '../payment.js';
+import { field, h, replace, type Child } from '../dom.js';
 import { date, dateTime, vnd } from '../format.js';
 import { eventLabel, statusLabel, t } from '../i18n.js';
 import { errorBox } from '../main.js';
@@ -10,30 +13,39 @@ const enc = encodeURIComponent;
 
 export const statusBadge = (s: Status): HTMLElement => h('span', { class: `status s${s.code}` }, statusLabel(s));
 
+type MyDossier = { code: string; service: { name: string }; status: Status; submittedAt: string; dueAt?: string; draft?: boolean };
+
+/** Page size of the lists: the API's default unless the address asks for another (1 to 100). */
+export function pageSize(query: URLSearchParams, fallback: number): number {
+  const n = Number(query.get('limit'));
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : fallback;
+}
+
 export async function myDossiersPage(ctx: PageContext): Promise<void> {
   if (!ctx.requireSignIn()) return;
-  const mine = await api<{ items: { code: string; service: { name: string }; status: Status; submittedAt: string; dueAt?: string; draft?: boolean }[] }>('/dossiers');
+  const pager = new Pager<MyDossier>((path) => api<ListPage<MyDossier>>(path), `/dossiers?limit=${pageSize(ctx.query, 25)}`);
+  await pager.next();
+  const row = (d: MyDossier): HTMLElement =>
+    h('tr', {}, h('td', {}, h('a', { href: `#/dossiers/${enc(d.code)}` }, d.code)), h('td', {}, d.service.name), h('td', {}, d.draft ? h('span', { class: 'status draft' }, t('draft')) : statusBadge(d.status)), h('td', {}, date(d.submittedAt)), h('td', {}, date(d.dueAt)));
+  const tbody = h('tbody', {}, pager.items.map(row));
   replace(
     ctx.main,
     h('h1', {}, t('myDossiers')),
-    mine.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap' },
+    pager.items.length
+      ? [
           h(
-            'table',
-            {},
-            h('caption', { class: 'sr-only' }, t('myDossiers')),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('code')), h('th', { scope: 'col' }, t('service')), h('th', { scope: 'col' }, t('status')), h('th', { scope: 'col' }, t('submittedAt')), h('th', { scope: 'col' }, t('dueAt')))),
+            'div',
+            { class: 'table-wrap' },
             h(
-              'tbody',
+              'table',
               {},
-              mine.items.map((d) =>
-                h('tr', {}, h('td', {}, h('a', { href: `#/dossiers/${enc(d.code)}` }, d.code)), h('td', {}, d.service.name), h('td', {}, d.draft ? h('span', { class: 'status draft' }, t('draft')) : statusBadge(d.status)), h('td', {}, date(d.submittedAt)), h('td', {}, date(d.dueAt))),
-              ),
+              h('caption', { class: 'sr-only' }, t('myDossiers')),
+              h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('code')), h('th', { scope: 'col' }, t('service')), h('th', { scope: 'col' }, t('status')), h('th', { scope: 'col' }, t('submittedAt')), h('th', { scope: 'col' }, t('dueAt')))),
+              tbody,
             ),
           ),
-        )
+          loadMore(pager, tbody, row),
+        ]
       : h('p', {}, t('noDossiers')),
   );
 }
@@ -95,7 +107,7 @@ export async function dossierPage(ctx: PageContext): Promise<void> {
     }, t('submit'));
     sections.push(
       h('section', { 'aria-labelledby': 'up-h' }, h('h2', { id: 'up-h' }, t('uploadTitle')), s.documents.map((c) => h('div', { class: 'component' }, h('p', {}, h('strong', {}, c.name), ` — ${c.required ? t('required') : t('optional')}`), componentUpload(d.code, c, () => void refresh()))), list),
-      // Online payment joins here when the payment flow is connected; until then fees are shown, not charged.
+      // fees are paid once the dossier is submitted (the API refuses a draft's payment): shown here, paid on the next page
       h('section', { id: 'payment', 'aria-labelledby': 'pay-h' }, h('h2', { id: 'pay-h' }, t('paymentPlace')), s.fees.length ? h('ul', {}, s.fees.map((f) => h('li', {}, `${f.name}: ${vnd(f.amountVnd)}`))) : h('p', {}, t('noFee')), h('p', { class: 'hint' }, t('paymentNote'))),
       h('div', {}, message, submit),
     );
@@ -133,9 +145,8 @@ export async function dossierPage(ctx: PageContext): Promise<void> {
         ),
       );
     }
-    if (d.pendingPayment) {
-      sections.push(h('section', { id: 'payment', class: 'alert warning', 'aria-labelledby': 'pay-h' }, h('h2', { id: 'pay-h' }, t('paymentPlace')), h('p', {}, `${d.pendingPayment.reason}: `, h('strong', {}, vnd(d.pendingPayment.amountVnd))), h('p', { class: 'hint' }, t('paymentNote'))));
-    }
+    const payment = paymentSection(d);
+    if (payment) sections.push(payment);
     if (results.length) {
       sections.push(
         h(
@@ -165,6 +176,55 @@ export async function dossierPage(ctx: PageContext): Promise<void> {
     ),
     sections,
   );
+}
+
+/**
+ * Fees due now (at submission, or what the agency asked for in status 6) with the Pay button, which opens
+ * a payment through the API and sends the browser to the gateway; the gateway's return page links back
+ * here. Settled payments are listed with their receipt (biên lai điện tử) as a PDF.
+ */
+function paymentSection(d: Dossier): HTMLElement | undefined {
+  const due = paymentDue(d);
+  const paid = paidPayments(d);
+  if (!due && !paid.length) return undefined;
+  const message = h('div', { 'aria-live': 'assertive' });
+  const parts: Child[] = [];
+  if (due) {
+    const failed = lastFailed(d, due);
+    const pay = h('button', {
+      type: 'button',
+      class: 'primary',
+      onclick: async () => {
+        pay.disabled = true;
+        try {
+          const opened = await api<{ payUrl?: string }>(`/dossiers/${enc(d.code)}/payments`, { method: 'POST' });
+          if (!opened.payUrl) throw new Error(t('paymentFailed'));
+          location.assign(opened.payUrl);
+        } catch (err) {
+          replace(message, errorBox(err));
+          pay.disabled = false;
+        }
+      },
+    }, t('payNow'));
+    parts.push(
+      failed ? h('p', { class: 'alert error' }, t('paymentFailed')) : null,
+      h('table', { class: 'compact' }, h('caption', {}, t('paymentDue')), h('tbody', {}, due.lines.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.name), h('td', {}, vnd(l.amountVnd)))), h('tr', {}, h('th', { scope: 'row' }, t('total')), h('td', { 'data-testid': 'amount-due' }, h('strong', {}, vnd(due.amountVnd)))))),
+      h('p', { class: 'hint' }, t('payRedirect')),
+      message,
+      pay,
+    );
+  }
+  if (paid.length) {
+    parts.push(
+      h('ul', { 'data-testid': 'paid' }, paid.map((p) =>
+        h('li', {}, h('span', { class: 'status s9' }, t('paidLine', { amount: vnd(p.amountVnd), at: dateTime(p.paidAt) })), ' · ', t('receiptNo', { n: p.receiptNumber ?? '' }), ' ',
+          h('button', { type: 'button', class: 'secondary small', onclick: () => void downloadFromApi(`/dossiers/${enc(d.code)}/payments/${enc(p.ref)}/receipt?format=pdf`, `bien-lai-${p.receiptNumber ?? p.ref}.pdf`).catch((err: unknown) => replace(message, errorBox(err))) }, t('downloadReceipt', { n: p.receiptNumber ?? '' })),
+        ),
+      )),
+      due ? null : message,
+    );
+  }
+  return h('section', { id: 'payment', class: due ? 'alert warning' : undefined, 'aria-labelledby': 'pay-h' }, h('h2', { id: 'pay-h' }, t('paymentPlace')), parts);
 }
 
 /** A result is fetched through the API (which checks who asks) and opened from its short-lived link. */

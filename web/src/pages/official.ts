@@ -7,26 +7,31 @@ import { actionLabel, currentLang, statusLabel, t } from '../i18n.js';
 import { errorBox } from '../main.js';
 import type { PageContext } from '../main.js';
 import { uploadControl, verdict } from '../uploads.js';
-import { statusBadge, timeline } from './citizen.js';
+import { pageSize, statusBadge, timeline } from './citizen.js';
+import { loadMore } from '../list.js';
+import { Pager, type ListPage } from '../paging.js';
 
 const enc = encodeURIComponent;
 
-interface InboxItem { code: string; service: { id: string; name: string }; status: Status; applicantName: string; submittedAt: string; dueAt?: string; standing: string; version: number }
+/** `workingDaysLeft` and `legalDueAt` are read when the API gives them; without them the portal counts calendar days. */
+interface InboxItem { code: string; service: { id: string; name: string }; status: Status; applicantName: string; submittedAt: string; dueAt?: string; standing: string; version: number; workingDaysLeft?: number; legalDueAt?: string }
 
 /** Days left before the appointment with its colour class (near due, overdue), or how a closed dossier ended. */
-export function deadlineCell(dueAt: string | undefined, standing: string, statusCode: number): HTMLElement {
-  const v = deadlineView({ dueAt, standing, statusCode }, Date.now());
+export function deadlineCell(dueAt: string | undefined, standing: string, statusCode: number, workingDaysLeft?: number): HTMLElement {
+  const v = deadlineView({ dueAt, standing, statusCode, workingDaysLeft }, Date.now());
+  const left = (n: number): string => t(v.kind !== 'none' && v.kind !== 'closed' && v.working ? 'workingDaysLeftN' : 'daysLeftN', { n });
+  const late = (n: number): string => t(v.kind === 'overdue' && v.working ? 'workingOverdueN' : 'overdueN', { n });
   switch (v.kind) {
     case 'none':
       return h('span', { class: 'due none' }, t('noDeadline'));
     case 'closed':
       return h('span', { class: `due closed ${v.standing}` }, v.standing === 'early' ? t('early') : v.standing === 'on-time' ? t('onTime') : v.standing === 'late' ? t('late') : '—');
     case 'overdue':
-      return h('span', { class: 'due overdue' }, `${t('overdue')}: ${t('overdueN', { n: v.daysLate })}`);
+      return h('span', { class: 'due overdue' }, `${t('overdue')}: ${late(v.daysLate)}`);
     case 'near':
-      return h('span', { class: 'due near' }, `${t('nearDue')}: ${v.daysLeft === 0 ? t('dueToday') : t('daysLeftN', { n: v.daysLeft })}`);
+      return h('span', { class: 'due near' }, `${t('nearDue')}: ${v.daysLeft === 0 ? t('dueToday') : left(v.daysLeft)}`);
     case 'ok':
-      return h('span', { class: 'due ok' }, t('daysLeftN', { n: v.daysLeft }));
+      return h('span', { class: 'due ok' }, left(v.daysLeft));
   }
 }
 
@@ -37,7 +42,11 @@ export async function inboxPage(ctx: PageContext): Promise<void> {
   const agencies = await api<{ items: Agency[] }>('/agencies', { auth: false });
   const agencyId = s.agencyId ?? ctx.query.get('agency') ?? agencies.items[0]?.id ?? '';
   const status = ctx.query.get('status') ?? 'open';
-  const inbox = await api<{ items: InboxItem[] }>(`/agencies/${enc(agencyId)}/dossiers?status=${enc(status)}&limit=100`);
+  const pager = new Pager<InboxItem>((path) => api<ListPage<InboxItem>>(path), `/agencies/${enc(agencyId)}/dossiers?status=${enc(status)}&limit=${pageSize(ctx.query, 100)}`);
+  await pager.next();
+  const row = (d: InboxItem): HTMLElement =>
+    h('tr', {}, h('td', {}, h('a', { href: `#/official/dossiers/${enc(d.code)}` }, d.code)), h('td', {}, d.service.name), h('td', {}, d.applicantName), h('td', {}, statusBadge(d.status)), h('td', {}, date(d.submittedAt)), h('td', {}, dateTime(d.dueAt)), h('td', {}, deadlineCell(d.dueAt, d.standing, d.status.code, d.workingDaysLeft)));
+  const tbody = h('tbody', {}, pager.items.map(row));
   const statusSel = h(
     'select',
     { name: 'status' },
@@ -66,24 +75,21 @@ export async function inboxPage(ctx: PageContext): Promise<void> {
     ctx.main,
     h('h1', {}, `${t('inboxTitle')}: ${agencyName}`),
     form,
-    inbox.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap' },
+    pager.items.length
+      ? [
           h(
-            'table',
-            { class: 'inbox' },
-            h('caption', { class: 'sr-only' }, t('inboxTitle')),
-            h('thead', {}, h('tr', {}, [t('code'), t('service'), t('applicantName'), t('status'), t('submittedAt'), t('dueAt'), t('daysLeft')].map((c) => h('th', { scope: 'col' }, c)))),
+            'div',
+            { class: 'table-wrap' },
             h(
-              'tbody',
-              {},
-              inbox.items.map((d) =>
-                h('tr', {}, h('td', {}, h('a', { href: `#/official/dossiers/${enc(d.code)}` }, d.code)), h('td', {}, d.service.name), h('td', {}, d.applicantName), h('td', {}, statusBadge(d.status)), h('td', {}, date(d.submittedAt)), h('td', {}, dateTime(d.dueAt)), h('td', {}, deadlineCell(d.dueAt, d.standing, d.status.code))),
-              ),
+              'table',
+              { class: 'inbox' },
+              h('caption', { class: 'sr-only' }, t('inboxTitle')),
+              h('thead', {}, h('tr', {}, [t('code'), t('service'), t('applicantName'), t('status'), t('submittedAt'), t('dueAt'), t('daysLeft')].map((c) => h('th', { scope: 'col' }, c)))),
+              tbody,
             ),
           ),
-        )
+          loadMore(pager, tbody, row),
+        ]
       : h('p', {}, t('empty')),
   );
 }
