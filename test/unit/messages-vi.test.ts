@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { applicantSchema, submissionSchema } from '../../functions/contracts/api.js';
 import { formSchemaFor, issuesToDetails } from '../../functions/domain/dossier.js';
 import { AppError, invalidInput, type ErrorDetail } from '../../functions/domain/errors.js';
