@@ -1,5 +1,6 @@
 import type { DocumentComponent, Service } from '../../provinces/schema.js';
 import type { DocumentView } from '../contracts/documents.js';
+import { bucketLayout } from '../declaration.js';
 import { AppError, invalidInput, type ErrorDetail } from './errors.js';
 import { normalizeText, textProblem } from './text.js';
 
@@ -59,12 +60,12 @@ export interface DocumentRecord {
 
 /** `dossiers/<code>/<component>/<id>`: never the user's file name, so a name cannot steer where an object lands. */
 export function objectKey(dossierCode: string, component: string, id: string): string {
-  return `dossiers/${dossierCode}/${component}/${id}`;
+  return `${DOCUMENT_KEY_PREFIX}${dossierCode}/${component}/${id}`;
 }
 
-export const DOCUMENT_KEY_PREFIX = 'dossiers/';
+export const DOCUMENT_KEY_PREFIX = bucketLayout.documents;
 /** where rejected objects are moved; a lifecycle rule expires them */
-export const QUARANTINE_PREFIX = 'rejected/';
+export const QUARANTINE_PREFIX = bucketLayout.quarantine;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const codePattern = /^[A-Za-z0-9.-]{1,60}$/;

@@ -240,7 +240,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       const actions = allowedActions(statements);
       const has = (list: readonly string[]) => list.some((a) => actions.has(a));
       expect(has(tableReads), `${d.id} reads the table`).toBe(d.grants.table !== undefined);
-      expect(has(tableWrites), `${d.id} writes the table`).toBe(d.grants.table === 'readwrite');
+      expect(has(tableWrites), `${d.id} writes the table`).toBe(d.grants.table === 'readwrite' || (Array.isArray(d.grants.table) && d.grants.table.some((scope) => scope.access === 'readwrite')));
       expect([...actions].some((a) => a.startsWith('s3:')), `${d.id} touches documents`).toBe(d.grants.bucket !== undefined);
       const sendsToAgencies = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(agencyQueue.name(province.id, '*')));
       expect(sendsToAgencies, `${d.id} sends to agency queues`).toBe(d.grants.agencyQueues === 'send');
