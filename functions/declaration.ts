@@ -66,6 +66,8 @@ export interface RouteDeclaration {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** folders of the repository copied into the function's bundle at the same relative path (fonts) */
   readonly assets?: readonly string[];
+  /** public answers that may be cached this long (Cache-Control max-age, and the cache in front of the API) */
+  readonly cacheSeconds?: number;
 }
 
 export type ConsumerSource =
@@ -308,6 +310,8 @@ export const routes = [
     entry: 'functions/handlers/stats-agencies.ts',
     access: 'public',
     grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
+    // counters move with each event; five minutes old is fresh enough for a public ranking
+    cacheSeconds: 300,
     summary: 'The agencies of the province ranked by the share of dossiers resolved on time or early',
   },
   {
