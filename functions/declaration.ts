@@ -11,10 +11,34 @@ export type Role = 'citizen' | 'official' | 'admin';
 export type Access = 'public' | readonly Role[];
 
 /** What a function may touch; lib/ turns it into least-privilege grants, local/ ignores it. */
+/**
+ * Items of the table a function may touch, when not all of them: `leadingKeys` are partition-key patterns
+ * (IAM `StringLike`, `*` matches any run of characters), `attributes` (reads only) the top-level attributes
+ * it may see; a read with an attribute list must name them (a ProjectionExpression). Indexes are not granted.
+ */
+export interface TableScope {
+  readonly access: 'read' | 'readwrite';
+  readonly leadingKeys: readonly string[];
+  readonly attributes?: readonly string[];
+}
+
+/** What the public tracking page shows of a dossier and its history, and the PIN hash it checks; no personal data. */
+export const trackingAttributes = [
+  'pk', 'sk', 'code', 'draft', 'submittedCode', 'serviceId', 'serviceCode', 'serviceName', 'agencyId', 'agencyCode', 'agencyName',
+  'status', 'submittedAt', 'receivedAt', 'dueAt', 'resultClass', 'pendingSupplement', 'trackingPinHash', 'at', 'type', 'from', 'to',
+] as const;
+
+/** What the payment return page shows of a payment; the dossier item's other attributes stay unread. */
+export const paymentReturnAttributes = ['pk', 'sk', 'dossierCode', 'ref', 'status', 'amountVnd'] as const;
+
 export interface Grants {
-  readonly table?: 'read' | 'readwrite';
-  /** `verify`: read, plus put and delete to move a rejected object into quarantine */
-  readonly bucket?: 'read' | 'readwrite' | 'verify';
+  /** `read`/`readwrite`: every item and index; a list of scopes: only those items */
+  readonly table?: 'read' | 'readwrite' | readonly TableScope[];
+  /**
+   * Objects under `bucketLayout.documents` only. `read`: get (presigned downloads); `upload`: put only (presigned
+   * uploads); `verify`: read, put into the quarantine prefix and delete the rejected version.
+   */
+  readonly bucket?: 'read' | 'upload' | 'verify';
   /** send to the agency queues */
   readonly agencyQueues?: 'send';
   /** read the per-stack secret that keys are derived from (functions/adapters/stack-secret.ts) */
@@ -42,6 +66,8 @@ export interface RouteDeclaration {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** folders of the repository copied into the function's bundle at the same relative path (fonts) */
   readonly assets?: readonly string[];
+  /** public answers that may be cached this long (Cache-Control max-age, and the cache in front of the API) */
+  readonly cacheSeconds?: number;
 }
 
 export type ConsumerSource =
@@ -61,6 +87,14 @@ export interface ConsumerDeclaration {
   readonly grants: Grants;
   readonly summary: string;
 }
+
+/** The document bucket's layout: lib/ scopes grants by these prefixes, functions/domain/documents.ts names keys with them. */
+export const bucketLayout = {
+  /** uploaded documents and results: `dossiers/<code>/<component>/<id>` */
+  documents: 'dossiers/',
+  /** where the verifier moves rejected objects; a lifecycle rule expires them */
+  quarantine: 'rejected/',
+} as const;
 
 /** Single-table layout. Attribute names are generic so that one table serves every access pattern. */
 export const table = {
@@ -148,7 +182,14 @@ export const routes = [
     path: '/track/{code}',
     entry: 'functions/handlers/dossiers-track.ts',
     access: 'public',
-    grants: { table: 'readwrite', secret: 'read' },
+    // the failure counter, and of the dossier partition only what the page shows (never personal data)
+    grants: {
+      table: [
+        { access: 'readwrite', leadingKeys: ['TRACKING#*'] },
+        { access: 'read', leadingKeys: ['DOSSIER#*'], attributes: trackingAttributes },
+      ],
+      secret: 'read',
+    },
     summary: 'Follow a dossier with the code and PIN printed on its receipt, without an account',
     // PINs are short: besides the per-dossier lock, slow down whoever tries many dossiers
     throttle: { rateLimit: 5, burstLimit: 10 },
@@ -214,7 +255,7 @@ export const routes = [
     path: '/dossiers/{code}/documents',
     entry: 'functions/handlers/documents-upload.ts',
     access: ['citizen', 'official'],
-    grants: { table: 'readwrite', bucket: 'readwrite' },
+    grants: { table: 'readwrite', bucket: 'upload' },
     summary: 'The applicant (or, for a dossier received at the desk or by post, its agency) asks for a presigned PUT URL for one file of one document component',
   },
   {
@@ -241,7 +282,7 @@ export const routes = [
     path: '/dossiers/{code}/results',
     entry: 'functions/handlers/results-upload.ts',
     access: ['official'],
-    grants: { table: 'readwrite', bucket: 'readwrite' },
+    grants: { table: 'readwrite', bucket: 'upload' },
     summary: 'An official of the responsible agency asks for a presigned PUT URL for a result document',
   },
   {
@@ -269,7 +310,7 @@ export const routes = [
     path: '/stats',
     entry: 'functions/handlers/stats-get.ts',
     access: 'public',
-    grants: { table: 'read' },
+    grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
     summary: 'The figures a province is judged by, for the province, an agency or a service over a day, month, year or range (JSON or CSV)',
   },
   {
@@ -278,7 +319,9 @@ export const routes = [
     path: '/stats/agencies',
     entry: 'functions/handlers/stats-agencies.ts',
     access: 'public',
-    grants: { table: 'read' },
+    grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
+    // counters move with each event; five minutes old is fresh enough for a public ranking
+    cacheSeconds: 300,
     summary: 'The agencies of the province ranked by the share of dossiers resolved on time or early',
   },
   {
@@ -323,7 +366,7 @@ export const routes = [
     path: '/payments/{gateway}/return',
     entry: 'functions/handlers/payments-return.ts',
     access: 'public',
-    grants: { table: 'read' },
+    grants: { table: [{ access: 'read', leadingKeys: ['PAYREF#*', 'DOSSIER#*'], attributes: paymentReturnAttributes }] },
     summary: 'Where the gateway sends the browser back: a page that shows the state of the payment and changes nothing',
   },
   {

@@ -5,7 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { agencyQueue, environment, paymentEnvironment, type Grants } from '../functions/declaration.js';
+import { agencyQueue, bucketLayout, environment, paymentEnvironment, type Grants, type TableScope } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
 import { aliasArgs, bundleSettings } from './bundling.js';
 import { fromRoot } from './paths.js';
@@ -147,37 +147,40 @@ export class HandlerFunction extends Construct {
   private applyGrants(props: HandlerFunctionProps): void {
     const { table, documents } = props.storage;
     const { grants } = props;
-    if (grants.table) {
+    if (typeof grants.table === 'string') {
       if (grants.table === 'read') table.grantReadData(this.role);
       else table.grantReadWriteData(this.role);
       acknowledge(this, {
         [`AwsSolutions-IAM5[${nagResourceId(this, `${table.tableArn}/index/*`)}]`]:
           "Queries on this table's own global secondary indexes (agency inbox, applicant's dossiers); the wildcard covers only that table's indexes.",
       });
+    } else if (grants.table) {
+      for (const scope of grants.table) this.role.addToPrincipalPolicy(scopedTableStatement(table.tableArn, scope, 'read'));
+      for (const scope of grants.table.filter((s) => s.access === 'readwrite')) this.role.addToPrincipalPolicy(scopedTableStatement(table.tableArn, scope, 'write'));
+      // a customer-managed key would need kms:Decrypt too; the table's key is AWS-owned today (lib/storage.ts)
+      if (table.encryptionKey) table.encryptionKey.grantDecrypt(this.role);
     }
     if (grants.bucket) {
-      documents.grantRead(this.role);
-      // write without delete: an uploaded document is evidence and must stay (the bucket is versioned too)
-      if (grants.bucket === 'readwrite') documents.grantPut(this.role);
-      // the verifier alone moves a rejected object to quarantine: copy, then delete that exact version
-      if (grants.bucket === 'verify') {
-        documents.grantPut(this.role);
-        documents.grantDelete(this.role);
+      const objects = (prefix: string) => documents.arnForObjects(`${prefix}*`);
+      // every function reads (or writes) documents only under their prefix, never the quarantine
+      if (grants.bucket === 'read' || grants.bucket === 'verify') {
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects(bucketLayout.documents)] }));
       }
+      // presigning a PUT is all an upload function does: write without delete or read, the object is evidence
+      if (grants.bucket === 'upload') {
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(bucketLayout.documents)] }));
+      }
+      // the verifier alone moves a rejected object to quarantine: copy it there, then delete that exact version
+      if (grants.bucket === 'verify') {
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(bucketLayout.quarantine)] }));
+        this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'], resources: [objects(bucketLayout.documents)] }));
+      }
+      if (documents.encryptionKey) documents.encryptionKey.grantEncryptDecrypt(this.role);
       acknowledge(this, {
-        'AwsSolutions-IAM5[Action::s3:GetObject*]': 'Read access to the document bucket: GetObject and its version/ACL/tagging variants, as granted by bucket.grantRead.',
-        'AwsSolutions-IAM5[Action::s3:GetBucket*]': 'Read access to the document bucket: bucket location and configuration, as granted by bucket.grantRead.',
-        'AwsSolutions-IAM5[Action::s3:List*]': 'Listing the versions and parts of objects in the one document bucket, as granted by bucket.grantRead.',
-        [`AwsSolutions-IAM5[${nagResourceId(this, `${documents.bucketArn}/*`)}]`]:
-          'Objects are named per dossier at run time (dossier code and document id), so the grant covers the objects of this one bucket.',
-        ...(grants.bucket === 'readwrite'
-          ? { 'AwsSolutions-IAM5[Action::s3:Abort*]': 'Lets the function abort its own failed multipart uploads in the document bucket; no delete is granted.' }
-          : {}),
+        [`AwsSolutions-IAM5[${nagResourceId(this, `${documents.bucketArn}/${bucketLayout.documents}*`)}]`]:
+          `Objects are named per dossier at run time (${bucketLayout.documents}<code>/<component>/<id>), so the grant covers that prefix of this one bucket.`,
         ...(grants.bucket === 'verify'
-          ? {
-              'AwsSolutions-IAM5[Action::s3:Abort*]': 'Granted with PutObject (the quarantine copy); the verifier starts no multipart upload.',
-              'AwsSolutions-IAM5[Action::s3:DeleteObject*]': 'The verifier removes a rejected upload (that exact version) after copying it to the quarantine prefix; no other function may delete.',
-            }
+          ? { [`AwsSolutions-IAM5[${nagResourceId(this, `${documents.bucketArn}/${bucketLayout.quarantine}*`)}]`]: 'The quarantine copy of a rejected upload keeps its key under the quarantine prefix; put only, no read or delete there.' }
           : {}),
       });
     }
@@ -227,4 +230,27 @@ export class HandlerFunction extends Construct {
       });
     }
   }
+}
+
+/** The actions of a scoped grant: item reads and writes on the table itself (no index, no Scan). */
+export const scopedTableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+} as const;
+
+/**
+ * One statement of a scoped grant. `ForAllValues` holds for a request without the key, so the actions
+ * exclude Scan (which has no leading key); an attribute list also demands a projection (`dynamodb:Select`),
+ * which is how AWS documents column-level access.
+ */
+function scopedTableStatement(tableArn: string, scope: TableScope, kind: 'read' | 'write'): PolicyStatement {
+  const attributes = kind === 'read' && scope.attributes;
+  return new PolicyStatement({
+    actions: [...scopedTableActions[kind]],
+    resources: [tableArn],
+    conditions: {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...scope.leadingKeys] },
+      ...(attributes ? { 'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...attributes] }, StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' } } : {}),
+    },
+  });
 }

@@ -3,7 +3,7 @@ import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } fr
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { table as tableDeclaration } from '../functions/declaration.js';
+import { bucketLayout, table as tableDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import { acknowledge } from './nag.js';
 import { removalPolicy, type StageName } from './stage.js';
@@ -85,7 +85,7 @@ export class Storage extends Construct {
         // upload URLs live ten minutes, so a multipart upload still open after a day is abandoned
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },
         // rejected uploads are kept a while for inspection, then go (see the verifier's quarantine)
-        { id: 'ExpireRejected', prefix: 'rejected/', expiration: Duration.days(dev ? 7 : 30), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'ExpireRejected', prefix: bucketLayout.quarantine, expiration: Duration.days(dev ? 7 : 30), noncurrentVersionExpiration: Duration.days(1) },
         { noncurrentVersionExpiration: Duration.days(dev ? 7 : 365) },
       ],
       // Browsers upload and download with presigned URLs straight from the portal.

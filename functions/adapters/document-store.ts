@@ -14,9 +14,12 @@ export class DocumentStore {
     private readonly bucket: string,
   ) {}
 
-  /** A PUT URL for exactly one key; no header is signed besides host, so a plain `curl -T` works. */
-  presignPut(key: string, expiresIn: number): Promise<string> {
-    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn });
+  /**
+   * A PUT URL for exactly one key and exactly `contentLength` bytes (the declared size): Content-Length is
+   * a signed header, so S3 refuses a larger (or smaller) body. Clients set it themselves (`curl -T`, fetch).
+   */
+  presignPut(key: string, expiresIn: number, contentLength: number): Promise<string> {
+    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: contentLength }), { expiresIn });
   }
 
   /** A GET URL that downloads under the document's own name and verified type, whatever the object says. */

@@ -11,6 +11,7 @@ import { openCursor, sealCursor } from './cursor.js';
 import { DaySequence, sequenceKey } from './day-sequence.js';
 import { FadingMax } from './fading-max.js';
 import type { Payment } from '../domain/payments.js';
+import { trackingAttributes } from '../declaration.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -629,7 +630,19 @@ export class DossierRepository {
     return { dossier: toDossier(dossierItem), history, documents, payments };
   }
 
-  private async partition(code: string, skPrefix?: string): Promise<Record<string, unknown>[]> {
+  /**
+   * The dossier and its history as the public tracking page may read them: only `trackingAttributes`
+   * (the function's grant allows no other). A draft, or a draft id that was submitted, is not tracked.
+   */
+  async getForTracking(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[] } | undefined> {
+    const items = await this.partition(code, undefined, trackingAttributes);
+    const dossierItem = items.find((i) => i.sk === 'DOSSIER');
+    if (!dossierItem || typeof dossierItem.submittedCode === 'string') return undefined;
+    const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
+    return { dossier: toDossier(dossierItem), history };
+  }
+
+  private async partition(code: string, skPrefix?: string, attributes?: readonly string[]): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -640,6 +653,7 @@ export class DossierRepository {
           ExpressionAttributeValues: { ':pk': keys.dossier(code).pk, ...(skPrefix ? { ':sk': skPrefix } : {}) },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
+          ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])) } : {}),
         }),
       );
       items.push(...(page.Items ?? []));

@@ -3,6 +3,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { Payment, PaymentStatus } from '../domain/payments.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
+import { paymentReturnAttributes } from '../declaration.js';
 import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-repository.js';
 
 /**
@@ -95,6 +96,21 @@ export class PaymentRepository {
     if (!payment || !dossier) return undefined;
     const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
     return { payment: toPayment(payment), dossier: toDossier(dossier), history };
+  }
+
+  /**
+   * What the browser's return page shows of a payment (`paymentReturnAttributes`, all its function may
+   * read): the lookup, then the payment item alone, never the dossier's partition.
+   */
+  async stateByRef(ref: string): Promise<Pick<Payment, 'ref' | 'status' | 'amountVnd' | 'dossierCode'> | undefined> {
+    const names = Object.fromEntries(paymentReturnAttributes.map((a, i) => [`#a${i}`, a]));
+    const projection = { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
+    const lookup = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.lookup(ref), ConsistentRead: true, ...projection }));
+    const code = lookup.Item?.dossierCode;
+    if (typeof code !== 'string') return undefined;
+    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.payment(code, ref), ConsistentRead: true, ...projection }));
+    const item = answer.Item;
+    return item ? { ref, status: item.status as PaymentStatus, amountVnd: item.amountVnd as number, dossierCode: code } : undefined;
   }
 
   /**

@@ -74,7 +74,8 @@ export class StatsRepository {
   }
 
   /** The counters of scopes over periods, summed per scope: one BatchGet round per 100 items. */
-  async read(scopes: readonly Scope[], periods: readonly Period[]): Promise<Map<Scope, Counts>> {
+  async read(scopes: readonly Scope[], periods: readonly Period[], options: { readonly consistent?: boolean } = {}): Promise<Map<Scope, Counts>> {
+    const consistent = options.consistent ?? true;
     const wanted = scopes.flatMap((scope) => periods.flatMap((period) => Array.from({ length: shardsOf(scope) }, (_, shard) => statsKeys.counter(scope, period, shard))));
     const items: Record<string, unknown>[] = [];
     const chunks: (typeof wanted)[] = [];
@@ -84,7 +85,7 @@ export class StatsRepository {
         let keys: Record<string, unknown>[] = chunk;
         for (let attempt = 0; keys.length > 0; attempt++) {
           if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-          const answer = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+          const answer = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: consistent } } }));
           items.push(...(answer.Responses?.[this.tableName] ?? []));
           keys = (answer.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
         }

@@ -74,7 +74,7 @@ async function issueSlot(
       ]);
     }
     if (slot.status === 'pending') await deps.documents.extendSlot(slot.dossierCode, slot.id, Math.ceil(urlExpires / 1000) + SLOT_GRACE_SECONDS);
-    const url = await deps.store.presignPut(slot.objectKey, UPLOAD_URL_TTL_SECONDS);
+    const url = await deps.store.presignPut(slot.objectKey, UPLOAD_URL_TTL_SECONDS, slot.declaredSize);
     return { document: documentView(slot), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
   };
   // The same key again (its answer was lost): the same slot, with a URL that works from now.
@@ -107,7 +107,7 @@ async function issueSlot(
     if (stored) return freshUrl(stored);
     throw new AppError(409, 'conflict', 'the slot request conflicted with another one, please retry', 'Vui lòng thử lại.');
   }
-  const url = await deps.store.presignPut(key, UPLOAD_URL_TTL_SECONDS);
+  const url = await deps.store.presignPut(key, UPLOAD_URL_TTL_SECONDS, record.declaredSize);
   return { document: documentView(record), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
 }
 

@@ -309,7 +309,6 @@ export type Receipt = Awaited<ReturnType<typeof readReceipt>>;
 
 /** The browser's return page: reads the state, changes nothing. Unknown references look like pending ones. */
 export async function returnState(deps: Pick<PaymentDeps, 'payments'>, ref: string) {
-  const found = /^[A-Za-z0-9]{1,40}$/.test(ref) ? await deps.payments.byRef(ref) : undefined;
-  if (!found) return undefined;
-  return { ref, status: found.payment.status, amountVnd: found.payment.amountVnd, dossierCode: found.payment.dossierCode };
+  const found = /^[A-Za-z0-9]{1,40}$/.test(ref) ? await deps.payments.stateByRef(ref) : undefined;
+  return found && { ref, status: found.status, amountVnd: found.amountVnd, dossierCode: found.dossierCode };
 }

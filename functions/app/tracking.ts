@@ -6,7 +6,7 @@ import { statusView } from '../domain/status.js';
 import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
 
 export interface TrackingDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'trackingFailures' | 'takeTrackingAttempt' | 'returnTrackingAttempt' | 'listByApplicant'>;
+  readonly repo: Pick<DossierRepository, 'getForTracking' | 'trackingFailures' | 'takeTrackingAttempt' | 'returnTrackingAttempt' | 'listByApplicant'>;
   readonly now: Date;
 }
 
@@ -27,8 +27,8 @@ export async function trackByPin(deps: TrackingDeps, code: string, pin: string) 
       retryAfterSeconds,
     });
   }
-  const found = await deps.repo.get(code);
-  // a draft id that was submitted leads to its dossier; only the dossier's own code is tracked
+  // only what the page shows is read (the function may read nothing else); a submitted draft's id is not tracked
+  const found = await deps.repo.getForTracking(code);
   if (!found || found.dossier.draft || found.dossier.code !== code || !(await verifyPin(code, pin, found.dossier.trackingPinHash))) throw noMatch();
   await deps.repo.returnTrackingAttempt(code);
   return publicTrackingView(found.dossier, found.history, deps.now);

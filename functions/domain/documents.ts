@@ -1,5 +1,6 @@
 import type { DocumentComponent, Service } from '../../provinces/schema.js';
 import type { DocumentView } from '../contracts/documents.js';
+import { bucketLayout } from '../declaration.js';
 import { AppError, invalidInput, type ErrorDetail } from './errors.js';
 import { normalizeText, textProblem } from './text.js';
 
@@ -59,12 +60,15 @@ export interface DocumentRecord {
 
 /** `dossiers/<code>/<component>/<id>`: never the user's file name, so a name cannot steer where an object lands. */
 export function objectKey(dossierCode: string, component: string, id: string): string {
-  return `dossiers/${dossierCode}/${component}/${id}`;
+  return `${DOCUMENT_KEY_PREFIX}${dossierCode}/${component}/${id}`;
 }
 
-export const DOCUMENT_KEY_PREFIX = 'dossiers/';
+/** Upload slots of one dossier that may wait for their file at the same time. */
+export const MAX_PENDING_SLOTS = 10;
+
+export const DOCUMENT_KEY_PREFIX = bucketLayout.documents;
 /** where rejected objects are moved; a lifecycle rule expires them */
-export const QUARANTINE_PREFIX = 'rejected/';
+export const QUARANTINE_PREFIX = bucketLayout.quarantine;
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const codePattern = /^[A-Za-z0-9.-]{1,60}$/;
@@ -193,6 +197,13 @@ export function checkSlot(rules: SlotRules, request: SlotRequest, existing: read
   if (!Number.isInteger(request.size) || request.size <= 0) details.push({ field: 'size', message: 'a positive number of bytes' });
   else if (request.size > rules.maxSizeBytes) details.push({ field: 'size', message: `at most ${rules.maxSizeBytes} bytes` });
   if (details.length) throw invalidInput(details);
+  // every pending slot holds a live upload URL: a dossier may have only so many open at once
+  const pending = existing.filter((d) => d.status === 'pending' && occupiesSlot(d, now)).length;
+  if (pending >= MAX_PENDING_SLOTS) {
+    throw new AppError(409, 'too_many_pending_uploads', `at most ${MAX_PENDING_SLOTS} uploads may wait for their file at once; finish or cancel one first`, 'Hồ sơ đang có quá nhiều tệp chờ tải lên, vui lòng hoàn tất hoặc hủy bớt.', [
+      { field: 'component', message: `at most ${MAX_PENDING_SLOTS} pending uploads per dossier` },
+    ]);
+  }
   const taken = existing.filter((d) => d.component === request.component && occupiesSlot(d, now)).length;
   if (taken >= rules.maxFiles) {
     throw new AppError(409, 'too_many_files', `component ${request.component} takes at most ${rules.maxFiles} file(s)`, 'Thành phần hồ sơ này đã đủ số tệp cho phép.', [

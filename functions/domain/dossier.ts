@@ -198,8 +198,9 @@ export function submittedEvent(dossier: Dossier, eventId: string, actor: Actor):
   };
 }
 
+/** The public tracking route (GET /track/{code}?pin=): what the receipt prints, usable without an account. */
 export function trackingUrl(baseUrl: string, code: string): string {
-  return `${baseUrl.replace(/\/$/, '')}/dossiers/${encodeURIComponent(code)}`;
+  return `${baseUrl.replace(/\/$/, '')}/track/${encodeURIComponent(code)}`;
 }
 
 /** What identifies a dossier in every view: code, procedure, agency and status. */

@@ -253,6 +253,8 @@ export function sumCounts(items: readonly Record<string, unknown>[]): Counts {
 const DAY_MS = 86_400_000;
 /** a range longer than this is refused rather than read item by item */
 export const MAX_RANGE_DAYS = 3660;
+/** Counter items (shards included) one ranking request may read: a year of months for ~80 agencies. */
+export const RANKING_MAX_ITEMS = 1000;
 
 const dayNumber = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 const isoOfDay = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);

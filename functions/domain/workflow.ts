@@ -21,6 +21,9 @@ import { Status, type StatusCode } from './status.js';
  * it returns the next dossier and the event to record, or refuses. Storage writes both atomically.
  */
 
+/** How far one apology (Form 04) may move the appointment, in working days after the current one. */
+export const MAX_APOLOGY_WORKING_DAYS = 30;
+
 export type Rating = 'satisfied' | 'normal' | 'unsatisfied';
 
 export type Command =
@@ -320,6 +323,13 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       if (promised.getTime() <= current.getTime()) {
         throw new AppError(400, 'invalid_input', 'newDueAt: must be later than the current appointment date', 'Ngày hẹn mới phải sau ngày hẹn hiện tại.', [
           { field: 'newDueAt', message: `must be after ${d.dueAt}` },
+        ]);
+      }
+      // an apology postpones, it does not open an unbounded wait: at most so many working days past the appointment
+      const latest = addWorkingDays(ctx.calendar, current, MAX_APOLOGY_WORKING_DAYS);
+      if (!(promised.getTime() <= latest.getTime())) {
+        throw new AppError(400, 'invalid_input', `newDueAt: at most ${MAX_APOLOGY_WORKING_DAYS} working days after the current appointment`, `Ngày hẹn mới không được quá ${MAX_APOLOGY_WORKING_DAYS} ngày làm việc sau ngày hẹn hiện tại.`, [
+          { field: 'newDueAt', message: `at most ${latest.toISOString()}` },
         ]);
       }
       next = {

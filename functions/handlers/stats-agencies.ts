@@ -5,7 +5,7 @@ import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { StatsRepository } from '../adapters/stats-repository.js';
-import { environment } from '../declaration.js';
+import { environment, routeById } from '../declaration.js';
 import { rankingCsv, readAgencyRanking } from '../app/statistics.js';
 import { asCsvWhenAsked } from '../http/csv.js';
 
@@ -13,7 +13,8 @@ let stats: StatsRepository | undefined;
 
 const route = httpRoute('RankAgencies', async ({ query }) => {
   stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
-  return { status: 200, body: await readAgencyRanking({ stats, province: currentProvince(), now: now() }, query) };
+  const maxAge = routeById('RankAgencies').cacheSeconds ?? 0;
+  return { status: 200, body: await readAgencyRanking({ stats, province: currentProvince(), now: now() }, query), headers: { 'cache-control': `public, max-age=${maxAge}` } };
 });
 
 export const handler = (event: HttpEvent, context: Context): Promise<HttpResult> => asCsvWhenAsked(route, event, context, rankingCsv);

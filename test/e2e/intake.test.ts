@@ -49,7 +49,7 @@ describe('a citizen submits a dossier and the agency receives it on its queue', 
     expect(code).toMatch(/^000\.00\.05\.H37-\d{6}-\d{4}$/);
     expect(submitted?.json.trackingPin).toMatch(/^\d{6}$/);
     expect(submitted?.json.status).toEqual({ code: 1, label: 'Mới đăng ký' });
-    expect(submitted?.json.trackingUrl).toBe(`${stack.apiUrl}/dossiers/${code}`);
+    expect(submitted?.json.trackingUrl).toBe(`${stack.apiUrl}/track/${code}`);
 
     const tracked = await api(`/dossiers/${code}`, { token });
     expect(tracked.status).toBe(200);

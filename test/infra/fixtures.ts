@@ -91,6 +91,7 @@ export interface Statement {
   readonly Effect: 'Allow' | 'Deny';
   readonly Action: string | string[];
   readonly Resource: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -141,8 +141,8 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     expect([...stack.functions.keys()].sort()).toEqual(declared.map((d) => d.id).sort());
     // the notification variables go only to functions that send (NOTIFY_FROM_EMAIL only when the province names a sender; SMS_HTTP_URL only locally)
     const notifyNames: string[] = [environment.notifyDeadLetterUrl, environment.smsProvider];
-    const onlySome = new Set<string>([environment.notifyFromEmail, environment.smsHttpUrl, ...notifyNames, environment.stackSecretFile, environment.stackSecretArn]);
-    // the stack secret's file is local only; its ARN goes only to functions granted the secret
+    const onlySome = new Set<string>([environment.notifyFromEmail, environment.smsHttpUrl, ...notifyNames, environment.stackSecretFile, environment.stackSecretArn, environment.nationalSecretId, environment.nationalConfigFile]);
+    // the stack secret's file is local only; its ARN goes only to functions granted the secret, as the national portal's does
     const common = Object.values(environment).filter((n) => !onlySome.has(n));
     for (const d of declared) {
       const fn = stack.functions.get(d.id)!;
@@ -156,7 +156,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
       });
-      const expected = [...common, ...((d.grants as Grants).notify ? notifyNames : []), ...((d.grants as Grants).secret === 'read' ? [environment.stackSecretArn] : []), ...((d.grants as Grants).paymentSecret ? [paymentEnvironment.secretId] : [])].sort();
+      const expected = [...common, ...((d.grants as Grants).notify ? notifyNames : []), ...((d.grants as Grants).secret === 'read' ? [environment.stackSecretArn] : []), ...((d.grants as Grants).paymentSecret ? [paymentEnvironment.secretId] : []), ...((d.grants as Grants).nationalPortal ? [environment.nationalSecretId] : [])].sort();
       expect(Object.keys(props.Environment.Variables).sort(), d.id).toEqual(expected);
       expect(props.Environment.Variables[environment.provinceFile]).toBe(bundledProvinceFile);
       expect(props.Environment.Variables[environment.provinceId]).toBe(province.id);
@@ -240,7 +240,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       const actions = allowedActions(statements);
       const has = (list: readonly string[]) => list.some((a) => actions.has(a));
       expect(has(tableReads), `${d.id} reads the table`).toBe(d.grants.table !== undefined);
-      expect(has(tableWrites), `${d.id} writes the table`).toBe(d.grants.table === 'readwrite');
+      expect(has(tableWrites), `${d.id} writes the table`).toBe(d.grants.table === 'readwrite' || (Array.isArray(d.grants.table) && d.grants.table.some((scope) => scope.access === 'readwrite')));
       expect([...actions].some((a) => a.startsWith('s3:')), `${d.id} touches documents`).toBe(d.grants.bucket !== undefined);
       const sendsToAgencies = statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Resource).includes(agencyQueue.name(province.id, '*')));
       expect(sendsToAgencies, `${d.id} sends to agency queues`).toBe(d.grants.agencyQueues === 'send');

@@ -63,7 +63,7 @@ describe('the verifier on the local stack (s3rver events, DynamoDB Local)', () =
   it('verifies a PUT through a presigned URL, then rejects and quarantines a second PUT to the same URL', async () => {
     const record = slot(`IT.${Date.now()}-1`);
     await repo.putSlot(record);
-    const url = await store.presignPut(record.objectKey, 600);
+    const url = await store.presignPut(record.objectKey, 600, record.declaredSize);
     expect((await fetch(url, { method: 'PUT', body: samplePdf })).status).toBe(200);
     const verified = await until('verified', async () => {
       const r = await repo.get(record.dossierCode, record.id);
@@ -93,7 +93,7 @@ describe('the verifier on the local stack (s3rver events, DynamoDB Local)', () =
   it('serves a presigned GET with the stored bytes', async () => {
     const record = slot(`IT.${Date.now()}-3`);
     await repo.putSlot(record);
-    await fetch(await store.presignPut(record.objectKey, 600), { method: 'PUT', body: samplePdf });
+    await fetch(await store.presignPut(record.objectKey, 600, record.declaredSize), { method: 'PUT', body: samplePdf });
     await until('verified', async () => ((await repo.get(record.dossierCode, record.id))?.status === 'verified' ? true : undefined));
     const answer = await fetch(await store.presignGet(record.objectKey, 60, { fileName: record.fileName, contentType: 'application/pdf' }));
     expect(answer.status).toBe(200);

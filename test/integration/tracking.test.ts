@@ -13,9 +13,9 @@ describe('the wrong-PIN limit against DynamoDB Local', () => {
     const real = new DossierRepository(dynamo(), stack.tableName);
     let evaluated = 0;
     const repo = Object.assign(Object.create(real) as DossierRepository, {
-      get: (code: string) => {
+      getForTracking: (code: string) => {
         evaluated += 1;
-        return real.get(code);
+        return real.getForTracking(code);
       },
     });
     const code = `000.00.05.H37-990101-${String(Date.now() % 10_000).padStart(4, '0')}`;

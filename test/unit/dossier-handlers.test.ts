@@ -79,7 +79,7 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
     // 02:00 UTC on 2 March 2026 is 09:00 in Vietnam
     expect(body.code).toBe('000.21.31.H37-260302-0118');
     expect(body.status).toEqual({ code: 1, label: 'Mới đăng ký' });
-    expect(body.trackingUrl).toBe('https://api.example.test/dossiers/000.21.31.H37-260302-0118');
+    expect(body.trackingUrl).toBe('https://api.example.test/track/000.21.31.H37-260302-0118');
     const add = ddb.commandCalls(UpdateCommand, { Key: seqKey });
     // taken, then released once the dossier is written (see test/unit/day-sequence.test.ts)
     expect(add).toHaveLength(2);

@@ -75,7 +75,7 @@ describe('what each step tells the applicant', () => {
     const plan = planApplicantNotifications(stored({ ...dossier, trackingPinHash: 'scrypt$salt$hash' }, 'dossier.submitted'), base);
     for (const p of plan) {
       expect(p.message.text).toContain(dossier.code);
-      expect(p.message.text).toContain(`${base}/dossiers/${encodeURIComponent(dossier.code)}`);
+      expect(p.message.text).toContain(`${base}/track/${encodeURIComponent(dossier.code)}`);
       expect(p.message.text).not.toContain('scrypt');
     }
     expect(plan[0]!.message.text).toContain('PIN');

@@ -59,7 +59,7 @@ describe('route-events', () => {
     expect(input.QueueUrl).toBe('http://127.0.0.1:9324/000000000000/motcua-lang-son-agency-so-tu-phap');
     const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody!));
     expect(message).toMatchObject({ schemaVersion: 1, type: 'dossier.submitted', eventId: 'evt-000.00.14.H37-260302-0001', dossier: { status: { code: 1, label: 'Mới đăng ký' }, previousStatus: null } });
-    expect(message.dossier.trackingUrl).toBe('https://api.example.test/dossiers/000.00.14.H37-260302-0001');
+    expect(message.dossier.trackingUrl).toBe('https://api.example.test/track/000.00.14.H37-260302-0001');
     expect(input.MessageAttributes).toMatchObject({ type: { StringValue: 'dossier.submitted' }, schemaVersion: { StringValue: '1' }, dossierCode: { StringValue: '000.00.14.H37-260302-0001' } });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommand, deadlineStanding, legalAppointment, transitions, workingDaysLeft, type Action, type Command, type WorkflowDossier } from '../../functions/domain/workflow.js';
+import { MAX_APOLOGY_WORKING_DAYS, applyCommand, deadlineStanding, legalAppointment, transitions, workingDaysLeft, type Action, type Command, type WorkflowDossier } from '../../functions/domain/workflow.js';
 import { statuses, type StatusCode } from '../../functions/domain/status.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { calendarSchema } from '../../provinces/schema.js';
@@ -124,6 +124,16 @@ describe('deadlines through the workflow', () => {
     expect(() => applyCommand(d, { action: 'apologize', reason: 'x', newDueAt: vn('2026-04-22T09:00:00').toISOString() }, ctx(official, vn('2026-04-21T09:00:00')))).toThrow(
       expect.objectContaining({ status: 400 }),
     );
+  });
+
+  it(`refuses an apology that moves the appointment more than ${MAX_APOLOGY_WORKING_DAYS} working days, or to no date at all`, () => {
+    // Prepare
+    const d = dossier(4, { receivedAt: vn('2026-04-20T09:00:00').toISOString(), dueAt: vn('2026-04-23T09:00:00').toISOString() });
+    const apologize = (newDueAt: string) => () => applyCommand(d, { action: 'apologize', reason: 'x', newDueAt }, ctx(official, vn('2026-04-22T16:00:00')));
+    // Act / Assert: a year later, and a date that does not parse, are both refused with the field named
+    expect(apologize(vn('2027-04-23T09:00:00').toISOString())).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'newDueAt' })] }));
+    expect(apologize('not a date')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(apologize(vn('2026-05-20T09:00:00').toISOString())).not.toThrow();
   });
 
   it('classifies the result against the legal appointment when it is finished', () => {
