@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { activeObserver } from '../functions/adapters/request-observer.js';
+import { activeObserver, runObserved } from '../functions/adapters/request-observer.js';
 import { repoRoot } from './support.js';
 
 /** A handler as Lambda calls it: event and context in, a promise of the result out. */
@@ -43,12 +43,12 @@ export function loadHandler<TEvent, TResult>(entry: string): Promise<LambdaHandl
 function counted(handler: LambdaHandler<unknown, unknown>): LambdaHandler<unknown, unknown> {
   return async (event, context) => {
     const observer = activeObserver();
-    if (!observer?.invocation) return handler(event, context);
+    if (!observer) return handler(event, context);
     const started = performance.now();
     try {
-      return await handler(event, context);
+      return await runObserved(context.functionName, () => handler(event, context));
     } finally {
-      observer.invocation({ functionName: context.functionName, durationMs: performance.now() - started });
+      observer.invocation?.({ functionName: context.functionName, durationMs: performance.now() - started });
     }
   };
 }

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Counting what the handlers ask of AWS, for `npm run bench`: every SDK request (service, operation,
  * DynamoDB capacity units) and every function invocation of the local runtime. Nothing is attached
@@ -23,6 +25,10 @@ export interface ObservedRequest {
   readonly operation: string;
   /** the request was sent and failed (an error is charged like a success by most services) */
   readonly failed: boolean;
+  /** the function whose invocation made the request, when the runtime said (runObserved) */
+  readonly functionName?: string;
+  /** DynamoDB writes: how many items the request wrote (a transaction or a batch writes several) */
+  readonly items?: number;
   /** DynamoDB only, absent when the answer carried no ConsumedCapacity (a failed condition, an emulator that does not report it) */
   readonly units?: ConsumedUnits;
 }
@@ -39,10 +45,13 @@ export interface RequestObserver {
 }
 
 let current: RequestObserver | undefined;
+/** created with the first observer: a container that is never observed does not track async contexts */
+let scope: AsyncLocalStorage<string> | undefined;
 
 /** Registers the one observer (a second replaces the first); returns the function that removes it. */
 export function observeRequests(observer: RequestObserver): () => void {
   current = observer;
+  scope ??= new AsyncLocalStorage<string>();
   return () => {
     if (current === observer) current = undefined;
   };
@@ -50,6 +59,11 @@ export function observeRequests(observer: RequestObserver): () => void {
 
 export function activeObserver(): RequestObserver | undefined {
   return current;
+}
+
+/** Runs one invocation so that the requests it makes are attributed to its function. */
+export function runObserved<T>(functionName: string, work: () => Promise<T>): Promise<T> {
+  return scope ? scope.run(functionName, work) : work();
 }
 
 /** The operations whose input takes ReturnConsumedCapacity (others would drop it, but say so plainly). */
@@ -103,6 +117,12 @@ export function consumedUnits(operation: string, consumed: CapacityShape | reado
   return { read, write, indexWrite };
 }
 
+function itemsWritten(operation: string, input: Record<string, unknown>): number | undefined {
+  if (operation === 'TransactWriteItems') return (input.TransactItems as unknown[] | undefined)?.length ?? 0;
+  if (operation === 'BatchWriteItem') return Object.values((input.RequestItems as Record<string, unknown[]> | undefined) ?? {}).reduce((n, list) => n + list.length, 0);
+  return writeOperations.has(operation) ? 1 : undefined;
+}
+
 /** The slice of an SDK client this module touches (any v3 client has it). */
 interface ObservableClient {
   readonly middlewareStack: {
@@ -127,20 +147,24 @@ export function observed<C extends ObservableClient>(client: C, service: string)
   client.middlewareStack.add(
     (next: Next, context: HandlerContext) => async (args: { input: Record<string, unknown> }) => {
       const observer = current;
+      const functionName = scope?.getStore();
+      const by = functionName ? { functionName } : {};
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       const askCapacity = observer !== undefined && service === 'DynamoDB' && capacityOperations.has(operation);
       if (askCapacity && args.input.ReturnConsumedCapacity === undefined) args.input = { ...args.input, ReturnConsumedCapacity: 'INDEXES' };
+      const items = service === 'DynamoDB' ? itemsWritten(operation, args.input) : undefined;
+      const counted = { ...by, ...(items !== undefined ? { items } : {}) };
       try {
         const result = await next(args);
         if (observer && sent(result.response)) {
           const units = askCapacity ? consumedUnits(operation, result.output.ConsumedCapacity as CapacityShape | CapacityShape[] | undefined) : undefined;
-          observer.request?.({ service, operation, failed: false, ...(units ? { units } : {}) });
+          observer.request?.({ service, operation, failed: false, ...counted, ...(units ? { units } : {}) });
         }
         return result;
       } catch (err) {
         // an error with an HTTP status came back from the service; one without was never answered
         if (observer && typeof (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode === 'number') {
-          observer.request?.({ service, operation, failed: true });
+          observer.request?.({ service, operation, failed: true, ...counted });
         }
         throw err;
       }
