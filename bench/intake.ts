@@ -118,6 +118,8 @@ export async function benchIntake(stack: LocalStack, recorder: Recorder, say: (l
       const perItem = r.units.write / (r.operation === 'TransactWriteItems' ? 2 : 1) / r.items;
       for (let k = 0; k < r.items; k++) sizes.push(Math.max(1, Math.round(perItem)));
     }
+    // the consumers of the submissions' events are done before the ceiling is measured
+    await recorder.settle();
     const rawTable = `${stack.tableName}-bench-raw`;
     await db.send(
       new CreateTableCommand({

@@ -13,7 +13,10 @@ export class Recorder {
 
   constructor() {
     this.stop = observeRequests({
-      request: (r) => this.requests.push(r),
+      request: (r) => {
+        this.requests.push(r);
+        this.lastInvocationAt = performance.now();
+      },
       invocation: (i) => {
         this.invocations.push(i);
         this.lastInvocationAt = performance.now();
@@ -26,7 +29,7 @@ export class Recorder {
     this.invocations = [];
   }
 
-  /** Waits until no function has finished for `quietMs` (the stream consumers have caught up), at most `maxMs`. */
+  /** Waits until no function has finished and no request was made for `quietMs` (the consumers have caught up), at most `maxMs`. */
   async settle(quietMs = 4000, maxMs = 120_000): Promise<void> {
     const started = performance.now();
     this.lastInvocationAt = Math.max(this.lastInvocationAt, started);
