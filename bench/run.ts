@@ -2,6 +2,7 @@ import { benchCatalog, machine } from './catalog.js';
 import { benchStats } from './stats.js';
 import { benchBurst } from './burst.js';
 import { benchBundles, bundleTable } from './bundles.js';
+import { spawnSync } from 'node:child_process';
 import { initBudgetMs } from '../lib/bundle-budgets.js';
 
 /** `npm run bench`: each case starts and stops its own local stack. */
@@ -20,3 +21,7 @@ console.log(
   `catalog: GET /services?q= median ${catalog.searchMedianMs.toFixed(1)} ms, p95 ${catalog.searchP95Ms.toFixed(1)} ms (target ≤ 50 ms: ${catalog.searchMedianMs <= 50 ? 'pass' : 'FAIL'}); ` +
     `GET /services/{id} median ${catalog.detailMedianMs.toFixed(1)} ms; first search ${catalog.firstSearchMs.toFixed(1)} ms`,
 );
+
+// Intake and cost count every AWS request in a process of their own (bench/traffic.ts says why).
+const traffic = spawnSync(process.execPath, ['--import', 'tsx', 'bench/traffic.ts'], { stdio: 'inherit', env: process.env });
+if (traffic.status !== 0) process.exitCode = 1;

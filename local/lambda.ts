@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
+import { activeObserver, runObserved } from '../functions/adapters/request-observer.js';
 import { repoRoot } from './support.js';
 
 /** A handler as Lambda calls it: event and context in, a promise of the result out. */
@@ -30,12 +31,26 @@ export function loadHandler<TEvent, TResult>(entry: string): Promise<LambdaHandl
     if (!entryExists(entry)) return Promise.reject(new MissingEntryError(entry));
     pending = (import(join(repoRoot, entry)) as Promise<Record<string, unknown>>).then((module) => {
       if (typeof module.handler !== 'function') throw new Error(`${entry} does not export a function named handler`);
-      return module.handler as LambdaHandler<unknown, unknown>;
+      return counted(module.handler as LambdaHandler<unknown, unknown>);
     });
     pending.catch(() => loaded.delete(entry));
     loaded.set(entry, pending);
   }
   return pending as Promise<LambdaHandler<TEvent, TResult>>;
+}
+
+/** Reports each invocation and its duration to a registered observer (the bench's cost count). */
+function counted(handler: LambdaHandler<unknown, unknown>): LambdaHandler<unknown, unknown> {
+  return async (event, context) => {
+    const observer = activeObserver();
+    if (!observer) return handler(event, context);
+    const started = performance.now();
+    try {
+      return await runObserved(context.functionName, () => handler(event, context));
+    } finally {
+      observer.invocation?.({ functionName: context.functionName, durationMs: performance.now() - started });
+    }
+  };
 }
 
 export function lambdaContext(functionName: string, timeoutMs: number, region: string): Context {

@@ -109,7 +109,8 @@ export async function nationalConfig(nowMs = Date.now()): Promise<NationalConfig
   if (secretId) {
     // loaded only by the functions that talk to the portal, so no other bundle carries the client
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient({});
+    const { observed } = await import('./request-observer.js');
+    const client = observed(new SecretsManagerClient({}), 'Secrets Manager');
     raw = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
   } else if (file) {
     try {

@@ -5,6 +5,7 @@ import type { DeliveryDeps } from '../app/notifications.js';
 import { dynamo } from './dynamo-client.js';
 import { requiredEnv } from './env.js';
 import { sqsClient } from './sqs-client.js';
+import { observed } from './request-observer.js';
 import { now } from './clock.js';
 import { NotificationLog } from './notification-log.js';
 import { HttpSmsSender, SesEmailSender, SnsSmsSender, type SmsSender } from './notification-senders.js';
@@ -23,7 +24,7 @@ export function smsSenderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsSende
     if (!url) throw new Error(`${environment.smsProvider}=http needs ${environment.smsHttpUrl}`);
     return new HttpSmsSender(url);
   }
-  if (provider === 'sns') return new SnsSmsSender(new SNSClient({}), env.SMS_SENDER_ID || undefined);
+  if (provider === 'sns') return new SnsSmsSender(observed(new SNSClient({}), 'SNS'), env.SMS_SENDER_ID || undefined);
   throw new Error(`${environment.smsProvider} must be sns or http, got "${provider}"`);
 }
 
@@ -32,7 +33,7 @@ export function notificationDeps(): DeliveryDeps & { log: NotificationLog } {
     const from = process.env[environment.notifyFromEmail];
     cached = {
       log: new NotificationLog(dynamo(), requiredEnv(environment.tableName)),
-      email: from ? new SesEmailSender(new SESv2Client({}), from) : undefined,
+      email: from ? new SesEmailSender(observed(new SESv2Client({}), 'SESv2'), from) : undefined,
       sms: smsSenderFromEnv(),
       deadLetters: new SqsDeadLetters(sqsClient(), requiredEnv(environment.notifyDeadLetterUrl)),
     };

@@ -1,8 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { observed } from './request-observer.js';
 
 let sqs: SQSClient | undefined;
 
 export function sqsClient(): SQSClient {
-  sqs ??= new SQSClient({});
+  sqs ??= observed(new SQSClient({}), 'SQS');
   return sqs;
 }

@@ -2,6 +2,7 @@ import { hkdf } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { environment } from '../declaration.js';
+import { observed } from './request-observer.js';
 
 /**
  * One secret per stack, and a separate 32-byte key derived from it for each purpose (cursor signing,
@@ -31,7 +32,7 @@ async function readSecret(): Promise<Buffer> {
   const arn = process.env[environment.stackSecretArn];
   const file = process.env[environment.stackSecretFile];
   if (arn) {
-    client ??= new SecretsManagerClient({});
+    client ??= observed(new SecretsManagerClient({}), 'Secrets Manager');
     const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     const value = answer.SecretBinary ? Buffer.from(answer.SecretBinary) : Buffer.from(answer.SecretString ?? '', 'utf8');
     if (value.length < MIN_SECRET_BYTES) throw new Error(`the stack secret ${arn} holds ${value.length} bytes; at least ${MIN_SECRET_BYTES} are needed`);

@@ -1,0 +1,172 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ObservedRequest } from '../functions/adapters/request-observer.js';
+import { MAX_OPEN_DRAFTS } from '../functions/domain/dossier.js';
+import { routes } from '../functions/declaration.js';
+import { localCredentials, type LocalStack } from '../local/stack.js';
+import { apiAt } from '../test/support/api.js';
+import { burstService, percentile, pool, putAll, verifiedDocumentItems } from '../test/support/burst.js';
+import { applicant } from '../test/support/dossiers.js';
+import { declarationId, type Recorder } from './recorder.js';
+
+const routeIds = new Set<string>(routes.map((r) => r.id));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Phase {
+  readonly seconds: number;
+  /** milliseconds per request, sorted */
+  readonly latencies: readonly number[];
+}
+
+export interface IntakeResult {
+  readonly dossiers: number;
+  readonly concurrency: number;
+  readonly create: Phase;
+  readonly submit: Phase;
+  readonly raw: Phase & { readonly writes: number };
+  /** storage requests (DynamoDB and S3) the routes made, per dossier, by operation */
+  readonly perDossier: Readonly<Record<string, number>>;
+  readonly k: number;
+  readonly apiRate: number;
+  readonly rawRate: number;
+  readonly retries: number;
+}
+
+const storage = (r: ObservedRequest) => (r.service === 'DynamoDB' || r.service === 'S3') && r.functionName !== undefined && routeIds.has(declarationId(r.functionName));
+
+/**
+ * BENCH_INTAKE dossiers (default 300) at BENCH_INTAKE_CONCURRENCY (default 20) through the local HTTP
+ * API: each is created (a draft of a procedure with two required PDFs), its two documents are marked
+ * verified directly in the table (uploads are counted in the cost section, not timed here), and it is
+ * submitted. Then the same DynamoDB Local takes raw PutItem writes, one per item the API wrote, of the
+ * size DynamoDB billed for it, at the same concurrency: the ceiling the API is measured against.
+ */
+export async function benchIntake(stack: LocalStack, recorder: Recorder, say: (line: string) => void): Promise<IntakeResult> {
+  const n = Number(process.env.BENCH_INTAKE ?? 300);
+  const concurrency = Number(process.env.BENCH_INTAKE_CONCURRENCY ?? 20);
+  const call = apiAt(stack.apiUrl);
+  const tokens: string[] = [];
+  const citizens = Math.ceil(n / MAX_OPEN_DRAFTS);
+  // dossier i belongs to citizen i mod citizens: concurrent requests are of different citizens, as on a deadline day
+  const tokenOf = (i: number) => tokens[i % citizens]!;
+  for (let c = 0; c < citizens; c++) {
+    const answer = await call<{ token: string }>('/local/token', { method: 'POST', body: { role: 'citizen', subject: `intake-${c}` } });
+    if (answer.status !== 200) throw new Error(`token: ${answer.status} ${answer.text}`);
+    tokens.push(answer.json.token);
+  }
+  let retries = 0;
+  /** one request, repeated after a refusal with Retry-After as the contract asks; its latency is to the final answer */
+  const timed = async (path: string, init: { method?: string; token: string; body?: unknown }, latencies: number[]) => {
+    const started = performance.now();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const answer = await call(path, init);
+      const retryAfter = Number(answer.headers.get('retry-after'));
+      if (answer.status < 400 || !Number.isFinite(retryAfter) || retryAfter <= 0) {
+        latencies.push(performance.now() - started);
+        return answer;
+      }
+      retries += 1;
+      await sleep(retryAfter * 1000 * (1 + Math.random()));
+    }
+    throw new Error(`${path}: still refused after 20 attempts`);
+  };
+  const phase = async (label: string, work: (i: number, latencies: number[]) => Promise<void>): Promise<Phase> => {
+    const latencies: number[] = [];
+    const started = performance.now();
+    let done = 0;
+    await pool(
+      Array.from({ length: n }, (_, i) => i),
+      concurrency,
+      async (i) => {
+        await work(i, latencies);
+        done += 1;
+        if (done % 100 === 0 || done === n) say(`${label}: ${done}/${n} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      },
+    );
+    return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+  };
+
+  await recorder.settle(2000);
+  recorder.reset();
+  const drafts: string[] = new Array(n);
+  const create = await phase('create', async (i, latencies) => {
+    const token = tokenOf(i);
+    const answer = await timed('/dossiers', { token, body: { serviceId: burstService.id, applicant: applicant(60_000 + i), fields: { enterpriseName: `Công ty TNHH Tiếp nhận ${i}`, employeeCount: 10 + (i % 90) } } }, latencies);
+    if (answer.status !== 201) throw new Error(`create ${i}: ${answer.status} ${answer.text}`);
+    drafts[i] = answer.json.code;
+  });
+  const createRequests = recorder.requests.filter(storage);
+
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: localCredentials }));
+  try {
+    await putAll(db, stack.tableName, verifiedDocumentItems(drafts));
+    await recorder.settle(2000);
+    recorder.reset();
+    const submit = await phase('submit', async (i, latencies) => {
+      const answer = await timed(`/dossiers/${drafts[i]}/submit`, { method: 'POST', token: tokenOf(i) }, latencies);
+      if (answer.status !== 200) throw new Error(`submit ${drafts[i]}: ${answer.status} ${answer.text}`);
+    });
+    const submitRequests = recorder.requests.filter(storage);
+    const all = [...createRequests, ...submitRequests];
+    const perDossier: Record<string, number> = {};
+    for (const r of all) perDossier[`${r.service} ${r.operation}`] = (perDossier[`${r.service} ${r.operation}`] ?? 0) + 1 / n;
+
+    // One raw item per item the API wrote, as large as DynamoDB billed it (a transaction bills twice).
+    const sizes: number[] = [];
+    for (const r of all) {
+      if (!r.items || !r.units) continue;
+      const perItem = r.units.write / (r.operation === 'TransactWriteItems' ? 2 : 1) / r.items;
+      for (let k = 0; k < r.items; k++) sizes.push(Math.max(1, Math.round(perItem)));
+    }
+    // the consumers of the submissions' events are done before the ceiling is measured
+    await recorder.settle();
+    const rawTable = `${stack.tableName}-bench-raw`;
+    await db.send(
+      new CreateTableCommand({
+        TableName: rawTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    const rawLatencies: number[] = [];
+    const rawStarted = performance.now();
+    await pool(sizes, concurrency, async (kb, i) => {
+      const started = performance.now();
+      // a kilobyte billed is up to 1,024 bytes of names and values: stay just under it
+      await db.send(new PutCommand({ TableName: rawTable, Item: { pk: `RAW#${i}`, sk: 'RAW', filler: 'x'.repeat(kb * 1024 - 40) } }));
+      rawLatencies.push(performance.now() - started);
+      if ((i + 1) % 500 === 0) say(`raw PutItem: ${i + 1}/${sizes.length}`);
+    });
+    const raw = { seconds: (performance.now() - rawStarted) / 1000, latencies: rawLatencies.sort((a, b) => a - b), writes: sizes.length };
+    const apiRate = n / (create.seconds + submit.seconds);
+    const rawRate = sizes.length / raw.seconds;
+    return { dossiers: n, concurrency, create, submit, raw, perDossier, k: all.length / n, apiRate, rawRate, retries };
+  } finally {
+    db.destroy();
+  }
+}
+
+const ms = (sorted: readonly number[]) => `p50 ${percentile(sorted, 50).toFixed(0)} / p95 ${percentile(sorted, 95).toFixed(0)} / p99 ${percentile(sorted, 99).toFixed(0)} ms`;
+
+export function intakeReport(r: IntakeResult): string[] {
+  const ratio = r.apiRate / r.rawRate;
+  const ok = r.k <= 4 && ratio >= 1 / r.k;
+  const ops = Object.entries(r.perDossier)
+    .sort((a, b) => b[1] - a[1])
+    .map(([op, count]) => `${op} ${count.toFixed(2)}`)
+    .join(', ');
+  return [
+    `  k = ${r.k.toFixed(2)} storage requests per submitted dossier (routes only; consumers are in the cost section): ${ops}`,
+    `  API: ${r.dossiers} dossiers in ${(r.create.seconds + r.submit.seconds).toFixed(1)} s = ${r.apiRate.toFixed(1)} dossiers/s at concurrency ${r.concurrency} (${r.retries} retried after Retry-After)`,
+    `    create ${(r.dossiers / r.create.seconds).toFixed(1)}/s, ${ms(r.create.latencies)}; submit ${(r.dossiers / r.submit.seconds).toFixed(1)}/s, ${ms(r.submit.latencies)}`,
+    `  raw DynamoDB Local PutItem, same item sizes: ${r.raw.writes} writes in ${r.raw.seconds.toFixed(1)} s = ${r.rawRate.toFixed(0)}/s, ${ms(r.raw.latencies)}`,
+    `intake: ratio ${ratio.toFixed(3)} vs 1/k = ${(1 / r.k).toFixed(3)}, k ${r.k.toFixed(2)} vs ≤ 4: ${ok ? 'pass' : 'FAIL'}`,
+  ];
+}
