@@ -88,7 +88,7 @@ function checkSupplementDocuments(service: Service, d: WorkflowDossier, command:
         'supplement_empty',
         'the supplement request names no document: answer it with a note carrying the information asked for, or a new verified file',
         'Vui lòng ghi nội dung bổ sung hoặc tải lên giấy tờ bổ sung.',
-        [{ field: 'note', message: 'required: the information the supplement request asks for (or a verified file filed after the request)' }],
+        [{ field: 'note', message: 'required: the information the supplement request asks for (or a verified file filed after the request)', messageVi: 'Bắt buộc: nội dung bổ sung theo yêu cầu.' }],
       );
     }
   }
