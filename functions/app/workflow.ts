@@ -7,7 +7,7 @@ import { findService, processingOf } from '../domain/catalog.js';
 import { dossierView, type Actor } from '../domain/dossier.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import { authorize, canListAgency, viewerOf } from '../domain/access.js';
-import { supplementLacking, type DocumentRecord } from '../domain/documents.js';
+import { supplementBringsNothing, supplementLacking, type DocumentRecord } from '../domain/documents.js';
 import { applyCommand, deadlineStanding, legalAppointment, workingDaysLeft, type Command, type WorkflowDossier } from '../domain/workflow.js';
 import { statusView, type StatusCode } from '../domain/status.js';
 
@@ -60,7 +60,8 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
 
 /**
  * A supplement request names components of the procedure; its answer is accepted only when each has a
- * verified file filed since the request (uploaded and checked like any other document).
+ * verified file filed since the request (uploaded and checked like any other document). One naming none
+ * asks for information, and its answer must bring some: a note or a new verified file.
  */
 function checkSupplementDocuments(service: Service, d: WorkflowDossier, command: Command, documents: readonly DocumentRecord[]): void {
   if (command.action === 'request-supplement' && command.components) {
@@ -79,6 +80,15 @@ function checkSupplementDocuments(service: Service, d: WorkflowDossier, command:
         `a verified new file is still needed for: ${lacking.join(', ')}`,
         'Chưa bổ sung đủ giấy tờ được yêu cầu.',
         lacking.map((c) => ({ field: `documents.${c}`, message: 'a verified file filed after the supplement request', component: c })),
+      );
+    }
+    if (supplementBringsNothing(d.pendingSupplement, documents, command.note)) {
+      throw new AppError(
+        422,
+        'supplement_empty',
+        'the supplement request names no document: answer it with a note carrying the information asked for, or a new verified file',
+        'Vui lòng ghi nội dung bổ sung hoặc tải lên giấy tờ bổ sung.',
+        [{ field: 'note', message: 'required: the information the supplement request asks for (or a verified file filed after the request)', messageVi: 'Bắt buộc: nội dung bổ sung theo yêu cầu.' }],
       );
     }
   }

@@ -289,7 +289,11 @@ export const actionSchema = z
 export const supplementSchema = z
   .object({ note: optionalNote, expectedVersion })
   .strict()
-  .meta({ id: 'Supplement', description: 'the applicant has added what was missing' });
+  .meta({
+    id: 'Supplement',
+    description:
+      'the applicant has added what was missing: a verified new file for each component the request named, or, when it named none, a note with the information asked for (or a new verified file)',
+  });
 
 export const ratingSchema = z
   .object({ rating: z.enum(['satisfied', 'normal', 'unsatisfied']), comment: safeText({ max: 1000, multiline: true }).optional() })

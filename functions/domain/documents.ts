@@ -273,3 +273,18 @@ export function supplementLacking(
     (c) => !documents.some((d) => d.kind === 'application' && d.component === c && d.status === 'verified' && Date.parse(d.uploadedAt) >= Date.parse(pending.requestedAt)),
   );
 }
+
+/**
+ * Whether an answer to a supplement request brings nothing at all. A request that names no component
+ * asks for information: its answer carries it in a note, or in a verified file filed since the request.
+ * (A request naming components is answered by their files: `supplementLacking`.)
+ */
+export function supplementBringsNothing(
+  pending: { readonly components?: readonly string[]; readonly requestedAt: string },
+  documents: readonly DocumentRecord[],
+  note: string | undefined,
+): boolean {
+  if (pending.components?.length) return false;
+  if (note !== undefined && note.trim().length > 0) return false;
+  return !documents.some((d) => d.kind === 'application' && d.status === 'verified' && Date.parse(d.uploadedAt) >= Date.parse(pending.requestedAt));
+}

@@ -91,6 +91,10 @@ describe('a dossier through the one-stop workflow, with deadlines in working day
     expect((await act({ action: 'start-processing' })).status).toBe(409);
 
     await setClock(vn('2026-04-29T09:00:00'));
+    // the request named no document: an answer bringing neither a note nor a new file is refused
+    const empty = await call(`/dossiers/${code}/supplement`, { token: citizen, body: {} });
+    expect(empty.status).toBe(422);
+    expect(empty.json.error).toMatchObject({ code: 'supplement_empty', details: [{ field: 'note' }] });
     const supplemented = await call(`/dossiers/${code}/supplement`, { token: citizen, body: { note: 'Đã bổ sung' } });
     expect(supplemented.status).toBe(200);
     expect(supplemented.json.status.code).toBe(2);

@@ -15,6 +15,7 @@ import {
   parseObjectKey,
   sanitiseFileName,
   sniffType,
+  supplementBringsNothing,
   supplementLacking,
   supplementSlotFiles,
   verdict,
@@ -405,5 +406,16 @@ describe('supplement documents', () => {
     expect(supplementLacking(pending, [before, doc('don-de-nghi', '2026-05-04T03:00:00.000Z', 'pending')])).toEqual(['don-de-nghi']);
     expect(supplementLacking(pending, [before, doc('don-de-nghi', '2026-05-04T03:00:00.000Z')])).toEqual([]);
     expect(supplementLacking({ requestedAt: pending.requestedAt }, [])).toEqual([]);
+  });
+
+  it('refuses an answer that brings nothing to a request naming no component: a note or a new verified file is needed', () => {
+    const information = { requestedAt: pending.requestedAt };
+    expect(supplementBringsNothing(information, [before], undefined)).toBe(true);
+    expect(supplementBringsNothing(information, [before], '   ')).toBe(true);
+    expect(supplementBringsNothing(information, [before, doc('ban-sao-cccd', '2026-05-04T03:00:00.000Z', 'rejected')], undefined)).toBe(true);
+    expect(supplementBringsNothing(information, [before], 'Địa chỉ đúng là số 12 Trần Đăng Ninh')).toBe(false);
+    expect(supplementBringsNothing(information, [before, doc('ban-sao-cccd', '2026-05-04T03:00:00.000Z')], undefined)).toBe(false);
+    // naming components, the files decide (supplementLacking), not the note
+    expect(supplementBringsNothing(pending, [], undefined)).toBe(false);
   });
 });

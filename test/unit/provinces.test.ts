@@ -3,6 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { loadProvince, parseProvince, provinceFilePath, ProvinceFileError } from '../../provinces/load.js';
 import { agencyCodePattern, type Province } from '../../provinces/schema.js';
 import { agenciesFor, agencyValidOn, chooseAgency, currentAgencies, findService } from '../../functions/domain/catalog.js';
+import { intakeDossier, validateIntake } from '../../functions/domain/intake.js';
 
 const provinces = [
   { id: 'lang-son', name: 'Lạng Sơn', code: 'H37', portal: 'https://dichvucong.langson.gov.vn' },
@@ -71,6 +72,24 @@ describe.each(provinces)('province file $id', ({ id, name, code, portal }) => {
     // what the catalog routes to today is exactly what is valid today
     const today = '2026-12-02';
     expect(currentAgencies(province).map((a) => a.id)).toEqual(province.agencies.filter((a) => agencyValidOn(a, today)).map((a) => a.id));
+  });
+
+  it('routes a dossier by the structure in force when it is submitted, whatever the date it carries', () => {
+    // Procedures carry their tier today only (district procedures became commune ones), so a dossier is
+    // routed by the current structure even when the clock reads a day before 1/7/2025.
+    const household = findService(province, '1.001612');
+    const commune = currentAgencies(province).find((a) => a.tier === 'commune')!;
+    const district = province.agencies.find((a) => a.tier === 'district')!;
+    const before = new Date('2025-06-20T03:00:00Z');
+    expect(agencyValidOn(commune, '2025-06-20')).toBe(false);
+    expect(agencyValidOn(district, '2025-06-20')).toBe(true);
+    const applicant = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' };
+    const fields = { businessName: 'Hộ kinh doanh An', businessLine: 'Bán lẻ', capitalVnd: 50_000_000, address: 'Lạng Sơn' };
+    const source = { kind: 'online', subject: 'lan' } as const;
+    const valid = validateIntake(province, { serviceId: household.id, agencyId: commune.id, applicant, fields }, source);
+    const { dossier } = intakeDossier(valid, source, { code: 'X-1', at: before, eventId: 'e1' });
+    expect(dossier).toMatchObject({ agencyId: commune.id, submittedAt: before.toISOString() });
+    expect(() => validateIntake(province, { serviceId: household.id, agencyId: district.id, applicant, fields }, source)).toThrow(/does not process this service/);
   });
 
   it('gives every agency a unique id and a unique Decision 20/2020 code of this province', () => {
