@@ -95,7 +95,8 @@ describe('dossier sync with the national portal', { timeout: 120_000 }, () => {
       expect((await call(`/dossiers/${code}/actions`, { token: official, body: { action } })).status).toBe(200);
     }
     expect(await until('statuses told to the portal', () => toldStatuses(code), (s) => s.length >= 5)).toEqual([1, 2, 4, 9, 10]);
-    const seen = (await portal('/received')).json;
+    // the dossier and its progress are two calls to the portal: wait for the progress of the last status too
+    const seen = await until('progress told to the portal', async () => (await portal('/received')).json, (r) => (r.progress[code]?.length ?? 0) >= 4);
     expect(seen.dossiers[code]).toMatchObject({ MaHoSo: code, MaTTHC: '2.001610', KenhThucHien: 2, TrangThaiHoSo: 10 });
     expect(seen.dossiers[code].NgayTiepNhan).toMatch(/^\d{14}$/);
     expect(seen.progress[code].map((p: { TrangThai: number }) => p.TrangThai)).toEqual([2, 4, 9, 10]);
