@@ -118,8 +118,10 @@ export class MotcuaStack extends Stack {
       ...(props.catalogDir ? { catalogDir: props.catalogDir } : {}),
       stage,
       storage: this.storage,
-      // The API resource does not depend on its routes, so functions may reference its id without a cycle.
-      publicBaseUrl: this.api.endpoint,
+      // Links citizens follow (the receipt's tracking link, the payment platform's return page) go to the
+      // portal's origin, where CloudFront serves the API's routes beside the pages. The distribution depends
+      // only on the API resource, not on its routes, so functions may reference it without a cycle.
+      publicBaseUrl: this.web.url,
       notifications: {
         deadLetter: notificationDeadLetter,
         ...(province.notifications?.fromEmail ? { fromEmail: province.notifications.fromEmail } : {}),

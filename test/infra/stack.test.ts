@@ -163,10 +163,12 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     }
   });
 
-  test('points handlers at the API endpoint and the regional SQS base URL', () => {
+  test("points handlers' public links at the portal's origin and the SQS base URL at the region", () => {
     const variables = Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment.Variables;
     expect(JSON.stringify(variables[environment.queueUrlBase])).toContain('https://sqs.');
-    expect(JSON.stringify(variables[environment.publicBaseUrl])).toContain('.execute-api.');
+    // the portal's CloudFront distribution, which serves the API's routes on the same origin
+    expect(JSON.stringify(variables[environment.publicBaseUrl])).toContain('DomainName');
+    expect(JSON.stringify(variables[environment.publicBaseUrl])).not.toContain('.execute-api.');
   });
 
   test('requires a JWT on every non-public route and on none of the public ones', () => {
