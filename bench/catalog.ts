@@ -17,6 +17,48 @@ const queries = ['giay phep xay dung', 'giấy phép xây dựng', 'ho tich', 'k
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 
+/** What the import wrote, as a deployment ships it in every bundle: counts, and the bytes a request may read. */
+export interface CatalogSize {
+  readonly procedures: number;
+  readonly byTier: Record<string, number>;
+  readonly agencies: number;
+  readonly indexBytes: number;
+  readonly procedureBytesMedian: number;
+  readonly procedureBytesMax: number;
+  /** every file under services/ (current and versions) plus the index and manifest */
+  readonly totalBytes: number;
+}
+
+export function catalogSize(catalogDir: string, agencies: number): CatalogSize {
+  const index = JSON.parse(readFileSync(join(catalogDir, 'index.json'), 'utf8')) as { entries: { tier: string }[] };
+  const byTier: Record<string, number> = {};
+  for (const e of index.entries) byTier[e.tier] = (byTier[e.tier] ?? 0) + 1;
+  const ids = readdirSync(join(catalogDir, 'services'));
+  const current = ids.map((id) => statSync(join(catalogDir, 'services', id, 'current.json')).size);
+  const all = ids.flatMap((id) => readdirSync(join(catalogDir, 'services', id)).map((f) => statSync(join(catalogDir, 'services', id, f)).size));
+  const indexBytes = statSync(join(catalogDir, 'index.json')).size;
+  return {
+    procedures: index.entries.length,
+    byTier,
+    agencies,
+    indexBytes,
+    procedureBytesMedian: percentile(current, 50),
+    procedureBytesMax: Math.max(...current),
+    totalBytes: all.reduce((a, b) => a + b, 0) + indexBytes + statSync(join(catalogDir, 'manifest.json')).size,
+  };
+}
+
+export function formatCatalogSize(size: CatalogSize): string {
+  const tiers = Object.entries(size.byTier)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([tier, n]) => `${tier} ${n}`)
+    .join(', ');
+  return (
+    `catalog size: ${size.procedures} procedures (${tiers}), ${size.agencies} agencies; index ${(size.indexBytes / 1024).toFixed(0)} KiB; ` +
+    `procedure file median ${size.procedureBytesMedian} B, largest ${size.procedureBytesMax} B; ${(size.totalBytes / 1024 / 1024).toFixed(2)} MiB in all`
+  );
+}
+
 export interface CatalogBench {
   readonly importMs: number;
   readonly firstSearchMs: number;
@@ -25,6 +67,7 @@ export interface CatalogBench {
   readonly detailMedianMs: number;
   readonly indexBytes: number;
   readonly procedureBytesMax: number;
+  readonly size: CatalogSize;
 }
 
 export async function benchCatalog(log: (line: string) => void): Promise<CatalogBench> {
@@ -40,9 +83,10 @@ export async function benchCatalog(log: (line: string) => void): Promise<Catalog
     const result = await importCatalog({ file, province, outDir: catalogDir, now: new Date() });
     const importMs = performance.now() - t0;
     if (!result.ok) throw new Error(`import failed: ${result.problems.length} problems`);
-    const indexBytes = statSync(join(catalogDir, 'index.json')).size;
-    const procedureBytesMax = Math.max(...readdirSync(join(catalogDir, 'services')).map((id) => statSync(join(catalogDir, 'services', id, 'current.json')).size));
-    log(`catalog: imported in ${importMs.toFixed(0)} ms; index ${(indexBytes / 1024).toFixed(0)} KiB, largest procedure file ${procedureBytesMax} B`);
+    const size = catalogSize(catalogDir, province.agencies.length + result.agenciesAdded);
+    const { indexBytes, procedureBytesMax } = size;
+    log(`catalog: imported in ${importMs.toFixed(0)} ms`);
+    log(formatCatalogSize(size));
 
     log('catalog: starting a local stack with it (231 agency queues)…');
     const stack = await startLocalStack({ dataDir: join(work, 'data'), ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0 }, quiet: true, consumers: false, catalogDir });
@@ -72,6 +116,7 @@ export async function benchCatalog(log: (line: string) => void): Promise<Catalog
         detailMedianMs: percentile(detail, 50),
         indexBytes,
         procedureBytesMax,
+        size,
       };
     } finally {
       await stack.stop();

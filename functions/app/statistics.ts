@@ -1,15 +1,18 @@
 import type { Province } from '../../provinces/schema.js';
 import type { StatsRepository } from '../adapters/stats-repository.js';
+import type { SyncStateRepository } from '../adapters/sync-state.js';
 import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
 import { localDateOf } from '../domain/calendar.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import { csvCell } from '../domain/text.js';
-import { RANKING_MAX_ITEMS, catalogFigures, figuresOf, periodReportOf, periodsBefore, periodsFor, rankAgencies, shardsOf, sumCounts, type PeriodQuery, type Scope } from '../domain/statistics.js';
+import { RANKING_MAX_ITEMS, catalogFigures, figuresOf, nationalSyncFigures, periodReportOf, periodsBefore, periodsFor, rankAgencies, shardsOf, sumCounts, type PeriodQuery, type Scope } from '../domain/statistics.js';
 
 export interface StatsDeps {
   readonly stats: Pick<StatsRepository, 'read'>;
   readonly province: Province;
   readonly now: Date;
+  /** the per-dossier national sync state; the province scope reports its share in sync from it */
+  readonly syncState?: Pick<SyncStateRepository, 'counts'>;
 }
 
 type PeriodParams = Pick<StatsQuery, 'day' | 'month' | 'year' | 'from' | 'to'>;
@@ -54,12 +57,15 @@ export async function readStats(deps: StatsDeps, q: StatsQuery) {
   checkScope(deps.province, scope);
   const period = resolvePeriod(q, deps.now);
   const periods = periodsOrRefuse(period.query);
-  const counts = (await deps.stats.read([scope], periods)).get(scope) ?? {};
+  // the sync state is province-wide: an agency's or a service's share would need a dossier read per code
+  const [read, sync] = await Promise.all([deps.stats.read([scope], periods), scope === 'province' && deps.syncState ? deps.syncState.counts() : undefined]);
+  const counts = read.get(scope) ?? {};
   return {
     scope,
     period: { from: period.from, to: period.to, items: periods },
     figures: figuresOf(counts),
     catalog: catalogFigures(deps.province, scope),
+    ...(sync ? { nationalSync: nationalSyncFigures(sync) } : {}),
   };
 }
 
@@ -125,6 +131,7 @@ export function statsCsv(stats: Awaited<ReturnType<typeof readStats>>): string {
     ['to', stats.period.to],
     ...flatten(stats.figures, '', []),
     ...flatten(stats.catalog, 'catalog', []),
+    ...(stats.nationalSync ? flatten(stats.nationalSync, 'nationalSync', []) : []),
   ];
   return ['figure,value', ...rows.map(([k, v]) => `${cell(k)},${cell(v)}`)].join('\r\n') + '\r\n';
 }

@@ -120,8 +120,17 @@ export const catalogFiguresSchema = z
 
 const periodAnswer = z.object({ from: z.string(), to: z.string(), items: z.array(z.string()).meta({ description: 'the counter periods summed' }) });
 
+export const nationalSyncSchema = z
+  .object({
+    total: count.meta({ description: 'dossiers since the sync began, each counted once' }),
+    inSync: count.meta({ description: 'dossiers whose last synced version is the one this system holds' }),
+    notInSync: count,
+    shareInSync: rate,
+  })
+  .meta({ id: 'NationalSync', description: 'province scope only: the share of dossiers in sync with the national portal (DVCQG) now, whatever the period' });
+
 export const statsSchema = z
-  .object({ scope: z.string(), period: periodAnswer, figures: figuresSchema, catalog: catalogFiguresSchema })
+  .object({ scope: z.string(), period: periodAnswer, figures: figuresSchema, catalog: catalogFiguresSchema, nationalSync: nationalSyncSchema.optional() })
   .meta({ id: 'Stats' });
 
 export const periodReportSchema = z

@@ -561,3 +561,29 @@ export function periodReportOf(before: Counts, during: Counts): PeriodReport {
     openAtEnd: { total: openAtEnd, notYetDue: openAtEnd - overdue, overdue },
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// National portal sync
+
+export interface NationalSyncFigures {
+  /** dossiers the province has had since the sync began (each counted once, at its first event) */
+  readonly total: number;
+  /** of those, the ones whose last synced version is the one the table holds */
+  readonly inSync: number;
+  readonly notInSync: number;
+  /** inSync ÷ total × 100; null while there is no dossier */
+  readonly shareInSync: number | null;
+}
+
+/**
+ * The share of dossiers the national portal shows as they really are, which the portal scores provinces
+ * on: from the per-dossier sync state (a counter of dossiers seen and the sparse index of those behind),
+ * not from the dossiers. A snapshot of now, whatever the period asked for: a dossier behind in March is
+ * behind today until the sync or the reconciliation catches up.
+ */
+export function nationalSyncFigures(counts: { readonly dossiers: number; readonly unsynced: number }): NationalSyncFigures {
+  const total = Math.max(0, counts.dossiers);
+  // both are read eventually consistent (a GSI cannot be read otherwise), so one may lag the other a moment
+  const notInSync = Math.min(total, Math.max(0, counts.unsynced));
+  return { total, inSync: total - notInSync, notInSync, shareInSync: percent(total - notInSync, total) };
+}

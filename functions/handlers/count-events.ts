@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { newImageOf } from '../adapters/stream-image.js';
 import { environment } from '../declaration.js';
 import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
@@ -27,10 +26,8 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 let stats: StatsRepository | undefined;
 
 async function countRecord(record: DynamoDBRecord): Promise<void> {
-  const image = record.dynamodb?.NewImage;
-  if (!image) return;
-  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
-  const event = unmarshall(image as Record<string, AttributeValue>) as CountedEvent;
+  const event = newImageOf<CountedEvent>(record);
+  if (!event) return;
   if (!event.eventId || !event.dossier) return;
   stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
   const updates = counterUpdates(event, currentProvince().calendar);

@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { newImageOf } from '../adapters/stream-image.js';
 import { nationalSyncDeps } from '../adapters/national-deps.js';
 import { syncEvent } from '../app/national-sync.js';
 import type { StoredEvent } from '../app/route-events.js';
@@ -19,10 +18,8 @@ let failedInBatch = false;
 
 async function syncRecord(record: DynamoDBRecord): Promise<void> {
   if (failedInBatch) throw new Error('held back: an earlier record of this batch failed, order is kept');
-  const image = record.dynamodb?.NewImage;
-  if (!image) return;
-  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
-  const stored = unmarshall(image as Record<string, AttributeValue>) as StoredEvent;
+  const stored = newImageOf<StoredEvent>(record);
+  if (!stored) return;
   if (!stored.eventId || !stored.dossier) return;
   try {
     const outcome = await syncEvent(await nationalSyncDeps(), stored);

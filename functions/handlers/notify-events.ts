@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { newImageOf } from '../adapters/stream-image.js';
 import { environment } from '../declaration.js';
 import { notificationDeps } from '../adapters/notification-deps.js';
 import { notifyEvent } from '../app/notifications.js';
@@ -11,10 +10,8 @@ import { logger } from '../http/logger.js';
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 async function notifyRecord(record: DynamoDBRecord): Promise<void> {
-  const image = record.dynamodb?.NewImage;
-  if (!image) return;
-  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
-  const event = unmarshall(image as Record<string, AttributeValue>) as StoredDossierEvent;
+  const event = newImageOf<StoredDossierEvent>(record);
+  if (!event) return;
   if (!event.eventId || !event.dossier) return;
   const deps = notificationDeps();
   const outcomes = await notifyEvent({ ...deps, digests: deps.log, baseUrl: process.env[environment.publicBaseUrl] ?? '' }, event);

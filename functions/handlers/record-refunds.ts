@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { newImageOf } from '../adapters/stream-image.js';
 import { environment } from '../declaration.js';
 import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
@@ -21,10 +20,8 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 let payments: PaymentRepository | undefined;
 
 async function refundRecord(record: DynamoDBRecord): Promise<void> {
-  const image = record.dynamodb?.NewImage;
-  if (!image) return;
-  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
-  const event = unmarshall(image as Record<string, AttributeValue>) as CountedEvent;
+  const event = newImageOf<CountedEvent>(record);
+  if (!event) return;
   if (!closing.has(event.type) || !event.dossier) return;
   payments ??= new PaymentRepository(dynamo(), requiredEnv(environment.tableName));
   const recorded = await recordRefunds({ payments }, event.dossier, event.at, event.type);

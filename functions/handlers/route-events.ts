@@ -1,7 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { newImageOf } from '../adapters/stream-image.js';
 import { environment } from '../declaration.js';
 import { requiredEnv } from '../adapters/env.js';
 import { sqsClient } from '../adapters/sqs-client.js';
@@ -13,10 +12,8 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 let queues: AgencyQueues | undefined;
 
 async function routeRecord(record: DynamoDBRecord): Promise<void> {
-  const image = record.dynamodb?.NewImage;
-  if (!image) return;
-  // aws-lambda's AttributeValue type predates the SDK's; the wire format is the same.
-  const stored = unmarshall(image as Record<string, AttributeValue>) as StoredEvent;
+  const stored = newImageOf<StoredEvent>(record);
+  if (!stored) return;
   queues ??= new AgencyQueues(sqsClient(), requiredEnv(environment.provinceId), requiredEnv(environment.queueUrlBase));
   const message = agencyMessage(requiredEnv(environment.provinceId), process.env[environment.publicBaseUrl] ?? '', stored);
   await queues.publish(message);

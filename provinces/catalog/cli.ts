@@ -4,7 +4,7 @@ import { loadProvince, ProvinceFileError } from '../load.js';
 import { defaultCatalogDir } from './format.js';
 import { writeGeneratedWorkbook } from './generate.js';
 import { UnreadableFile } from './read.js';
-import { formatProblem, importDefaults } from './rows.js';
+import { formatMapping, formatProblem, importDefaults } from './rows.js';
 import { importCatalog } from './store.js';
 
 /**
@@ -43,6 +43,8 @@ try {
     console.log(`${province.name}: catalog revision ${m.revision} in ${outDir}`);
     console.log(`  ${m.services} procedures: ${result.added} new, ${result.changed} new versions, ${result.unchanged} unchanged, ${result.removed} withdrawn`);
     console.log(`  ${result.agenciesAdded} agencies besides the province file's ${province.agencies.length}`);
+    for (const m of result.mapped.slice(0, 100)) console.log(`  ${formatMapping(file, m)}`);
+    if (result.mapped.length > 100) console.log(`  … and ${result.mapped.length - 100} more rows of an abolished tier, mapped the same way`);
     for (const k of result.kept) console.log(`  line ${k.line}: ${k.id} is written in the province file; that entry (with its form) is kept`);
     console.log(`  set by the import, not by the file: ${importDefaults}`);
   } else if (command === 'generate') {

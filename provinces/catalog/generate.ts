@@ -4,8 +4,9 @@ import { agencyColumns, procedureColumns } from './rows.js';
 
 /**
  * A province-sized procedure list in the export's layout, for scale tests and the bench: by default
- * 2,000 procedures and 200 new agencies (20 departments, 20 districts, 160 communes), deterministic for a
- * seed. The words are real procedure vocabulary so that searches behave as on a real catalog.
+ * 2,000 procedures and 200 new agencies (20 departments, 180 communes), deterministic for a seed. It
+ * has the structure in force, two tiers: no district agency, and the share of procedures districts used
+ * to handle is the communes' (the district tier's `succeededBy`), as the importer would map it. The words are real procedure vocabulary so that searches behave as on a real catalog.
  */
 export interface GenerateOptions {
   readonly province: Province;
@@ -62,15 +63,19 @@ const documents = [
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** The name of the tier in force for `id`: itself, or the tier that succeeded it when it was abolished. */
+function currentTierName(province: Province, id: string): string {
+  const tier = province.tiers.find((t) => t.id === id);
+  const current = tier?.validUntil && tier.succeededBy ? province.tiers.find((t) => t.id === tier.succeededBy) : tier;
+  return current?.name ?? province.tiers[0]!.name;
+}
+
 export function generatedAgencies(province: Province, count: number) {
   const departments = Math.min(20, Math.ceil(count / 10));
-  const districts = Math.min(20, Math.ceil(count / 10));
-  const tierName = (id: string) => province.tiers.find((t) => t.id === id)?.name ?? province.tiers[0]!.name;
   return Array.from({ length: count }, (_, i) => {
     const code = `000.${pad(60 + Math.floor(i / 100), 2)}.${pad(i % 100, 2)}.${province.code}`;
-    if (i < departments) return { code, name: `Ban Quản lý chuyên ngành số ${pad(i + 1, 2)}`, tier: tierName('province') };
-    if (i < departments + districts) return { code, name: `Ủy ban nhân dân huyện Thử Nghiệm ${pad(i - departments + 1, 2)}`, tier: tierName('district') };
-    return { code, name: `Ủy ban nhân dân xã Thử Nghiệm ${pad(i - departments - districts + 1, 3)}`, tier: tierName('commune') };
+    if (i < departments) return { code, name: `Ban Quản lý chuyên ngành số ${pad(i + 1, 2)}`, tier: currentTierName(province, 'province') };
+    return { code, name: `Ủy ban nhân dân xã Thử Nghiệm ${pad(i - departments + 1, 3)}`, tier: currentTierName(province, 'commune') };
   });
 }
 
@@ -79,15 +84,15 @@ export function generateProcedureRows(options: GenerateOptions): string[][] {
   const next = random(options.seed ?? 2026);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const agencies = generatedAgencies(province, options.agencies ?? 200);
-  const departments = agencies.filter((a) => a.tier === province.tiers.find((t) => t.id === 'province')?.name);
-  const tierName = (id: string) => province.tiers.find((t) => t.id === id)?.name ?? province.tiers[0]!.name;
+  const departments = agencies.filter((a) => a.tier === currentTierName(province, 'province'));
   const rows: string[][] = [];
   for (let i = 0; i < (options.procedures ?? 2000); i++) {
     const [subject, field] = pick(subjects);
     const r = next();
-    // Lạng Sơn 2020: 838 province, 149 district, 43 commune procedures at level 4
-    const tier = r < 0.8 ? 'province' : r < 0.94 ? 'district' : 'commune';
-    const agency = tier === 'province' ? pick(departments).name : tier === 'district' ? 'UBND cấp huyện' : 'UBND cấp xã';
+    // Lạng Sơn 2020: 838 province, 149 district, 43 commune procedures at level 4; since 1/7/2025 the
+    // districts' share is the communes'
+    const tier = currentTierName(province, r < 0.8 ? 'province' : r < 0.94 ? 'district' : 'commune');
+    const agency = tier === currentTierName(province, 'province') ? pick(departments).name : 'UBND cấp xã';
     const l = next();
     const level = l < 0.5 ? 'Toàn trình' : l < 0.85 ? 'Một phần' : 'Mức độ 2';
     const reason = level === 'Toàn trình' ? '' : pick(['Phải đối chiếu bản chính tại bộ phận một cửa', 'Cần kiểm tra thực địa', 'Kết quả là bản giấy có dấu nổi']);
@@ -99,7 +104,7 @@ export function generateProcedureRows(options: GenerateOptions): string[][] {
       `${i % 3 === 0 ? 2 : 1}.${pad(100000 + i, 6)}`,
       `${pick(actions)} ${subject} (thủ tục số ${i + 1})`,
       field,
-      tierName(tier),
+      tier,
       agency,
       level,
       reason,

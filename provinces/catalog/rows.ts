@@ -109,6 +109,24 @@ function tierMatcher(province: Province): (text: string) => string | undefined {
   };
 }
 
+const currentTierNames = (province: Province) =>
+  province.tiers
+    .filter((t) => !t.validUntil)
+    .map((t) => `"${t.name}"`)
+    .join(' or ');
+
+/**
+ * The tier a procedure of the catalog (which holds the procedures in force) is imported under: the one
+ * its row names, or, for a tier abolished since (districts, 30/6/2025), the current tier the province file
+ * names as its successor (`succeededBy`). Without a successor the row is refused.
+ */
+function currentTier(province: Province, tier: string): { tier: string; from?: string } | { refused: string } {
+  const record = province.tiers.find((t) => t.id === tier);
+  if (!record?.validUntil) return { tier };
+  if (record.succeededBy) return { tier: record.succeededBy, from: tier };
+  return { refused: `the tier "${record.name}" was abolished (last day ${record.validUntil}) and the province file names no successor (succeededBy): give ${currentTierNames(province)}` };
+}
+
 /** Agency names are compared folded and without the "tỉnh <province>" tail exports often drop. */
 function agencyKey(name: string, province: Province): string {
   const folded = normalizeHeader(name).replace(/^uy ban nhan dan /, 'ubnd ');
@@ -144,8 +162,10 @@ export function readAgencySheet(sheet: Sheet, province: Province, previous: read
     else if (seenCodes.has(code)) at('code', `code ${code} is already on line ${seenCodes.get(code)}`);
     if (!name) at('name', 'empty');
     if (!tier) at('tier', `"${cell('tier')}" is none of the province's tiers (${province.tiers.map((t) => t.name).join(', ')})`);
+    const abolished = province.tiers.find((t) => t.id === tier && t.validUntil);
+    if (abolished) at('tier', `the tier "${abolished.name}" was abolished (last day ${abolished.validUntil}): a current agency is of ${currentTierNames(province)}`);
     seenCodes.set(code, row.line);
-    if (!agencyCodePattern.test(code) || !name || !tier || byCode.has(code)) continue;
+    if (!agencyCodePattern.test(code) || !name || !tier || abolished || byCode.has(code)) continue;
     let id = previousByCode.get(code)?.id ?? slugOf(agencyKey(name, province).replace(/ /g, '-'));
     if (ids.has(id)) id = slugOf(`${id.slice(0, 26)}-${code.replace(/\./g, '-').toLowerCase()}`);
     if (ids.has(id)) {
@@ -228,9 +248,24 @@ const schemaField: Record<string, keyof typeof procedureColumns> = {
   documents: 'documents',
 };
 
+/** A row of an abolished tier imported under its successor: reported so that a reviewer can check it. */
+export interface TierMapping {
+  readonly sheet: string;
+  readonly line: number;
+  readonly column: string;
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export function formatMapping(file: string, m: TierMapping): string {
+  return `${file}: ${m.sheet}!${m.column}${m.line}: ${m.id} names the abolished tier "${m.from}"; imported as "${m.to}", its successor`;
+}
+
 export interface ProcedureImport {
   readonly services: Service[];
   readonly problems: Problem[];
+  readonly mapped: TierMapping[];
   /** ids the province file already defines: its hand-written entry (with form fields) is kept */
   readonly kept: { line: number; id: string }[];
 }
@@ -242,7 +277,8 @@ export function readProcedureSheet(sheet: Sheet, province: Province): ProcedureI
   const { index, header, problems } = mapHeader(sheet, procedureColumns);
   const services: Service[] = [];
   const kept: { line: number; id: string }[] = [];
-  if (problems.length || !header) return { services, problems, kept };
+  const mapped: TierMapping[] = [];
+  if (problems.length || !header) return { services, problems, kept, mapped };
   const tierOf = tierMatcher(province);
   const agencies = new Map<string, Agency>();
   for (const a of province.agencies) {
@@ -266,8 +302,12 @@ export function readProcedureSheet(sheet: Sheet, province: Province): ProcedureI
     if (id) seen.set(id, row.line);
     if (!cell('name')) at('name', 'empty');
     if (!cell('field')) at('field', 'empty');
-    const tier = tierOf(cell('tier'));
-    if (!tier) at('tier', `"${cell('tier')}" is none of the province's tiers (${province.tiers.map((t) => t.name).join(', ')}); one tier per row`);
+    const named = tierOf(cell('tier'));
+    if (!named) at('tier', `"${cell('tier')}" is none of the province's tiers (${province.tiers.map((t) => t.name).join(', ')}); one tier per row`);
+    const resolved = named ? currentTier(province, named) : undefined;
+    if (resolved && 'refused' in resolved) at('tier', resolved.refused);
+    const tier = resolved && 'tier' in resolved ? resolved.tier : undefined;
+    const rowMapping = resolved && 'from' in resolved && resolved.from ? { from: resolved.from, to: resolved.tier } : undefined;
     const level = parseLevel(cell('level'));
     if (!level) at('level', `"${cell('level')}" is not a level ("Toàn trình", "Một phần", or 1 to 4)`);
     const processing = parseProcessing(cell('processing'));
@@ -276,18 +316,31 @@ export function readProcedureSheet(sheet: Sheet, province: Province): ProcedureI
     if (typeof fees === 'string') at('fees', fees);
 
     let agencyIds: string[] | undefined;
-    const named = cell('agencies').split(/[;\n]+/).map((n) => n.trim()).filter(Boolean);
-    if (named.length === 0) at('agencies', 'empty: name the agencies, or "UBND cấp xã" for every agency of the tier');
-    else if (!named.some((n) => genericAgency.test(normalizeHeader(n)))) {
+    const agencyNames = cell('agencies').split(/[;\n]+/).map((n) => n.trim()).filter(Boolean);
+    const generic = agencyNames.map((n) => genericAgency.exec(normalizeHeader(n))).find((m) => m !== null);
+    if (agencyNames.length === 0) at('agencies', 'empty: name the agencies, or "UBND cấp xã" for every agency of the tier');
+    else if (!generic) {
       agencyIds = [];
-      for (const name of named) {
+      for (const name of agencyNames) {
         const agency = agencies.get(agencyKey(name, province)) ?? agencies.get(name.toLowerCase());
         if (!agency) at('agencies', `unknown agency "${name}": add it to the agencies sheet or the province file`);
+        // a named body that no longer exists cannot be mapped: which commune took it over is the province's to say
+        else if (agency.validUntil) at('agencies', `"${name}" was abolished (last day ${agency.validUntil}): name the agency that now handles the procedure`);
         else if (tier && agency.tier !== tier) at('agencies', `"${name}" is a ${agency.tier} agency, the procedure is ${tier}`);
         else if (!agencyIds.includes(agency.id)) agencyIds.push(agency.id);
       }
-    } else if (tier && !province.agencies.some((a) => a.tier === tier)) at('agencies', `no agency of tier "${tier}" can process it`);
+    } else {
+      // "UBND cấp huyện" means every agency of that tier, which now is its successor's
+      const genericNamed = tierOf(`cap ${generic[2]}`);
+      const genericResolved = genericNamed ? currentTier(province, genericNamed) : undefined;
+      const genericTier = genericResolved && 'tier' in genericResolved ? genericResolved.tier : undefined;
+      if (tier && genericTier && genericTier !== tier) at('agencies', `"${agencyNames.join('; ')}" is every agency of tier ${genericTier}, the procedure is ${tier}`);
+      else if (tier && !province.agencies.some((a) => a.tier === tier && !a.validUntil)) at('agencies', `no current agency of tier "${tier}" can process it`);
+    }
 
+    if (rowProblems.length === 0 && rowMapping) {
+      mapped.push({ sheet: sheet.name, line: row.line, column: columnLetter(index.tier!), id, ...rowMapping });
+    }
     if (rowProblems.length === 0 && own.has(id)) {
       kept.push({ line: row.line, id });
       continue;
@@ -318,5 +371,5 @@ export function readProcedureSheet(sheet: Sheet, province: Province): ProcedureI
   if (services.length === 0 && kept.length === 0 && problems.length === 0) {
     problems.push({ sheet: sheet.name, line: header.line, column: '', message: 'no procedure rows under the header' });
   }
-  return { services, problems, kept };
+  return { services, problems, kept, mapped };
 }

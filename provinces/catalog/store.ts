@@ -6,7 +6,7 @@ import { readManifest } from '../../functions/adapters/catalog-store.js';
 import type { Agency, Province, Service } from '../schema.js';
 import { catalogFormat, catalogPaths, type CatalogEntry, type CatalogIndex, type CatalogManifest, type VersionedService } from './format.js';
 import { readCsv, readImportFile } from './read.js';
-import { readAgencySheet, readProcedureSheet, type Problem } from './rows.js';
+import { readAgencySheet, readProcedureSheet, type Problem, type TierMapping } from './rows.js';
 
 export interface ImportOptions {
   readonly file: string;
@@ -29,6 +29,8 @@ export type ImportResult =
       readonly removed: number;
       /** procedures the province file defines, left as written there */
       readonly kept: readonly { line: number; id: string }[];
+      /** rows of an abolished tier, imported under the tier that succeeded it */
+      readonly mapped: readonly TierMapping[];
       readonly agenciesAdded: number;
     };
 
@@ -146,5 +148,5 @@ export async function importCatalog(options: ImportOptions): Promise<ImportResul
   if (existsSync(outDir)) renameSync(outDir, old);
   renameSync(tmp, outDir);
   rmSync(old, { recursive: true, force: true });
-  return { ok: true, manifest, added, changed, unchanged, removed, kept: procedures.kept, agenciesAdded: agencies.added.length };
+  return { ok: true, manifest, added, changed, unchanged, removed, kept: procedures.kept, mapped: procedures.mapped, agenciesAdded: agencies.added.length };
 }

@@ -148,6 +148,7 @@ describe('dossier sync with the national portal', { timeout: 120_000 }, () => {
       }),
     );
     const before = stack.nationalPortal.received().length;
+    const statsBehind = await call('/stats');
 
     const listed = await reconcile(await nationalSyncDeps(), { resend: false });
     expect(listed.divergent.map((d) => d.code)).toContain(code);
@@ -163,6 +164,13 @@ describe('dossier sync with the national portal', { timeout: 120_000 }, () => {
     expect(again.divergent.map((d) => d.code)).not.toContain(code);
     expect(again.dossiers).toBeGreaterThanOrEqual(3);
     expect(again.shareInSync).toBe(100);
+    // GET /stats reports the same share from the same sync state: below 100 while the portal was behind
+    expect(statsBehind.status).toBe(200);
+    expect(statsBehind.json.nationalSync.notInSync).toBeGreaterThanOrEqual(1);
+    expect(statsBehind.json.nationalSync.shareInSync).toBeLessThan(100);
+    const statsAfter = await call('/stats');
+    expect(statsAfter.json.nationalSync).toEqual({ total: again.dossiers, inSync: again.dossiers, notInSync: 0, shareInSync: 100 });
+    expect((await call('/stats?scope=agency:so-ke-hoach-va-dau-tu')).json.nationalSync).toBeUndefined();
   });
 });
 

@@ -1,6 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
-import { agencyQueue } from '../../functions/declaration.js';
+import { withCatalog } from '../../functions/adapters/catalog-store.js';
+import { agencyQueue, environment } from '../../functions/declaration.js';
+import { bundledCatalogDir } from '../../lib/handler-function.js';
+import { rootRelative } from '../../lib/paths.js';
+import { writeGeneratedWorkbook } from '../../provinces/catalog/generate.js';
+import { importCatalog } from '../../provinces/catalog/store.js';
+import { loadProvince } from '../../provinces/load.js';
 import { MAX_AGENCIES_PER_SHARD, SHARDS, shardOf } from '../../lib/agency-queues.js';
 import { build, generateProvince, resourceCount } from './fixtures.js';
 
@@ -32,6 +41,49 @@ describe('a province with 200 agencies', { timeout: 120_000 }, () => {
     );
     const expected = province.agencies.flatMap((a) => [agencyQueue.name(province.id, a.id), agencyQueue.deadLetterName(province.id, a.id)]);
     expect(names.sort()).toEqual(expected.sort());
+  });
+});
+
+describe('a province with an imported catalog of 2,000 procedures and 200 more agencies', { timeout: 180_000 }, () => {
+  test('synthesizes: 231 agencies with their queues, every function told where the catalog is, the catalog itself not in any template', async () => {
+    // Prepare: generated and imported as `npm run catalog` does, then merged as bin/motcua.ts does
+    const work = mkdtempSync(join(tmpdir(), 'motcua-scale-catalog-'));
+    try {
+      const base = loadProvince('lang-son');
+      const file = join(work, 'catalog.xlsx');
+      await writeGeneratedWorkbook(file, { province: base, procedures: 2000, agencies: 200 });
+      const catalogDir = join(work, 'catalog');
+      const imported = await importCatalog({ file, province: base, outDir: catalogDir, now: new Date('2026-12-01T03:00:00Z') });
+      if (!imported.ok) throw new Error(`the generated catalog did not import: ${imported.problems.length} problems`);
+      const province = withCatalog(base, catalogDir);
+
+      // Act
+      const { stack } = build(province, { catalogDir: rootRelative(catalogDir) });
+      const parent = Template.fromStack(stack).toJSON();
+      const nested = [...stack.agencyQueues.shards.values()].map((s) => Template.fromStack(s).toJSON());
+
+      // Assess
+      expect(province.agencies).toHaveLength(231);
+      expect(resourceCount(parent)).toBeLessThan(limit);
+      for (const t of nested) expect(resourceCount(t)).toBeLessThan(limit);
+      for (const t of [parent, ...nested]) expect(JSON.stringify(t).length).toBeLessThan(1_000_000);
+      const queues = nested.flatMap((t) =>
+        Object.values(t.Resources as Record<string, { Type: string; Properties: { QueueName?: string } }>)
+          .filter((r) => r.Type === 'AWS::SQS::Queue')
+          .map((r) => r.Properties.QueueName),
+      );
+      expect(queues).toHaveLength(2 * 231);
+      const functions = Object.values(parent.Resources as Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>).filter(
+        (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[environment.tableName] !== undefined,
+      );
+      expect(functions.length).toBeGreaterThan(10);
+      for (const f of functions) expect(f.Properties.Environment?.Variables?.[environment.catalogDir]).toBe(bundledCatalogDir);
+      // the procedures travel in the bundles (one file each), never inlined into a template or a variable
+      const someName = province.catalog!.entries()[1234]!.name;
+      for (const t of [parent, ...nested]) expect(JSON.stringify(t)).not.toContain(someName);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 

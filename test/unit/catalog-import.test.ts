@@ -64,6 +64,11 @@ describe('importing the shipped sample (CSV in the export layout)', () => {
     expect(filterCatalogEntries(merged, { text: 'giay phep lai xe', tier: 'province' }).map((e) => e.id)).toEqual(['1.002809']);
     expect(filterCatalogEntries(merged, { agencyId: 'so-noi-vu' }).map((e) => e.id)).toEqual(['2.000190']);
     expect(catalogFigures(merged).services).toBe(province.services.length + 8);
+    // the row that still says "Cấp Huyện" / "UBND cấp huyện" is imported under the communes, and reported
+    expect(findService(merged, '2.000720')).toMatchObject({ tier: 'commune' });
+    expect(findService(merged, '2.000720').agencyIds).toBeUndefined();
+    expect(result.mapped).toEqual([{ sheet: 'CSV', line: expect.any(Number), column: 'E', id: '2.000720', from: 'district', to: 'commune' }]);
+    expect(catalogFigures(merged).byTier.district).toBeUndefined();
   });
 
   it('reads an unchanged file again without a new revision, and a changed row as a new version that old dossiers still find', async () => {
@@ -123,6 +128,36 @@ describe('a file with problems', () => {
     expect(readdirSync(work).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  it('refuses what belongs to the abolished district tier and cannot be mapped, naming the cell', async () => {
+    // Prepare: a named district People's Committee, a generic name of one tier on a row of another,
+    // a district agency in the agencies sheet, and a province whose abolished tier names no successor
+    const agenciesFile = join(work, 'district-agencies.csv');
+    writeFileSync(agenciesFile, 'Mã định danh,Tên cơ quan,Cấp\n000.99.01.H37,Ủy ban nhân dân huyện Mới,Cấp huyện\n');
+    const file = csv(
+      'district.csv',
+      '1,1.000011,Thủ tục một,Hộ tịch,Cấp huyện,Ủy ban nhân dân thành phố Lạng Sơn,Toàn trình,,5 ngày làm việc,Không,Tờ khai',
+      '2,1.000012,Thủ tục hai,Hộ tịch,Cấp Tỉnh,UBND cấp huyện,Toàn trình,,5 ngày làm việc,Không,Tờ khai',
+      '3,1.000013,Thủ tục ba,Hộ tịch,Cấp xã,Ủy ban nhân dân thành phố Lạng Sơn,Toàn trình,,5 ngày làm việc,Không,Tờ khai',
+      '4,1.000014,Thủ tục bốn,Hộ tịch,Cấp huyện,UBND cấp xã,Toàn trình,,5 ngày làm việc,Không,Tờ khai',
+    );
+    const withoutSuccessor = { ...province, tiers: province.tiers.map(({ succeededBy: _dropped, ...t }) => t) };
+
+    // Act
+    const result = await importCatalog({ file, agenciesFile, province, outDir: join(work, 'district'), now });
+    const noRule = await importCatalog({ file: csv('district-generic.csv', '1,1.000014,Thủ tục bốn,Hộ tịch,Cấp huyện,UBND cấp huyện,Toàn trình,,5 ngày làm việc,Không,Tờ khai'), province: withoutSuccessor, outDir: join(work, 'district-no-rule'), now });
+
+    // Assess: row 4 (district tier, every commune) is fine on its own: mapped
+    expect(result.ok).toBe(false);
+    if (result.ok || noRule.ok) throw new Error('imported');
+    expect(result.problems.map((p) => `${p.sheet}!${p.column}${p.line}`)).toEqual(['Cơ quan!C2', 'CSV!F2', 'CSV!F3', 'CSV!F4']);
+    expect(result.problems[0]!.message).toBe('the tier "Cấp huyện (đến 30/6/2025)" was abolished (last day 2025-06-30): a current agency is of "Cấp tỉnh" or "Cấp xã"');
+    expect(result.problems[1]!.message).toBe('"Ủy ban nhân dân thành phố Lạng Sơn" was abolished (last day 2025-06-30): name the agency that now handles the procedure');
+    expect(result.problems[2]!.message).toBe('"UBND cấp huyện" is every agency of tier commune, the procedure is province');
+    expect(noRule.problems.map((p) => `${p.column}${p.line}`)).toEqual(['E2']);
+    expect(noRule.problems[0]!.message).toMatch(/^the tier "Cấp huyện \(đến 30\/6\/2025\)" was abolished \(last day 2025-06-30\) and the province file names no successor/);
+    expect(existsSync(join(work, 'district'))).toBe(false);
+  });
+
   it('names a missing column', async () => {
     const file = join(work, 'columns.csv');
     writeFileSync(file, 'STT,Mã thủ tục,Tên thủ tục\n1,1.000001,X\n');
@@ -150,7 +185,10 @@ describe('a generated province-sized catalog (xlsx)', { timeout: 120_000 }, () =
     const merged = withCatalog(province, outDir);
     expect(merged.agencies).toHaveLength(231);
     const tiers = new Set(merged.catalog!.entries().map((e) => e.tier));
-    expect([...tiers].sort()).toEqual(['commune', 'district', 'province']);
+    // two tiers, as since 1/7/2025: no district procedure, no district agency, nothing to map
+    expect([...tiers].sort()).toEqual(['commune', 'province']);
+    expect(result.manifest.agencies.filter((a) => a.tier !== 'province' && a.tier !== 'commune')).toEqual([]);
+    expect(result.mapped).toEqual([]);
     // what one request reads: one procedure file of a few KB; the search reads the index, not the procedures
     const sizes = readdirSync(join(outDir, 'services')).slice(0, 50).map((id) => readFileSync(join(outDir, 'services', id, 'current.json')).length);
     expect(Math.max(...sizes)).toBeLessThan(4096);

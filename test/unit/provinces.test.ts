@@ -315,4 +315,12 @@ describe('abolished tiers and agencies', () => {
     });
     expect(problems.map((p) => p.message)).toContain('required: the tier "district" was abolished');
   });
+
+  it('accepts as successor of an abolished tier only a current tier, and only on an abolished one', () => {
+    const tier = (data: Record<string, any>, id: string) => data.tiers.find((t: { id: string }) => t.id === id);
+    expect(problemsOf(() => undefined)).toEqual([]);
+    expect(problemsOf((data) => (tier(data, 'district').succeededBy = 'district')).map((p) => p.message)).toEqual(['"district" is not a current tier']);
+    expect(problemsOf((data) => (tier(data, 'district').succeededBy = 'nowhere')).map((p) => p.message)).toEqual(['"nowhere" is not a current tier']);
+    expect(problemsOf((data) => (tier(data, 'province').succeededBy = 'commune')).map((p) => p.message)).toEqual(['only an abolished tier (validUntil) has a successor']);
+  });
 });

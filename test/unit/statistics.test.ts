@@ -5,6 +5,7 @@ import {
   catalogFigures,
   counterUpdates,
   figuresOf,
+  nationalSyncFigures,
   percent,
   periodsFor,
   periodReportOf,
@@ -17,6 +18,8 @@ import {
   type CountedEvent,
 } from '../../functions/domain/statistics.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+import { readStats, statsCsv } from '../../functions/app/statistics.js';
+import { statsSchema } from '../../functions/contracts/stats.js';
 import type { StatusCode } from '../../functions/domain/status.js';
 
 const calendar = calendarSchema.parse({ years: { '2026': { holidays: [{ date: '2026-04-30', name: 'Ngày Chiến thắng' }] } } });
@@ -231,5 +234,43 @@ describe('the period report (Circular 01/2018/TT-VPCP)', () => {
   it('carries April\'s open dossiers into May', () => {
     const may = periodReportOf(read(periodsBefore('2026-05-01')), read(periodsFor({ month: '2026-05' })));
     expect(may).toMatchObject({ carriedOver: 3, received: 0, toHandle: 3, resolved: { total: 1, early: 1 }, openAtEnd: { total: 2, notYetDue: 1, overdue: 1 } });
+  });
+});
+
+describe('the share of dossiers in sync with the national portal', () => {
+  it('counts the dossiers the portal is not behind on, as a percentage of those seen', () => {
+    expect(nationalSyncFigures({ dossiers: 8, unsynced: 1 })).toEqual({ total: 8, inSync: 7, notInSync: 1, shareInSync: 87.5 });
+    expect(nationalSyncFigures({ dossiers: 3, unsynced: 0 })).toEqual({ total: 3, inSync: 3, notInSync: 0, shareInSync: 100 });
+    expect(nationalSyncFigures({ dossiers: 0, unsynced: 0 })).toEqual({ total: 0, inSync: 0, notInSync: 0, shareInSync: null });
+    // the counter and the index are read eventually consistent: a lagging counter never gives a negative share
+    expect(nationalSyncFigures({ dossiers: 2, unsynced: 3 })).toEqual({ total: 2, inSync: 0, notInSync: 2, shareInSync: 0 });
+  });
+
+  it('is part of GET /stats for the province scope only, from the sync state, in JSON and CSV', async () => {
+    // Prepare
+    const province = loadProvinceFile(provinceFilePath('lang-son'));
+    let countsRead = 0;
+    const deps = {
+      stats: { read: async () => new Map() },
+      syncState: {
+        counts: async () => {
+          countsRead += 1;
+          return { dossiers: 40, unsynced: 3 };
+        },
+      },
+      province,
+      now: new Date('2026-03-02T03:00:00Z'),
+    };
+
+    // Act
+    const whole = await readStats(deps, { scope: 'province', year: '2026' });
+    const agency = await readStats(deps, { scope: 'agency:so-ke-hoach-va-dau-tu', year: '2026' });
+
+    // Assess
+    expect(whole.nationalSync).toEqual({ total: 40, inSync: 37, notInSync: 3, shareInSync: 92.5 });
+    expect(statsSchema.parse(whole).nationalSync).toEqual(whole.nationalSync);
+    expect(agency.nationalSync).toBeUndefined();
+    expect(countsRead).toBe(1);
+    expect(statsCsv(whole)).toContain('nationalSync.shareInSync,92.5\r\n');
   });
 });

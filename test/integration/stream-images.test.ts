@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { newImageOf } from '../../functions/adapters/stream-image.js';
+import { agencyMessage, type StoredEvent } from '../../functions/app/route-events.js';
+import { dossierSyncItem } from '../../functions/domain/dvcqg.js';
+import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+import { startStreamPoller } from '../../local/streams.js';
+import { sleep, type Logger } from '../../local/support.js';
+
+/**
+ * Empty maps and lists are ordinary in dossier events (a form without fields is `{}`, a dossier before
+ * its first upload has `documents: []`). They travel: document client → DynamoDB Local → its stream →
+ * the local poller's conversion to Lambda's record shape → the consumers' decoding. Each hop has its own
+ * serializer, and an empty `M` or `L` dropped or turned into `null` anywhere would reach the agency queue
+ * or the national portal as a missing field. Runs on a table of its own, so the run's consumers never see
+ * these records.
+ */
+const stack = inject('localStack');
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const raw = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
+// The options of functions/adapters/dynamo-client.ts, which writes the real event items.
+const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+const streams = new DynamoDBStreamsClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
+const silent: Logger = { info: () => undefined, error: () => undefined };
+const tableName = `stream-images-${randomUUID().slice(0, 8)}`;
+let streamArn = '';
+
+beforeAll(async () => {
+  const created = await raw.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    }),
+  );
+  streamArn = created.TableDescription?.LatestStreamArn ?? '';
+});
+afterAll(async () => {
+  await raw.send(new DeleteTableCommand({ TableName: tableName }));
+  raw.destroy();
+  streams.destroy();
+});
+
+function storedEvent(code: string): StoredEvent & { pk: string; sk: string; entity: string; details: Record<string, unknown> } {
+  const at = '2031-02-03T01:00:00.000Z';
+  return {
+    pk: `DOSSIER#${code}`,
+    sk: 'EVENT#000002',
+    entity: 'event',
+    eventId: randomUUID(),
+    type: 'dossier.receive',
+    dossierCode: code,
+    version: 2,
+    at,
+    actor: { kind: 'system' },
+    from: 1,
+    to: 2,
+    agencyId: 'so-ke-hoach-va-dau-tu',
+    dossier: {
+      code,
+      serviceId: 'svc',
+      serviceCode: '1.004249',
+      serviceName: 'Thủ tục',
+      agencyId: 'so-ke-hoach-va-dau-tu',
+      agencyCode: '000.00.05.H37',
+      agencyName: 'Sở KH&ĐT',
+      applicantSubject: 'subject',
+      applicant: { fullName: 'Nguyễn Văn A', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' },
+      // the two shapes this test is about: a form without fields, a receipt listing no documents
+      fields: {},
+      receipt: { code, documentsReceived: [], appointmentAt: at, issuedAt: at },
+      channel: 'online',
+      status: 2,
+      version: 2,
+      submittedAt: at,
+      receivedAt: at,
+      dueAt: at,
+      updatedAt: at,
+    } as StoredEvent['dossier'],
+    // and nested either way, in the details an event may carry
+    details: { noFields: {}, noItems: [], listOfEmpties: [{}, [], { inner: [] }], mapOfEmpties: { a: {}, b: [] } },
+  };
+}
+
+async function eventually<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(50);
+  }
+}
+
+describe('an event item with empty maps and lists, through the table stream to a consumer', () => {
+  it('arrives with {} and [] where they were written, in the record and once decoded', async () => {
+    // Prepare
+    const dataDir = mkdtempSync(join(tmpdir(), 'motcua-stream-images-'));
+    const seen: DynamoDBRecord[] = [];
+    const poller = startStreamPoller({
+      consumer: { id: 'stream-images', batchSize: 10, maxRetries: 0 },
+      handler: async () => async (event) => {
+        seen.push(...event.Records);
+      },
+      streams,
+      streamArn,
+      dataDir,
+      region: stack.region,
+      logger: silent,
+      pollIntervalMs: 50,
+    });
+    const item = storedEvent(`000.00.05.H37-310203-${String(Math.floor(Math.random() * 9000) + 1000)}`);
+
+    // Act
+    await db.send(new PutCommand({ TableName: tableName, Item: item }));
+    const record = await eventually(() => seen[0]);
+    await poller.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+
+    // Assess: the record in Lambda's shape keeps the empty map and list as such
+    const image = record.dynamodb?.NewImage;
+    expect(image?.dossier?.M?.fields).toEqual({ M: {} });
+    expect(image?.dossier?.M?.receipt?.M?.documentsReceived).toEqual({ L: [] });
+    // the consumers' decoding gives back exactly what was written
+    const decoded = newImageOf<StoredEvent>(record);
+    expect(decoded).toEqual(item);
+    expect(decoded?.dossier.fields).toEqual({});
+    expect((decoded?.dossier as WorkflowDossier | undefined)?.receipt?.documentsReceived).toEqual([]);
+    // and what the consumers build from it still carries the empty form and the empty document list
+    expect(agencyMessage(stack.provinceId, 'https://example.test', decoded!).dossier.fields).toEqual({});
+    expect(dossierSyncItem(decoded!.dossier as WorkflowDossier).TaiLieuNop).toEqual([]);
+  });
+});
