@@ -70,6 +70,12 @@ async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 
   }
 }
 
+async function versionOf(code: string): Promise<number> {
+  const view = await call(`/dossiers/${code}`, { token: officials[planning] });
+  expect(view.status, view.text).toBe(200);
+  return view.json.version as number;
+}
+
 /** Waits for the sweeper (fired by the clock move) to have recorded an event of `type` on every dossier. */
 async function sweptAll(codes: string[], type: string): Promise<void> {
   await eventually(`${type} on ${codes.join(', ')}`, async () => {
@@ -130,21 +136,29 @@ describe('a small year of dossiers, read back as the figures a province is judge
     for (const name of ['B', 'C', 'H']) await act(codes[name]!, { action: 'start-processing' });
 
     // Wednesday 4 March 09:00: one working day before B, C and H are due (Thursday 08:00), the sweeper reminds
+    const beforeReminder = await versionOf(codes.B!);
     await setClock('2026-03-04T09:00:00');
     await sweptAll([codes.B!, codes.C!, codes.H!], 'dossier.apology-reminder');
+    // a mark is not a decision: the version the official read before the sweep still holds
+    expect(await versionOf(codes.B!)).toBe(beforeReminder);
 
     // Thursday 5 March 07:30: B resolved on its due day, before the due time
     await setClock('2026-03-05T07:30:00');
-    for (const step of ['finish', 'return']) await act(codes.B!, { action: step });
+    const finishedB = await call(`/dossiers/${codes.B!}/actions`, { token: officials[planning], body: { action: 'finish', expectedVersion: beforeReminder } });
+    expect(finishedB.status, finishedB.text).toBe(200);
+    await act(codes.B!, { action: 'return' });
     await act(codes.B!, { rating: 'satisfied' }, 'citizen', planning, 'rating');
 
     // Thursday 09:00: C and H are overdue
+    const beforeOverdue = await versionOf(codes.C!);
     await setClock('2026-03-05T09:00:00');
     await sweptAll([codes.C!, codes.H!], 'dossier.overdue');
 
-    // Friday 6 March: C resolved late, rated unsatisfied; H stays open and overdue
+    // Friday 6 March: C resolved late (acting on the version read before it was marked), rated unsatisfied; H stays open and overdue
     await setClock('2026-03-06T09:00:00');
-    for (const step of ['finish', 'return']) await act(codes.C!, { action: step });
+    const finishedC = await call(`/dossiers/${codes.C!}/actions`, { token: officials[planning], body: { action: 'finish', expectedVersion: beforeOverdue } });
+    expect(finishedC.status, finishedC.text).toBe(200);
+    await act(codes.C!, { action: 'return' });
     await act(codes.C!, { rating: 'unsatisfied' }, 'citizen', planning, 'rating');
 
     // Monday 4 May: I stays in progress, J apologises for a new date, K (justice department) resolved early
