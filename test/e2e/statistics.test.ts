@@ -168,7 +168,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     codes.K = await submit(justiceRecord(911));
     for (const name of ['I', 'J']) await act(codes[name]!, { action: 'receive' });
     await act(codes.J!, { action: 'start-processing' });
-    await act(codes.J!, { action: 'apologize', reason: 'Cần xác minh thêm thông tin', newDueAt: vn('2026-06-30T16:00:00').toISOString() });
+    await act(codes.J!, { action: 'apologize', reason: 'Cần xác minh thêm thông tin', newDueAt: vn('2026-06-17T16:00:00').toISOString() });
     for (const step of ['receive', 'start-processing', 'finish']) await act(codes.K!, { action: step }, 'official', justice);
     expect(Object.keys(codes)).toHaveLength(11);
   });
@@ -270,7 +270,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
 
   it('marks an apologised dossier overdue at its legal appointment and counts it late with apology', async () => {
     // J was received Monday 4/5 09:00 with 3 working days: legally due Thursday 7/5 09:00. Its apology
-    // promised 30/6, which does not move that: at 10:00 the sweeper marks it overdue.
+    // promised 17/6, which does not move that: at 10:00 the sweeper marks it overdue.
     await setClock('2026-05-07T10:00:00');
     await sweptAll([codes.J!], 'dossier.overdue');
     const row = await eventually('J overdue in the inbox', async () => {
@@ -281,7 +281,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     });
     // the local clock ran on for the seconds the steps took after it was set: within a minute
     expect(Math.abs(Date.parse(row.legalDueAt) - vn('2026-05-07T09:00:00').getTime())).toBeLessThan(60_000);
-    expect(Date.parse(row.dueAt)).toBe(vn('2026-06-30T16:00:00').getTime());
+    expect(Date.parse(row.dueAt)).toBe(vn('2026-06-17T16:00:00').getTime());
     // finished Friday 8/5, long before the apology's date: late, with apology
     await setClock('2026-05-08T09:00:00');
     await act(codes.J!, { action: 'finish' });
