@@ -45,17 +45,10 @@ async function submit(body: Record<string, unknown> & { serviceId: string }): Pr
   return code;
 }
 
-/** One step; the 15-minute sweeper may mark the dossier at the same moment, which is a version conflict: try again. */
+/** One step. The 15-minute sweeper may mark the dossier at the same moment; a mark keeps the version, so no retry. */
 async function act(code: string, body: Record<string, unknown>, as: 'official' | 'citizen' = 'official', agencyId = planning, path = 'actions'): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await call(`/dossiers/${code}/${path}`, { token: as === 'citizen' ? citizen : officials[agencyId], body });
-    if (answer.status === 200) return;
-    if (answer.status === 409 && answer.json?.error?.code === 'version_conflict' && attempt < 5) {
-      await sleep(200);
-      continue;
-    }
-    throw new Error(`${path} ${JSON.stringify(body)} on ${code}: ${answer.status} ${answer.text}`);
-  }
+  const answer = await call(`/dossiers/${code}/${path}`, { token: as === 'citizen' ? citizen : officials[agencyId], body });
+  if (answer.status !== 200) throw new Error(`${path} ${JSON.stringify(body)} on ${code}: ${answer.status} ${answer.text}`);
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
