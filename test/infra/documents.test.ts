@@ -51,7 +51,8 @@ describe('the document bucket of a province', { timeout: 60_000 }, () => {
   test('gives delete to the verifier only; upload routes may put, the download route may only read', () => {
     const json = template.toJSON() as Parameters<typeof statementsOf>[1];
     const verifier = allowedActions(statementsOf(stack, json, 'VerifyDocuments'));
-    expect(verifier).toContain('s3:DeleteObject*');
+    expect(verifier).toContain('s3:DeleteObjectVersion');
+    expect(verifier).toContain('s3:DeleteObject');
     expect([...verifier].some((a) => a.startsWith('s3:PutObject'))).toBe(true);
     for (const id of ['UploadDocument', 'UploadResult']) {
       const actions = allowedActions(statementsOf(stack, json, id));
