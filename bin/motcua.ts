@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { withCatalog } from '../functions/adapters/catalog-store.js';
 import { defaultCatalogDir } from '../provinces/catalog/format.js';
 import { rootRelative } from '../lib/paths.js';
+import { alarmEmailContext } from '../lib/operations.js';
 
 /**
  * `cdk synth -c province=<id> [-c stage=dev]`. Nothing here looks anything up in an AWS account: the stack is
@@ -34,7 +35,8 @@ try {
   if (typeof catalogContext === 'string' && catalogContext && !existsSync(catalogDir)) fail([`motcua: catalog directory ${catalogDir} does not exist`]);
   const withImported = existsSync(catalogDir);
   const province = withImported ? withCatalog(loadProvince(provinceContext), catalogDir) : loadProvince(provinceContext);
-  addMotcua(app, { province, stage: stageContext, ...(withImported ? { catalogDir: rootRelative(catalogDir) } : {}) });
+  const alarmEmail = alarmEmailContext(app.node.tryGetContext('alarmEmail'));
+  addMotcua(app, { province, stage: stageContext, ...(withImported ? { catalogDir: rootRelative(catalogDir) } : {}), ...(alarmEmail ? { alarmEmail } : {}) });
 } catch (err) {
   if (err instanceof ProvinceFileError) {
     fail([

@@ -6,7 +6,7 @@ import { MotcuaStack, stackName, type MotcuaStackProps } from './motcua-stack.js
 import { rootRelative } from './paths.js';
 import type { StageName } from './stage.js';
 
-export interface AddMotcuaOptions extends Pick<MotcuaStackProps, 'throttle' | 'routes' | 'consumers'> {
+export interface AddMotcuaOptions extends Pick<MotcuaStackProps, 'throttle' | 'routes' | 'consumers' | 'alarmEmail'> {
   readonly province: Province;
   readonly stage: StageName;
   /** defaults to provinces/<id>.json */
@@ -28,6 +28,7 @@ export function addMotcua(app: App, options: AddMotcuaOptions): MotcuaStack {
     throttle: options.throttle,
     routes: options.routes,
     consumers: options.consumers,
+    ...(options.alarmEmail ? { alarmEmail: options.alarmEmail } : {}),
     description: `motcua: online public services and one-stop back office of ${province.name} (${stage})`,
     tags: { project: 'motcua', province: province.id, stage },
   });

@@ -1,6 +1,6 @@
 import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Effect, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,6 +19,9 @@ export interface NotificationSetup {
   readonly fromEmail?: string;
   readonly smsSenderId?: string;
 }
+
+/** The alias every invocation goes through. */
+export const liveAlias = 'live';
 
 /** Where the province file lands inside every bundle; PROVINCE_FILE points here. */
 export const bundledProvinceFile = '/var/task/province.json';
@@ -55,6 +58,11 @@ export interface HandlerFunctionProps {
 /** One Lambda function for one declared route or consumer, with exactly the permissions its grants name. */
 export class HandlerFunction extends Construct {
   readonly fn: NodejsFunction;
+  /**
+   * What routes, event sources and schedules invoke: the version CodeDeploy has shifted traffic to
+   * (lib/operations.ts), never `$LATEST`, so a deployment can be gradual and rolled back.
+   */
+  readonly alias: Alias;
   readonly role: Role;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
@@ -134,6 +142,8 @@ export class HandlerFunction extends Construct {
         },
       },
     });
+
+    this.alias = new Alias(this, 'Live', { aliasName: liveAlias, version: this.fn.currentVersion });
 
     acknowledge(this, {
       'AwsSolutions-L1':

@@ -22,6 +22,7 @@ import { acknowledge } from './nag.js';
 import { removalPolicy, type StageName } from './stage.js';
 import { Storage } from './storage.js';
 import { WebPortal } from './web-portal.js';
+import { Operations } from './operations.js';
 
 export interface MotcuaStackProps extends StackProps {
   readonly province: Province;
@@ -34,6 +35,8 @@ export interface MotcuaStackProps extends StackProps {
   /** defaults to the declaration; tests pass their own to exercise other shapes */
   readonly routes?: readonly RouteDeclaration[];
   readonly consumers?: readonly ConsumerDeclaration[];
+  /** subscribed to the alarm topic */
+  readonly alarmEmail?: string;
 }
 
 /** Construct ids are stable names in CloudFormation: derive them from declaration ids, never from order. */
@@ -51,6 +54,8 @@ export class MotcuaStack extends Stack {
   /** the portal: the web app on CloudFront, with the API on the same origin */
   readonly web: WebPortal;
   readonly nationalSecret: Secret;
+  /** the alarm topic and the gradual deployments */
+  readonly operations: Operations;
   /** declaration id → function */
   readonly functions = new Map<string, HandlerFunction>();
 
@@ -58,6 +63,7 @@ export class MotcuaStack extends Stack {
     super(scope, id, props);
     const { province, stage } = props;
 
+    this.operations = new Operations(this, 'Operations', { province, stage, ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}) });
     this.storage = new Storage(this, 'Storage', { province, stage });
     const external = province.identity;
     if (!external) this.identity = new Identity(this, 'Identity', { province, stage });
@@ -80,15 +86,7 @@ export class MotcuaStack extends Stack {
     acknowledge(notificationDeadLetter, {
       'AwsSolutions-SQS3': 'This queue is itself a dead-letter queue: notifications that failed every attempt wait here with their reason; it is watched by an alarm.',
     });
-    notificationDeadLetter
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-      .createAlarm(this, 'NotificationDeadLetterNotEmpty', {
-        alarmDescription: `Notifications of ${province.name} failed every attempt and wait in ${notificationQueue.deadLetterName(province.id)}`,
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    this.operations.deadLetters(this, 'NotificationDeadLetterNotEmpty', notificationDeadLetter, `Notifications of ${province.name} failed every attempt and wait in ${notificationQueue.deadLetterName(province.id)}`);
     // The merchant enrolment with the national Payment Platform (code, secret, URLs) as JSON, put by the
     // operator after deployment (README "Payments"); never in the province file or the repository.
     const paymentSecret = new Secret(this, 'PaymentMerchant', {
@@ -141,10 +139,11 @@ export class MotcuaStack extends Stack {
         ...(route.assets ? { assets: route.assets } : {}),
       });
       this.functions.set(route.id, handler);
+      this.operations.deploy(route.id, handler);
       const [created] = this.api.httpApi.addRoutes({
         path: route.path,
         methods: [Api.method(route.method)],
-        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.fn),
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, handler.alias),
         authorizer: route.access === 'public' ? undefined : this.api.authorizer,
       });
       if (route.access === 'public' && created) {
@@ -167,8 +166,10 @@ export class MotcuaStack extends Stack {
         timeout: Duration.seconds(60),
       });
       this.functions.set(consumer.id, handler);
+      this.operations.deploy(consumer.id, handler);
       this.wireConsumer(consumer, handler);
     }
+    this.operations.throttles(this.functions);
 
     // Appointments counted on a year whose holidays are only the statute's may move when the government
     // publishes its arrangement: someone must add it to the province file. EMF metric, so no IAM grant.
@@ -188,6 +189,8 @@ export class MotcuaStack extends Stack {
     provinceDashboard(this, { province, api: this.api, functions: this.functions, notificationDeadLetter });
 
     this.web.publish(this.api.httpApi.apiId, declared);
+    // last, so that every alarm above (and the agency queues' in their nested stacks) reaches the operators
+    this.operations.notifyAll(this);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpStage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'PortalUrl', { value: this.web.url, description: 'The web portal, with the API on the same origin' });
@@ -211,7 +214,8 @@ export class MotcuaStack extends Stack {
     switch (source.kind) {
       case 'table-stream': {
         const failures = this.failureQueue(consumer, handler, 'StreamFailures', 'the on-failure destination of the table stream mapping: it holds the metadata of stream batches that failed all retries');
-        handler.fn.addEventSource(
+        this.operations.streamConsumer(consumer.id, handler);
+        handler.alias.addEventSource(
           new DynamoEventSource(this.storage.table, {
             startingPosition: StartingPosition.TRIM_HORIZON,
             batchSize: source.batchSize,
@@ -234,29 +238,20 @@ export class MotcuaStack extends Stack {
         new Rule(handler, 'Schedule', {
           description: `${consumer.id}: ${consumer.summary}`,
           schedule: Schedule.rate(Duration.minutes(source.everyMinutes)),
-          targets: [new LambdaFunction(handler.fn, { retryAttempts: 2 })],
+          targets: [new LambdaFunction(handler.alias, { retryAttempts: 2 })],
         });
         break;
       }
       case 'bucket-created': {
-        this.storage.documents.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(handler.fn), ...(source.prefix ? [{ prefix: source.prefix }] : []));
+        this.storage.documents.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(handler.alias), ...(source.prefix ? [{ prefix: source.prefix }] : []));
         acknowledgeBucketNotifications(this);
         // S3 invokes asynchronously: after Lambda's two retries an event would be dropped, leaving an upload
         // that is never verified; keep it instead so it can be replayed.
         const failures = this.failureQueue(consumer, handler, 'InvokeFailures', 'the on-failure destination of the asynchronous S3 invocations: it holds the events that failed all retries');
-        handler.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
+        handler.alias.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
         break;
       }
     }
-    handler.fn
-      .metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })
-      .createAlarm(handler, 'Errors', {
-        alarmDescription: `${consumer.id} failed`,
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
   }
 
   /** Where a consumer's events go once every retry failed, so that none is dropped silently; alarmed. */
@@ -269,15 +264,7 @@ export class MotcuaStack extends Stack {
     acknowledge(failures, {
       'AwsSolutions-SQS3': `This queue is itself a dead-letter queue, ${role}; it is watched by an alarm.`,
     });
-    failures
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' })
-      .createAlarm(handler, `${id}NotEmpty`, {
-        alarmDescription: `${consumer.id} gave up on some events; see its ${id} queue`,
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
+    this.operations.deadLetters(handler, `${id}NotEmpty`, failures, `${consumer.id} gave up on some events; see its ${id} queue`);
     return failures;
   }
 }

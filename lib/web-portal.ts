@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods,
+  CacheCookieBehavior,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
@@ -177,6 +180,29 @@ export class WebPortal extends Construct {
   private routeApi(apiId: string, routes: readonly RouteDeclaration[]): void {
     const stack = Stack.of(this);
     const origin = new HttpOrigin(`${apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY });
+    // Public answers the declaration lets be cached (`cacheSeconds`) get their own, earlier behaviour: CloudFront
+    // takes the first pattern that matches, so these must come before the uncached catch-alls below. A burst
+    // of readers of the agency ranking then costs the table one read per edge and max-age, not one per request.
+    for (const route of cachedRoutes(routes)) {
+      const cachePolicy = new CachePolicy(this, `Cache${route.id}`, {
+        comment: `${route.method} ${route.path}: public, ${route.cacheSeconds}s as the route's Cache-Control says`,
+        defaultTtl: Duration.seconds(route.cacheSeconds),
+        maxTtl: Duration.seconds(route.cacheSeconds),
+        minTtl: Duration.seconds(0),
+        // the query chooses the period, scope and format; Accept may ask for CSV; nothing else changes the answer
+        queryStringBehavior: CacheQueryStringBehavior.all(),
+        headerBehavior: CacheHeaderBehavior.allowList('accept'),
+        cookieBehavior: CacheCookieBehavior.none(),
+        enableAcceptEncodingGzip: true,
+        enableAcceptEncodingBrotli: true,
+      });
+      this.distribution.addBehavior(cachedPathPattern(route.path), origin, {
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        cachePolicy,
+        responseHeadersPolicy: this.headers,
+      });
+    }
     for (const pattern of apiPathPatterns(routes)) {
       this.distribution.addBehavior(pattern, origin, {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
@@ -187,6 +213,16 @@ export class WebPortal extends Construct {
       });
     }
   }
+}
+
+/** Public GET routes the declaration lets be cached. */
+export function cachedRoutes(routes: readonly RouteDeclaration[]): (RouteDeclaration & { cacheSeconds: number })[] {
+  return routes.filter((r): r is RouteDeclaration & { cacheSeconds: number } => r.access === 'public' && r.method === 'GET' && (r.cacheSeconds ?? 0) > 0);
+}
+
+/** The route's own path, each parameter a wildcard: `/stats/agencies` stays itself. */
+export function cachedPathPattern(path: string): string {
+  return path.replace(/\{[^}]+\}/g, '*');
 }
 
 /** `/services` and `/services/*` for routes under /services, `/openapi.json` for itself, and so on. */

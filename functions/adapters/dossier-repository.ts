@@ -17,6 +17,8 @@ import { trackingAttributes } from '../declaration.js';
 export const keys = {
   dossier: (code: string) => ({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }),
   event: (code: string, version: number) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}` }),
+  /** a sweeper mark on `version`: sorts after that version's step and before the next one */
+  markEvent: (code: string, version: number, mark: string) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}#MARK#${mark}` }),
   sequence: sequenceKey,
   idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
   trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
@@ -509,6 +511,46 @@ export class DossierRepository {
       if (!(err instanceof TransactionCanceledException)) throw err;
       const current = await this.get(dossier.code);
       throw staleVersion(dossier.code, current?.dossier);
+    }
+  }
+
+  /**
+   * Stores a sweeper mark (`overdueAt` or `reminderSentAt`) and its history event without changing the
+   * version: only if the dossier is still at the version and status that were judged and not yet marked.
+   * Officials keep acting on the version they read. Made twice, the second write changes nothing and
+   * gets 409 like any stale write, so the caller counts it as skipped.
+   */
+  async saveMark(judged: WorkflowDossier, mark: 'overdueAt' | 'reminderSentAt', event: DossierEvent, marked: WorkflowDossier): Promise<void> {
+    const at = marked[mark];
+    if (typeof at !== 'string') throw new Error(`saveMark: ${mark} is not set on ${judged.code}`);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.dossier(judged.code),
+                UpdateExpression: 'SET #mark = :at',
+                ConditionExpression: 'version = :version AND #status = :status AND attribute_not_exists(#mark)',
+                ExpressionAttributeNames: { '#mark': mark, '#status': 'status' },
+                ExpressionAttributeValues: { ':at': at, ':version': judged.version, ':status': judged.status },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.markEvent(judged.code, judged.version, mark), entity: 'event', ...event, dossier: marked },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      const current = await this.get(judged.code);
+      throw staleVersion(judged.code, current?.dossier);
     }
   }
 

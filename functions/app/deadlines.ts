@@ -8,7 +8,7 @@ import { processingOf } from '../domain/catalog.js';
 import { legalAppointment } from '../domain/workflow.js';
 
 export interface SweepDeps {
-  readonly repo: Pick<DossierRepository, 'saveTransition'>;
+  readonly repo: Pick<DossierRepository, 'saveMark'>;
   readonly index: Pick<DeadlineIndex, 'openDueBefore'>;
   readonly province: Province;
   readonly now: Date;
@@ -23,9 +23,10 @@ export interface SweepResult {
 }
 
 /**
- * One pass over the province's agencies. Each mark is a recorded workflow step written with the same
- * version-conditional transaction as any other, so an official acting at the same moment wins and the
- * mark is simply not made (or made next time, if still due).
+ * One pass over the province's agencies. Each mark is recorded in the history but leaves the version
+ * alone, so an official's `expectedVersion` read before the sweep still holds. The write is conditional
+ * on the version and status judged, so an official acting at the same moment wins and the mark is
+ * simply not made (or made next time, if still due).
  */
 export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
   const { province, now } = deps;
@@ -41,9 +42,9 @@ export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
       const processing = d.legalDueAt ? undefined : processingOf(province, d);
       const kind = sweepKind(d, now, province.calendar, processing);
       if (!kind) continue;
-      const { dossier, event } = sweepTransition(d, kind, now, legalAppointment(d, province.calendar, processing));
+      const { dossier, mark, event } = sweepTransition(d, kind, now, legalAppointment(d, province.calendar, processing));
       try {
-        await deps.repo.saveTransition(d.version, dossier, { ...event, eventId: randomUUID() });
+        await deps.repo.saveMark(d, mark, { ...event, eventId: randomUUID() }, dossier);
         if (kind === 'overdue') overdue += 1;
         else reminded += 1;
       } catch (err) {

@@ -38,24 +38,27 @@ export function candidateBound(now: Date, calendar: Calendar): Date {
 
 export interface SweepTransition {
   readonly dossier: WorkflowDossier;
+  /** the attribute that records the mark, and keeps it from firing again */
+  readonly mark: 'overdueAt' | 'reminderSentAt';
   readonly event: Omit<DossierEvent, 'eventId'> & { readonly details: Record<string, unknown> };
 }
 
-/** The recorded step: same status, next version, and the mark that keeps it from firing again. */
+/**
+ * The recorded mark: same status and the SAME version. A mark is the system noticing time pass, not a
+ * decision on the dossier, so it must not invalidate the version an official read: their
+ * `expectedVersion` still holds after a sweep. The event carries the version it marks.
+ */
 export function sweepTransition(d: WorkflowDossier, kind: SweepKind, now: Date, legalDueAt?: Date): SweepTransition {
   const at = now.toISOString();
-  const dossier: WorkflowDossier = {
-    ...d,
-    ...(kind === 'overdue' ? { overdueAt: at } : { reminderSentAt: at }),
-    version: d.version + 1,
-    updatedAt: at,
-  };
+  const mark = kind === 'overdue' ? 'overdueAt' : 'reminderSentAt';
+  const dossier: WorkflowDossier = { ...d, [mark]: at };
   return {
     dossier,
+    mark,
     event: {
       type: `dossier.${kind}`,
       dossierCode: d.code,
-      version: dossier.version,
+      version: d.version,
       at,
       actor: { kind: 'system' },
       from: d.status,

@@ -45,17 +45,10 @@ async function submit(body: Record<string, unknown> & { serviceId: string }): Pr
   return code;
 }
 
-/** One step; the 15-minute sweeper may mark the dossier at the same moment, which is a version conflict: try again. */
+/** One step. The 15-minute sweeper may mark the dossier at the same moment; a mark keeps the version, so no retry. */
 async function act(code: string, body: Record<string, unknown>, as: 'official' | 'citizen' = 'official', agencyId = planning, path = 'actions'): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const answer = await call(`/dossiers/${code}/${path}`, { token: as === 'citizen' ? citizen : officials[agencyId], body });
-    if (answer.status === 200) return;
-    if (answer.status === 409 && answer.json?.error?.code === 'version_conflict' && attempt < 5) {
-      await sleep(200);
-      continue;
-    }
-    throw new Error(`${path} ${JSON.stringify(body)} on ${code}: ${answer.status} ${answer.text}`);
-  }
+  const answer = await call(`/dossiers/${code}/${path}`, { token: as === 'citizen' ? citizen : officials[agencyId], body });
+  if (answer.status !== 200) throw new Error(`${path} ${JSON.stringify(body)} on ${code}: ${answer.status} ${answer.text}`);
 }
 
 async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
@@ -68,6 +61,12 @@ async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 
       await sleep(200);
     }
   }
+}
+
+async function versionOf(code: string): Promise<number> {
+  const view = await call(`/dossiers/${code}`, { token: officials[planning] });
+  expect(view.status, view.text).toBe(200);
+  return view.json.version as number;
 }
 
 /** Waits for the sweeper (fired by the clock move) to have recorded an event of `type` on every dossier. */
@@ -120,7 +119,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     await act(codes.D!, { action: 'withdraw', reason: 'Không còn nhu cầu' }, 'citizen');
     // E: one supplement request, answered, then resolved early
     await act(codes.E!, { action: 'request-supplement', reason: 'Thiếu giấy tờ', missing: ['Bản sao CCCD'] });
-    await act(codes.E!, { note: 'Đã nộp bản sao CCCD tại bộ phận một cửa' }, 'citizen', planning, 'supplement');
+    await act(codes.E!, {}, 'citizen', planning, 'supplement');
     for (const step of ['start-processing', 'finish', 'return']) await act(codes.E!, { action: step });
     await act(codes.E!, { rating: 'normal' }, 'citizen', planning, 'rating');
     // G (by post): fees paid at the counter, resolved early (its citizen has no account here to rate it)
@@ -130,21 +129,29 @@ describe('a small year of dossiers, read back as the figures a province is judge
     for (const name of ['B', 'C', 'H']) await act(codes[name]!, { action: 'start-processing' });
 
     // Wednesday 4 March 09:00: one working day before B, C and H are due (Thursday 08:00), the sweeper reminds
+    const beforeReminder = await versionOf(codes.B!);
     await setClock('2026-03-04T09:00:00');
     await sweptAll([codes.B!, codes.C!, codes.H!], 'dossier.apology-reminder');
+    // a mark is not a decision: the version the official read before the sweep still holds
+    expect(await versionOf(codes.B!)).toBe(beforeReminder);
 
     // Thursday 5 March 07:30: B resolved on its due day, before the due time
     await setClock('2026-03-05T07:30:00');
-    for (const step of ['finish', 'return']) await act(codes.B!, { action: step });
+    const finishedB = await call(`/dossiers/${codes.B!}/actions`, { token: officials[planning], body: { action: 'finish', expectedVersion: beforeReminder } });
+    expect(finishedB.status, finishedB.text).toBe(200);
+    await act(codes.B!, { action: 'return' });
     await act(codes.B!, { rating: 'satisfied' }, 'citizen', planning, 'rating');
 
     // Thursday 09:00: C and H are overdue
+    const beforeOverdue = await versionOf(codes.C!);
     await setClock('2026-03-05T09:00:00');
     await sweptAll([codes.C!, codes.H!], 'dossier.overdue');
 
-    // Friday 6 March: C resolved late, rated unsatisfied; H stays open and overdue
+    // Friday 6 March: C resolved late (acting on the version read before it was marked), rated unsatisfied; H stays open and overdue
     await setClock('2026-03-06T09:00:00');
-    for (const step of ['finish', 'return']) await act(codes.C!, { action: step });
+    const finishedC = await call(`/dossiers/${codes.C!}/actions`, { token: officials[planning], body: { action: 'finish', expectedVersion: beforeOverdue } });
+    expect(finishedC.status, finishedC.text).toBe(200);
+    await act(codes.C!, { action: 'return' });
     await act(codes.C!, { rating: 'unsatisfied' }, 'citizen', planning, 'rating');
 
     // Monday 4 May: I stays in progress, J apologises for a new date, K (justice department) resolved early
@@ -154,7 +161,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     codes.K = await submit(justiceRecord(911));
     for (const name of ['I', 'J']) await act(codes[name]!, { action: 'receive' });
     await act(codes.J!, { action: 'start-processing' });
-    await act(codes.J!, { action: 'apologize', reason: 'Cần xác minh thêm thông tin', newDueAt: vn('2026-06-16T16:00:00').toISOString() });
+    await act(codes.J!, { action: 'apologize', reason: 'Cần xác minh thêm thông tin', newDueAt: vn('2026-06-17T16:00:00').toISOString() });
     for (const step of ['receive', 'start-processing', 'finish']) await act(codes.K!, { action: step }, 'official', justice);
     expect(Object.keys(codes)).toHaveLength(11);
   });
@@ -256,7 +263,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
 
   it('marks an apologised dossier overdue at its legal appointment and counts it late with apology', async () => {
     // J was received Monday 4/5 09:00 with 3 working days: legally due Thursday 7/5 09:00. Its apology
-    // promised 16/6, which does not move that: at 10:00 the sweeper marks it overdue.
+    // promised 17/6, which does not move that: at 10:00 the sweeper marks it overdue.
     await setClock('2026-05-07T10:00:00');
     await sweptAll([codes.J!], 'dossier.overdue');
     const row = await eventually('J overdue in the inbox', async () => {
@@ -267,7 +274,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     });
     // the local clock ran on for the seconds the steps took after it was set: within a minute
     expect(Math.abs(Date.parse(row.legalDueAt) - vn('2026-05-07T09:00:00').getTime())).toBeLessThan(60_000);
-    expect(Date.parse(row.dueAt)).toBe(vn('2026-06-16T16:00:00').getTime());
+    expect(Date.parse(row.dueAt)).toBe(vn('2026-06-17T16:00:00').getTime());
     // finished Friday 8/5, long before the apology's date: late, with apology
     await setClock('2026-05-08T09:00:00');
     await act(codes.J!, { action: 'finish' });

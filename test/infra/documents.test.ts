@@ -13,20 +13,20 @@ describe('the document bucket of a province', { timeout: 60_000 }, () => {
     template = Template.fromStack(stack);
   }, 60_000);
 
-  test('sends ObjectCreated under dossiers/ to the verifier, and nothing else', () => {
-    const verifier = stack.getLogicalId(stack.functions.get('VerifyDocuments')!.fn.node.defaultChild as never);
+  test('sends ObjectCreated under dossiers/ to the verifier (its live alias), and nothing else', () => {
+    const verifier = stack.getLogicalId(stack.functions.get('VerifyDocuments')!.alias.node.defaultChild as never);
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         LambdaFunctionConfigurations: [
           {
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'dossiers/' }] } },
-            LambdaFunctionArn: { 'Fn::GetAtt': [verifier, 'Arn'] },
+            LambdaFunctionArn: { Ref: verifier },
           },
         ],
       },
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', FunctionName: { 'Fn::GetAtt': [verifier, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 's3.amazonaws.com', FunctionName: { Ref: verifier } });
   });
 
   test('aborts abandoned multipart uploads after a day and expires the quarantine', () => {
@@ -51,8 +51,8 @@ describe('the document bucket of a province', { timeout: 60_000 }, () => {
   test('gives delete to the verifier only; upload routes may put, the download route may only read', () => {
     const json = template.toJSON() as Parameters<typeof statementsOf>[1];
     const verifier = allowedActions(statementsOf(stack, json, 'VerifyDocuments'));
-    expect(verifier).toContain('s3:DeleteObject');
     expect(verifier).toContain('s3:DeleteObjectVersion');
+    expect(verifier).toContain('s3:DeleteObject');
     expect([...verifier].some((a) => a.startsWith('s3:PutObject'))).toBe(true);
     for (const id of ['UploadDocument', 'UploadResult']) {
       const actions = allowedActions(statementsOf(stack, json, id));

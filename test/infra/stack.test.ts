@@ -279,7 +279,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     const consumer = consumers.find((c) => c.id === 'RouteEvents')!;
     if (consumer.source.kind !== 'table-stream') throw new Error('RouteEvents reads the table stream');
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: stack.getLogicalId(stack.functions.get('RouteEvents')!.fn.node.defaultChild as never) },
+      FunctionName: stack.resolve(stack.functions.get('RouteEvents')!.alias.functionName),
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: consumer.source.batchSize,
       MaximumRetryAttempts: consumer.source.maxRetries,
@@ -335,7 +335,7 @@ describe('a scheduled consumer', { timeout: 60_000 }, () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.functions.get('Sweep')!.fn.node.defaultChild as never), 'Arn'] } })],
+      Targets: [Match.objectLike({ Arn: { Ref: stack.getLogicalId(stack.functions.get('Sweep')!.alias.node.defaultChild as never) } })],
     });
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
   });

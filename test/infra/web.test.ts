@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { routes } from '../../functions/declaration.js';
 import type { MotcuaStack } from '../../lib/motcua-stack.js';
-import { apiPathPatterns } from '../../lib/web-portal.js';
+import { apiPathPatterns, cachedPathPattern, cachedRoutes } from '../../lib/web-portal.js';
 import { build, generateProvince } from './fixtures.js';
 
 describe('the web portal of a province', { timeout: 60_000 }, () => {
@@ -52,7 +52,9 @@ describe('the web portal of a province', { timeout: 60_000 }, () => {
     const matches = (pattern: string, path: string) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(path);
     for (const r of routes) expect(patterns.some((p) => matches(p, r.path.replace(/\{[^}]+\}/g, 'x'))), r.path).toBe(true);
     for (const file of ['/', '/index.html', '/assets/index-abc.js', '/config.json', '/favicon.svg']) expect(patterns.some((p) => matches(p, file)), file).toBe(false);
-    const behaviors = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.CacheBehaviors as Record<string, unknown>[];
+    const all = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.CacheBehaviors as Record<string, unknown>[];
+    const cached = new Set(cachedRoutes(routes).map((r) => cachedPathPattern(r.path)));
+    const behaviors = all.filter((b) => !cached.has(b.PathPattern as string));
     expect(behaviors.map((b) => b.PathPattern).sort()).toEqual([...patterns].sort());
     for (const b of behaviors) {
       expect(b.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'OPTIONS']));
@@ -60,6 +62,26 @@ describe('the web portal of a province', { timeout: 60_000 }, () => {
       expect(b.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
       expect(b.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
     }
+  });
+
+  test('caches the agency ranking in front of the API for its declared max-age, before the uncached /stats/* behaviour', () => {
+    const ranking = routes.find((r) => r.id === 'RankAgencies')!;
+    expect(cachedRoutes(routes).map((r) => r.id)).toEqual(['RankAgencies']);
+    const all = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]!.Properties.DistributionConfig.CacheBehaviors as Record<string, unknown>[];
+    const index = all.findIndex((b) => b.PathPattern === '/stats/agencies');
+    expect(index).toBeGreaterThanOrEqual(0);
+    // CloudFront takes the first matching pattern: the cached one must come before the catch-all
+    expect(index).toBeLessThan(all.findIndex((b) => b.PathPattern === '/stats/*'));
+    const behavior = all[index]!;
+    expect(behavior.AllowedMethods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+    const policyRef = behavior.CachePolicyId as { Ref: string };
+    const policy = template.toJSON().Resources[policyRef.Ref].Properties.CachePolicyConfig;
+    expect(policy).toMatchObject({ DefaultTTL: ranking.cacheSeconds, MaxTTL: ranking.cacheSeconds, MinTTL: 0 });
+    expect(policy.ParametersInCacheKeyAndForwardedToOrigin).toMatchObject({
+      QueryStringsConfig: { QueryStringBehavior: 'all' },
+      HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['accept'] },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
   });
 
   test('signs in through the hosted UI with authorization code only, back to the distribution', () => {

@@ -4,6 +4,10 @@ import { sweepKind, sweepTransition, candidateBound } from '../../functions/doma
 import { reminderInstant } from '../../functions/domain/calendar.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import type { StatusCode } from '../../functions/domain/status.js';
+import type { DossierEvent } from '../../functions/domain/dossier.js';
+import { AppError } from '../../functions/domain/errors.js';
+import { sweepDeadlines } from '../../functions/app/deadlines.js';
+import type { Province } from '../../provinces/schema.js';
 
 const calendar = calendarSchema.parse({ years: { '2026': { holidays: [{ date: '2026-04-30', name: 'Ngày Chiến thắng' }, { date: '2026-05-01', name: 'Quốc tế Lao động' }] } } });
 const vn = (local: string) => new Date(`${local}+07:00`);
@@ -61,11 +65,45 @@ describe('what the deadline sweeper decides', () => {
     expect(candidateBound(now, calendar).getTime()).toBeGreaterThan(dueAfterHolidays.getTime());
   });
 
-  it('records the mark as a system step with the next version and the same status', () => {
+  it('records the mark as a system event on the same version and status, so an official\'s expectedVersion still holds', () => {
     const at = vn('2026-03-06T17:00:00');
-    const { dossier: next, event } = sweepTransition(dossier(4), 'overdue', at);
-    expect(next).toMatchObject({ status: 4, version: 5, overdueAt: at.toISOString(), updatedAt: at.toISOString() });
-    expect(event).toMatchObject({ type: 'dossier.overdue', actor: { kind: 'system' }, from: 4, to: 4, version: 5, details: { dueAt: due.toISOString() } });
-    expect(sweepTransition(dossier(2), 'apology-reminder', at).dossier.reminderSentAt).toBe(at.toISOString());
+    const { dossier: next, mark, event } = sweepTransition(dossier(4), 'overdue', at);
+    expect(mark).toBe('overdueAt');
+    expect(next).toMatchObject({ status: 4, version: 4, overdueAt: at.toISOString(), updatedAt: '2026-03-02T01:00:00.000Z' });
+    expect(event).toMatchObject({ type: 'dossier.overdue', actor: { kind: 'system' }, from: 4, to: 4, version: 4, details: { dueAt: due.toISOString() } });
+    const reminder = sweepTransition(dossier(2), 'apology-reminder', at);
+    expect(reminder.mark).toBe('reminderSentAt');
+    expect(reminder.dossier).toMatchObject({ version: 4, reminderSentAt: at.toISOString() });
+  });
+});
+
+describe('the sweep pass', () => {
+  const province = { agencies: [{ id: 'so-ke-hoach-va-dau-tu' }], calendar } as unknown as Province;
+  const index = (items: WorkflowDossier[]) => ({
+    async *openDueBefore() {
+      yield* items;
+    },
+  });
+
+  it('saves each mark on the version it judged, leaving the version alone', async () => {
+    const saved: { judged: number; mark: string; eventVersion: number; markedVersion: number }[] = [];
+    const repo = {
+      async saveMark(judged: WorkflowDossier, mark: 'overdueAt' | 'reminderSentAt', event: DossierEvent, marked: WorkflowDossier) {
+        saved.push({ judged: judged.version, mark, eventVersion: event.version, markedVersion: marked.version });
+      },
+    };
+    const result = await sweepDeadlines({ repo, index: index([dossier(4, { legalDueAt: due.toISOString() }), dossier(4, { legalDueAt: due.toISOString(), overdueAt: due.toISOString() })]), province, now: vn('2026-03-09T08:00:00') });
+    expect(result).toEqual({ examined: 2, overdue: 1, reminded: 0, skipped: 0 });
+    expect(saved).toEqual([{ judged: 4, mark: 'overdueAt', eventVersion: 4, markedVersion: 4 }]);
+  });
+
+  it('counts a mark whose dossier moved on meanwhile as skipped', async () => {
+    const repo = {
+      async saveMark(): Promise<void> {
+        throw new AppError(409, 'version_conflict', 'changed', 'đã đổi');
+      },
+    };
+    const result = await sweepDeadlines({ repo, index: index([dossier(4, { legalDueAt: due.toISOString() })]), province, now: vn('2026-03-09T08:00:00') });
+    expect(result).toEqual({ examined: 1, overdue: 0, reminded: 0, skipped: 1 });
   });
 });

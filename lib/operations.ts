@@ -1,0 +1,172 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import type { Province } from '../provinces/schema.js';
+import type { HandlerFunction } from './handler-function.js';
+import { acknowledge } from './nag.js';
+import { removalPolicy, type StageName } from './stage.js';
+
+/** A stream consumer this far behind the table's stream is no longer "near real time": agencies and citizens wait. */
+export const ITERATOR_AGE_ALARM_SECONDS = 5 * 60;
+/** CloudWatch lets an alarm's metric math read at most this many metrics. */
+const METRICS_PER_ALARM = 10;
+
+export interface OperationsProps {
+  readonly province: Province;
+  readonly stage: StageName;
+  /** subscribed to the alarm topic (`cdk deploy -c alarmEmail=...`); confirmed by a link AWS mails to it */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * What a province's operators are told and how code reaches production: one encrypted SNS topic every
+ * alarm of the stack sends to, and, in prod, gradual deployment of each function's `live` alias
+ * (10 % for 5 minutes, then all) that CodeDeploy rolls back when the function's error alarm fires.
+ */
+export class Operations extends Construct {
+  readonly topic: Topic;
+  /** declaration id → the deployment group of its `live` alias (prod only) */
+  readonly deploymentGroups = new Map<string, LambdaDeploymentGroup>();
+  private readonly stage: StageName;
+  private readonly province: Province;
+  private application?: LambdaApplication;
+  private deployRole?: Role;
+
+  constructor(scope: Construct, id: string, props: OperationsProps) {
+    super(scope, id);
+    this.stage = props.stage;
+    this.province = props.province;
+    const key = new Key(this, 'AlarmKey', {
+      description: `motcua ${props.province.id}: encrypts the alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: removalPolicy(props.stage),
+    });
+    // CloudWatch publishes the alarms: it must be able to use the topic's key
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+      }),
+    );
+    this.topic = new Topic(this, 'Alarms', {
+      displayName: `motcua ${props.province.name}: alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+  }
+
+  /**
+   * The function's error alarm (on its `live` alias) and, in prod, the deployment group that shifts the
+   * alias to a new version gradually and rolls back on that alarm.
+   */
+  deploy(id: string, handler: HandlerFunction): Alarm {
+    const errors = handler.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }).createAlarm(handler, 'Errors', {
+      alarmDescription: `${id} failed (uncaught errors or timeouts of its live alias); during a deployment this rolls the new version back`,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (this.stage === 'prod') {
+      this.application ??= new LambdaApplication(this, 'Deployments', { applicationName: `motcua-${this.province.id}` });
+      this.deployRole ??= this.codeDeployRole();
+      this.deploymentGroups.set(
+        id,
+        new LambdaDeploymentGroup(handler, 'Deployment', {
+          application: this.application,
+          alias: handler.alias,
+          role: this.deployRole,
+          deploymentConfig: LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+          alarms: [errors],
+          autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+        }),
+      );
+    }
+    return errors;
+  }
+
+  /** How far behind the table's stream a consumer reads. */
+  streamConsumer(id: string, handler: HandlerFunction): Alarm {
+    return handler.alias
+      .metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' })
+      .createAlarm(handler, 'IteratorAge', {
+        alarmDescription: `${id} reads the table's stream more than ${ITERATOR_AGE_ALARM_SECONDS / 60} minutes behind: notifications, counters and agency messages are late`,
+        threshold: ITERATOR_AGE_ALARM_SECONDS * 1000,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+  }
+
+  /** An alarm as soon as one message waits in a dead-letter queue. */
+  deadLetters(scope: Construct, id: string, queue: Queue, description: string): Alarm {
+    return queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }).createAlarm(scope, id, {
+      alarmDescription: description,
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+
+  /**
+   * Throttled invocations, summed over groups of functions: one alarm per function would cost dozens of
+   * resources in a template limited to 500, and a throttle is a capacity matter of the account (its
+   * concurrency quota), read on the dashboard per function once the alarm says where to look.
+   */
+  throttles(functions: ReadonlyMap<string, HandlerFunction>): Alarm[] {
+    const entries = [...functions.entries()];
+    const alarms: Alarm[] = [];
+    for (let i = 0; i < entries.length; i += METRICS_PER_ALARM) {
+      const group = entries.slice(i, i + METRICS_PER_ALARM);
+      const usingMetrics: Record<string, IMetric> = Object.fromEntries(group.map(([, f], n) => [`t${n}`, f.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })]));
+      const alarm = new MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: Duration.minutes(5), label: 'throttles' }).createAlarm(
+        this,
+        `Throttles${i / METRICS_PER_ALARM + 1}`,
+        {
+          alarmDescription: `Lambda throttled ${group.map(([id]) => id).join(', ')}: the account's concurrency is exhausted, requests are refused or events delayed`,
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        },
+      );
+      alarms.push(alarm);
+    }
+    return alarms;
+  }
+
+  /** Every alarm under `scope` (nested stacks included) sends to the topic; called once the stack is built. */
+  notifyAll(scope: IConstruct): void {
+    const action = new SnsAction(this.topic);
+    for (const c of scope.node.findAll()) if (c instanceof Alarm) c.addAlarmAction(action);
+  }
+
+  private codeDeployRole(): Role {
+    const role = new Role(this, 'DeployRole', {
+      assumedBy: new ServicePrincipal('codedeploy.amazonaws.com'),
+      description: `motcua ${this.province.id}: CodeDeploy shifts the live aliases of its functions`,
+    });
+    acknowledge(role, {
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]':
+        "CodeDeploy's own limited Lambda role policy: it may update aliases, invoke hooks named CodeDeployHook_* and read alarms, nothing more.",
+    });
+    return role;
+  }
+}
+
+/** The `-c alarmEmail=` context value, checked to be one address. */
+export function alarmEmailContext(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new Error(`-c alarmEmail must be one email address, got ${JSON.stringify(value)}`);
+  return value;
+}
