@@ -119,7 +119,7 @@ describe('a small year of dossiers, read back as the figures a province is judge
     await act(codes.D!, { action: 'withdraw', reason: 'Không còn nhu cầu' }, 'citizen');
     // E: one supplement request, answered, then resolved early
     await act(codes.E!, { action: 'request-supplement', reason: 'Thiếu giấy tờ', missing: ['Bản sao CCCD'] });
-    await act(codes.E!, {}, 'citizen', planning, 'supplement');
+    await act(codes.E!, { note: 'Đã nộp bản sao CCCD tại bộ phận một cửa' }, 'citizen', planning, 'supplement');
     for (const step of ['start-processing', 'finish', 'return']) await act(codes.E!, { action: step });
     await act(codes.E!, { rating: 'normal' }, 'citizen', planning, 'rating');
     // G (by post): fees paid at the counter, resolved early (its citizen has no account here to rate it)
