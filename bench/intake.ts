@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ObservedRequest } from '../functions/adapters/request-observer.js';
 import { MAX_OPEN_DRAFTS } from '../functions/domain/dossier.js';
@@ -7,6 +7,7 @@ import { localCredentials, type LocalStack } from '../local/stack.js';
 import { apiAt } from '../test/support/api.js';
 import { burstService, percentile, pool, putAll, verifiedDocumentItems } from '../test/support/burst.js';
 import { applicant } from '../test/support/dossiers.js';
+import { createKeyTable } from '../test/support/tables.js';
 import { declarationId, type Recorder } from './recorder.js';
 
 const routeIds = new Set<string>(routes.map((r) => r.id));
@@ -121,20 +122,7 @@ export async function benchIntake(stack: LocalStack, recorder: Recorder, say: (l
     // the consumers of the submissions' events are done before the ceiling is measured
     await recorder.settle();
     const rawTable = `${stack.tableName}-bench-raw`;
-    await db.send(
-      new CreateTableCommand({
-        TableName: rawTable,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createKeyTable(db, rawTable);
     const rawLatencies: number[] = [];
     const rawStarted = performance.now();
     await pool(sizes, concurrency, async (kb, i) => {

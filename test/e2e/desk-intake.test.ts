@@ -55,18 +55,7 @@ describe('a dossier received at the counter', () => {
     expect((await api(`/agencies/${planning}/dossiers`, { token: tokens.citizen, body: { ...enterpriseRegistration(953), channel: 'post' } })).status).toBe(403);
 
     // the official scans the papers onto the dossier: a slot, a PUT, verified like any upload
-    const slot = await api(`/dossiers/${code}/documents`, { token: tokens.desk, body: slotBody });
-    expect(slot.status, slot.text).toBe(201);
-    const put = await fetch(slot.json.upload.url, { method: 'PUT', body: samplePdf });
-    await put.arrayBuffer();
-    expect(put.status).toBe(200);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const doc = ((await api(`/dossiers/${code}`, { token: tokens.desk })).json.documents ?? []).find((d: { id: string }) => d.id === slot.json.document.id);
-      if (doc?.status === 'verified') break;
-      if (doc?.status === 'rejected' || Date.now() > deadline) throw new Error(`scan of ${code}: ${doc?.status}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    expect(await scan(code, slotBody.component, slotBody.fileName)).toMatchObject({ status: 201, verdict: 'verified' });
     const received = await api(`/dossiers/${code}/actions`, { token: tokens.desk, body: { action: 'receive', documentsReceived: ['Giấy đề nghị đăng ký doanh nghiệp (bản scan)'] } });
     expect(received.status, received.text).toBe(200);
     expect(received.json.status.code).toBe(2);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { sleep } from '../../local/support.js';
 import { dynamo } from '../../functions/adapters/clients.js';
 import { paymentDeps } from '../../functions/adapters/payment-deps.js';
 import { PaymentRepository } from '../../functions/adapters/payment-repository.js';
@@ -10,6 +9,7 @@ import type { MerchantConfig } from '../../functions/adapters/payment-gateway.js
 import { reconcilePayments } from '../../functions/app/payments.js';
 import { applicant, enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 import { api, apiUrl, tokenFor } from '../support/api.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Paying online end to end on the run's local stack: fees from the catalog, a payment through the
@@ -29,18 +29,6 @@ let paygovUrl = '';
 let before: { onlinePayments: number; paidOnlineVnd: number; paidOnline: number };
 
 const call = (path: string, init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {}) => api(path, init);
-
-async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
-      await sleep(200);
-    }
-  }
-}
 
 /** The platform decides a transaction and sends its callbacks as asked (see local/paygov.ts). */
 async function platform(ref: string, outcome: 'paid' | 'failed', send: string[] = ['normal'], delayMs = 0) {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { sleep } from '../../local/support.js';
 import { applicant, enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 import { apiAt } from '../support/api.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * A small year of dossiers with known outcomes, driven through the HTTP API and the local clock, and
@@ -49,18 +49,6 @@ async function submit(body: Record<string, unknown> & { serviceId: string }): Pr
 async function act(code: string, body: Record<string, unknown>, as: 'official' | 'citizen' = 'official', agencyId = planning, path = 'actions'): Promise<void> {
   const answer = await call(`/dossiers/${code}/${path}`, { token: as === 'citizen' ? citizen : officials[agencyId], body });
   if (answer.status !== 200) throw new Error(`${path} ${JSON.stringify(body)} on ${code}: ${answer.status} ${answer.text}`);
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
-      await sleep(200);
-    }
-  }
 }
 
 async function versionOf(code: string): Promise<number> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { enterpriseRegistration, fileDossier } from '../support/dossiers.js';
 import { apiAt } from '../support/api.js';
-import { sleep } from '../../local/support.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * The one-stop workflow walked through the local HTTP API with the local clock moved across a weekend,
@@ -28,19 +28,6 @@ const call: ReturnType<typeof apiAt> = (path, init) => apiAt(stack.apiUrl)(path,
 
 const token = async (role: string, extra: Record<string, string> = {}) => (await call('/local/token', { body: { role, ...extra } })).json.token as string;
 const setClock = (iso: string) => call('/local/clock', { body: { set: iso } });
-
-/** Retries a probe until it passes: the sweeper and the counters run after the step that triggers them. */
-async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
-      await sleep(200);
-    }
-  }
-}
 
 interface InboxRow {
   code: string;

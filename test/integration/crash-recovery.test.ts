@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
@@ -12,6 +12,7 @@ import { startBucketEventDelivery } from '../../local/bucket-events.js';
 import { startLocalSqs } from '../../local/sqs.js';
 import { startStreamPoller } from '../../local/streams.js';
 import type { Logger } from '../../local/support.js';
+import { createKeyTable } from '../support/tables.js';
 
 const stack = inject('localStack');
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -25,22 +26,7 @@ describe('a kill at any instant leaves no stream checkpoint past a message that 
   let streamArn = '';
 
   beforeAll(async () => {
-    const created = await dynamo.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      }),
-    );
-    streamArn = created.TableDescription?.LatestStreamArn ?? '';
+    streamArn = await createKeyTable(dynamo, tableName, { stream: true });
   });
   afterAll(async () => {
     await dynamo.send(new DeleteTableCommand({ TableName: tableName }));

@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -34,6 +33,7 @@ import { startLocalSqs } from '../../local/sqs.js';
 import { startStreamPoller, type StreamHandler } from '../../local/streams.js';
 import { sleep, type Logger } from '../../local/support.js';
 import { api, tokenFor } from '../support/api.js';
+import { createKeyTable } from '../support/tables.js';
 
 const stack = inject('localStack');
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -297,22 +297,7 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
   let dlqUrl: string;
 
   beforeAll(async () => {
-    const created = await dynamo.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-      }),
-    );
-    streamArn = created.TableDescription?.LatestStreamArn ?? '';
+    streamArn = await createKeyTable(dynamo, tableName, { stream: true });
     dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${tableName}-dlq` }))).QueueUrl ?? '';
   });
   afterAll(async () => {

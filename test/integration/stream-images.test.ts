@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -13,6 +13,7 @@ import { dossierSyncItem } from '../../functions/domain/dvcqg.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { startStreamPoller } from '../../local/streams.js';
 import { sleep, type Logger } from '../../local/support.js';
+import { createKeyTable } from '../support/tables.js';
 
 /**
  * Empty maps and lists are ordinary in dossier events (a form without fields is `{}`, a dossier before
@@ -33,22 +34,7 @@ const tableName = `stream-images-${randomUUID().slice(0, 8)}`;
 let streamArn = '';
 
 beforeAll(async () => {
-  const created = await raw.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  streamArn = created.TableDescription?.LatestStreamArn ?? '';
+  streamArn = await createKeyTable(raw, tableName, { stream: true });
 });
 afterAll(async () => {
   await raw.send(new DeleteTableCommand({ TableName: tableName }));

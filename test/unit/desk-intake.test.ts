@@ -7,7 +7,7 @@ import { handler as createDossier } from '../../functions/handlers/dossiers-crea
 import { setClockSource } from '../../functions/adapters/clock.js';
 import { intakeDossier, validateIntake, type IntakeSource } from '../../functions/domain/intake.js';
 import { authorize, can, deskActions, type Caller } from '../../functions/domain/access.js';
-import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
+import { citizenClaims, errorOf, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
 import { fixtureProvince, useFixtureHandlerEnvironment } from '../fixtures/province.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -22,8 +22,6 @@ function register(agencyId: string, body: unknown, claims: Record<string, string
     lambdaContext,
   ) as Promise<APIGatewayProxyStructuredResultV2>;
 }
-
-const errorOf = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(res.body ?? '{}').error as { code: string; message: string; details?: { field?: string }[] };
 
 beforeAll(() => {
   useFixtureHandlerEnvironment({ POWERTOOLS_DEV: 'false' });

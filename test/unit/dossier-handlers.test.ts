@@ -7,7 +7,7 @@ import { handler as createDossier } from '../../functions/handlers/dossiers-crea
 import { handler as getDossier } from '../../functions/handlers/dossiers-get.js';
 import { setClockSource } from '../../functions/adapters/clock.js';
 import { canonicalHash } from '../../functions/app/dossiers.js';
-import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
+import { citizenClaims, errorOf, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
 import { useFixtureHandlerEnvironment } from '../fixtures/province.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -21,8 +21,6 @@ const validBody = {
 function post(body: string, headers: Record<string, string> = {}, claims: Record<string, string> = citizenClaims()) {
   return createDossier(httpEvent({ method: 'POST', path: '/dossiers', routeKey: 'POST /dossiers', body, headers, claims }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
 }
-
-const errorOf = (res: APIGatewayProxyStructuredResultV2) => JSON.parse(res.body ?? '{}').error as { code: string; message: string; details?: { field?: string }[] };
 
 beforeAll(() => {
   useFixtureHandlerEnvironment({ POWERTOOLS_DEV: 'false' });
