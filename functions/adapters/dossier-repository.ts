@@ -485,33 +485,23 @@ export class DossierRepository {
    * state that won.
    */
   async saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent): Promise<void> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: dossierItem(dossier),
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.event(dossier.code, event.version), entity: 'event', ...event, dossier },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
-      const current = await this.get(dossier.code);
-      throw staleVersion(dossier.code, current?.dossier);
-    }
+    await this.writeUnlessStale(dossier.code, [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: dossierItem(dossier),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.event(dossier.code, event.version), entity: 'event', ...event, dossier },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
   }
 
   /**
@@ -523,34 +513,35 @@ export class DossierRepository {
   async saveMark(judged: WorkflowDossier, mark: 'overdueAt' | 'reminderSentAt', event: DossierEvent, marked: WorkflowDossier): Promise<void> {
     const at = marked[mark];
     if (typeof at !== 'string') throw new Error(`saveMark: ${mark} is not set on ${judged.code}`);
+    await this.writeUnlessStale(judged.code, [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.dossier(judged.code),
+          UpdateExpression: 'SET #mark = :at',
+          ConditionExpression: 'version = :version AND #status = :status AND attribute_not_exists(#mark)',
+          ExpressionAttributeNames: { '#mark': mark, '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':version': judged.version, ':status': judged.status },
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.markEvent(judged.code, judged.version, mark), entity: 'event', ...event, dossier: marked },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+  }
+
+  /** Writes a dossier and its event together; a refused condition is a 409 carrying the state that won. */
+  private async writeUnlessStale(code: string, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.dossier(judged.code),
-                UpdateExpression: 'SET #mark = :at',
-                ConditionExpression: 'version = :version AND #status = :status AND attribute_not_exists(#mark)',
-                ExpressionAttributeNames: { '#mark': mark, '#status': 'status' },
-                ExpressionAttributeValues: { ':at': at, ':version': judged.version, ':status': judged.status },
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...keys.markEvent(judged.code, judged.version, mark), entity: 'event', ...event, dossier: marked },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
-      const current = await this.get(judged.code);
-      throw staleVersion(judged.code, current?.dossier);
+      const current = await this.get(code);
+      throw staleVersion(code, current?.dossier);
     }
   }
 
