@@ -5,6 +5,7 @@ import type { Caller } from '../adapters/identity.js';
 import type { DossierRepository } from '../adapters/dossier-repository.js';
 import type { DocumentRepository } from '../adapters/document-repository.js';
 import type { DocumentStore } from '../adapters/document-store.js';
+import type { DocumentUrls } from '../adapters/document-urls.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
 import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
@@ -38,7 +39,8 @@ import type { WorkflowDossier } from '../domain/workflow.js';
 export interface DocumentDeps {
   readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'submitDraft'>;
   readonly documents: Pick<DocumentRepository, 'putSlot' | 'putSlotOnce' | 'extendSlot' | 'cancelSlot' | 'get' | 'recordVerification'>;
-  readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
+  /** presigned URLs only: the routes never call S3 themselves */
+  readonly store: Pick<DocumentUrls, 'presignPut' | 'presignGet'>;
   readonly province: Province;
   readonly now: Date;
   /**
@@ -286,7 +288,12 @@ export type VerifyOutcome = 'verified' | 'rejected' | 'ignored';
  * an issued URL) is quarantined too. Runs again on every write to the key, so a second PUT to the same
  * URL is judged like the first.
  */
-export async function verifyUpload(deps: Pick<DocumentDeps, 'documents' | 'store' | 'now'>, key: string, versionId?: string): Promise<VerifyOutcome> {
+/** The verifier reads and moves objects, so it, and only it, has the S3 client behind its store. */
+export interface VerifierDeps extends Pick<DocumentDeps, 'documents' | 'now'> {
+  readonly store: Pick<DocumentStore, 'size' | 'inspect' | 'quarantine'>;
+}
+
+export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: string): Promise<VerifyOutcome> {
   const parsed = parseObjectKey(key);
   if (!parsed) {
     await deps.store.quarantine(key, versionId);
