@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { partitions, toDossier } from './dossier-repository.js';
+import { partitions, toDossier } from './dossier-items.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 /**

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DocumentRecord, DocumentType } from '../domain/documents.js';
-import { keys } from './dossier-repository.js';
+import { keys } from './dossier-items.js';
 
 export const documentKey = (code: string, id: string) => ({ pk: keys.dossier(code).pk, sk: `DOC#${id}` });
 

@@ -4,7 +4,7 @@ import type { DossierEvent } from '../domain/dossier.js';
 import type { Payment, PaymentStatus } from '../domain/payments.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 import { paymentReturnAttributes } from '../declaration.js';
-import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-repository.js';
+import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-items.js';
 
 /**
  * Payments in the single table. A payment lives in its dossier's partition (`DOSSIER#<code>` /
