@@ -5,14 +5,13 @@ import { s3Client } from './s3-client.js';
 import { DocumentRepository } from './document-repository.js';
 import { DocumentStore } from './document-store.js';
 import { dossierDeps } from './deps.js';
-import type { DocumentDeps } from '../app/documents.js';
 
 let documents: DocumentRepository | undefined;
 let store: DocumentStore | undefined;
 
 /** The dossier deps plus the document items and the bucket, created once per container. */
-export function documentDeps(): DocumentDeps {
+export function documentDeps() {
   documents ??= new DocumentRepository(dynamo(), requiredEnv(environment.tableName));
   store ??= new DocumentStore(s3Client(), requiredEnv(environment.bucketName));
-  return { ...dossierDeps(), documents, store, wallClock: new Date() };
+  return { ...dossierDeps(), documents, store };
 }

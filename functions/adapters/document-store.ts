@@ -3,12 +3,13 @@ import type { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { QUARANTINE_PREFIX, SNIFF_BYTES, type Inspection } from '../domain/documents.js';
+import type { FileStore } from '../app/ports.js';
 
 /**
  * The document bucket. URLs are presigned with the `s3Client()` configured for WHEN_REQUIRED checksums:
  * the SDK's default would sign a CRC32 of an empty body into every PUT URL, which S3 then refuses.
  */
-export class DocumentStore {
+export class DocumentStore implements FileStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,

@@ -1,25 +1,10 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StatusCode } from '../domain/status.js';
-import type { WorkflowDossier } from '../domain/workflow.js';
+import type { DossierLists, InboxFilter, InboxPage, PageRequest } from '../app/ports.js';
 import { openCursor, sealCursor } from './cursor.js';
 import { partitions, toDossier } from './dossier-items.js';
 
-export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
-
-/** A page asked for by `viewer` (`<role>:<subject>`), to whom its cursors are bound. */
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string | undefined;
-  readonly viewer: string;
-}
-
-export interface InboxPage {
-  readonly items: WorkflowDossier[];
-  readonly nextCursor?: string;
-}
-
 /** The lists of dossiers: an agency's inboxes and an applicant's own, read from the indexes. */
-export class DossierQueries {
+export class DossierQueries implements DossierLists {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../domain/errors.js';
+import { AppError, staleVersion } from '../domain/errors.js';
 import { formatDossierCode } from '../domain/codes.js';
-import type { Dossier, DossierEvent } from '../domain/dossier.js';
+import type { DossierEvent } from '../domain/dossier.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import { DaySequence } from './day-sequence.js';
@@ -11,8 +11,9 @@ import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
 import { busy, CLAIM_LEASE_MS, inProgress, isTransient, shedIfLate, sleep, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
 import { dossierItem, draftItem, keys, toDossier, toEvent } from './dossier-items.js';
-import { idempotencyItem, IdempotencyKeys, type CreateOutcome, type IdempotencyClaim } from './idempotency.js';
-import { DossierQueries, type InboxFilter, type InboxPage, type PageRequest } from './dossier-queries.js';
+import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
+import { DossierQueries } from './dossier-queries.js';
+import type { CreateOutcome, DossierLists, DossierStore, DraftInput, InboxFilter, InboxPage, PageRequest, StoredDossier, SubmitDraftInput, SubmitInput, TrackingAttemptStore } from '../app/ports.js';
 import { TrackingAttempts } from './tracking-attempts.js';
 
 /**
@@ -22,44 +23,14 @@ import { TrackingAttempts } from './tracking-attempts.js';
  * idempotency.ts, the index lists in dossier-queries.ts, the tracking PIN attempts in tracking-attempts.ts.
  */
 export { CLAIM_LEASE_MS } from './allocated-write.js';
-export { IDEMPOTENCY_TTL_SECONDS, type CreateOutcome, type IdempotencyClaim } from './idempotency.js';
-export type { InboxFilter, InboxPage, PageRequest } from './dossier-queries.js';
-
-export interface SubmitInput {
-  readonly agencyId: string;
-  readonly agencyCode: string;
-  /** yyMMdd, local day of submission */
-  readonly day: string;
-  readonly at: Date;
-  readonly idempotency?: IdempotencyClaim;
-  /** epoch ms by which the request must have answered (the function's timeout) */
-  readonly deadline?: number;
-  /** builds the dossier and its first event once the code is known */
-  readonly build: (code: string) => Promise<{ dossier: Dossier; event: DossierEvent }>;
-}
-
-export interface DraftInput {
-  /** the draft, its `code` being its draft id */
-  readonly draft: Dossier;
-  readonly at: Date;
-  readonly maxOpenDrafts: number;
-  readonly idempotency?: IdempotencyClaim;
-}
-
-export interface SubmitDraftInput {
-  /** the draft as read, its `code` being its draft id */
-  readonly draft: WorkflowDossier;
-  readonly day: string;
-  readonly at: Date;
-  /** epoch ms by which the request must have answered (the function's timeout) */
-  readonly deadline?: number;
-  readonly build: (code: string) => Promise<{ dossier: WorkflowDossier; event: DossierEvent }>;
-}
+export { staleVersion } from '../domain/errors.js';
+export { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
+export type { CreateOutcome, DraftInput, IdempotencyClaim, InboxFilter, InboxPage, PageRequest, SubmitDraftInput, SubmitInput } from '../app/ports.js';
 
 export const tooManyDrafts = (max: number) =>
   new AppError(429, 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
 
-export class DossierRepository {
+export class DossierRepository implements DossierStore, DossierLists, TrackingAttemptStore {
   private readonly sequence: DaySequence;
   private readonly idempotency: IdempotencyKeys;
   private readonly queries: DossierQueries;
@@ -351,7 +322,7 @@ export class DossierRepository {
    * The dossier and its history in one query (they share a partition). A draft id that was submitted
    * leads to its dossier; a dossier prepared as a draft also shows the documents filed under the draft.
    */
-  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[]; payments: Payment[] } | undefined> {
+  async get(code: string): Promise<StoredDossier | undefined> {
     const items = await this.partition(code);
     const dossierItem = items.find((i) => i.sk === 'DOSSIER');
     if (!dossierItem) return undefined;
@@ -403,11 +374,4 @@ export class DossierRepository {
     } while (startKey);
     return items;
   }
-}
-
-export function staleVersion(code: string, current: WorkflowDossier | undefined): AppError {
-  return new AppError(409, 'version_conflict', `dossier ${code} was changed by someone else; reload it and decide again`, 'Hồ sơ vừa được người khác cập nhật, vui lòng tải lại.', {
-    status: current?.status,
-    version: current?.version,
-  });
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../domain/errors.js';
-import type { Dossier, DossierEvent } from '../domain/dossier.js';
+import type { DossierEvent } from '../domain/dossier.js';
+import type { CreateOutcome, IdempotencyClaim } from '../app/ports.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 import { CLAIM_LEASE_MS, inProgress } from './allocated-write.js';
 import { keys } from './dossier-items.js';
@@ -18,20 +19,6 @@ export const idempotencyItem = (idem: IdempotencyClaim, dossierCode: string, at:
   createdAt: at.toISOString(),
   expiresAt: Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
 });
-
-export interface IdempotencyClaim {
-  readonly subject: string;
-  readonly key: string;
-  /** hash of the request, so the same key with a different body is refused instead of replayed */
-  readonly requestHash: string;
-}
-
-export interface CreateOutcome {
-  readonly dossier: Dossier;
-  readonly replayed: boolean;
-  /** the history as stored: the first event of a fresh dossier, or what a replay read back */
-  readonly history: readonly DossierEvent[];
-}
 
 /** Idempotency-Keys of the requests that create a dossier: taken before anything else is written, replayed after. */
 export class IdempotencyKeys {

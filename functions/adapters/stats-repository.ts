@@ -1,6 +1,7 @@
 import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { shardOf, shardsOf, sumCounts, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
+import type { StatsStore } from '../app/ports.js';
 
 /** Counter and marker items of the single table. */
 export const statsKeys = {
@@ -19,7 +20,7 @@ export const MAX_TRANSACTION_ITEMS = 100;
 const MAX_BATCH_GET = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class StatsRepository {
+export class StatsRepository implements StatsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

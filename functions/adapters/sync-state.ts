@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { shardOf } from '../domain/statistics.js';
+import type { SyncState, SyncStates } from '../app/ports.js';
 
 /**
  * Per-dossier sync state with the national portal: the last version and status seen in the table and the
@@ -16,18 +17,9 @@ export const syncKeys = {
   unsynced: (shard: number) => `DVCQG#UNSYNCED#${shard}`,
 } as const;
 
-export interface SyncState {
-  readonly code: string;
-  readonly seenVersion: number;
-  readonly seenStatus: number;
-  readonly syncedVersion?: number;
-  readonly syncedStatus?: number;
-  readonly syncedAt?: string;
-  readonly lastError?: string;
-  readonly failures?: number;
-}
+export type { SyncState } from '../app/ports.js';
 
-export class SyncStateRepository {
+export class SyncStateRepository implements SyncStates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

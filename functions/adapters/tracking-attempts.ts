@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './dossier-items.js';
+import type { TrackingAttemptStore } from '../app/ports.js';
 
 /** The tracking page's PIN attempts per dossier, counted in a window (see domain/tracking.ts). */
-export class TrackingAttempts {
+export class TrackingAttempts implements TrackingAttemptStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
