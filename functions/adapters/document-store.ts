@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { QUARANTINE_PREFIX, SNIFF_BYTES, type Inspection } from '../domain/documents.js';
+import type { FileStore } from '../app/ports.js';
 
 /**
  * The document bucket as the verifier uses it: sizes, a streamed read, quarantine. The routes' presigned
  * URLs are signed without the S3 client (document-urls.ts).
  */
-export class DocumentStore {
+export class DocumentStore implements FileStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,

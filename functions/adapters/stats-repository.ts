@@ -5,6 +5,7 @@ import { documentReads } from './dynamo-client.js';
 import { StatsReader, statsKeys } from './stats-reader.js';
 
 export { statsKeys };
+import type { StatsStore } from '../app/ports.js';
 
 
 /**
@@ -17,7 +18,7 @@ export const COUNTED_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 export const MAX_TRANSACTION_ITEMS = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class StatsRepository {
+export class StatsRepository implements StatsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

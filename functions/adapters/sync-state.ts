@@ -3,23 +3,15 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { shardOf } from '../domain/statistics.js';
 import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
 import { documentReads } from './dynamo-client.js';
+import type { SyncState, SyncStates } from '../app/ports.js';
 
 /** Per-dossier sync state with the national portal (keys and the sparse unsynced index: sync-counts.ts). */
 
 export { SYNC_SHARDS, syncKeys };
 
-export interface SyncState {
-  readonly code: string;
-  readonly seenVersion: number;
-  readonly seenStatus: number;
-  readonly syncedVersion?: number;
-  readonly syncedStatus?: number;
-  readonly syncedAt?: string;
-  readonly lastError?: string;
-  readonly failures?: number;
-}
+export type { SyncState } from '../app/ports.js';
 
-export class SyncStateRepository {
+export class SyncStateRepository implements SyncStates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
