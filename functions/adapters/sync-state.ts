@@ -5,12 +5,11 @@ import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
 import { documentReads } from './dynamo-client.js';
 import type { SyncState, SyncStates } from '../app/ports.js';
 
-/** Per-dossier sync state with the national portal (keys and the sparse unsynced index: sync-counts.ts). */
-
 export { SYNC_SHARDS, syncKeys };
 
 export type { SyncState } from '../app/ports.js';
 
+/** Per-dossier sync state with the national portal (keys and the sparse unsynced index: sync-counts.ts). */
 export class SyncStateRepository implements SyncStates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
