@@ -8,32 +8,33 @@ import { applicantSchema, channelSchema, statusViewSchema } from './api.js';
  */
 export const AGENCY_MESSAGE_SCHEMA_VERSION = 1;
 
-export const agencyMessageV1Schema = z
-  .object({
-    schemaVersion: z.literal(1),
-    eventId: z.string().meta({ description: 'unique per event; the same on a redelivery' }),
-    type: z.string().meta({ description: 'e.g. dossier.submitted' }),
-    occurredAt: z.iso.datetime({ offset: true }),
-    province: z.string(),
-    agency: z.object({ id: z.string(), code: z.string() }),
-    dossier: z.object({
-      code: z.string(),
-      version: z.number().int(),
-      service: z.object({ id: z.string(), code: z.string(), name: z.string() }),
-      status: statusViewSchema,
-      previousStatus: z.number().int().nullable(),
-      channel: channelSchema,
-      applicant: applicantSchema,
-      fields: z.record(z.string(), z.unknown()),
-      submittedAt: z.iso.datetime({ offset: true }),
-      trackingUrl: z.string(),
-    }),
-    actor: z
-      .object({ kind: z.string(), subject: z.string().optional().meta({ description: "an official's login id; never a citizen's" }), agencyId: z.string().optional() })
-      .meta({ description: 'who made the step: citizen (the applicant, without identity), official (subject and agency), system' }),
-    note: z.string().optional(),
-  })
-  .meta({ id: 'AgencyMessageV1', description: 'The body of each message on an agency queue (JSON).' });
+export const agencyMessageV1Schema = /* @__PURE__ */ (() =>
+  z
+    .object({
+      schemaVersion: z.literal(1),
+      eventId: z.string().meta({ description: 'unique per event; the same on a redelivery' }),
+      type: z.string().meta({ description: 'e.g. dossier.submitted' }),
+      occurredAt: z.iso.datetime({ offset: true }),
+      province: z.string(),
+      agency: z.object({ id: z.string(), code: z.string() }),
+      dossier: z.object({
+        code: z.string(),
+        version: z.number().int(),
+        service: z.object({ id: z.string(), code: z.string(), name: z.string() }),
+        status: statusViewSchema,
+        previousStatus: z.number().int().nullable(),
+        channel: channelSchema,
+        applicant: applicantSchema,
+        fields: z.record(z.string(), z.unknown()),
+        submittedAt: z.iso.datetime({ offset: true }),
+        trackingUrl: z.string(),
+      }),
+      actor: z
+        .object({ kind: z.string(), subject: z.string().optional().meta({ description: "an official's login id; never a citizen's" }), agencyId: z.string().optional() })
+        .meta({ description: 'who made the step: citizen (the applicant, without identity), official (subject and agency), system' }),
+      note: z.string().optional(),
+    })
+    .meta({ id: 'AgencyMessageV1', description: 'The body of each message on an agency queue (JSON).' }))();
 
 export type AgencyMessageV1 = z.infer<typeof agencyMessageV1Schema>;
 

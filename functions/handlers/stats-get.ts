@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
@@ -13,7 +14,7 @@ import { asCsvWhenAsked } from '../http/csv.js';
 let stats: StatsRepository | undefined;
 let syncState: SyncStateRepository | undefined;
 
-const route = httpRoute('GetStats', async ({ query }) => {
+const route = httpRoute(input.GetStats, async ({ query }) => {
   stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
   syncState ??= new SyncStateRepository(dynamo(), requiredEnv(environment.tableName));
   const deps = { stats, syncState, province: currentProvince(), now: now() };

@@ -1,11 +1,14 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildBundle } from '../../bench/bundles.js';
+import { buildBundle, initEnvironment } from '../../bench/bundles.js';
 import { consumers, routes } from '../../functions/declaration.js';
 import { addMotcua } from '../../lib/app.js';
+import { buildOpenApi } from '../../functions/http/openapi.js';
+import { httpEvent } from '../fixtures/events.js';
 import { loadProvince } from '../../provinces/load.js';
 import { testContext } from './fixtures.js';
 
@@ -54,6 +57,37 @@ describe('function bundles', { timeout: 120_000 }, () => {
       const packages = packagesOf(await buildBundle(entry, join(dir, `${id}-sdk.mjs`)));
       expect([...packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
     }
+  });
+
+  test("a route bundles its own contract, not the other routes'", async () => {
+    // Act
+    const bundle = async (id: string): Promise<string> => {
+      const outfile = join(dir, `${id}-own.mjs`);
+      await buildBundle(routes.find((r) => r.id === id)!.entry, outfile);
+      return readFileSync(outfile, 'utf8');
+    };
+    const [catalog, intake] = [await bundle('ListServices'), await bundle('CreateDossier')];
+
+    // Assess: the submission (CreateDossier's body) and an official's step (ActOnDossier's), by their OpenAPI ids
+    expect(catalog.includes('id:"Submission"')).toBe(false);
+    expect(intake.includes('id:"Submission"')).toBe(true);
+    expect(intake.includes('id:"Action"')).toBe(false);
+  });
+
+  test('the bundled OpenApi function answers the document the contracts describe, every component included', async () => {
+    // Prepare: the bundle run in a process of its own, as Lambda would
+    const outfile = join(dir, 'OpenApi-run.mjs');
+    await buildBundle(routes.find((r) => r.id === 'OpenApi')!.entry, outfile);
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+    const event = httpEvent({ method: 'GET', path: '/openapi.json', routeKey: 'GET /openapi.json' });
+    const script = `const { handler } = await import(${JSON.stringify(`file://${outfile}`)}); const r = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 10000, awsRequestId: 'r', functionName: 'f' }); process.stdout.write(r.body);`;
+
+    // Act
+    const body = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' });
+
+    // Assess
+    const expected = buildOpenApi({ title: `motcua — ${loadProvince('lang-son').name}`, version: '1', serverUrl: initEnvironment.PUBLIC_BASE_URL });
+    expect(JSON.parse(body)).toEqual(expected);
   });
 
   test('the stack bundles with the same aliases: a function reads its role credentials from the environment', () => {
