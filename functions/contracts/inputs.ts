@@ -1,4 +1,15 @@
-import { agencyIdParams, actionSchema, deskSubmissionSchema, dossierCodeParams, inboxQuerySchema, ratingSchema, serviceIdParams, serviceQuerySchema, submissionSchema, supplementSchema } from './api.js';
+import {
+  agencyIdParams,
+  actionSchema,
+  deskSubmissionSchema,
+  dossierCodeParams,
+  inboxQuerySchema,
+  ratingSchema,
+  serviceIdParams,
+  serviceQuerySchema,
+  submissionSchema,
+  supplementSchema,
+} from './api.js';
 import { documentParams, documentRequestSchema, resultParams, resultRequestSchema } from './documents.js';
 import { gatewayParams, receiptParams, returnQuerySchema } from './payments.js';
 import { statsAgenciesQuerySchema, statsQuerySchema } from './stats.js';

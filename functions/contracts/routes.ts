@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { agencyListSchema, dossierViewSchema, inboxSchema, serviceDetailSchema, serviceListSchema } from './api.js';
 import { agencyRankingSchema, statsAnswerSchema } from './stats.js';
 import { downloadSchema, uploadSlotSchema } from './documents.js';
@@ -11,16 +11,16 @@ import * as inputs from './inputs.js';
 /** What a route reads from the request (./inputs.ts): the handler validates with exactly these schemas. */
 export interface RouteInput<Id extends RouteId = RouteId> {
   readonly id: Id;
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
+  readonly params?: z.core.$ZodType;
+  readonly query?: z.core.$ZodType;
+  readonly body?: z.core.$ZodType;
 }
 
 /** What a route documents besides its input: the headers it reads and what it answers. */
 export interface RouteDocumentation {
   /** request headers the route reads, documented in OpenAPI */
   readonly headers?: readonly { name: string; description: string; required: boolean }[];
-  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.core.$ZodType }>>;
 }
 
 /**
@@ -65,7 +65,10 @@ export const routeDocumentation = {
       },
     ],
     responses: {
-      201: { description: 'dossier registered (status 1) with its code and the PIN to print on the receipt (a retried Idempotency-Key answers the same one; header Idempotent-Replayed: true)', schema: dossierReceiptSchema },
+      201: {
+        description: 'dossier registered (status 1) with its code and the PIN to print on the receipt (a retried Idempotency-Key answers the same one; header Idempotent-Replayed: true)',
+        schema: dossierReceiptSchema,
+      },
       400: { description: 'a field of the form or the applicant is missing or invalid, or the agency does not process this procedure; nothing is stored' },
       404: { description: 'no such agency, or not yours; or no such procedure' },
       422: { description: 'the Idempotency-Key was used for another request' },
@@ -136,9 +139,15 @@ export const routeDocumentation = {
   },
   SubmitDossier: {
     responses: {
-      200: { description: 'the dossier, now with the agency (status 1) under its dossier code, and its tracking PIN; the draft id keeps leading to it, and a repeated submit answers the same dossier', schema: dossierReceiptSchema },
+      200: {
+        description: 'the dossier, now with the agency (status 1) under its dossier code, and its tracking PIN; the draft id keeps leading to it, and a repeated submit answers the same dossier',
+        schema: dossierReceiptSchema,
+      },
       404: { description: 'no such dossier, or not yours' },
-      409: { description: 'a required component has no verified file (details list them: documents.<component>), the dossier was already submitted, or the same draft is being submitted right now (request_in_progress, Retry-After)' },
+      409: {
+        description:
+          'a required component has no verified file (details list them: documents.<component>), the dossier was already submitted, or the same draft is being submitted right now (request_in_progress, Retry-After)',
+      },
       503: { description: 'the dossier could not be stored in time; nothing was stored and its number is kept for the retry (Retry-After)' },
     },
   },
@@ -187,7 +196,7 @@ export const routeDocumentation = {
     },
   },
   PaymentNotification: {
-    responses: { 200: { description: "the gateway protocol's answer: PayGov {MaLoi, MoTaLoi} (\"00\" accepted), VNPay {RspCode, Message}" }, 404: { description: 'not the configured gateway' } },
+    responses: { 200: { description: 'the gateway protocol\'s answer: PayGov {MaLoi, MoTaLoi} ("00" accepted), VNPay {RspCode, Message}' }, 404: { description: 'not the configured gateway' } },
   },
   PaymentNotificationQuery: {
     responses: { 200: { description: "the gateway protocol's answer" }, 404: { description: 'not the configured gateway' } },

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { routes, type RouteDeclaration } from '../declaration.js';
 import { routeDocumentation, routeInputs, type RouteContract } from '../contracts/routes.js';
 import { errorSchema } from '../contracts/api.js';
@@ -27,7 +28,7 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
   });
   for (const schema of Object.values(schemas)) delete (schema as JsonSchema).$schema;
 
-  const schemaFor = (schema: z.ZodType): JsonSchema => {
+  const schemaFor = (schema: z.core.$ZodType): JsonSchema => {
     const id = z.globalRegistry.get(schema)?.id;
     if (typeof id === 'string') return ref(id);
     const inline = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -35,7 +36,7 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
     return inline;
   };
 
-  const parametersOf = (schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] => {
+  const parametersOf = (schema: z.core.$ZodType | undefined, location: 'path' | 'query'): JsonSchema[] => {
     if (!schema) return [];
     const json = schemaFor(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
     return Object.entries(json.properties ?? {}).map(([name, s]) => ({

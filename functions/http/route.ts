@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { routeById } from '../declaration.js';
 import type { RouteInput } from '../contracts/routes.js';
 import { callerFromClaims, type Caller } from '../adapters/identity.js';
@@ -14,7 +15,7 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 /** JSON bodies are small: forms and metadata only, documents go straight to S3. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
 export interface HttpRequest<C extends RouteInput> {
   readonly caller: Caller;
@@ -58,9 +59,9 @@ export function errorResult(err: AppError): HttpResult {
   );
 }
 
-function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
+function validate<S extends z.core.$ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
   if (!schema) return undefined as Parsed<S>;
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (!result.success) throw invalidInput(issuesToDetails(result.error.issues, prefix));
   return result.data as Parsed<S>;
 }

@@ -22,6 +22,17 @@ const packagesOf = (metafile: Awaited<ReturnType<typeof buildBundle>>): Set<stri
       .filter((name): name is string => name !== undefined),
   );
 
+/** Runs a bundled function on one event in a process of its own, as Lambda would: nothing of the test is loaded there. */
+async function invokeBundled(id: string, event: unknown): Promise<{ statusCode: number; body: string }> {
+  const outfile = join(dir, `${id}-run.mjs`);
+  await buildBundle(routes.find((r) => r.id === id)!.entry, outfile);
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  const context = "{ getRemainingTimeInMillis: () => 10000, awsRequestId: 'r', functionName: 'f' }";
+  const script = `const { handler } = await import(${JSON.stringify(`file://${outfile}`)}); process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, ${context})));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...initEnvironment, LOG_LEVEL: 'SILENT' }, encoding: 'utf8' });
+  return JSON.parse(out) as { statusCode: number; body: string };
+}
+
 /**
  * Ceilings that catch a regression (an import that drags a client or a whole library back in): about 10%
  * above what each function weighed when they were set. The targets themselves are in `npm run bench`.
@@ -75,19 +86,23 @@ describe('function bundles', { timeout: 120_000 }, () => {
   });
 
   test('the bundled OpenApi function answers the document the contracts describe, every component included', async () => {
-    // Prepare: the bundle run in a process of its own, as Lambda would
-    const outfile = join(dir, 'OpenApi-run.mjs');
-    await buildBundle(routes.find((r) => r.id === 'OpenApi')!.entry, outfile);
-    writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
-    const event = httpEvent({ method: 'GET', path: '/openapi.json', routeKey: 'GET /openapi.json' });
-    const script = `const { handler } = await import(${JSON.stringify(`file://${outfile}`)}); const r = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 10000, awsRequestId: 'r', functionName: 'f' }); process.stdout.write(r.body);`;
-
     // Act
-    const body = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...initEnvironment }, encoding: 'utf8' });
+    const answer = await invokeBundled('OpenApi', httpEvent({ method: 'GET', path: '/openapi.json', routeKey: 'GET /openapi.json' }));
 
     // Assess
     const expected = buildOpenApi({ title: `motcua — ${loadProvince('lang-son').name}`, version: '1', serverUrl: initEnvironment.PUBLIC_BASE_URL });
-    expect(JSON.parse(body)).toEqual(expected);
+    expect(JSON.parse(answer.body)).toEqual(expected);
+  });
+
+  test("a bundled route refuses in zod's English, which zod/mini does not load by itself", async () => {
+    // Act
+    const answer = await invokeBundled('ListServices', httpEvent({ method: 'GET', path: '/services', routeKey: 'GET /services', query: { limit: 'many' } }));
+
+    // Assess
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body).error.details).toEqual([
+      { field: 'query.limit', message: 'Invalid input: expected number, received NaN', messageVi: 'Cần nhập một số.' },
+    ]);
   });
 
   test('the stack bundles with the same aliases: a function reads its role credentials from the environment', () => {
