@@ -12,6 +12,7 @@ import { DaySequence, sequenceKey } from './day-sequence.js';
 import { FadingMax } from './fading-max.js';
 import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
+import { eventItem, ITEM_SCHEMA_VERSION } from './event-item.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -49,12 +50,12 @@ export function indexKeys(d: WorkflowDossier) {
   };
 }
 
-const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, ...indexKeys(d) });
+const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(d) });
 
 /** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
 function draftItem(d: WorkflowDossier) {
   const { gsi2pk, gsi2sk } = indexKeys(d);
-  return { ...keys.dossier(d.code), entity: 'dossier', ...d, gsi2pk, gsi2sk };
+  return { ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, gsi2pk, gsi2sk };
 }
 
 export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
@@ -219,7 +220,7 @@ export class DossierRepository {
     const { dossier, event } = await input.build(code);
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(keys.event(code, event.version), event, dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(idem && claim
         ? [
             {
@@ -497,7 +498,7 @@ export class DossierRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.event(dossier.code, event.version), entity: 'event', ...event, dossier },
+          Item: eventItem(keys.event(dossier.code, event.version), event, dossier),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -527,7 +528,7 @@ export class DossierRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.markEvent(judged.code, judged.version, mark), entity: 'event', ...event, dossier: marked },
+          Item: eventItem(keys.markEvent(judged.code, judged.version, mark), event, marked),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -697,7 +698,7 @@ export class DossierRepository {
 }
 
 // owner/claimedAt/reservedCode belong to a draft's submission claim, not to the dossier
-const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
+const itemOnly = new Set(['pk', 'sk', 'entity', 'schemaVersion', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));

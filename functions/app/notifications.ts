@@ -3,11 +3,13 @@ import type { EmailSender, SmsSender } from '../adapters/notification-senders.js
 import { ProviderError } from '../adapters/notification-senders.js';
 import type { NotificationLog } from '../adapters/notification-log.js';
 import {
+  applicantEventTemplates,
   closedWindows,
   digestEntryOf,
   digestWindow,
   planApplicantNotifications,
   renderDigest,
+  type ApplicantContact,
   type Outgoing,
   type StoredDossierEvent,
 } from '../domain/notifications.js';
@@ -111,6 +113,8 @@ export async function deliver(
 
 export interface EventNotificationDeps extends DeliveryDeps {
   readonly digests: Pick<NotificationLog, 'addToDigest'>;
+  /** the applicant's contact, from the dossier item: events carry no personal data */
+  readonly contacts: { contactOf(code: string): Promise<ApplicantContact | undefined> };
   readonly baseUrl: string;
 }
 
@@ -122,7 +126,10 @@ export async function notifyEvent(deps: EventNotificationDeps, event: StoredDoss
   if (entry) await deps.digests.addToDigest(digestWindow(deps.now().toISOString()), event.agencyId, entry, deps.now());
   const outcomes: DeliveryOutcome[] = [];
   let failure: unknown;
-  for (const planned of planApplicantNotifications(event, deps.baseUrl)) {
+  // read only for the steps that send the applicant something: the digest needs no contact
+  const contact = applicantEventTemplates[event.type] ? await deps.contacts.contactOf(event.dossierCode) : undefined;
+  if (applicantEventTemplates[event.type] && !contact) throw new Error(`dossier ${event.dossierCode} of event ${event.eventId} has no dossier item to take the contact from`);
+  for (const planned of contact ? planApplicantNotifications(event, contact, deps.baseUrl) : []) {
     // Channels are independent: one that must be retried does not hold back the other.
     try {
       outcomes.push(await deliver(deps, planned));

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { dossierSnapshot, dossierSnapshotSchema } from '../../functions/domain/event-view.js';
 import { eventItem, itemSchemaVersion, ITEM_SCHEMA_VERSION, storedEventSchema } from '../../functions/adapters/event-item.js';
+import { newImageOf, StreamRecordShapeError } from '../../functions/adapters/stream-image.js';
 import type { DossierEvent } from '../../functions/domain/dossier.js';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 
 const at = '2026-03-02T02:00:00.000Z';
@@ -77,5 +80,34 @@ describe('reading history event items of each version', () => {
     expect(storedEventSchema.safeParse({ ...item, schemaVersion: 2 }).success).toBe(false);
     const { agencyId: _, ...withoutAgency } = item.dossier;
     expect(storedEventSchema.safeParse({ ...item, dossier: withoutAgency }).success).toBe(false);
+  });
+});
+
+describe('a stream record that does not fit its schema', () => {
+  it('is refused naming its keys and the failed paths, none of its values', () => {
+    // Prepare: an old item (whole dossier, personal data included) whose event lacks its id and whose status is unknown
+    const { eventId: _, ...withoutId } = { ...key, entity: 'event', ...event, dossier: { ...dossier, status: 42 } };
+    const record: DynamoDBRecord = {
+      eventID: 'r-1',
+      dynamodb: { Keys: marshall(key) as never, NewImage: marshall(withoutId, { removeUndefinedValues: true }) as never, SequenceNumber: '7' },
+    };
+
+    // Act
+    const refusal = (() => {
+      try {
+        newImageOf(record, storedEventSchema);
+      } catch (err) {
+        return err;
+      }
+    })();
+
+    // Assess
+    expect(refusal).toBeInstanceOf(StreamRecordShapeError);
+    const message = (refusal as Error).message;
+    expect(message).toContain(`${key.pk} ${key.sk}`);
+    expect(message).toContain('eventId');
+    expect(message).toContain('dossier.status');
+    expect(personalValuesIn(message)).toEqual([]);
+    expect(message).not.toContain('42');
   });
 });
