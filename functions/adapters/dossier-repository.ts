@@ -340,7 +340,7 @@ export class DossierRepository {
     const stored: WorkflowDossier = { ...dossier, code, draftId };
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier: stored }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(keys.event(code, event.version), event, stored), ConditionExpression: 'attribute_not_exists(pk)' } },
       {
         Put: {
           TableName: this.tableName,
