@@ -56,6 +56,16 @@ describe('function bundles', { timeout: 120_000 }, () => {
     }
   });
 
+  test('public statistics reads bundle the SigV4 signer, not the DynamoDB client', async () => {
+    for (const id of ['GetStats', 'RankAgencies']) {
+      const entry = routes.find((r) => r.id === id)!.entry;
+      const packages = packagesOf(await buildBundle(entry, join(dir, `${id}-sdk.mjs`)));
+      expect(packages).toContain('@smithy/signature-v4');
+      expect(packages).not.toContain('@aws-sdk/client-dynamodb');
+      expect(packages).not.toContain('@aws-sdk/lib-dynamodb');
+    }
+  });
+
   test('the stack bundles with the same aliases: a function reads its role credentials from the environment', () => {
     // Prepare: one route that calls DynamoDB, bundled for real by NodejsFunction
     const app = new App({ context: { ...testContext, 'aws:cdk:bundling-stacks': ['**'] }, builtinCloudFormationValidation: false });
