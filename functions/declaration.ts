@@ -28,6 +28,9 @@ export const trackingAttributes = [
   'status', 'submittedAt', 'receivedAt', 'dueAt', 'resultClass', 'pendingSupplement', 'trackingPinHash', 'at', 'type', 'from', 'to',
 ] as const;
 
+/** What the agency queue message carries that history events do not: the applicant and the form, read from the dossier item. */
+export const agencyMessageAttributes = ['pk', 'sk', 'schemaVersion', 'applicant', 'fields'] as const;
+
 /** What the payment return page shows of a payment; the dossier item's other attributes stay unread. */
 export const paymentReturnAttributes = ['pk', 'sk', 'dossierCode', 'ref', 'status', 'amountVnd'] as const;
 
@@ -411,7 +414,7 @@ export const consumers: readonly ConsumerDeclaration[] = [
     id: 'RouteEvents',
     entry: 'functions/handlers/route-events.ts',
     source: { kind: 'table-stream', batchSize: 25, maxRetries: 5 },
-    grants: { agencyQueues: 'send' },
+    grants: { agencyQueues: 'send', table: [{ access: 'read', leadingKeys: ['DOSSIER#*'], attributes: agencyMessageAttributes }] },
     summary: 'Publishes each dossier event written to the table onto the responsible agency queue',
   },
   {

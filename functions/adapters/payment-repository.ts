@@ -6,6 +6,7 @@ import type { WorkflowDossier } from '../domain/workflow.js';
 import { paymentReturnAttributes } from '../declaration.js';
 import { PaymentConflict, type NotificationAttempt, type PaymentStore } from '../app/ports.js';
 import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-items.js';
+import { eventItem, ITEM_SCHEMA_VERSION } from './event-item.js';
 
 /**
  * Payments in the single table. A payment lives in its dossier's partition (`DOSSIER#<code>` /
@@ -163,7 +164,7 @@ export class PaymentRepository implements PaymentStore {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, ...indexKeys(step.dossier) },
+                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(step.dossier) },
                       ConditionExpression: 'version = :expected',
                       ExpressionAttributeValues: { ':expected': step.expectedVersion },
                     },
@@ -171,7 +172,7 @@ export class PaymentRepository implements PaymentStore {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.event(step.dossier.code, step.event.version), entity: 'event', ...step.event, dossier: step.dossier },
+                      Item: eventItem(dossierKeys.event(step.dossier.code, step.event.version), step.event, step.dossier),
                       ConditionExpression: 'attribute_not_exists(pk)',
                     },
                   },
