@@ -67,6 +67,7 @@ export interface PageRequest {
 }
 
 export interface InboxPage {
+  /** as the index projects them: `inboxAttributes` (gsi1, gsi3) or `applicantListAttributes` (gsi2) of declaration.ts, not whole dossiers */
   readonly items: WorkflowDossier[];
   readonly nextCursor?: string;
 }
@@ -697,7 +698,7 @@ export class DossierRepository {
 }
 
 // owner/claimedAt/reservedCode belong to a draft's submission claim, not to the dossier
-const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
+const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));

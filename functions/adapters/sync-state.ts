@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { shardOf } from '../domain/statistics.js';
+import type { unsyncedAttributes } from '../declaration.js';
 
 /**
  * Per-dossier sync state with the national portal: the last version and status seen in the table and the
@@ -26,6 +27,9 @@ export interface SyncState {
   readonly lastError?: string;
   readonly failures?: number;
 }
+
+/** What gsi1 projects of a sync state (declaration.ts), all the reconciliation reads of it. */
+export type UnsyncedState = Pick<SyncState, (typeof unsyncedAttributes)[number]>;
 
 export class SyncStateRepository {
   constructor(
@@ -120,8 +124,8 @@ export class SyncStateRepository {
     });
   }
 
-  /** Dossiers the portal is behind on, oldest change first within each shard. */
-  async unsynced(limitPerShard = 1000): Promise<SyncState[]> {
+  /** Dossiers the portal is behind on, oldest change first within each shard, as the index holds them (`unsyncedAttributes`). */
+  async unsynced(limitPerShard = 1000): Promise<UnsyncedState[]> {
     const pages = await Promise.all(
       Array.from({ length: SYNC_SHARDS }, (_, shard) =>
         this.db.send(
@@ -135,7 +139,7 @@ export class SyncStateRepository {
         ),
       ),
     );
-    return pages.flatMap((p) => (p.Items ?? []) as SyncState[]);
+    return pages.flatMap((p) => (p.Items ?? []) as UnsyncedState[]);
   }
 
   /** Every dossier seen, and how many the portal is behind on: the share in sync without reading a dossier. */
