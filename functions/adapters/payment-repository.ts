@@ -211,7 +211,12 @@ export class PaymentRepository implements PaymentStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) yield toPayment(item);
+      // the index projects no payment attributes (declaration.ts): each one found is read from the table,
+      // which also drops one settled since the index was read
+      for (const item of page.Items ?? []) {
+        const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }));
+        if (answer.Item?.status === 'initiated') yield toPayment(answer.Item);
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { shardOf } from '../domain/statistics.js';
 import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
 import { documentReads } from './dynamo-client.js';
-import type { SyncState, SyncStates } from '../app/ports.js';
+import type { SyncState, SyncStates, UnsyncedState } from '../app/ports.js';
 
 export { SYNC_SHARDS, syncKeys };
 
@@ -103,8 +103,8 @@ export class SyncStateRepository implements SyncStates {
     });
   }
 
-  /** Dossiers the portal is behind on, oldest change first within each shard. */
-  async unsynced(limitPerShard = 1000): Promise<SyncState[]> {
+  /** Dossiers the portal is behind on, oldest change first within each shard, as the index holds them (`unsyncedAttributes`). */
+  async unsynced(limitPerShard = 1000): Promise<UnsyncedState[]> {
     const pages = await Promise.all(
       Array.from({ length: SYNC_SHARDS }, (_, shard) =>
         this.db.send(
@@ -118,7 +118,7 @@ export class SyncStateRepository implements SyncStates {
         ),
       ),
     );
-    return pages.flatMap((p) => (p.Items ?? []) as SyncState[]);
+    return pages.flatMap((p) => (p.Items ?? []) as UnsyncedState[]);
   }
 
   /** Every dossier seen, and how many the portal is behind on: the share in sync without reading a dossier. */
