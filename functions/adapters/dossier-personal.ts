@@ -1,5 +1,6 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { agencyMessageAttributes } from '../declaration.js';
 import type { ApplicantContact } from '../domain/notifications.js';
 import { ITEM_SCHEMA_VERSION } from './event-item.js';

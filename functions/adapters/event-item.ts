@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import { dossierSnapshot, dossierSnapshotSchema } from '../domain/event-view.js';
 import type { WorkflowDossier } from '../domain/workflow.js';

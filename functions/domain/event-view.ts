@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import './zod-setup.js';
 import type { WorkflowDossier } from './workflow.js';
 
 /**
