@@ -122,8 +122,9 @@ describe('route-events', () => {
   });
 
   it('still routes an event item written with the whole dossier, before items had a schema version', async () => {
-    // Prepare
+    // Prepare: the dossier item is of that time too (no schemaVersion)
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    ddb.on(GetCommand).resolves({ Item: { applicant, fields } });
     const code = '000.00.14.H37-260302-0009';
     const { schemaVersion: _, ...v1 } = storedEvent(code, 'so-tu-phap');
     const old = { ...v1, dossier: dossierOf(code, 'so-tu-phap') };
