@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
 import { signedReads } from '../adapters/dynamo-http.js';
+import * as input from '../contracts/inputs.js';
 import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
@@ -14,7 +15,7 @@ import { asCsvWhenAsked } from '../http/csv.js';
 let stats: StatsReader | undefined;
 let syncState: SyncCounts | undefined;
 
-const route = httpRoute('GetStats', async ({ query }) => {
+const route = httpRoute(input.GetStats, async ({ query }) => {
   stats ??= new StatsReader(signedReads(), requiredEnv(environment.tableName));
   syncState ??= new SyncCounts(signedReads(), requiredEnv(environment.tableName));
   const deps = { stats, syncState, province: currentProvince(), now: now() };
