@@ -1,16 +1,18 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import '../domain/zod-setup.js';
 import { agencyMessageAttributes } from '../declaration.js';
 import type { ApplicantContact } from '../domain/notifications.js';
 import { ITEM_SCHEMA_VERSION } from './event-item.js';
 import { describeIssues } from './stream-image.js';
+import type { TableReads } from './table-reads.js';
 
 /**
  * The personal data of a dossier, read from the dossier item by key by the stream consumers that need
  * it: history events carry none (functions/domain/event-view.ts). Each read names its attributes, so a
  * function granted only those (the declaration's `attributes`) can make it. Strongly consistent: the
  * event that led here was written with the dossier in one transaction, so the dossier item is there.
+ * Over `TableReads`, so that a function that only reads these (the agency router) can sign its one
+ * request instead of bundling the SDK's DynamoDB client (dynamo-http.ts).
  */
 
 const applicantSchema = z.object({
@@ -41,7 +43,7 @@ const contactAttributes = ['schemaVersion', 'applicant', 'notify'] as const;
 
 export class DossierPersonalData {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly reads: Pick<TableReads, 'get'>,
     private readonly tableName: string,
   ) {}
 
@@ -62,15 +64,13 @@ export class DossierPersonalData {
   }
 
   private async read(code: string, attributes: readonly string[]): Promise<Record<string, unknown> | undefined> {
-    const answer = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' },
-        ConsistentRead: true,
-        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
-      }),
-    );
+    const answer = await this.reads.get({
+      TableName: this.tableName,
+      Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' },
+      ConsistentRead: true,
+      ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
+    });
     return answer.Item;
   }
 }

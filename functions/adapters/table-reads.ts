@@ -11,6 +11,9 @@ export interface GetInput {
   readonly TableName: string;
   readonly Key: Item;
   readonly ConsistentRead?: boolean;
+  /** the attributes to read, for a function granted only those (`#name` placeholders) */
+  readonly ProjectionExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
 }
 
 export interface BatchGetInput {

@@ -1,9 +1,8 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../functions/handlers/route-events.js';
 import { eventItem } from '../../functions/adapters/event-item.js';
 import type { DossierEvent } from '../../functions/domain/dossier.js';
@@ -12,7 +11,13 @@ import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.
 import { lambdaContext } from '../fixtures/events.js';
 
 const sqs = mockClient(SQSClient);
-const ddb = mockClient(DynamoDBDocumentClient);
+/** The router's one table read is a signed GetItem sent with fetch (dynamo-http.ts): answered here. */
+let dossierItem: Record<string, unknown> = {};
+const reads: Record<string, unknown>[] = [];
+const fetchStub = vi.fn(async (_url: unknown, init?: { body?: unknown }) => {
+  reads.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
+  return new Response(JSON.stringify({ Item: marshall(dossierItem) }), { status: 200 });
+});
 const applicant = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' };
 const fields = { purpose: 'Xin việc', copies: 2 };
 
@@ -55,13 +60,15 @@ beforeAll(() => {
   process.env.PUBLIC_BASE_URL = 'https://api.example.test';
   process.env.TABLE_NAME = 'motcua-test';
   process.env.LOG_LEVEL = 'SILENT';
+  vi.stubGlobal('fetch', fetchStub);
 });
+afterAll(() => vi.unstubAllGlobals());
 
 beforeEach(() => {
   sqs.reset();
-  ddb.reset();
+  reads.length = 0;
   // the dossier item, with the attributes the router asks for
-  ddb.on(GetCommand).resolves({ Item: { schemaVersion: 1, applicant, fields } });
+  dossierItem = { schemaVersion: 1, applicant, fields };
 });
 
 describe('route-events', () => {
@@ -114,16 +121,17 @@ describe('route-events', () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([]);
-    const read = ddb.commandCalls(GetCommand)[0]!.args[0].input;
-    expect(read).toMatchObject({ TableName: 'motcua-test', Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' }, ConsistentRead: true });
-    expect(Object.values(read.ExpressionAttributeNames ?? {}).sort()).toEqual(['applicant', 'fields', 'schemaVersion']);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ TableName: 'motcua-test', Key: marshall({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }), ConsistentRead: true });
+    expect(Object.values(reads[0]!.ExpressionAttributeNames as Record<string, string>).sort()).toEqual(['applicant', 'fields', 'schemaVersion']);
     const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
     expect(message.dossier).toMatchObject({ applicant, fields });
   });
 
   it('still routes an event item written with the whole dossier, before items had a schema version', async () => {
-    // Prepare
+    // Prepare: the dossier item is of that time too (no schemaVersion)
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    dossierItem = { applicant, fields };
     const code = '000.00.14.H37-260302-0009';
     const { schemaVersion: _, ...v1 } = storedEvent(code, 'so-tu-phap');
     const old = { ...v1, dossier: dossierOf(code, 'so-tu-phap') };
