@@ -1,5 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { partitions, toDossier } from './dossier-repository.js';
+import type { DeadlineCandidates } from '../app/ports.js';
+import { partitions, toDossier } from './dossier-items.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 /**
@@ -7,7 +8,7 @@ import type { WorkflowDossier } from '../domain/workflow.js';
  * (`AGENCY#<id>#OPEN`, sorted by `<dueAt>#code`): a Query on one partition, never a Scan. Dossiers not
  * yet received sort by their submission time and come along; the caller filters them out by status.
  */
-export class DeadlineIndex {
+export class DeadlineIndex implements DeadlineCandidates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import '../domain/zod-setup.js';
 import { environment } from '../declaration.js';
+import { PortalError, type NationalPortalClient, type SyncService } from '../app/ports.js';
+
+export { PortalError, type SyncService } from '../app/ports.js';
 
 /**
  * The national portal's sync API (DVCQG) as the provincial integrations use it: a session from
@@ -25,26 +28,13 @@ export const nationalConfigSchema = z.object({
 
 export type NationalConfig = z.infer<typeof nationalConfigSchema>;
 
-export class PortalError extends Error {
-  constructor(
-    message: string,
-    /** false when the portal refused the message itself: sending it again unchanged will not help */
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = 'PortalError';
-  }
-}
-
 interface PortalAnswer {
   readonly error_code?: number | string;
   readonly message?: string;
   readonly session?: string;
 }
 
-export type SyncService = 'DongBoHoSoMC' | 'CapNhatTienDoHoSoMC';
-
-export class NationalPortal {
+export class NationalPortal implements NationalPortalClient {
   private session: string | undefined;
 
   constructor(private readonly config: NationalConfig) {}

@@ -1,16 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalHash, idempotencyKeyPattern } from './dossiers.js';
 import type { Province } from '../../provinces/schema.js';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import type { DocumentRepository } from '../adapters/document-repository.js';
-import type { DocumentStore } from '../adapters/document-store.js';
+import type { Admission, DocumentSlots, DossierStore, FileStore, FileUrls, PinHasher } from './ports.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
 import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
 import { localDayStamp } from '../domain/codes.js';
-import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
-import { admitted } from '../adapters/admission.js';
 import {
   checkSlot,
   componentOf,
@@ -31,14 +26,17 @@ import {
   type SlotRules,
 } from '../domain/documents.js';
 import { AppError, notFound } from '../domain/errors.js';
-import { authorize, dossierNotFound } from '../domain/access.js';
+import { authorize, dossierNotFound, type Caller } from '../domain/access.js';
 import { Status, statusView, type StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 export interface DocumentDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'submitDraft'>;
-  readonly documents: Pick<DocumentRepository, 'putSlot' | 'putSlotOnce' | 'extendSlot' | 'cancelSlot' | 'get' | 'recordVerification'>;
-  readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
+  readonly repo: Pick<DossierStore, 'get' | 'saveTransition' | 'submitDraft'>;
+  readonly documents: DocumentSlots;
+  /** presigned URLs only: the routes never call S3 themselves */
+  readonly store: FileUrls;
+  readonly pins: Pick<PinHasher, 'pinFor' | 'newPin'>;
+  readonly admit: Admission;
   readonly province: Province;
   readonly now: Date;
   /**
@@ -225,7 +223,7 @@ async function download(deps: DocumentDeps, caller: Caller, code: string, id: st
  * `dossier.submitted` event that the router publishes to the agency queue.
  */
 export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string, deadline?: number) {
-  return admitted(deadline, async () => {
+  return deps.admit(deadline, async () => {
     const found = await deps.repo.get(code);
     authorize(caller, 'submit', found?.dossier, code);
     if (caller.kind !== 'citizen') throw dossierNotFound(code);
@@ -252,7 +250,7 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
       at: deps.now,
       ...(deadline !== undefined ? { deadline } : {}),
       build: async (dossierCode) => {
-        const { hash } = await newTrackingPin(dossierCode);
+        const { hash } = await deps.pins.newPin(dossierCode);
         const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash: hash };
         return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }) };
       },
@@ -266,9 +264,9 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
 }
 
 /** The submitted dossier with its PIN, recomputed from its code, so a repeated submit answers the same one. */
-async function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[]) {
+async function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now' | 'pins'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[]) {
   const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
-  const trackingPin = await trackingPinFor(dossier.code);
+  const trackingPin = await deps.pins.pinFor(dossier.code);
   return {
     code: dossier.code,
     trackingUrl: trackingUrl(deps.baseUrl, dossier.code),
@@ -286,7 +284,12 @@ export type VerifyOutcome = 'verified' | 'rejected' | 'ignored';
  * an issued URL) is quarantined too. Runs again on every write to the key, so a second PUT to the same
  * URL is judged like the first.
  */
-export async function verifyUpload(deps: Pick<DocumentDeps, 'documents' | 'store' | 'now'>, key: string, versionId?: string): Promise<VerifyOutcome> {
+/** The verifier reads and moves objects, so it, and only it, has the S3 client behind its store. */
+export interface VerifierDeps extends Pick<DocumentDeps, 'documents' | 'now'> {
+  readonly store: FileStore;
+}
+
+export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: string): Promise<VerifyOutcome> {
   const parsed = parseObjectKey(key);
   if (!parsed) {
     await deps.store.quarantine(key, versionId);

@@ -1,7 +1,5 @@
 import type { Province } from '../../provinces/schema.js';
-import type { EmailSender, SmsSender } from '../adapters/notification-senders.js';
-import { ProviderError } from '../adapters/notification-senders.js';
-import type { NotificationLog } from '../adapters/notification-log.js';
+import { ProviderError, type DeadLetters, type EmailSender, type NotificationStore, type SmsSender } from './ports.js';
 import {
   closedWindows,
   digestEntryOf,
@@ -24,23 +22,10 @@ import {
  * then expires and the message is sent again (no provider here takes an idempotency key).
  */
 
-export interface DeadLetters {
-  park(entry: DeadLetterEntry): Promise<void>;
-}
-
-export interface DeadLetterEntry {
-  readonly key: string;
-  readonly eventId?: string;
-  readonly dossierCode?: string;
-  readonly template: string;
-  readonly message: Outgoing;
-  readonly error: string;
-  readonly attempts: number;
-  readonly failedAt: string;
-}
+export type { DeadLetterEntry, DeadLetters } from './ports.js';
 
 export interface DeliveryDeps {
-  readonly log: Pick<NotificationLog, 'claim' | 'finish' | 'release'>;
+  readonly log: Pick<NotificationStore, 'claim' | 'finish' | 'release'>;
   /** undefined: the channel is not configured (no sender address); the message is dead-lettered as such */
   readonly email: EmailSender | undefined;
   readonly sms: SmsSender;
@@ -110,7 +95,7 @@ export async function deliver(
 }
 
 export interface EventNotificationDeps extends DeliveryDeps {
-  readonly digests: Pick<NotificationLog, 'addToDigest'>;
+  readonly digests: Pick<NotificationStore, 'addToDigest'>;
   readonly baseUrl: string;
 }
 
@@ -135,7 +120,7 @@ export async function notifyEvent(deps: EventNotificationDeps, event: StoredDoss
 }
 
 export interface DigestDeps extends DeliveryDeps {
-  readonly digests: Pick<NotificationLog, 'digestsOf' | 'markDigestSent'>;
+  readonly digests: Pick<NotificationStore, 'digestsOf' | 'markDigestSent'>;
   readonly province: Province;
 }
 

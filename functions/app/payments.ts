@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Province } from '../../provinces/schema.js';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import { PaymentConflict, type NotificationAttempt, type PaymentRepository } from '../adapters/payment-repository.js';
-import { GatewayError, type GatewayAnswer, type PaymentGateway, type RawNotification } from '../adapters/payment-gateway.js';
+import { GatewayError, PaymentConflict, type DossierStore, type GatewayAnswer, type NotificationAttempt, type PaymentGateway, type PaymentStore, type RawNotification } from './ports.js';
 import { findService } from '../domain/catalog.js';
 import type { Actor } from '../domain/dossier.js';
 import { AppError, notFound } from '../domain/errors.js';
@@ -22,7 +19,7 @@ import {
   type VerifiedNotification,
 } from '../domain/payments.js';
 import { applyCommand, type WorkflowDossier } from '../domain/workflow.js';
-import { authorize } from '../domain/access.js';
+import { authorize, type Caller } from '../domain/access.js';
 
 /**
  * Online payment use cases: open a payment, take a gateway's notification, reconcile what stayed
@@ -30,8 +27,8 @@ import { authorize } from '../domain/access.js';
  */
 
 export interface PaymentDeps {
-  readonly repo: Pick<DossierRepository, 'get'>;
-  readonly payments: PaymentRepository;
+  readonly repo: Pick<DossierStore, 'get'>;
+  readonly payments: PaymentStore;
   readonly province: Province;
   readonly now: Date;
   readonly baseUrl: string;

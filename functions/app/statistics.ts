@@ -1,6 +1,5 @@
 import type { Province } from '../../provinces/schema.js';
-import type { StatsRepository } from '../adapters/stats-repository.js';
-import type { SyncStateRepository } from '../adapters/sync-state.js';
+import type { StatsStore, SyncStates } from './ports.js';
 import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
 import { localDateOf } from '../domain/calendar.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
@@ -8,11 +7,11 @@ import { csvCell } from '../domain/text.js';
 import { RANKING_MAX_ITEMS, catalogFigures, figuresOf, nationalSyncFigures, periodReportOf, periodsBefore, periodsFor, rankAgencies, shardsOf, sumCounts, type PeriodQuery, type Scope } from '../domain/statistics.js';
 
 export interface StatsDeps {
-  readonly stats: Pick<StatsRepository, 'read'>;
+  readonly stats: Pick<StatsStore, 'read'>;
   readonly province: Province;
   readonly now: Date;
   /** the per-dossier national sync state; the province scope reports its share in sync from it */
-  readonly syncState?: Pick<SyncStateRepository, 'counts'>;
+  readonly syncState?: Pick<SyncStates, 'counts'>;
 }
 
 type PeriodParams = Pick<StatsQuery, 'day' | 'month' | 'year' | 'from' | 'to'>;

@@ -1,12 +1,12 @@
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import { verifyPin } from '../adapters/pin.js';
+import type { DossierLists, DossierStore, PinHasher, TrackingAttemptStore } from './ports.js';
 import { AppError } from '../domain/errors.js';
 import { viewerOf, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
 import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
 
 export interface TrackingDeps {
-  readonly repo: Pick<DossierRepository, 'getForTracking' | 'trackingFailures' | 'takeTrackingAttempt' | 'returnTrackingAttempt' | 'listByApplicant'>;
+  readonly repo: Pick<DossierStore, 'getForTracking'> & TrackingAttemptStore & Pick<DossierLists, 'listByApplicant'>;
+  readonly pins: Pick<PinHasher, 'verify'>;
   readonly now: Date;
 }
 
@@ -29,7 +29,7 @@ export async function trackByPin(deps: TrackingDeps, code: string, pin: string) 
   }
   // only what the page shows is read (the function may read nothing else); a submitted draft's id is not tracked
   const found = await deps.repo.getForTracking(code);
-  if (!found || found.dossier.draft || found.dossier.code !== code || !(await verifyPin(code, pin, found.dossier.trackingPinHash))) throw noMatch();
+  if (!found || found.dossier.draft || found.dossier.code !== code || !(await deps.pins.verify(code, pin, found.dossier.trackingPinHash))) throw noMatch();
   await deps.repo.returnTrackingAttempt(code);
   return publicTrackingView(found.dossier, found.history, deps.now);
 }

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import { staleVersion } from '../adapters/dossier-repository.js';
+import type { DossierLists, DossierStore } from './ports.js';
 import type { Province, Service } from '../../provinces/schema.js';
 import { findService, processingOf } from '../domain/catalog.js';
 import { dossierView, type Actor } from '../domain/dossier.js';
-import { AppError, invalidInput, notFound } from '../domain/errors.js';
-import { authorize, canListAgency, viewerOf } from '../domain/access.js';
+import { AppError, invalidInput, notFound, staleVersion } from '../domain/errors.js';
+import { authorize, canListAgency, viewerOf, type Caller } from '../domain/access.js';
 import { supplementBringsNothing, supplementLacking, type DocumentRecord } from '../domain/documents.js';
 import { applyCommand, deadlineStanding, legalAppointment, workingDaysLeft, type Command, type WorkflowDossier } from '../domain/workflow.js';
 import { statusView, type StatusCode } from '../domain/status.js';
 
 export interface WorkflowDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'inbox'>;
+  readonly repo: Pick<DossierStore, 'get' | 'saveTransition'> & Pick<DossierLists, 'inbox'>;
   readonly province: Province;
   readonly now: Date;
   readonly baseUrl: string;

@@ -36,3 +36,11 @@ export const invalidInput = (details: readonly ErrorDetail[]): AppError =>
     'Thông tin gửi lên không hợp lệ, vui lòng kiểm tra lại.',
     details.map((d) => (typeof d.messageVi === 'string' ? d : { ...d, messageVi: detailMessageVi(d.message) })),
   );
+
+/** A write over a dossier someone changed since it was read: 409, with the state that won. */
+export function staleVersion(code: string, current: { readonly status: string | number; readonly version: number } | undefined): AppError {
+  return new AppError(409, 'version_conflict', `dossier ${code} was changed by someone else; reload it and decide again`, 'Hồ sơ vừa được người khác cập nhật, vui lòng tải lại.', {
+    status: current?.status,
+    version: current?.version,
+  });
+}

@@ -70,6 +70,16 @@ describe('function bundles', { timeout: 120_000 }, () => {
     }
   });
 
+  test('public statistics reads bundle the SigV4 signer, not the DynamoDB client', async () => {
+    for (const id of ['GetStats', 'RankAgencies']) {
+      const entry = routes.find((r) => r.id === id)!.entry;
+      const packages = packagesOf(await buildBundle(entry, join(dir, `${id}-sdk.mjs`)));
+      expect(packages).toContain('@smithy/signature-v4');
+      expect(packages).not.toContain('@aws-sdk/client-dynamodb');
+      expect(packages).not.toContain('@aws-sdk/lib-dynamodb');
+    }
+  });
+
   test("a route bundles its own contract, not the other routes'", async () => {
     // Act
     const bundle = async (id: string): Promise<string> => {
