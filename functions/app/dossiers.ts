@@ -34,7 +34,7 @@ export function canonicalHash(value: unknown): string {
 
 export function checkIdempotencyKey(idempotencyKey: string | undefined): void {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+    throw new AppError('invalid', 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
       { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
     ]);
   }

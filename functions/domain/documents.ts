@@ -200,13 +200,13 @@ export function checkSlot(rules: SlotRules, request: SlotRequest, existing: read
   // every pending slot holds a live upload URL: a dossier may have only so many open at once
   const pending = existing.filter((d) => d.status === 'pending' && occupiesSlot(d, now)).length;
   if (pending >= MAX_PENDING_SLOTS) {
-    throw new AppError(409, 'too_many_pending_uploads', `at most ${MAX_PENDING_SLOTS} uploads may wait for their file at once; finish or cancel one first`, 'Hồ sơ đang có quá nhiều tệp chờ tải lên, vui lòng hoàn tất hoặc hủy bớt.', [
+    throw new AppError('conflict', 'too_many_pending_uploads', `at most ${MAX_PENDING_SLOTS} uploads may wait for their file at once; finish or cancel one first`, 'Hồ sơ đang có quá nhiều tệp chờ tải lên, vui lòng hoàn tất hoặc hủy bớt.', [
       { field: 'component', message: `at most ${MAX_PENDING_SLOTS} pending uploads per dossier` },
     ]);
   }
   const taken = existing.filter((d) => d.component === request.component && occupiesSlot(d, now)).length;
   if (taken >= rules.maxFiles) {
-    throw new AppError(409, 'too_many_files', `component ${request.component} takes at most ${rules.maxFiles} file(s)`, 'Thành phần hồ sơ này đã đủ số tệp cho phép.', [
+    throw new AppError('conflict', 'too_many_files', `component ${request.component} takes at most ${rules.maxFiles} file(s)`, 'Thành phần hồ sơ này đã đủ số tệp cho phép.', [
       { field: 'component', message: `at most ${rules.maxFiles} file(s)` },
     ]);
   }
