@@ -4,12 +4,12 @@ import type { Province } from '../../provinces/schema.js';
 import type { Admission, DocumentSlots, DossierStore, FileStore, PinHasher } from './ports.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
-import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
+import { submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
+import { documentView, dossierView } from './views.js';
 import { localDayStamp } from '../domain/codes.js';
 import {
   checkSlot,
   componentOf,
-  documentView,
   DOWNLOAD_URL_TTL_SECONDS,
   isShown,
   missingComponents,

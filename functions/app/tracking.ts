@@ -2,7 +2,8 @@ import type { DossierLists, DossierStore, PinHasher, TrackingAttemptStore } from
 import { AppError } from '../domain/errors.js';
 import { viewerOf, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
-import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
+import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, trackingGate } from '../domain/tracking.js';
+import { publicTrackingView } from './views.js';
 
 export interface TrackingDeps {
   readonly repo: Pick<DossierStore, 'getForTracking'> & TrackingAttemptStore & Pick<DossierLists, 'listByApplicant'>;

@@ -1,5 +1,4 @@
 import type { DocumentComponent, Service } from '../../provinces/schema.js';
-import type { DocumentView } from '../contracts/documents.js';
 import { bucketLayout } from '../declaration.js';
 import { AppError, invalidInput, type ErrorDetail } from './errors.js';
 import { normalizeText, textProblem } from './text.js';
@@ -228,27 +227,6 @@ export function missingComponents(service: Service, documents: readonly Document
 }
 
 export const hasRequiredDocuments = (service: Service): boolean => service.documents.some((d) => d.required);
-
-/** What the applicant and the agency see of a document. */
-export function documentView(doc: DocumentRecord): DocumentView {
-  return {
-    id: doc.id,
-    kind: doc.kind,
-    component: doc.component,
-    fileName: doc.fileName,
-    status: doc.status,
-    declaredType: doc.declaredType,
-    declaredSize: doc.declaredSize,
-    ...(doc.actualSize !== undefined ? { size: doc.actualSize } : {}),
-    ...(doc.actualType ? { type: doc.actualType } : {}),
-    ...(doc.sha256 ? { sha256: doc.sha256 } : {}),
-    ...(doc.reason ? { reason: doc.reason } : {}),
-    ...(doc.reasonVi ? { reasonVi: doc.reasonVi } : {}),
-    uploadedBy: doc.uploadedBy.kind,
-    uploadedAt: doc.uploadedAt,
-    ...(doc.verifiedAt ? { verifiedAt: doc.verifiedAt } : {}),
-  };
-}
 
 /**
  * During a supplement request, which files of a component still count against its `maxFiles`: only those
