@@ -1,40 +1,11 @@
-import type { Agency, CatalogSearchEntry, Province, Service } from '../../provinces/schema.js';
 import type { DossierView } from '../contracts/api.js';
 import type { DocumentView } from '../contracts/documents.js';
-import { agenciesFor } from '../domain/catalog.js';
-import { feeRule } from '../domain/fees.js';
 import { trackingUrl, type Dossier, type DossierEvent } from '../domain/dossier.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import { statusView } from '../domain/status.js';
 import { deadlineStanding, type WorkflowDossier } from '../domain/workflow.js';
 
-/** What the API answers with: the domain's records shaped for each reader. */
-
-export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier, ...(a.validUntil ? { validUntil: a.validUntil } : {}) });
-
-export function serviceSummary(s: Service | CatalogSearchEntry) {
-  return {
-    id: s.id,
-    code: s.code,
-    name: s.name,
-    field: s.field,
-    tier: s.tier,
-    level: s.level,
-    fullyOnline: s.fullyOnline,
-    ...(s.notEligibleReason ? { notEligibleReason: s.notEligibleReason } : {}),
-    processing: s.processing,
-  };
-}
-
-export function serviceDetail(province: Province, s: Service) {
-  return {
-    ...serviceSummary(s),
-    agencies: agenciesFor(province, s).map(agencyView),
-    fees: s.fees.map(feeRule),
-    documents: s.documents,
-    fields: s.fields,
-  };
-}
+/** What the API answers of a dossier: the domain's records shaped for each reader. */
 
 /** What identifies a dossier in every view: code, procedure, agency and status. */
 export function dossierHeader(d: Dossier) {

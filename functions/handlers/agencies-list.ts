@@ -1,6 +1,6 @@
 import { httpRoute } from '../http/route.js';
 import { currentProvince } from '../adapters/province.js';
-import { agencyView } from '../app/views.js';
+import { agencyView } from '../app/catalog-views.js';
 import { currentAgencies } from '../domain/catalog.js';
 
 export const handler = httpRoute('ListAgencies', async () => ({

@@ -1,7 +1,7 @@
 import { httpRoute } from '../http/route.js';
 import { currentProvince } from '../adapters/province.js';
 import { findService } from '../domain/catalog.js';
-import { serviceDetail } from '../app/views.js';
+import { serviceDetail } from '../app/catalog-views.js';
 
 export const handler = httpRoute('GetService', async ({ params }) => {
   const province = currentProvince();

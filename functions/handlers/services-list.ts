@@ -1,7 +1,7 @@
 import { httpRoute } from '../http/route.js';
 import { currentProvince } from '../adapters/province.js';
 import { filterCatalogEntries, filterServices } from '../domain/catalog.js';
-import { serviceSummary } from '../app/views.js';
+import { serviceSummary } from '../app/catalog-views.js';
 
 export const handler = httpRoute('ListServices', async ({ query }) => {
   const province = currentProvince();
