@@ -44,10 +44,10 @@ export function shedIfLate(answerBy: number | undefined, writes: number): void {
 }
 
 export const busy = (retryAfterSeconds: number, what: string) =>
-  new AppError(503, 'busy', `${what}; nothing was stored, retry after ${retryAfterSeconds} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', { retryAfterSeconds });
+  new AppError('unavailable', 'busy', `${what}; nothing was stored, retry after ${retryAfterSeconds} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', { retryAfterSeconds });
 
 export const inProgress = () =>
-  new AppError(409, 'request_in_progress', 'the same request is still being processed; retry in a moment to get its answer', 'Yêu cầu đang được xử lý, vui lòng thử lại sau giây lát.', { retryAfterSeconds: 2 });
+  new AppError('conflict', 'request_in_progress', 'the same request is still being processed; retry in a moment to get its answer', 'Yêu cầu đang được xử lý, vui lòng thử lại sau giây lát.', { retryAfterSeconds: 2 });
 
 /**
  * Writes a dossier under a number already allocated. Transient failures are retried with the same

@@ -29,7 +29,7 @@ export { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
 export type { CreateOutcome, DraftInput, IdempotencyClaim, InboxFilter, InboxPage, PageRequest, SubmitDraftInput, SubmitInput } from '../app/ports.js';
 
 export const tooManyDrafts = (max: number) =>
-  new AppError(429, 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
+  new AppError('rate_limited', 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
 
 export class DossierRepository implements DossierStore, DossierLists, TrackingAttemptStore {
   private readonly sequence: DaySequence;

@@ -65,10 +65,10 @@ export class IdempotencyKeys {
   async replay(idem: IdempotencyClaim): Promise<CreateOutcome> {
     const record = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(idem.subject, idem.key), ConsistentRead: true }));
     const item = record.Item;
-    if (!item) throw new AppError(409, 'conflict', 'the request conflicted with another one, please retry', 'Vui lòng thử lại.');
+    if (!item) throw new AppError('conflict', 'conflict', 'the request conflicted with another one, please retry', 'Vui lòng thử lại.');
     if (item.requestHash !== idem.requestHash) {
       throw new AppError(
-        422,
+        'unprocessable',
         'idempotency_key_reused',
         'Idempotency-Key was already used for a different request',
         'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.',

@@ -1,7 +1,7 @@
+import { GatewayError } from '../app/ports.js';
 
 // The gateway interface is a port of the use cases (functions/app/ports.ts); its providers import it from here.
 export { GatewayError, type GatewayAnswer, type GatewayStatus, type InitRequest, type MerchantConfig, type NotificationVerdict, type ParsedNotification, type PaymentGateway, type RawNotification } from '../app/ports.js';
-import { GatewayError } from '../app/ports.js';
 
 /** A POST of JSON with a timeout: a gateway that hangs must not hold a request for 30 seconds. */
 export async function postJson(url: string, body: unknown, timeoutMs = 8000): Promise<unknown> {

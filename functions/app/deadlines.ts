@@ -57,7 +57,7 @@ export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
         if (kind === 'overdue') overdue += 1;
         else reminded += 1;
       } catch (err) {
-        if (err instanceof AppError && err.status === 409) {
+        if (err instanceof AppError && err.kind === 'conflict') {
           skipped += 1;
           continue;
         }

@@ -2,13 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Province } from '../../provinces/schema.js';
 import type { Admission, DossierStore, PinHasher } from './ports.js';
 import type { DeskSubmission, Submission } from '../contracts/api.js';
-import { dossierView, MAX_OPEN_DRAFTS, newDossier, trackingUrl, type Dossier, type DossierEvent } from '../domain/dossier.js';
+import { MAX_OPEN_DRAFTS, newDossier, trackingUrl, type Dossier, type DossierEvent } from '../domain/dossier.js';
 import { validateIntake } from '../domain/intake.js';
 import { fileDossier } from './intake.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { authorize, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
-import { documentView, isShown } from '../domain/documents.js';
+import { isShown } from '../domain/documents.js';
+import { documentView, dossierView } from './views.js';
 import { assessFees } from '../domain/fees.js';
 import { paymentView } from './payments.js';
 
@@ -34,7 +35,7 @@ export function canonicalHash(value: unknown): string {
 
 export function checkIdempotencyKey(idempotencyKey: string | undefined): void {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+    throw new AppError('invalid', 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
       { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
     ]);
   }

@@ -61,7 +61,7 @@ export type PaymentView = ReturnType<typeof paymentView>;
 
 function gatewayDown(err: unknown): AppError {
   const code = err instanceof GatewayError ? err.code : 'unreachable';
-  return new AppError(503, 'gateway_unavailable', `the payment gateway could not be reached or refused the transaction (${code}); nothing was charged, please retry`, 'Cổng thanh toán tạm thời không phản hồi, vui lòng thử lại sau.');
+  return new AppError('unavailable', 'gateway_unavailable', `the payment gateway could not be reached or refused the transaction (${code}); nothing was charged, please retry`, 'Cổng thanh toán tạm thời không phản hồi, vui lòng thử lại sau.');
 }
 
 /**
@@ -120,7 +120,7 @@ export async function openPayment(deps: PaymentDeps, caller: Caller, code: strin
     // another request opened one first: answer that one (the INIT we sent stays unpaid at the gateway)
     const winner = openPaymentFor(await deps.payments.forDossier(d.code), due.purpose, deps.now);
     if (winner) return { created: false, payment: paymentView(winner) };
-    throw new AppError(409, 'conflict', 'the payment changed meanwhile, please retry', 'Vui lòng thử lại.');
+    throw new AppError('conflict', 'conflict', 'the payment changed meanwhile, please retry', 'Vui lòng thử lại.');
   }
   return { created: true, payment: paymentView(payment) };
 }
@@ -198,7 +198,7 @@ async function applyNews(
       if (!(err instanceof PaymentConflict)) throw err;
     }
   }
-  throw new AppError(409, 'conflict', 'the payment kept changing while the notification was applied', 'Vui lòng thử lại.');
+  throw new AppError('conflict', 'conflict', 'the payment kept changing while the notification was applied', 'Vui lòng thử lại.');
 }
 
 /** The gateway's server-to-server notification: verified, decided, recorded, answered in its protocol. */

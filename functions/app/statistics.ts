@@ -94,7 +94,7 @@ export async function readAgencyRanking(deps: StatsDeps, q: StatsAgenciesQuery) 
   const scopes = deps.province.agencies.map((a) => `agency:${a.id}` as Scope);
   // a public page, cached in front: a tight cap on counter items per request, read eventually consistent
   const items = scopes.reduce((n, scope) => n + shardsOf(scope), 0) * periods.length;
-  if (items > RANKING_MAX_ITEMS) throw new AppError(400, 'invalid_input', 'the range is too long to rank every agency; ask for months or years', 'Khoảng thời gian quá dài.');
+  if (items > RANKING_MAX_ITEMS) throw new AppError('invalid', 'invalid_input', 'the range is too long to rank every agency; ask for months or years', 'Khoảng thời gian quá dài.');
   const counts = await deps.stats.read(scopes, periods, { consistent: false });
   const ranked = rankAgencies(deps.province.agencies.map((a) => ({ agencyId: a.id, figures: figuresOf(counts.get(`agency:${a.id}`) ?? {}) })));
   const byId = new Map(deps.province.agencies.map((a) => [a.id, a]));

@@ -2,7 +2,8 @@ import type { DossierLists, DossierStore, PinHasher, TrackingAttemptStore } from
 import { AppError } from '../domain/errors.js';
 import { viewerOf, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
-import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../domain/tracking.js';
+import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, trackingGate } from '../domain/tracking.js';
+import { publicTrackingView } from './views.js';
 
 export interface TrackingDeps {
   readonly repo: Pick<DossierStore, 'getForTracking'> & TrackingAttemptStore & Pick<DossierLists, 'listByApplicant'>;
@@ -11,7 +12,7 @@ export interface TrackingDeps {
 }
 
 /** Unknown code and wrong PIN answer alike, so that neither can be used to find the other. */
-const noMatch = () => new AppError(404, 'not_found', 'no dossier with this code and PIN', 'Không tìm thấy hồ sơ với mã và mã tra cứu này.');
+const noMatch = () => new AppError('not_found', 'not_found', 'no dossier with this code and PIN', 'Không tìm thấy hồ sơ với mã và mã tra cứu này.');
 
 /**
  * GET /track/{code}?pin=. An attempt is taken (atomically) before the PIN is looked at, so concurrent
@@ -23,7 +24,7 @@ export async function trackByPin(deps: TrackingDeps, code: string, pin: string) 
   if (!(await deps.repo.takeTrackingAttempt(code, deps.now, TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS))) {
     const gate = trackingGate(await deps.repo.trackingFailures(code), deps.now);
     const retryAfterSeconds = gate.allowed ? 1 : gate.retryAfterSeconds;
-    throw new AppError(429, 'too_many_attempts', `too many wrong PINs for this dossier; try again in ${retryAfterSeconds} s`, 'Nhập sai mã tra cứu quá nhiều lần, vui lòng thử lại sau.', {
+    throw new AppError('rate_limited', 'too_many_attempts', `too many wrong PINs for this dossier; try again in ${retryAfterSeconds} s`, 'Nhập sai mã tra cứu quá nhiều lần, vui lòng thử lại sau.', {
       retryAfterSeconds,
     });
   }

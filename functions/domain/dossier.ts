@@ -1,12 +1,11 @@
 import * as z from 'zod/mini';
 import './zod-setup.js';
 import type { Agency, FormField, Province, Service } from '../../provinces/schema.js';
-import type { Applicant, DossierView, Submission } from '../contracts/api.js';
+import type { Applicant, Submission } from '../contracts/api.js';
 import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';
 import { type ErrorDetail, invalidInput } from './errors.js';
 import { isRealDay, safeText } from './text.js';
-import { Status, type StatusCode, statusView } from './status.js';
-import { deadlineStanding, type WorkflowDossier } from './workflow.js';
+import { Status, type StatusCode } from './status.js';
 import type { FeeAssessment } from './fees.js';
 import { issueMessageVi } from './messages-vi.js';
 
@@ -202,41 +201,6 @@ export function submittedEvent(dossier: Dossier, eventId: string, actor: Actor):
 /** The public tracking route (GET /track/{code}?pin=): what the receipt prints, usable without an account. */
 export function trackingUrl(baseUrl: string, code: string): string {
   return `${baseUrl.replace(/\/$/, '')}/track/${encodeURIComponent(code)}`;
-}
-
-/** What identifies a dossier in every view: code, procedure, agency and status. */
-export function dossierHeader(d: Dossier) {
-  return {
-    code: d.code,
-    service: { id: d.serviceId, code: d.serviceCode, name: d.serviceName },
-    agency: { id: d.agencyId, code: d.agencyCode, name: d.agencyName },
-    status: statusView(d.status),
-  };
-}
-
-/** What a caller sees; personal data only when `withPersonalData` (the applicant or the agency). */
-export function dossierView(dossier: WorkflowDossier, history: readonly DossierEvent[], baseUrl: string, withPersonalData: boolean, now: Date): DossierView {
-  const optional = <K extends keyof WorkflowDossier>(...names: K[]) =>
-    Object.fromEntries(names.filter((n) => dossier[n] !== undefined).map((n) => [n, dossier[n]])) as Partial<Pick<WorkflowDossier, K>>;
-  return {
-    ...dossierHeader(dossier),
-    channel: dossier.channel,
-    ...(withPersonalData ? { applicant: dossier.applicant, fields: dossier.fields } : {}),
-    submittedAt: dossier.submittedAt,
-    updatedAt: dossier.updatedAt,
-    version: dossier.version,
-    trackingUrl: trackingUrl(baseUrl, dossier.code),
-    standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'legalDueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
-    history: history.map((e) => ({
-      at: e.at,
-      type: e.type,
-      actor: { kind: e.actor.kind, ...(e.actor.agencyId ? { agencyId: e.actor.agencyId } : {}) },
-      from: e.from,
-      to: e.to,
-      ...(e.note ? { note: e.note } : {}),
-    })),
-  };
 }
 
 /**

@@ -73,7 +73,7 @@ export interface Due {
 }
 
 const notDue = (d: WorkflowDossier, why: string) =>
-  new AppError(409, 'payment_not_due', why, 'Hồ sơ hiện không chờ thanh toán.', { status: d.status, version: d.version });
+  new AppError('conflict', 'payment_not_due', why, 'Hồ sơ hiện không chờ thanh toán.', { status: d.status, version: d.version });
 
 /** Has the purpose been paid already (online here, or at the counter through confirm-payment)? */
 const paidFor = (payments: readonly Payment[], purpose: PaymentPurpose) => payments.some((p) => p.purpose === purpose && p.status === 'paid');

@@ -1,7 +1,7 @@
 import { httpRoute } from '../http/route.js';
 import * as input from '../contracts/inputs.js';
 import { currentProvince } from '../adapters/province.js';
-import { agencyView } from '../domain/views.js';
+import { agencyView } from '../app/catalog-views.js';
 import { currentAgencies } from '../domain/catalog.js';
 
 export const handler = httpRoute(input.ListAgencies, async () => ({

@@ -5,7 +5,7 @@ import { submitDossier } from '../app/dossiers.js';
 import { AppError } from '../domain/errors.js';
 
 export const handler = httpRoute(input.CreateDossier, async ({ caller, body, header, deadline }) => {
-  if (caller.kind !== 'citizen') throw new AppError(403, 'forbidden', 'only citizens submit dossiers online', 'Chỉ công dân mới nộp hồ sơ trực tuyến.');
+  if (caller.kind !== 'citizen') throw new AppError('forbidden', 'forbidden', 'only citizens submit dossiers online', 'Chỉ công dân mới nộp hồ sơ trực tuyến.');
   const result = await submitDossier(dossierDeps(), caller, body, header('idempotency-key'), deadline);
   return {
     status: 201,

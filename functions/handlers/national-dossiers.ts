@@ -8,7 +8,7 @@ import { nationalDossierSchema } from '../contracts/national.js';
 import { issuesToDetails } from '../domain/dossier.js';
 import { AppError, invalidInput } from '../domain/errors.js';
 
-const unsigned = () => new AppError(401, 'unauthorized', 'not signed by the national portal', 'Yêu cầu không được Cổng Dịch vụ công quốc gia ký.');
+const unsigned = () => new AppError('unauthenticated', 'unauthorized', 'not signed by the national portal', 'Yêu cầu không được Cổng Dịch vụ công quốc gia ký.');
 
 export const handler = httpRoute(input.ReceiveNationalDossier, async ({ event, header, deadline }) => {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
@@ -17,7 +17,7 @@ export const handler = httpRoute(input.ReceiveNationalDossier, async ({ event, h
   if (!config?.inboundSecret) throw unsigned();
   const signed = verifySignature(config.inboundSecret, { signature: header(signatureHeaders.signature), timestamp: header(signatureHeaders.timestamp) }, raw, Math.floor(Date.now() / 1000));
   if (!signed) throw unsigned();
-  if (raw.length > 64 * 1024) throw new AppError(413, 'payload_too_large', 'body is over 64 KiB', 'Dữ liệu gửi lên quá lớn.');
+  if (raw.length > 64 * 1024) throw new AppError('too_large', 'payload_too_large', 'body is over 64 KiB', 'Dữ liệu gửi lên quá lớn.');
   let data: unknown;
   try {
     data = JSON.parse(raw);

@@ -5,6 +5,7 @@ import { trackByPin } from '../../functions/app/tracking.js';
 import { pinHasher } from '../../functions/adapters/pin.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { TRACKING_MAX_FAILURES } from '../../functions/domain/tracking.js';
+import { httpStatusOf } from '../../functions/http/error-status.js';
 
 const stack = inject('localStack');
 
@@ -23,11 +24,11 @@ describe('the wrong-PIN limit against DynamoDB Local', () => {
     // Act
     const answers = await Promise.allSettled(Array.from({ length: 200 }, () => trackByPin({ repo, pins: pinHasher, now: new Date() }, code, '123456')));
     // Assess
-    const statuses = answers.map((a) => (a.status === 'rejected' && a.reason instanceof AppError ? a.reason.status : 'other'));
+    const statuses = answers.map((a) => (a.status === 'rejected' && a.reason instanceof AppError ? httpStatusOf(a.reason) : 'other'));
     expect(evaluated).toBeLessThanOrEqual(TRACKING_MAX_FAILURES);
     expect(statuses.filter((s) => s === 404)).toHaveLength(evaluated);
     expect(statuses.filter((s) => s === 429)).toHaveLength(200 - evaluated);
-    const locked = answers.find((a) => a.status === 'rejected' && (a.reason as AppError).status === 429) as PromiseRejectedResult;
+    const locked = answers.find((a) => a.status === 'rejected' && httpStatusOf(a.reason as AppError) === 429) as PromiseRejectedResult;
     expect((locked.reason as AppError).details).toMatchObject({ retryAfterSeconds: expect.any(Number) });
   });
 });

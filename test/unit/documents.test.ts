@@ -131,12 +131,12 @@ describe('slot rules, checked before any URL is issued', () => {
     ['a size over the maximum', { size: 1001 }, 'size'],
     ['a path-like name', { fileName: '../x.pdf' }, 'fileName'],
   ])('refuses %s with 400 naming the field', (_name, change, field) => {
-    expect(() => checkSlot(pdfRules, { ...request, ...change }, [], now)).toThrowError(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field })] }));
+    expect(() => checkSlot(pdfRules, { ...request, ...change }, [], now)).toThrowError(expect.objectContaining({ kind: 'invalid', details: [expect.objectContaining({ field })] }));
   });
 
   it('refuses a file beyond maxFiles while the first is pending or verified, not once it expired or was rejected', () => {
-    expect(() => checkSlot(pdfRules, request, [doc()], now)).toThrowError(expect.objectContaining({ status: 409, code: 'too_many_files' }));
-    expect(() => checkSlot(pdfRules, request, [doc({ status: 'verified', expiresAt: undefined })], now)).toThrowError(expect.objectContaining({ status: 409 }));
+    expect(() => checkSlot(pdfRules, request, [doc()], now)).toThrowError(expect.objectContaining({ kind: 'conflict', code: 'too_many_files' }));
+    expect(() => checkSlot(pdfRules, request, [doc({ status: 'verified', expiresAt: undefined })], now)).toThrowError(expect.objectContaining({ kind: 'conflict' }));
     expect(() => checkSlot(pdfRules, request, [doc({ expiresAt: Math.floor(now.getTime() / 1000) - 1 })], now)).not.toThrow();
     expect(() => checkSlot(pdfRules, request, [doc({ status: 'rejected' })], now)).not.toThrow();
   });
@@ -146,7 +146,7 @@ describe('slot rules, checked before any URL is issued', () => {
     const others = Array.from({ length: MAX_PENDING_SLOTS }, (_, i) => doc({ id: `slot-${i}`, component: `other-${i}` }));
     const expired = doc({ id: 'old', component: 'other-x', expiresAt: Math.floor(now.getTime() / 1000) - 1 });
     // Act / Assert
-    expect(() => checkSlot(pdfRules, request, others, now)).toThrowError(expect.objectContaining({ status: 409, code: 'too_many_pending_uploads' }));
+    expect(() => checkSlot(pdfRules, request, others, now)).toThrowError(expect.objectContaining({ kind: 'conflict', code: 'too_many_pending_uploads' }));
     expect(() => checkSlot(pdfRules, request, [...others.slice(1), expired], now)).not.toThrow();
     expect(() => checkSlot(pdfRules, request, [...others.slice(1), doc({ id: 'done', component: 'other-y', status: 'verified' })], now)).not.toThrow();
   });
