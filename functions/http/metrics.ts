@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { businessMetrics, environment, type BusinessMetricName } from '../declaration.js';
+import { AppError } from '../domain/errors.js';
+import { businessMetrics, environment, type BusinessMetricName, type SubmissionChannel } from '../declaration.js';
 
 type Dimensions = Readonly<Record<string, string>>;
 interface Recorded {
@@ -50,5 +51,18 @@ function publish(recorded: readonly Recorded[]): void {
     const metrics = new Metrics({ namespace: businessMetrics.namespace, serviceName, defaultDimensions: { ...group[0]!.dimensions } });
     for (const r of group) metrics.addMetric(r.name, MetricUnit.Count, r.value);
     metrics.publishStoredMetrics();
+  }
+}
+
+/** A dossier filed, first time only (a replayed answer was counted when it was given). */
+export const countSubmission = (channel: SubmissionChannel): void => countMetric(businessMetrics.submissions, { channel });
+
+/** Runs `run`; a refusal with this error code is counted as `name` on its way out (the answer is unchanged). */
+export async function countRefusal<T>(code: string, name: BusinessMetricName, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof AppError && err.code === code) countMetric(name);
+    throw err;
   }
 }
