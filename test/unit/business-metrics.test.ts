@@ -1,11 +1,14 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as createDossier } from '../../functions/handlers/dossiers-create.js';
+import { handler as trackDossier } from '../../functions/handlers/dossiers-track.js';
+import { AppError } from '../../functions/domain/errors.js';
 import { setClockSource } from '../../functions/adapters/clock.js';
 import { businessMetrics } from '../../functions/declaration.js';
-import { countMetric, withMetrics } from '../../functions/http/metrics.js';
+import { countMetric, countRefusal, withMetrics } from '../../functions/http/metrics.js';
 import { citizenClaims, httpEvent, lambdaContext } from '../fixtures/events.js';
 import { useFixtureHandlerEnvironment } from '../fixtures/province.js';
 
@@ -106,5 +109,32 @@ describe('business metrics leave as EMF once per invocation', () => {
 
     expect(afterFast.map((d) => Object.keys(d).filter((k) => k !== '_aws' && k !== 'service'))).toEqual([[businessMetrics.dossiersRefused]]);
     expect(emitted()).toHaveLength(2);
+  });
+});
+
+describe('refusals counted on their way out', () => {
+  it('counts a tracking lookup refused by a locked receipt, and answers the same 429', async () => {
+    const code = '000.21.31.H37-260302-0118';
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }));
+    ddb.on(GetCommand).resolves({ Item: { failures: 5, windowStart: '2026-03-02T01:55:00.000Z' } });
+
+    const res = (await trackDossier(
+      httpEvent({ method: 'GET', path: `/track/${code}`, routeKey: 'GET /track/{code}', pathParameters: { code }, query: { pin: '123456' } }),
+      lambdaContext,
+    )) as APIGatewayProxyStructuredResultV2;
+
+    expect(res.statusCode).toBe(429);
+    expect(emitted().map((d) => d[businessMetrics.pinLockouts])).toEqual([1]);
+  });
+
+  it('counts only the refusal named, and rethrows every error unchanged', async () => {
+    const conflict = new AppError(409, 'version_conflict', 'changed', 'Đã thay đổi.');
+    const other = new AppError(409, 'already_submitted', 'submitted', 'Đã nộp.');
+    const run = withMetrics(async (err: Error) => countRefusal('version_conflict', businessMetrics.versionConflicts, () => Promise.reject(err)));
+
+    await expect(run(conflict, undefined)).rejects.toBe(conflict);
+    await expect(run(other, undefined)).rejects.toBe(other);
+
+    expect(emitted().map((d) => d[businessMetrics.versionConflicts])).toEqual([1]);
   });
 });
