@@ -531,11 +531,12 @@ export const businessMetrics = {
   pinLockouts: 'PinLockouts',
   /** dossiers the agency refused (từ chối tiếp nhận / giải quyết) */
   dossiersRefused: 'DossiersRefused',
-  /** online payments settled as paid, with the dimension `source`: `notification` or `reconciliation` */
+  /** online payments settled as paid, with the dimension `source`: one of `paymentSources` */
   paymentsSettled: 'PaymentsSettled',
   submissionChannels: ['online', 'counter', 'post', 'national'],
+  paymentSources: ['notification', 'reconciliation'],
 } as const;
-export type BusinessMetricName = (typeof businessMetrics)[Exclude<keyof typeof businessMetrics, 'namespace' | 'service' | 'submissionChannels'>];
+export type BusinessMetricName = (typeof businessMetrics)[Exclude<keyof typeof businessMetrics, 'namespace' | 'service' | 'submissionChannels' | 'paymentSources'>];
 export type SubmissionChannel = (typeof businessMetrics.submissionChannels)[number];
 
 /** Read only by the functions granted `paymentSecret`: the merchant enrolment with the payment gateway. */

@@ -186,6 +186,7 @@ export class MotcuaStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.operations.businessAlarms();
     provinceDashboard(this, { province, api: this.api, functions: this.functions, notificationDeadLetter });
 
     this.web.publish(this.api.httpApi.apiId, declared);

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { businessMetrics, type BusinessMetricName } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { HandlerFunction } from './handler-function.js';
 import { acknowledge } from './nag.js';
@@ -15,6 +16,16 @@ import { removalPolicy, type StageName } from './stage.js';
 
 /** A stream consumer this far behind the table's stream is no longer "near real time": agencies and citizens wait. */
 export const ITERATOR_AGE_ALARM_SECONDS = 5 * 60;
+/**
+ * Tracking lookups refused by a locked receipt in 15 minutes. A citizen who mistypes locks one receipt
+ * now and then; this many means someone is guessing PINs across receipts (the lock holds each one).
+ */
+export const PIN_LOCKOUT_ALARM_PER_15_MIN = 20;
+/**
+ * Workflow steps refused as stale in 15 minutes. Two officials on one dossier meet now and then; this many
+ * means something bumps versions under their feet (a consumer, the sweeper, a client that never reloads).
+ */
+export const VERSION_CONFLICT_ALARM_PER_15_MIN = 20;
 /** CloudWatch lets an alarm's metric math read at most this many metrics. */
 const METRICS_PER_ALARM = 10;
 
@@ -145,6 +156,22 @@ export class Operations extends Construct {
     return alarms;
   }
 
+  /** Alarms on the business figures that signal abuse or a fault rather than demand (see the thresholds). */
+  businessAlarms(): Alarm[] {
+    const alarm = (id: string, name: BusinessMetricName, threshold: number, description: string) =>
+      businessMetric(this.province.id, name, {}, Duration.minutes(15)).createAlarm(this, id, {
+        alarmDescription: description,
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    return [
+      alarm('PinLockouts', businessMetrics.pinLockouts, PIN_LOCKOUT_ALARM_PER_15_MIN, `${PIN_LOCKOUT_ALARM_PER_15_MIN} or more tracking lookups of ${this.province.name} refused by locked receipts in 15 minutes: someone is likely guessing PINs`),
+      alarm('VersionConflicts', businessMetrics.versionConflicts, VERSION_CONFLICT_ALARM_PER_15_MIN, `${VERSION_CONFLICT_ALARM_PER_15_MIN} or more workflow steps of ${this.province.name} refused as stale (409) in 15 minutes: officials act on dossiers that keep changing under them`),
+    ];
+  }
+
   /** Every alarm under `scope` (nested stacks included) sends to the topic; called once the stack is built. */
   notifyAll(scope: IConstruct): void {
     const action = new SnsAction(this.topic);
@@ -169,4 +196,16 @@ export function alarmEmailContext(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new Error(`-c alarmEmail must be one email address, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** A business figure the functions publish (declaration `businessMetrics`), summed over `period`. */
+export function businessMetric(provinceId: string, name: BusinessMetricName, dimensions: Readonly<Record<string, string>> = {}, period = Duration.hours(1), label?: string): Metric {
+  return new Metric({
+    namespace: businessMetrics.namespace,
+    metricName: name,
+    dimensionsMap: { service: businessMetrics.service(provinceId), ...dimensions },
+    period,
+    statistic: 'Sum',
+    ...(label ? { label } : {}),
+  });
 }

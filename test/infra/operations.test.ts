@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import { describe, expect, test } from 'vitest';
-import { consumers, routes } from '../../functions/declaration.js';
+import { businessMetrics, consumers, routes } from '../../functions/declaration.js';
+import { PIN_LOCKOUT_ALARM_PER_15_MIN, VERSION_CONFLICT_ALARM_PER_15_MIN } from '../../lib/operations.js';
 import { liveAlias } from '../../lib/handler-function.js';
 import type { MotcuaStack } from '../../lib/motcua-stack.js';
 import { build, generateProvince } from './fixtures.js';
@@ -123,5 +124,49 @@ describe('operations: gradual deployment', () => {
     const r = resources(dev);
     expect(ofType(r, 'AWS::Lambda::Alias')).toHaveLength(dev.functions.size);
     expect(ofType(r, 'AWS::CodeDeploy::DeploymentGroup')).toHaveLength(0);
+  });
+});
+
+describe('operations: business figures', () => {
+  const template = Template.fromStack(prod);
+  const service = businessMetrics.service(province.id);
+
+  test('the dashboard graphs each figure under the namespace and service the functions publish it with', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    // the body is one JSON string, joined with the tokens it refers to (which stand in as strings here)
+    const raw = dashboard!.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text = typeof raw === 'string' ? raw : raw['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'token')).join('');
+    const body = JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+    const graphed = body.widgets.flatMap((w) => w.properties.metrics ?? []).filter((m) => m[0] === businessMetrics.namespace);
+    // [namespace, name, dimension, value, dimension, value, ..., options]
+    const dimensionsOf = (m: unknown[]) => Object.fromEntries(Array.from({ length: Math.floor((m.length - 2) / 2) }, (_, i) => [m[2 + 2 * i], m[3 + 2 * i]]));
+    const series = (name: string) => graphed.filter((m) => m[1] === name && dimensionsOf(m).service === service).map(dimensionsOf);
+    expect(series(businessMetrics.submissions).map((d) => d.channel)).toEqual([...businessMetrics.submissionChannels]);
+    expect(series(businessMetrics.paymentsSettled).map((d) => d.source)).toEqual([...businessMetrics.paymentSources]);
+    for (const name of [businessMetrics.versionConflicts, businessMetrics.pinLockouts, businessMetrics.dossiersRefused]) expect(series(name), name).toHaveLength(1);
+  });
+
+  test('PIN lockouts and version conflicts are alarmed over 15 minutes and sent to the topic', () => {
+    for (const [name, threshold] of [
+      [businessMetrics.pinLockouts, PIN_LOCKOUT_ALARM_PER_15_MIN],
+      [businessMetrics.versionConflicts, VERSION_CONFLICT_ALARM_PER_15_MIN],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: businessMetrics.namespace,
+        MetricName: name,
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+        Period: 900,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef(prod)],
+      });
+    }
+  });
+
+  test('publishing them needs no permission: EMF goes through the function logs, no role may put metric data', () => {
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('cloudwatch:PutMetricData');
   });
 });
