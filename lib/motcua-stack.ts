@@ -265,7 +265,7 @@ export class MotcuaStack extends Stack {
     acknowledge(failures, {
       'AwsSolutions-SQS3': `This queue is itself a dead-letter queue, ${role}; it is watched by an alarm.`,
     });
-    this.operations.deadLetters(handler, `${id}NotEmpty`, failures, `${consumer.id} gave up on some events; see its ${id} queue`);
+    this.operations.deadLetters(this.operations.alarmScope(consumer.id), `${id}NotEmpty`, failures, `${consumer.id} gave up on some events; see its ${id} queue`);
     return failures;
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
@@ -45,6 +45,8 @@ export class Operations extends Construct {
   readonly topic: Topic;
   /** declaration id → the deployment group of its `live` alias (prod only) */
   readonly deploymentGroups = new Map<string, LambdaDeploymentGroup>();
+  /** the nested stack of the functions' alarms (see `alarmScope`) */
+  alarmStack?: NestedStack;
   private readonly stage: StageName;
   private readonly province: Province;
   private application?: LambdaApplication;
@@ -80,7 +82,7 @@ export class Operations extends Construct {
    * alias to a new version gradually and rolls back on that alarm.
    */
   deploy(id: string, handler: HandlerFunction): Alarm {
-    const errors = handler.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }).createAlarm(handler, 'Errors', {
+    const errors = handler.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }).createAlarm(this.alarmScope(id), 'Errors', {
       alarmDescription: `${id} failed (uncaught errors or timeouts of its live alias); during a deployment this rolls the new version back`,
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -109,7 +111,7 @@ export class Operations extends Construct {
   streamConsumer(id: string, handler: HandlerFunction): Alarm {
     return handler.alias
       .metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' })
-      .createAlarm(handler, 'IteratorAge', {
+      .createAlarm(this.alarmScope(id), 'IteratorAge', {
         alarmDescription: `${id} reads the table's stream more than ${ITERATOR_AGE_ALARM_SECONDS / 60} minutes behind: notifications, counters and agency messages are late`,
         threshold: ITERATOR_AGE_ALARM_SECONDS * 1000,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -141,7 +143,7 @@ export class Operations extends Construct {
       const group = entries.slice(i, i + METRICS_PER_ALARM);
       const usingMetrics: Record<string, IMetric> = Object.fromEntries(group.map(([, f], n) => [`t${n}`, f.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })]));
       const alarm = new MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: Duration.minutes(5), label: 'throttles' }).createAlarm(
-        this,
+        this.alarmScope('Throttles'),
         `Throttles${i / METRICS_PER_ALARM + 1}`,
         {
           alarmDescription: `Lambda throttled ${group.map(([id]) => id).join(', ')}: the account's concurrency is exhausted, requests are refused or events delayed`,
@@ -170,6 +172,16 @@ export class Operations extends Construct {
       alarm('PinLockouts', businessMetrics.pinLockouts, PIN_LOCKOUT_ALARM_PER_15_MIN, `${PIN_LOCKOUT_ALARM_PER_15_MIN} or more tracking lookups of ${this.province.name} refused by locked receipts in 15 minutes: someone is likely guessing PINs`),
       alarm('VersionConflicts', businessMetrics.versionConflicts, VERSION_CONFLICT_ALARM_PER_15_MIN, `${VERSION_CONFLICT_ALARM_PER_15_MIN} or more workflow steps of ${this.province.name} refused as stale (409) in 15 minutes: officials act on dossiers that keep changing under them`),
     ];
+  }
+
+  /**
+   * Where the alarms of one function (or group of functions) are made: a nested stack of their own. They
+   * are the per-function resources nothing else in the stack refers to but the deployment groups (by
+   * name), so they leave the parent template, which CloudFormation limits to 500 resources, at no risk.
+   */
+  alarmScope(id: string): Construct {
+    this.alarmStack ??= new NestedStack(this, 'FunctionAlarms', { description: `motcua ${this.province.id}: alarms on each function` });
+    return (this.alarmStack.node.tryFindChild(id) as Construct | undefined) ?? new Construct(this.alarmStack, id);
   }
 
   /** Every alarm under `scope` (nested stacks included) sends to the topic; called once the stack is built. */

@@ -14,13 +14,32 @@ const prod = build(province, { alarmEmail: 'vanhanh@example.gov.vn' }).stack;
 const dev = build(province, { stage: 'dev' }).stack;
 
 const resources = (stack: MotcuaStack): Resources => Template.fromStack(stack).toJSON().Resources as Resources;
+/**
+ * The parent's resources and those of the functions' alarm stack, whose parameters are replaced by what
+ * the parent passes for them: an alarm then names its function, queue and topic as the parent does.
+ */
+function withAlarmStack(stack: MotcuaStack): Resources {
+  const parent = resources(stack);
+  const nested = stack.operations.alarmStack!;
+  const passed = parent[stack.getLogicalId(nested.nestedStackResource!)]!.Properties.Parameters as Record<string, unknown>;
+  const inline = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(inline);
+    if (value && typeof value === 'object') {
+      const ref = (value as { Ref?: string }).Ref;
+      if (ref !== undefined && ref in passed) return passed[ref];
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v)]));
+    }
+    return value;
+  };
+  return { ...parent, ...(inline(Template.fromStack(nested).toJSON().Resources) as Resources) };
+}
 const ofType = (r: Resources, type: string) => Object.entries(r).filter(([, v]) => v.Type === type);
 const topicRef = (stack: MotcuaStack) => ({ Ref: stack.getLogicalId(stack.operations.topic.node.defaultChild as CfnElement) });
 const sendsToTopic = (alarm: { Properties: Record<string, unknown> }, topic: unknown) => JSON.stringify(alarm.Properties.AlarmActions ?? []).includes(JSON.stringify(topic));
 const logicalId = (stack: MotcuaStack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
 
 describe('operations: where alarms go', () => {
-  const r = resources(prod);
+  const r = withAlarmStack(prod);
 
   test('one KMS-encrypted topic, with the -c alarmEmail subscription', () => {
     const [[, topic]] = ofType(r, 'AWS::SNS::Topic') as [[string, Resources[string]]];
@@ -108,13 +127,18 @@ describe('operations: gradual deployment', () => {
       expect(group.Properties.AutoRollbackConfiguration, id).toMatchObject({ Enabled: true, Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']) });
       expect((group.Properties.AlarmConfiguration as { Alarms: unknown[] }).Alarms).toHaveLength(1);
     }
+    const nested = prod.operations.alarmStack!;
+    const outputs = Template.fromStack(nested).toJSON().Outputs as Record<string, { Value: unknown }>;
     for (const [id, handler] of prod.functions) {
       const alias = r[logicalId(prod, handler.alias)]!;
       expect(alias.UpdatePolicy?.CodeDeployLambdaAliasUpdate, id).toBeDefined();
-      const errorAlarm = handler.node.findChild('Errors');
+      const errorAlarm = prod.operations.alarmScope(id).node.findChild('Errors');
       const group = prod.operations.deploymentGroups.get(id)!;
       const cfn = r[logicalId(prod, group)]!;
-      expect(JSON.stringify(cfn.Properties.AlarmConfiguration)).toContain(logicalId(prod, errorAlarm as never));
+      // the alarm's name, an output of the alarm stack
+      const [{ Name }] = (cfn.Properties.AlarmConfiguration as { Alarms: [{ Name: { 'Fn::GetAtt': [string, string] } }] }).Alarms;
+      const output = Name['Fn::GetAtt'][1].replace(/^Outputs\./, '');
+      expect(outputs[output]?.Value, id).toEqual({ Ref: nested.getLogicalId(errorAlarm.node.defaultChild as CfnElement) });
     }
     // one CodeDeploy role for all groups, not one per function
     expect(ofType(r, 'AWS::IAM::Role').filter(([, role]) => JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('codedeploy'))).toHaveLength(1);
