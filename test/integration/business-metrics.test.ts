@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { businessMetrics, routeById } from '../../functions/declaration.js';
 import { loadProvince } from '../../provinces/load.js';
 import { createLocalClock } from '../../local/clock.js';
@@ -10,6 +10,7 @@ import { createApiListener } from '../../local/http.js';
 import { createLocalIdentity, type LocalIdentity } from '../../local/identity.js';
 import type { Logger } from '../../local/support.js';
 import { apiAt } from '../support/api.js';
+import { captureLines } from '../support/output.js';
 
 const stack = inject('localStack');
 const silent: Logger = { info: () => undefined, error: () => undefined };
@@ -41,15 +42,7 @@ describe('a submission through the local runtime', () => {
 
   it('prints one EMF line for a filed dossier, counted under the namespace, service and channel of the declaration, none for a draft', async () => {
     // Prepare: keep the EMF lines written to standard output, let the rest through
-    const lines: Record<string, unknown>[] = [];
-    const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const ours = String(chunk)
-        .split('\n')
-        .filter((line) => line.startsWith('{"_aws"'));
-      for (const line of ours) lines.push(JSON.parse(line) as Record<string, unknown>);
-      return ours.length > 0 ? true : write(chunk, ...rest);
-    });
+    const { lines, restore } = captureLines(process.stdout, (line) => line.startsWith('{"_aws"'));
     const citizen = await identity.issue({ role: 'citizen', subject: 'citizen-metrics' });
     const official = await identity.issue({ role: 'official', subject: 'official-metrics', agencyId: 'ubnd-xa-mai-pha' });
     const birth = {
@@ -62,7 +55,7 @@ describe('a submission through the local runtime', () => {
     const draft = await call('/dossiers', { token: citizen.token, body: { ...birth, agencyId: 'ubnd-xa-mai-pha' } });
     const afterDraft = lines.length;
     const desk = await call('/agencies/ubnd-xa-mai-pha/dossiers', { token: official.token, body: { ...birth, channel: 'counter' } });
-    spy.mockRestore();
+    restore();
 
     // Assess
     expect([draft.status, draft.json?.dossier?.draft], draft.text).toEqual([201, true]);
