@@ -564,6 +564,30 @@ export const calendarMetric = {
   service: (provinceId: string) => `motcua-${provinceId}`,
 } as const;
 
+/**
+ * The business figures functions publish where they happen (EMF, flushed once per invocation by
+ * functions/http/metrics.ts), under the calendar metric's namespace and `service` dimension so that one
+ * dashboard (lib/dashboard.ts) and the alarms (lib/operations.ts) read them all. Counts, never personal data.
+ */
+export const businessMetrics = {
+  namespace: calendarMetric.namespace,
+  service: calendarMetric.service,
+  /** dossiers filed (drafts are not), with the dimension `channel`: one of `submissionChannels` */
+  submissions: 'Submissions',
+  /** a workflow step refused because the dossier changed since the caller read it (409 version_conflict) */
+  versionConflicts: 'VersionConflicts',
+  /** a tracking lookup refused because its receipt is locked after too many wrong PINs (429) */
+  pinLockouts: 'PinLockouts',
+  /** dossiers the agency refused (từ chối tiếp nhận / giải quyết) */
+  dossiersRefused: 'DossiersRefused',
+  /** online payments settled as paid, with the dimension `source`: one of `paymentSources` */
+  paymentsSettled: 'PaymentsSettled',
+  submissionChannels: ['online', 'counter', 'post', 'national'],
+  paymentSources: ['notification', 'reconciliation'],
+} as const;
+export type BusinessMetricName = (typeof businessMetrics)[Exclude<keyof typeof businessMetrics, 'namespace' | 'service' | 'submissionChannels' | 'paymentSources'>];
+export type SubmissionChannel = (typeof businessMetrics.submissionChannels)[number];
+
 /** Read only by the functions granted `paymentSecret`: the merchant enrolment with the payment gateway. */
 export const paymentEnvironment = {
   /** a Secrets Manager secret id (cloud); set only on the functions granted the secret */

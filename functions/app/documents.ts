@@ -230,7 +230,7 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
     const { draft, ...rest } = found.dossier;
     if (!draft) {
       // the same draft submitted again (an answer was lost): the dossier it became
-      if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
+      if (rest.draftId === code) return { replayed: true, body: await submittedAnswer(deps, found.dossier, found.history, found.documents ?? []) };
       throw new AppError('conflict', 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
     }
     const lacking = missingComponents(findService(deps.province, rest.serviceId, rest.serviceVersion), found.documents ?? []);
@@ -257,9 +257,9 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
     });
     if (outcome.replayed) {
       const again = await deps.repo.get(outcome.dossier.code);
-      return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []);
+      return { replayed: true, body: await submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []) };
     }
-    return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []);
+    return { replayed: false, body: await submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []) };
   });
 }
 

@@ -202,7 +202,7 @@ async function applyNews(
 }
 
 /** The gateway's server-to-server notification: verified, decided, recorded, answered in its protocol. */
-export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw: RawNotification, sourceIp: string): Promise<GatewayAnswer> {
+export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw: RawNotification, sourceIp: string): Promise<GatewayAnswer & { readonly verdict: string }> {
   const gateway = await deps.gateway();
   if (gateway.id !== gatewayId) throw notFound(`payment gateway ${gatewayId}`, 'Không tìm thấy cổng thanh toán.');
   const parsed = gateway.parseNotification(raw);
@@ -216,9 +216,11 @@ export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw
       verdict: parsed.reason,
       sourceIp,
     });
-    return gateway.answer({ kind: parsed.reason });
+    return { ...gateway.answer({ kind: parsed.reason }), verdict: parsed.reason };
   }
-  return gateway.answer(await applyNews(deps, gateway.id, parsed.notification, 'notification', sourceIp));
+  // the verdict goes back with the answer: the function counts what was settled (functions/http/metrics.ts)
+  const decision = await applyNews(deps, gateway.id, parsed.notification, 'notification', sourceIp);
+  return { ...gateway.answer(decision), verdict: decision.kind };
 }
 
 export interface ReconcileReport {

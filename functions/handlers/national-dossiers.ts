@@ -7,10 +7,11 @@ import { receiveNationalDossier } from '../app/national-inbound.js';
 import { nationalDossierSchema } from '../contracts/national.js';
 import { issuesToDetails } from '../domain/dossier.js';
 import { AppError, invalidInput } from '../domain/errors.js';
+import { countSubmission, withMetrics } from '../http/metrics.js';
 
 const unsigned = () => new AppError('unauthenticated', 'unauthorized', 'not signed by the national portal', 'Yêu cầu không được Cổng Dịch vụ công quốc gia ký.');
 
-export const handler = httpRoute(input.ReceiveNationalDossier, async ({ event, header, deadline }) => {
+const route = httpRoute(input.ReceiveNationalDossier, async ({ event, header, deadline }) => {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   const config = await nationalConfig();
   // the signature comes first: nothing about the body is read, or answered, for an unsigned request
@@ -27,5 +28,8 @@ export const handler = httpRoute(input.ReceiveNationalDossier, async ({ event, h
   const parsed = nationalDossierSchema.safeParse(data);
   if (!parsed.success) throw invalidInput(issuesToDetails(parsed.error.issues));
   const result = await receiveNationalDossier(dossierDeps(), parsed.data, deadline);
+  if (!result.replayed) countSubmission('national');
   return { status: result.replayed ? 200 : 201, body: result.body };
 });
+
+export const handler = withMetrics(route);
