@@ -57,7 +57,9 @@ export class DaySequence {
   private recent(id: string, now: number): Record<string, unknown> | undefined {
     const seen = this.seen.get(id);
     const horizon = this.leaseMs - this.requestLifetimeMs;
-    if (!seen || Date.now() - seen.wallMs >= horizon || now - seen.atMs >= horizon || now < seen.atMs) return undefined;
+    // (a request that began before the one that saw the item judges leases by an earlier clock: it finds
+    // fewer past their lease, as the long way would; a clock moved forward goes the long way)
+    if (!seen || Date.now() - seen.wallMs >= horizon || now - seen.atMs >= horizon) return undefined;
     const stale = Object.entries(seen.item).some(([name, value]) => name.startsWith('t_') && typeof value === 'number' && value < now - this.leaseMs);
     return stale ? undefined : seen.item;
   }
