@@ -25,13 +25,107 @@ const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedE
  *   never written is handed to the next allocation of that agency and day instead of leaving a gap;
  * - once the dossier is written, `release` drops the holder (best effort: a holder left behind after its
  *   dossier was written is dropped by the next allocation that finds it).
+ *
+ * Two requests are saved on a busy day, without changing what is handed out:
+ * - the read before a fresh number is needed only to find a held or abandoned number. The item as the
+ *   last allocation of this container left it (the update returns it) shows every holder that could be
+ *   abandoned by now, as long as it is younger than `leaseMs - requestLifetimeMs` (a holder taken since
+ *   carries the time its request began, at most a request's lifetime earlier): with none past its
+ *   lease in it, the fresh number is taken straight away, and a holder asking again is refused by the
+ *   update's own condition and goes the long way;
+ * - `release` is carried by the next allocation of the same agency and day in this container, in the
+ *   same update (`REMOVE`, on the condition that each holder still has the number it wrote). What a
+ *   container never carries (it went cold, or the day ended) is the left-behind case above.
  */
+type Holder = { readonly number: string; readonly takenAt: string };
+
 export class DaySequence {
+  /** per counter item: the item as this container's last update of it returned it, and when (wall clock and request clock) */
+  private readonly seen = new Map<string, { item: Record<string, unknown>; wallMs: number; atMs: number }>();
+  /** per counter item: holders whose dossier is written, to be dropped by the next update of it */
+  private readonly written = new Map<string, { holder: Holder; n: number }[]>();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly leaseMs: number,
+    /** how long a request may live: the route timeout, or the 30 s after which the API gives up */
+    private readonly requestLifetimeMs = 30_000,
   ) {}
+
+  /** The item as last seen, if it still shows every holder that may be past its lease at `now`. */
+  private recent(id: string, now: number): Record<string, unknown> | undefined {
+    const seen = this.seen.get(id);
+    const horizon = this.leaseMs - this.requestLifetimeMs;
+    // (a request that began before the one that saw the item judges leases by an earlier clock: it finds
+    // fewer past their lease, as the long way would; a clock moved forward goes the long way)
+    if (!seen || Date.now() - seen.wallMs >= horizon || now - seen.atMs >= horizon) return undefined;
+    const stale = Object.entries(seen.item).some(([name, value]) => name.startsWith('t_') && typeof value === 'number' && value < now - this.leaseMs);
+    return stale ? undefined : seen.item;
+  }
+
+  /** `REMOVE` of the written holders of an item, each on the condition that it still holds its number. */
+  private carried(id: string) {
+    const list = this.written.get(id) ?? [];
+    const names: Record<string, string> = {};
+    const values: Record<string, number> = {};
+    const conditions: string[] = [];
+    list.forEach(({ holder, n }, i) => {
+      names[`#w${i}`] = holder.number;
+      names[`#wt${i}`] = holder.takenAt;
+      values[`:w${i}`] = n;
+      conditions.push(`(#w${i} = :w${i} OR attribute_not_exists(#w${i}))`);
+    });
+    return { list, remove: list.flatMap((_, i) => [`#w${i}`, `#wt${i}`]), names, values, conditions };
+  }
+
+  /** Drops the written holders one by one (when carrying them was refused); each drop checks its own number. */
+  private async dropWritten(key: Record<string, string>, id: string): Promise<void> {
+    const list = this.written.get(id) ?? [];
+    this.written.delete(id);
+    for (const { holder, n } of list) await this.drop(key, holder, n).catch(() => undefined);
+  }
+
+  /**
+   * A fresh number straight away when the item as last seen allows it (see above): one update, which
+   * also drops the holders written since. Undefined when it cannot be done that way.
+   */
+  private async quick(key: Record<string, string>, id: string, mine: Holder, now: number, at: Date): Promise<number | undefined> {
+    if (!this.recent(id, now)) return undefined;
+    const carry = this.carried(id);
+    try {
+      const answer = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET #v = if_not_exists(#v, :zero) + :one, #mine = if_not_exists(#v, :zero) + :one, #mineAt = :now, updatedAt = :at${carry.remove.length ? ` REMOVE ${carry.remove.join(', ')}` : ''}`,
+          ConditionExpression: ['attribute_not_exists(#mine)', ...carry.conditions].join(' AND '),
+          ExpressionAttributeNames: { '#v': 'value', '#mine': mine.number, '#mineAt': mine.takenAt, ...carry.names },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':at': at.toISOString(), ...carry.values },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      this.forgetCarried(id, carry.list);
+      this.remember(id, answer.Attributes ?? {}, now);
+      return Number(answer.Attributes?.value);
+    } catch (err) {
+      if (!conditionFailed(err)) throw err;
+      // this holder asked before (the long way finds its number), or a written holder moved: drop those one by one
+      this.seen.delete(id);
+      if (carry.list.length) await this.dropWritten(key, id);
+      return undefined;
+    }
+  }
+
+  private remember(id: string, item: Record<string, unknown>, now: number): void {
+    this.seen.set(id, { item, wallMs: Date.now(), atMs: now });
+  }
+
+  private forgetCarried(id: string, carried: readonly { holder: Holder; n: number }[]): void {
+    const left = (this.written.get(id) ?? []).filter((w) => !carried.includes(w));
+    if (left.length) this.written.set(id, left);
+    else this.written.delete(id);
+  }
 
   /**
    * The number of `holder` for this agency and day. `used(n)` says whether a dossier was written under
@@ -39,8 +133,13 @@ export class DaySequence {
    */
   async take(agencyId: string, day: string, holder: string, at: Date, used: (n: number) => Promise<boolean>): Promise<number> {
     const key = sequenceKey(agencyId, day);
+    const id = key.pk;
     const mine = holderAttributes(holder);
     const now = at.getTime();
+    const quick = await this.quick(key, id, mine, now, at);
+    if (quick !== undefined) return quick;
+    // the long way: what this container still carries is dropped first, so that it is not taken for abandoned
+    if (this.written.has(id)) await this.dropWritten(key, id);
     const item: Record<string, unknown> = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })))?.Item ?? {};
 
     // the same holder again (a retry after a crash or a refusal): its number, renewed so nobody reclaims it
@@ -87,9 +186,10 @@ export class DaySequence {
           ConditionExpression: 'attribute_not_exists(#mine)',
           ExpressionAttributeNames: { '#v': 'value', '#mine': mine.number, '#mineAt': mine.takenAt },
           ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':at': at.toISOString() },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
+      this.remember(id, answer?.Attributes ?? {}, now);
       return Number(answer?.Attributes?.value);
     } catch (err) {
       if (!conditionFailed(err)) throw err;
@@ -101,12 +201,13 @@ export class DaySequence {
     }
   }
 
-  /** The holder's dossier is written under `n`: the number is no longer held. */
-  async release(agencyId: string, day: string, holder: string, n: number): Promise<void> {
-    await this.drop(sequenceKey(agencyId, day), holderAttributes(holder), n).catch(() => undefined);
+  /** The holder's dossier is written under `n`: the number is no longer held (dropped by the next allocation of this container, see above). */
+  release(agencyId: string, day: string, holder: string, n: number): void {
+    const id = sequenceKey(agencyId, day).pk;
+    this.written.set(id, [...(this.written.get(id) ?? []), { holder: holderAttributes(holder), n }]);
   }
 
-  private async renew(key: Record<string, string>, holder: { number: string; takenAt: string }, n: number, now: number): Promise<boolean> {
+  private async renew(key: Record<string, string>, holder: Holder, n: number, now: number): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -125,7 +226,7 @@ export class DaySequence {
     }
   }
 
-  private async drop(key: Record<string, string>, holder: { number: string; takenAt: string }, n: number): Promise<void> {
+  private async drop(key: Record<string, string>, holder: Holder, n: number): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError, staleVersion } from '../domain/errors.js';
 import { formatDossierCode } from '../domain/codes.js';
 import type { DossierEvent } from '../domain/dossier.js';
@@ -103,7 +103,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
       if (index === 2 || (index === 0 && idem)) return inProgress();
       return undefined;
     });
-    await this.sequence.release(input.agencyId, input.day, holder, number);
+    this.sequence.release(input.agencyId, input.day, holder, number);
     return { dossier, replayed: false, history: [event] };
   }
 
@@ -166,32 +166,16 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
   }
 
   /**
-   * Submits a draft: claims it (so two submits of one draft cannot both take a number), allocates the
-   * code, and in one transaction writes the dossier under its code with its `dossier.submitted` event and
-   * turns the draft item into a pointer to that code, so the draft id keeps answering. A repeated submit
-   * finds the pointer and gets the same dossier.
+   * Submits a draft: allocates the code with the draft as the number's holder, and in one transaction
+   * writes the dossier under its code with its `dossier.submitted` event and turns the draft item into a
+   * pointer to that code, so the draft id keeps answering. The draft needs no claim of its own: two
+   * submits of it at once hold the same number (the holder is the draft), so only one transaction can
+   * write it, and the other finds the pointer and answers the same dossier; a submit cut off by a crash
+   * is retried with the same number. A repeated submit finds the pointer and gets the same dossier.
    */
   async submitDraft(input: SubmitDraftInput): Promise<{ dossier: WorkflowDossier; event?: DossierEvent; replayed: boolean }> {
     const draftId = input.draft.code;
     shedIfLate(input.deadline, 2);
-    const owner = randomUUID();
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.dossier(draftId),
-          UpdateExpression: 'SET #owner = :owner, claimedAt = :now',
-          ConditionExpression: 'draft = :true AND #v = :v AND (attribute_not_exists(#owner) OR claimedAt < :stale)',
-          ExpressionAttributeNames: { '#owner': 'owner', '#v': 'version' },
-          ExpressionAttributeValues: { ':owner': owner, ':now': input.at.getTime(), ':stale': input.at.getTime() - CLAIM_LEASE_MS, ':true': true, ':v': input.draft.version },
-        }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const now = await this.get(draftId);
-      if (now && !now.dossier.draft) return { dossier: now.dossier, replayed: true };
-      throw inProgress();
-    }
     // the draft is the holder of the number: submitting it again (after a crash, or a 503) gets the same one
     const holder = `draft:${draftId}`;
     const number = await this.allocate(input.draft.agencyId, input.draft.agencyCode, input.day, holder, input.at);
@@ -205,14 +189,24 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
         Put: {
           TableName: this.tableName,
           Item: { ...keys.dossier(draftId), entity: 'submitted-draft', submittedCode: code, applicantSubject: stored.applicantSubject },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
+          // still the draft that was read: not submitted meanwhile, not changed
+          ConditionExpression: 'draft = :true AND #v = :v',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':true': true, ':v': input.draft.version },
         },
       },
     ];
-    await writeAllocated(this.db, this.tableName, code, items, { key: keys.dossier(draftId), owner }, input.deadline, (index) => (index === 2 || index === 0 ? inProgress() : undefined));
-    await this.sequence.release(input.draft.agencyId, input.day, holder, number);
+    try {
+      await writeAllocated(this.db, this.tableName, code, items, undefined, input.deadline, (index) => (index === 2 || index === 0 ? inProgress() : undefined));
+    } catch (err) {
+      // another submit of the same draft won: its dossier is the answer (a number this one took after
+      // the winner had let go of the draft's stays held by the draft, and goes to the next submission)
+      if (!(err instanceof AppError) || err.code !== 'request_in_progress') throw err;
+      const now = await this.get(draftId);
+      if (now && !now.dossier.draft) return { dossier: now.dossier, replayed: true };
+      throw err;
+    }
+    this.sequence.release(input.draft.agencyId, input.day, holder, number);
     // The citizen's open-draft entry is not removed here (one write less per submission, and no contention
     // on that item among a citizen's submissions): entries of submitted drafts are pruned at the limit.
     return { dossier: stored, event, replayed: false };

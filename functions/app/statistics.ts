@@ -4,7 +4,7 @@ import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
 import { localDateOf } from '../domain/calendar.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
 import { csvCell } from '../domain/text.js';
-import { RANKING_MAX_ITEMS, catalogFigures, figuresOf, nationalSyncFigures, periodReportOf, periodsBefore, periodsFor, rankAgencies, shardsOf, sumCounts, type PeriodQuery, type Scope } from '../domain/statistics.js';
+import { RANKING_MAX_ITEMS, catalogFigures, figuresOf, nationalSyncFigures, periodReportOf, periodsBefore, periodsFor, rankAgencies, shardsOf, type PeriodQuery, type Scope } from '../domain/statistics.js';
 
 export interface StatsDeps {
   readonly stats: Pick<StatsStore, 'read'>;

@@ -1,7 +1,6 @@
 import type { Dossier, DossierEvent } from './dossier.js';
 import type { DossierSnapshot } from './event-view.js';
 import type { StatusCode } from './status.js';
-import type { WorkflowDossier } from './workflow.js';
 
 /**
  * Messages to the national portal's dossier sync API (DVCQG). The message names and fields follow two

@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { dynamo } from '../../functions/adapters/clients.js';
-import { DaySequence } from '../../functions/adapters/day-sequence.js';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DaySequence, sequenceKey } from '../../functions/adapters/day-sequence.js';
 
 const stack = inject('localStack');
 
@@ -32,5 +33,29 @@ describe('the day sequence against DynamoDB Local', () => {
     expect(again).toBe(numbers[17]);
     expect(reclaimed).toBe(numbers[17]);
     expect(fresh).toBe(41);
+  });
+
+  it('on a busy day takes each next number in one update, no read, and the releases ride along', async () => {
+    // Prepare: the table client, counting what the sequence sends
+    const sent: string[] = [];
+    const db = dynamo();
+    const counted = { send: (command: { constructor: { name: string } }) => (sent.push(command.constructor.name), db.send(command as never)) } as unknown as DynamoDBDocumentClient;
+    const sequence = new DaySequence(counted, stack.tableName, 35_000);
+    const agency = `busy-${Date.now().toString(36)}`;
+    const used = async () => false;
+    // Act: twenty submissions one after another, each releasing its number once written
+    const numbers: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const n = await sequence.take(agency, '990103', `once:${i}`, new Date(), used);
+      numbers.push(n);
+      sequence.release(agency, '990103', `once:${i}`, n);
+    }
+    // Assess: 1..20, one read for the first only, and the counter holds only the last holder (its release waits for the next)
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(sent.filter((c) => c === 'GetCommand')).toHaveLength(1);
+    expect(sent.filter((c) => c === 'UpdateCommand')).toHaveLength(20);
+    const item = (await db.send(new GetCommand({ TableName: stack.tableName, Key: sequenceKey(agency, '990103'), ConsistentRead: true }))).Item ?? {};
+    expect(Object.keys(item).filter((k) => k.startsWith('h_'))).toHaveLength(1);
+    expect(item.value).toBe(20);
   });
 });

@@ -6,7 +6,7 @@ import { DaySequence, sequenceKey } from '../../functions/adapters/day-sequence.
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'ap-southeast-1' }));
-const sequence = new DaySequence(db, 'table', 35_000);
+let sequence = new DaySequence(db, 'table', 35_000);
 const key = sequenceKey('ubnd-xa-mai-pha', '260302');
 const at = new Date('2026-03-02T02:00:00Z');
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
@@ -17,14 +17,18 @@ async function holderAttribute(holder: string): Promise<string> {
   ddb.reset();
   ddb.on(GetCommand).resolves({});
   ddb.on(UpdateCommand).resolves({ Attributes: { value: 1 } });
-  await sequence.take('ubnd-xa-mai-pha', '260302', holder, at, neverUsed);
+  await new DaySequence(db, 'table', 35_000).take('ubnd-xa-mai-pha', '260302', holder, at, neverUsed);
   const names = ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeNames!;
   ddb.reset();
   return names['#mine']!;
 }
 
 describe('the day sequence records who holds each number', () => {
-  beforeEach(() => ddb.reset());
+  beforeEach(() => {
+    ddb.reset();
+    // a container that has not seen the item yet
+    sequence = new DaySequence(db, 'table', 35_000);
+  });
 
   it('takes a fresh number and its holder in one atomic update, with no read-then-write race', async () => {
     ddb.on(GetCommand).resolves({ Item: { ...key, value: 6 } });
@@ -65,7 +69,7 @@ describe('the day sequence records who holds each number', () => {
       ExpressionAttributeNames: expect.objectContaining({ '#other': dead, '#otherAt': deadAt }),
       ExpressionAttributeValues: expect.objectContaining({ ':n': 8, ':otherAt': at.getTime() - 36_000 }),
     });
-    expect(updates.some((u) => u.ReturnValues === 'UPDATED_NEW')).toBe(false);
+    expect(updates.some((u) => u.ReturnValues === 'ALL_NEW')).toBe(false);
   });
 
   it('leaves alone a holder still within its lease, and takes a fresh number', async () => {
@@ -82,14 +86,14 @@ describe('the day sequence records who holds each number', () => {
     expect(await sequence.take('ubnd-xa-mai-pha', '260302', 'once:next', at, async () => true)).toBe(4);
     const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
     expect(updates[0]).toMatchObject({ UpdateExpression: 'REMOVE #n, #at', ExpressionAttributeNames: { '#n': done }, ExpressionAttributeValues: { ':n': 3 } });
-    expect(updates[1]).toMatchObject({ ReturnValues: 'UPDATED_NEW' });
+    expect(updates[1]).toMatchObject({ ReturnValues: 'ALL_NEW' });
   });
 
   it('of two reclaiming at once, the loser takes a fresh number', async () => {
     const dead = await holderAttribute('once:dead');
     ddb.on(GetCommand).resolves({ Item: { ...key, value: 9, [dead]: 8, [`t_${dead.slice(2)}`]: at.getTime() - 36_000 } });
     ddb.on(UpdateCommand, { ConditionExpression: '#other = :n AND #otherAt = :otherAt AND attribute_not_exists(#mine)' }).rejects(conditionFailed());
-    ddb.on(UpdateCommand, { ReturnValues: 'UPDATED_NEW' }).resolves({ Attributes: { value: 10 } });
+    ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 10 } });
     expect(await sequence.take('ubnd-xa-mai-pha', '260302', 'once:late', at, neverUsed)).toBe(10);
   });
 
@@ -100,10 +104,71 @@ describe('the day sequence records who holds each number', () => {
     expect(await sequence.take('ubnd-xa-mai-pha', '260302', 'draft:d1', at, neverUsed)).toBe(3);
   });
 
-  it('release drops the holder only while it still holds that number', async () => {
+  it('takes the next number of a busy day in one update, no read, carrying the release of the dossier written before', async () => {
+    // Prepare: a first take the long way; its update answers the item as it left it
+    const first = await holderAttribute('draft:d1');
+    ddb.on(GetCommand).resolves({ Item: { ...key, value: 4 } });
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...key, value: 5, [first]: 5, [`t_${first.slice(2)}`]: at.getTime() } });
+    expect(await sequence.take('ubnd-xa-mai-pha', '260302', 'draft:d1', at, neverUsed)).toBe(5);
+    sequence.release('ubnd-xa-mai-pha', '260302', 'draft:d1', 5);
+    ddb.reset();
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...key, value: 6 } });
+    // Act
+    const n = await sequence.take('ubnd-xa-mai-pha', '260302', 'draft:d2', new Date(at.getTime() + 1_000), async () => expect.unreachable('nothing is checked'));
+    // Assess
+    expect(n).toBe(6);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({
+      UpdateExpression: expect.stringMatching(/^SET #v = if_not_exists\(#v, :zero\) \+ :one, #mine = .* REMOVE #w0, #wt0$/),
+      // the written holder is dropped only while it still holds the number it wrote
+      ConditionExpression: 'attribute_not_exists(#mine) AND (#w0 = :w0 OR attribute_not_exists(#w0))',
+      ExpressionAttributeNames: expect.objectContaining({ '#w0': first, '#wt0': `t_${first.slice(2)}` }),
+      ExpressionAttributeValues: expect.objectContaining({ ':w0': 5 }),
+      ReturnValues: 'ALL_NEW',
+    });
+  });
+
+  it('reads the item first when the one last seen shows a holder past its lease, or is too old to show them all', async () => {
+    const other = await holderAttribute('once:slow');
+    for (const [seenTakenAt, later] of [
+      [at.getTime() - 34_000, 2_000],
+      [at.getTime(), 6_000],
+    ] as const) {
+      sequence = new DaySequence(db, 'table', 35_000);
+      ddb.reset();
+      ddb.on(GetCommand).resolves({ Item: { ...key, value: 1 } });
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...key, value: 2, [other]: 1, [`t_${other.slice(2)}`]: seenTakenAt } });
+      await sequence.take('ubnd-xa-mai-pha', '260302', 'once:a', at, neverUsed);
+      await sequence.take('ubnd-xa-mai-pha', '260302', 'once:b', new Date(at.getTime() + later), neverUsed);
+      expect(ddb.commandCalls(GetCommand), `seen ${seenTakenAt}, ${later} ms later`).toHaveLength(2);
+    }
+  });
+
+  it('a holder asking again on the quick path is refused by the update and finds its number the long way', async () => {
+    const mine = await holderAttribute('key:citizen-a#k1');
+    ddb.on(GetCommand).resolves({ Item: { ...key, value: 1 } });
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...key, value: 2 } });
+    await sequence.take('ubnd-xa-mai-pha', '260302', 'once:a', at, neverUsed);
+    ddb.reset();
+    ddb.on(UpdateCommand, { ConditionExpression: 'attribute_not_exists(#mine)' }).rejects(conditionFailed());
+    ddb.on(UpdateCommand, { UpdateExpression: 'SET #at = :now' }).resolves({});
+    ddb.on(GetCommand).resolves({ Item: { ...key, value: 3, [mine]: 3, [`t_${mine.slice(2)}`]: at.getTime() } });
+    expect(await sequence.take('ubnd-xa-mai-pha', '260302', 'key:citizen-a#k1', at, neverUsed)).toBe(3);
+  });
+
+  it('a carried release that no longer matches is dropped on its own, only while it still holds that number', async () => {
     const mine = await holderAttribute('draft:d1');
-    ddb.on(UpdateCommand).rejects(conditionFailed());
-    await expect(sequence.release('ubnd-xa-mai-pha', '260302', 'draft:d1', 5)).resolves.toBeUndefined();
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ Key: key, ConditionExpression: '#n = :n', ExpressionAttributeNames: { '#n': mine }, ExpressionAttributeValues: { ':n': 5 } });
+    ddb.on(GetCommand).resolves({ Item: { ...key, value: 4 } });
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...key, value: 5 } });
+    await sequence.take('ubnd-xa-mai-pha', '260302', 'once:a', at, neverUsed);
+    sequence.release('ubnd-xa-mai-pha', '260302', 'draft:d1', 5);
+    ddb.reset();
+    ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).rejects(conditionFailed()).on(UpdateCommand, { UpdateExpression: 'REMOVE #n, #at' }).rejects(conditionFailed());
+    ddb.on(GetCommand).resolves({ Item: { ...key, value: 7 } });
+    await expect(sequence.take('ubnd-xa-mai-pha', '260302', 'once:b', at, neverUsed)).rejects.toThrow();
+    const drops = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).filter((u) => u.UpdateExpression === 'REMOVE #n, #at');
+    expect(drops).toEqual([expect.objectContaining({ Key: key, ConditionExpression: '#n = :n', ExpressionAttributeNames: { '#n': mine, '#at': `t_${mine.slice(2)}` }, ExpressionAttributeValues: { ':n': 5 } })]);
   });
 });

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -246,8 +247,7 @@ describe('document handlers', () => {
 
   it('submits a draft with its documents verified: a code from the counter, status 1, version 1 and the dossier.submitted event, in one transaction', async () => {
     ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
-    ddb.on(UpdateCommand, { Key: { pk: `DOSSIER#${code}`, sk: 'DOSSIER' } }).resolves({ Attributes: {} });
-    ddb.on(UpdateCommand, { ReturnValues: 'UPDATED_NEW' }).resolves({ Attributes: { value: 5 } });
+    ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 5 } });
     ddb.on(TransactWriteCommand).resolves({});
     const res = await submit();
     expect(res.statusCode).toBe(200);
@@ -255,9 +255,8 @@ describe('document handlers', () => {
     expect(allocated).toMatch(/^000\.00\.14\.H37-\d{6}-0005$/);
     expect(bodyOf(res)).toMatchObject({ status: { code: 1 }, trackingPin: expect.stringMatching(/^\d{6}$/), dossier: { code: allocated, version: 1, documents: [{ status: 'verified' }] } });
     expect(bodyOf(res).dossier.draft).toBeUndefined();
-    // the draft was claimed (version 0, still a draft) before the number was taken
-    const claim = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(claim).toMatchObject({ Key: { pk: `DOSSIER#${code}` }, ExpressionAttributeValues: expect.objectContaining({ ':v': 0, ':true': true }) });
+    // no claim of the draft: the number's holder is the draft, and the only write to the draft item is the transaction's
+    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key?.pk)).toEqual([expect.stringMatching(/^SEQUENCE#so-tu-phap#/)]);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items[0]!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
     expect(items[0]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${allocated}`, status: 1, version: 1, draftId: code, gsi1pk: 'AGENCY#so-tu-phap#1' });
@@ -265,6 +264,24 @@ describe('document handlers', () => {
     expect(items[1]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${allocated}`, sk: 'EVENT#000001', type: 'dossier.submitted', from: null, to: 1 });
     // the draft id now leads to the dossier
     expect(items[2]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${code}`, sk: 'DOSSIER', submittedCode: allocated });
+    // only if it is still the draft that was read (version 0, not submitted meanwhile)
+    expect(items[2]!.Put).toMatchObject({ ConditionExpression: 'draft = :true AND #v = :v', ExpressionAttributeValues: { ':true': true, ':v': 0 } });
+  });
+
+  it('answers a submit that lost the race to another submit of the same draft with the dossier the winner stored', async () => {
+    // Prepare: both read the draft; the other one's transaction landed first, so the pointer's condition fails
+    const stored = '000.00.14.H37-260302-0005';
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `DOSSIER#${code}` } })
+      .resolvesOnce({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] })
+      .resolves({ Items: [{ pk: `DOSSIER#${code}`, sk: 'DOSSIER', entity: 'submitted-draft', submittedCode: stored, applicantSubject: 'citizen-a' }] });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `DOSSIER#${stored}` } }).resolves({ Items: [dossierItem({ pk: `DOSSIER#${stored}`, code: stored, draft: undefined, version: 1, draftId: code })] });
+    ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 5 } });
+    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }));
+    // Act
+    const res = await submit();
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf(res)).toMatchObject({ code: stored, dossier: { code: stored } });
   });
 
   it('refuses to submit twice', async () => {
