@@ -28,6 +28,9 @@ export const trackingAttributes = [
   'status', 'submittedAt', 'receivedAt', 'dueAt', 'resultClass', 'pendingSupplement', 'trackingPinHash', 'at', 'type', 'from', 'to',
 ] as const;
 
+/** What the agency queue message carries that history events do not: the applicant and the form, read from the dossier item. */
+export const agencyMessageAttributes = ['pk', 'sk', 'schemaVersion', 'applicant', 'fields'] as const;
+
 /** What the payment return page shows of a payment; the dossier item's other attributes stay unread. */
 export const paymentReturnAttributes = ['pk', 'sk', 'dossierCode', 'ref', 'status', 'amountVnd'] as const;
 
@@ -71,8 +74,13 @@ export interface RouteDeclaration {
 }
 
 export type ConsumerSource =
-  /** the table's stream, filtered to inserted history events (`sk` begins with `EVENT#`): the outbox */
-  | { readonly kind: 'table-stream'; readonly batchSize: number; readonly maxRetries: number }
+  /**
+   * the table's stream, filtered to inserted history events (`sk` begins with `EVENT#`): the outbox.
+   * A batch goes to the function once it holds `batchSize` records or its first record has waited
+   * `batchWindowSeconds` (the event source mapping's MaximumBatchingWindowInSeconds): without a window
+   * the events of a quiet hour arrive one per invocation.
+   */
+  | { readonly kind: 'table-stream'; readonly batchSize: number; readonly batchWindowSeconds: number; readonly maxRetries: number }
   | { readonly kind: 'schedule'; readonly everyMinutes: number }
   /**
    * S3 ObjectCreated events of the document bucket under `prefix` (all keys if absent), one record per
@@ -96,18 +104,51 @@ export const bucketLayout = {
   quarantine: 'rejected/',
 } as const;
 
+/**
+ * What an agency's inbox shows of a dossier and what it needs to judge its deadline (the appointment, the
+ * pauses that move it, the procedure whose processing time computes it for dossiers stored before
+ * `legalDueAt`), and what the deadline sweeper judges by. Everything else (form fields, the applicant's
+ * channels, fees, the PIN hash) stays in the table: an index holding the whole item would copy it on
+ * every status change.
+ */
+export const inboxAttributes = [
+  'code', 'serviceId', 'serviceVersion', 'serviceName', 'agencyId', 'status', 'version', 'applicant', 'submittedAt', 'receivedAt', 'dueAt',
+  'legalDueAt', 'pauses', 'apologies', 'resultClass', 'overdueAt', 'reminderSentAt',
+] as const;
+
+/** What the applicant's list of their own dossiers shows. */
+export const applicantListAttributes = ['code', 'serviceId', 'serviceName', 'status', 'submittedAt', 'dueAt', 'draft'] as const;
+
+/** What the national-portal reconciliation reads of a sync state from the sparse `DVCQG#UNSYNCED` partitions of gsi1. */
+export const unsyncedAttributes = ['code', 'syncedVersion', 'syncedStatus', 'lastError'] as const;
+
+/**
+ * An index copies only the keys and these attributes of each item it holds (DynamoDB's INCLUDE
+ * projection); a reader that needs more fetches the item by its key (the sweeper before it marks, the
+ * payment reconciliation).
+ */
+export interface IndexDeclaration {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projected: readonly string[];
+}
+
 /** Single-table layout. Attribute names are generic so that one table serves every access pattern. */
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
   indexes: [
-    /** agency inbox: gsi1pk = `AGENCY#<agencyId>#<status>`, gsi1sk = `<due date ISO>#<code>` */
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /**
+     * agency inbox: gsi1pk = `AGENCY#<agencyId>#<status>`, gsi1sk = `<due date ISO>#<code>`; also the
+     * initiated payments (`PAYMENTS#INITIATED`, keys only are read) and the unsynced dossiers (`DVCQG#UNSYNCED#<shard>`)
+     */
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projected: [...new Set([...inboxAttributes, ...unsyncedAttributes])] },
     /** applicant's dossiers: gsi2pk = `APPLICANT#<subject>`, gsi2sk = `<submittedAt>#<code>` */
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** agency work list across statuses: gsi3pk = `AGENCY#<agencyId>#OPEN|CLOSED`, gsi3sk = `<due or submitted ISO>#<code>` */
-    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-  ],
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projected: applicantListAttributes },
+    /** agency work list across statuses and the sweeper: gsi3pk = `AGENCY#<agencyId>#OPEN|CLOSED`, gsi3sk = `<due or submitted ISO>#<code>` */
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projected: inboxAttributes },
+  ] satisfies readonly IndexDeclaration[],
   /** the outbox: history events are published from the stream, never from the request path */
   stream: 'NEW_IMAGE',
   timeToLiveAttribute: 'expiresAt',
@@ -399,6 +440,14 @@ export function routeById(id: RouteId): RouteDeclaration {
   return route;
 }
 
+/**
+ * How long a stream record may wait for others before its batch is delivered. Every consumer's work is
+ * per record and idempotent, so a batch costs one invocation instead of one per event; the price is that
+ * an agency message, a notification or a counter follows its step by up to this long (plus the stream's
+ * own second or so).
+ */
+export const streamBatchWindowSeconds = 3;
+
 export const consumers: readonly ConsumerDeclaration[] = [
   {
     id: 'VerifyDocuments',
@@ -410,14 +459,14 @@ export const consumers: readonly ConsumerDeclaration[] = [
   {
     id: 'RouteEvents',
     entry: 'functions/handlers/route-events.ts',
-    source: { kind: 'table-stream', batchSize: 25, maxRetries: 5 },
-    grants: { agencyQueues: 'send' },
+    source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 5 },
+    grants: { agencyQueues: 'send', table: [{ access: 'read', leadingKeys: ['DOSSIER#*'], attributes: agencyMessageAttributes }] },
     summary: 'Publishes each dossier event written to the table onto the responsible agency queue',
   },
   {
     id: 'CountEvents',
     entry: 'functions/handlers/count-events.ts',
-    source: { kind: 'table-stream', batchSize: 25, maxRetries: 10 },
+    source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 10 },
     grants: { table: 'readwrite' },
     summary: 'Adds each dossier event to the statistics counters exactly once (marker and counters in one transaction)',
   },
@@ -431,7 +480,7 @@ export const consumers: readonly ConsumerDeclaration[] = [
   {
     id: 'NotifyEvents',
     entry: 'functions/handlers/notify-events.ts',
-    source: { kind: 'table-stream', batchSize: 25, maxRetries: 10 },
+    source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 10 },
     grants: { table: 'readwrite', notify: 'send' },
     summary: 'Tells the applicant of each step by email and SMS, once per event and channel, and files official events for the digest',
   },
@@ -452,7 +501,7 @@ export const consumers: readonly ConsumerDeclaration[] = [
   {
     id: 'RecordRefunds',
     entry: 'functions/handlers/record-refunds.ts',
-    source: { kind: 'table-stream', batchSize: 25, maxRetries: 5 },
+    source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 5 },
     grants: { table: 'readwrite' },
     summary: 'Records the online payments owed back when a paid dossier is refused, withdrawn or stopped',
   },
@@ -461,7 +510,7 @@ export const consumers: readonly ConsumerDeclaration[] = [
     entry: 'functions/handlers/dvcqg-sync.ts',
     // a portal outage holds the stream (order is kept) for these retries, then the batch is dead-lettered
     // and the dossiers wait, counted as not in sync, for the reconciliation
-    source: { kind: 'table-stream', batchSize: 10, maxRetries: 10 },
+    source: { kind: 'table-stream', batchSize: 10, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 10 },
     grants: { table: 'readwrite', nationalPortal: 'read' },
     summary: "Reports each dossier's creation and status changes to the national portal (DVCQG), in order per dossier",
   },

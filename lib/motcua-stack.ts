@@ -219,6 +219,7 @@ export class MotcuaStack extends Stack {
           new DynamoEventSource(this.storage.table, {
             startingPosition: StartingPosition.TRIM_HORIZON,
             batchSize: source.batchSize,
+            maxBatchingWindow: Duration.seconds(source.batchWindowSeconds),
             retryAttempts: source.maxRetries,
             bisectBatchOnError: true,
             reportBatchItemFailures: true,

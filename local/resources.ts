@@ -23,6 +23,9 @@ export function resourceNames(provinceId: string): { table: string; bucket: stri
   };
 }
 
+/** The declared projection, as the stack gives it (lib/storage.ts). */
+const projectionOf = (index: (typeof table.indexes)[number]) => ({ ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projected] });
+
 /** Creates the table as the declaration describes it, or adds what an older local table lacks. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<{ streamArn: string }> {
   const keyNames = new Set<string>([table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
@@ -46,7 +49,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: projectionOf(index),
           })),
           StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
         }),
@@ -59,7 +62,17 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (status !== 'ACTIVE') await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: tableName });
     description = await describe(client, tableName);
   } else {
-    const present = new Set((description.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    // An index of an older data folder that projects something else (ALL, before the projections were
+    // narrowed) is made again, so that the local table bills and answers as the stack's does.
+    const sameProjection = (i: { Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] } }, wanted: (typeof table.indexes)[number]) =>
+      i.Projection?.ProjectionType === 'INCLUDE' && [...(i.Projection.NonKeyAttributes ?? [])].sort().join() === [...wanted.projected].sort().join();
+    const present = new Set<string>();
+    for (const existing of description.GlobalSecondaryIndexes ?? []) {
+      const wanted = table.indexes.find((i) => i.name === existing.IndexName);
+      if (!existing.IndexName || !wanted) continue;
+      if (sameProjection(existing, wanted)) present.add(existing.IndexName);
+      else await client.send(new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: existing.IndexName } }] }));
+    }
     for (const index of table.indexes.filter((i) => !present.has(i.name))) {
       await client.send(
         new UpdateTableCommand({
@@ -73,7 +86,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
                   { AttributeName: index.partitionKey, KeyType: 'HASH' },
                   { AttributeName: index.sortKey, KeyType: 'RANGE' },
                 ],
-                Projection: { ProjectionType: 'ALL' },
+                Projection: projectionOf(index),
               },
             },
           ],

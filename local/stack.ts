@@ -311,7 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         .filter((c): c is ConsumerDeclaration & { source: { kind: 'table-stream' } } => c.source.kind === 'table-stream')
         .map((consumer) =>
           startStreamPoller({
-            consumer: { id: consumer.id, batchSize: consumer.source.batchSize, maxRetries: consumer.source.maxRetries },
+            consumer: { id: consumer.id, batchSize: consumer.source.batchSize, batchWindowSeconds: consumer.source.batchWindowSeconds, maxRetries: consumer.source.maxRetries },
             handler: () => loadHandler(consumer.entry) as Promise<StreamHandler>,
             streams: streamsClient,
             streamArn,

@@ -19,7 +19,8 @@ import { readJson, writeJsonAtomic } from './support.js';
 
 /**
  * Feeds a table-stream consumer the way a Lambda event source mapping does: records in order per shard,
- * parents before children, batches of up to `batchSize`, the cloud filter (only inserted `EVENT#` items),
+ * parents before children, batches of up to `batchSize` gathered for up to `batchWindowSeconds`, the cloud
+ * filter (only inserted `EVENT#` items),
  * partial batch responses (`batchItemFailures`: processing resumes at the first failed record), up to
  * `maxRetries` retries, then the batch goes to the on-failure destination (here a file under
  * `<dataDir>/failed-events/` and the events DLQ) and processing moves on. The last processed sequence
@@ -36,7 +37,8 @@ export function isOutboxRecord(record: DynamoDBRecord): boolean {
 }
 
 export interface StreamPollerOptions {
-  readonly consumer: Pick<ConsumerDeclaration, 'id'> & { readonly batchSize: number; readonly maxRetries: number };
+  /** `batchWindowSeconds` (0 if absent): how long a partial batch waits for more records, as the declared event source mapping does */
+  readonly consumer: Pick<ConsumerDeclaration, 'id'> & { readonly batchSize: number; readonly batchWindowSeconds?: number; readonly maxRetries: number };
   /** loaded lazily, so a consumer written while the runtime runs is picked up */
   readonly handler: () => Promise<StreamHandler>;
   readonly streams: DynamoDBStreamsClient;
@@ -121,6 +123,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   // A table made again has a new stream: positions in the old one mean nothing there.
   const checkpoint: Checkpoint = stored?.streamArn === streamArn ? stored : { streamArn, shards: {} };
   const iterators = new Map<string, string>();
+  // Records read but not yet delivered, per shard, waiting for a full batch or the end of the window. The
+  // checkpoint never passes them, so a restart (or an iterator read again from the checkpoint) reads them again.
+  const waiting = new Map<string, { records: DynamoDBRecord[]; since: number }>();
+  const windowMs = (consumer.batchWindowSeconds ?? 0) * 1000;
+  const forget = (shardId: string): void => {
+    iterators.delete(shardId);
+    waiting.delete(shardId);
+  };
   let stopped = false;
   let wake: (() => void) | undefined;
   // Waiters registered during a pass wait for the next full pass: the current one may have missed their records.
@@ -288,7 +298,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           if (!iterator) break;
           page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         } catch (err) {
-          iterators.delete(shardId);
+          forget(shardId);
           const name = (err as Error).name;
           if (name === 'ExpiredIteratorException') continue;
           if (name === 'TrimmedDataAccessException') {
@@ -300,15 +310,20 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           throw err;
         }
         const records = (page.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region));
-        const wanted = records.filter(filter);
-        for (let i = 0; i < wanted.length; i += consumer.batchSize) {
+        const held = waiting.get(shardId) ?? { records: [], since: Date.now() };
+        if (held.records.length === 0) held.since = Date.now();
+        held.records.push(...records.filter(filter));
+        waiting.set(shardId, held);
+        // Full batches go at once; the rest once its first record has waited the window (or the shard is closed).
+        while (held.records.length >= consumer.batchSize || (held.records.length > 0 && (Date.now() - held.since >= windowMs || !page.NextShardIterator))) {
           quiet = false;
-          if (!(await deliver(handler, shardId, wanted.slice(i, i + consumer.batchSize)))) return true;
+          if (!(await deliver(handler, shardId, held.records.splice(0, consumer.batchSize)))) return true;
         }
+        if (held.records.length > 0) quiet = false;
         // Records the filter dropped are consumed too, as with an event filter in the cloud.
-        advance(shardId, records[records.length - 1]?.dynamodb?.SequenceNumber);
+        else advance(shardId, records[records.length - 1]?.dynamodb?.SequenceNumber);
         if (!page.NextShardIterator) {
-          iterators.delete(shardId);
+          forget(shardId);
           checkpoint.shards[shardId] = { ...checkpoint.shards[shardId], finished: true };
           save();
           break;

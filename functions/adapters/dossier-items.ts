@@ -2,6 +2,7 @@ import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { StatusCode } from '../domain/status.js';
 import { sequenceKey } from './day-sequence.js';
+import { ITEM_SCHEMA_VERSION } from './event-item.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -39,16 +40,16 @@ export function indexKeys(d: WorkflowDossier) {
   };
 }
 
-export const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, ...indexKeys(d) });
+export const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(d) });
 
 /** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
 export function draftItem(d: WorkflowDossier) {
   const { gsi2pk, gsi2sk } = indexKeys(d);
-  return { ...keys.dossier(d.code), entity: 'dossier', ...d, gsi2pk, gsi2sk };
+  return { ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, gsi2pk, gsi2sk };
 }
 
 // owner/claimedAt/reservedCode belong to a draft's submission claim, not to the dossier
-const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
+const itemOnly = new Set(['pk', 'sk', 'entity', 'schemaVersion', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));

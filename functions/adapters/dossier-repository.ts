@@ -9,6 +9,7 @@ import type { DocumentRecord } from '../domain/documents.js';
 import { DaySequence } from './day-sequence.js';
 import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
+import { eventItem } from './event-item.js';
 import { busy, CLAIM_LEASE_MS, inProgress, isTransient, shedIfLate, sleep, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
 import { dossierItem, draftItem, keys, toDossier, toEvent } from './dossier-items.js';
 import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
@@ -79,7 +80,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     const { dossier, event } = await input.build(code);
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(keys.event(code, event.version), event, dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(idem && claim
         ? [
             {
@@ -199,7 +200,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     const stored: WorkflowDossier = { ...dossier, code, draftId };
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier: stored }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(keys.event(code, event.version), event, stored), ConditionExpression: 'attribute_not_exists(pk)' } },
       {
         Put: {
           TableName: this.tableName,
@@ -249,7 +250,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.event(dossier.code, event.version), entity: 'event', ...event, dossier },
+          Item: eventItem(keys.event(dossier.code, event.version), event, dossier),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -279,7 +280,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.markEvent(judged.code, judged.version, mark), entity: 'event', ...event, dossier: marked },
+          Item: eventItem(keys.markEvent(judged.code, judged.version, mark), event, marked),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

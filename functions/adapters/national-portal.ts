@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { environment } from '../declaration.js';
 import { PortalError, type NationalPortalClient, type SyncService } from '../app/ports.js';
 
@@ -14,15 +15,15 @@ export { PortalError, type SyncService } from '../app/ports.js';
 export const nationalConfigSchema = z.object({
   /** the portal's base URL */
   url: z.url(),
-  username: z.string().min(1),
-  password: z.string().min(1),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
   /** the province's code for the portal (header `dstcode`) */
-  dstcode: z.string().min(1),
+  dstcode: z.string().check(z.minLength(1)),
   /** madonvi: the province's unit code in sync messages */
-  madonvi: z.string().min(1),
+  madonvi: z.string().check(z.minLength(1)),
   /** HMAC key the portal signs inbound dossiers with */
-  inboundSecret: z.string().min(16).optional(),
-  timeoutMs: z.number().int().positive().max(60_000).default(10_000),
+  inboundSecret: z.optional(z.string().check(z.minLength(16))),
+  timeoutMs: z._default(z.number().check(z.int(), z.positive(), z.lte(60_000)), 10_000),
 });
 
 export type NationalConfig = z.infer<typeof nationalConfigSchema>;

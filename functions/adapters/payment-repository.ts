@@ -6,6 +6,7 @@ import type { WorkflowDossier } from '../domain/workflow.js';
 import { paymentReturnAttributes } from '../declaration.js';
 import { PaymentConflict, type NotificationAttempt, type PaymentStore } from '../app/ports.js';
 import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-items.js';
+import { eventItem, ITEM_SCHEMA_VERSION } from './event-item.js';
 
 /**
  * Payments in the single table. A payment lives in its dossier's partition (`DOSSIER#<code>` /
@@ -163,7 +164,7 @@ export class PaymentRepository implements PaymentStore {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, ...indexKeys(step.dossier) },
+                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(step.dossier) },
                       ConditionExpression: 'version = :expected',
                       ExpressionAttributeValues: { ':expected': step.expectedVersion },
                     },
@@ -171,7 +172,7 @@ export class PaymentRepository implements PaymentStore {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.event(step.dossier.code, step.event.version), entity: 'event', ...step.event, dossier: step.dossier },
+                      Item: eventItem(dossierKeys.event(step.dossier.code, step.event.version), step.event, step.dossier),
                       ConditionExpression: 'attribute_not_exists(pk)',
                     },
                   },
@@ -210,7 +211,12 @@ export class PaymentRepository implements PaymentStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) yield toPayment(item);
+      // the index projects no payment attributes (declaration.ts): each one found is read from the table,
+      // which also drops one settled since the index was read
+      for (const item of page.Items ?? []) {
+        const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }));
+        if (answer.Item?.status === 'initiated') yield toPayment(answer.Item);
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

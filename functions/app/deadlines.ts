@@ -4,7 +4,7 @@ import type { DeadlineCandidates, DossierStore } from './ports.js';
 import { AppError } from '../domain/errors.js';
 import { candidateBound, sweepKind, sweepTransition } from '../domain/deadlines.js';
 import { processingOf } from '../domain/catalog.js';
-import { legalAppointment } from '../domain/workflow.js';
+import { legalAppointment, type WorkflowDossier } from '../domain/workflow.js';
 
 export interface SweepDeps {
   readonly repo: Pick<DossierStore, 'saveMark'>;
@@ -34,13 +34,23 @@ export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
   let overdue = 0;
   let reminded = 0;
   let skipped = 0;
+  // only dossiers stored before `legalDueAt` existed need their procedure to know the legal appointment
+  const judge = (d: WorkflowDossier) => {
+    const processing = d.legalDueAt ? undefined : processingOf(province, d);
+    return { kind: sweepKind(d, now, province.calendar, processing), processing };
+  };
   for (const agency of province.agencies) {
-    for await (const d of deps.index.openDueBefore(agency.id, bound)) {
+    for await (const indexed of deps.index.openDueBefore(agency.id, bound)) {
       examined += 1;
-      // only dossiers stored before `legalDueAt` existed need their procedure to know the legal appointment
-      const processing = d.legalDueAt ? undefined : processingOf(province, d);
-      const kind = sweepKind(d, now, province.calendar, processing);
-      if (!kind) continue;
+      if (!judge(indexed).kind) continue;
+      // The index holds what judging needs; the mark's event carries the whole dossier, so the few that
+      // get one are read from the table (and judged again on what was read).
+      const d = await deps.index.dossier(indexed.code);
+      const { kind, processing } = d ? judge(d) : { kind: undefined, processing: undefined };
+      if (!d || !kind) {
+        skipped += 1;
+        continue;
+      }
       const { dossier, mark, event } = sweepTransition(d, kind, now, legalAppointment(d, province.calendar, processing));
       try {
         await deps.repo.saveMark(d, mark, { ...event, eventId: randomUUID() }, dossier);

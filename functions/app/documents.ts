@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalHash, idempotencyKeyPattern } from './dossiers.js';
 import type { Province } from '../../provinces/schema.js';
-import type { Admission, DocumentSlots, DossierStore, FileStore, PinHasher } from './ports.js';
+import type { Admission, DocumentSlots, DossierStore, FileStore, FileUrls, PinHasher } from './ports.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
 import { submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
@@ -33,7 +33,8 @@ import type { WorkflowDossier } from '../domain/workflow.js';
 export interface DocumentDeps {
   readonly repo: Pick<DossierStore, 'get' | 'saveTransition' | 'submitDraft'>;
   readonly documents: DocumentSlots;
-  readonly store: FileStore;
+  /** presigned URLs only: the routes never call S3 themselves */
+  readonly store: FileUrls;
   readonly pins: Pick<PinHasher, 'pinFor' | 'newPin'>;
   readonly admit: Admission;
   readonly province: Province;
@@ -283,7 +284,12 @@ export type VerifyOutcome = 'verified' | 'rejected' | 'ignored';
  * an issued URL) is quarantined too. Runs again on every write to the key, so a second PUT to the same
  * URL is judged like the first.
  */
-export async function verifyUpload(deps: Pick<DocumentDeps, 'documents' | 'store' | 'now'>, key: string, versionId?: string): Promise<VerifyOutcome> {
+/** The verifier reads and moves objects, so it, and only it, has the S3 client behind its store. */
+export interface VerifierDeps extends Pick<DocumentDeps, 'documents' | 'now'> {
+  readonly store: FileStore;
+}
+
+export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: string): Promise<VerifyOutcome> {
   const parsed = parseObjectKey(key);
   if (!parsed) {
     await deps.store.quarantine(key, versionId);

@@ -1,11 +1,13 @@
 import type { Province } from '../../provinces/schema.js';
 import { ProviderError, type DeadLetters, type EmailSender, type NotificationStore, type SmsSender } from './ports.js';
 import {
+  applicantEventTemplates,
   closedWindows,
   digestEntryOf,
   digestWindow,
   planApplicantNotifications,
   renderDigest,
+  type ApplicantContact,
   type Outgoing,
   type StoredDossierEvent,
 } from '../domain/notifications.js';
@@ -96,6 +98,8 @@ export async function deliver(
 
 export interface EventNotificationDeps extends DeliveryDeps {
   readonly digests: Pick<NotificationStore, 'addToDigest'>;
+  /** the applicant's contact, from the dossier item: events carry no personal data */
+  readonly contacts: { contactOf(code: string): Promise<ApplicantContact | undefined> };
   readonly baseUrl: string;
 }
 
@@ -107,7 +111,10 @@ export async function notifyEvent(deps: EventNotificationDeps, event: StoredDoss
   if (entry) await deps.digests.addToDigest(digestWindow(deps.now().toISOString()), event.agencyId, entry, deps.now());
   const outcomes: DeliveryOutcome[] = [];
   let failure: unknown;
-  for (const planned of planApplicantNotifications(event, deps.baseUrl)) {
+  // read only for the steps that send the applicant something: the digest needs no contact
+  const contact = applicantEventTemplates[event.type] ? await deps.contacts.contactOf(event.dossierCode) : undefined;
+  if (applicantEventTemplates[event.type] && !contact) throw new Error(`dossier ${event.dossierCode} of event ${event.eventId} has no dossier item to take the contact from`);
+  for (const planned of contact ? planApplicantNotifications(event, contact, deps.baseUrl) : []) {
     // Channels are independent: one that must be retried does not hold back the other.
     try {
       outcomes.push(await deliver(deps, planned));

@@ -271,7 +271,7 @@ export async function reconcilePayments(deps: PaymentDeps): Promise<ReconcileRep
 }
 
 /** A dossier closed without its service (refused, withdrawn, stopped) owes back what was paid online. */
-export async function recordRefunds(deps: Pick<PaymentDeps, 'payments'>, dossier: WorkflowDossier, at: string, eventType: string): Promise<number> {
+export async function recordRefunds(deps: Pick<PaymentDeps, 'payments'>, dossier: Pick<WorkflowDossier, 'code' | 'status'>, at: string, eventType: string): Promise<number> {
   const owed = refundsOnClose(dossier, await deps.payments.forDossier(dossier.code));
   let recorded = 0;
   for (const p of owed) if (await deps.payments.markRefundDue(p, `${eventType}: the dossier was closed without its service`, at)) recorded += 1;

@@ -5,6 +5,7 @@ import type { GatewayId, NotificationDecision, Payment, PaymentStatus, VerifiedN
 import type { CounterUpdate, Counts, Period, Scope } from '../domain/statistics.js';
 import type { StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
+import type { unsyncedAttributes } from '../declaration.js';
 
 /**
  * What the use cases need of the world, and nothing of how it is done: the adapters (functions/adapters)
@@ -106,6 +107,7 @@ export interface PageRequest {
 }
 
 export interface InboxPage {
+  /** as the index projects them: `inboxAttributes` (gsi1, gsi3) or `applicantListAttributes` (gsi2) of declaration.ts, not whole dossiers */
   readonly items: WorkflowDossier[];
   readonly nextCursor?: string;
 }
@@ -142,7 +144,10 @@ export interface TrackingAttemptStore {
 
 /** Open dossiers of an agency whose legal appointment is before a bound, for the deadline sweeper. */
 export interface DeadlineCandidates {
+  /** dossiers as the index holds them: the `inboxAttributes` only */
   openDueBefore(agencyId: string, before: Date): AsyncGenerator<WorkflowDossier>;
+  /** the whole dossier item, as a mark's event must carry it; strongly consistent, so it is the version judged again */
+  dossier(code: string): Promise<WorkflowDossier | undefined>;
 }
 
 // ------------------------------------------------------------------------------------------ documents
@@ -164,9 +169,14 @@ export interface DocumentSlots {
 }
 
 /** The files themselves: presigned URLs, what the verifier reads, and quarantine. */
-export interface FileStore {
+/** Presigned URLs of the document bucket: all the routes need of it. */
+export interface FileUrls {
   presignPut(key: string, expiresIn: number, contentLength: number): Promise<string>;
   presignGet(key: string, expiresIn: number, file: { fileName: string; contentType: string; versionId?: string }): Promise<string>;
+}
+
+/** The bucket as the verifier reads and moves objects. */
+export interface FileStore {
   size(key: string, versionId?: string): Promise<number | undefined>;
   inspect(key: string, versionId?: string): Promise<Inspection>;
   quarantine(key: string, versionId?: string): Promise<string>;
@@ -325,6 +335,9 @@ export interface SyncState {
 }
 
 /** What the national portal has seen of each dossier. */
+/** What gsi1 projects of a sync state (declaration.ts), all the reconciliation reads of it. */
+export type UnsyncedState = Pick<SyncState, (typeof unsyncedAttributes)[number]>;
+
 export interface SyncStates {
   get(code: string): Promise<SyncState | undefined>;
   /** records that the table holds `version` of a dossier; the first sighting also counts the dossier */
@@ -332,7 +345,8 @@ export interface SyncStates {
   markSynced(code: string, version: number, status: number, at: string): Promise<void>;
   markFailed(code: string, error: string): Promise<void>;
   /** dossiers the portal is behind on, oldest change first within each shard */
-  unsynced(limitPerShard?: number): Promise<SyncState[]>;
+  /** as the index holds them (`unsyncedAttributes` of declaration.ts) */
+  unsynced(limitPerShard?: number): Promise<UnsyncedState[]>;
   counts(): Promise<{ dossiers: number; unsynced: number }>;
 }
 

@@ -35,7 +35,7 @@ export async function trackByPin(deps: TrackingDeps, code: string, pin: string) 
   return publicTrackingView(found.dossier, found.history, deps.now);
 }
 
-export async function listMyDossiers(deps: TrackingDeps, caller: Extract<Caller, { kind: 'citizen' }>, limit: number, cursor?: string) {
+export async function listMyDossiers(deps: { readonly repo: Pick<DossierLists, 'listByApplicant'>; readonly now: Date }, caller: Extract<Caller, { kind: 'citizen' }>, limit: number, cursor?: string) {
   const page = await deps.repo.listByApplicant(caller.subject, { limit, cursor, viewer: viewerOf(caller) });
   return {
     items: page.items.map((d) => ({

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import type { Agency, FormField, Province, Service } from '../../provinces/schema.js';
 import type { Applicant, Submission } from '../contracts/api.js';
 import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';
@@ -78,19 +79,19 @@ export const MAX_FIELD_DECIMALS = 6;
  * within ±(2^53 − 1) (what DynamoDB and JSON readers keep exactly) and has at most six decimals, so
  * 1e21, 2^53, 1e308, -1e308 and 5e-324 are refused naming the field.
  */
-export function numberFieldSchema(field: Pick<FormField, 'integer' | 'min' | 'max'>): z.ZodType {
+export function numberFieldSchema(field: Pick<FormField, 'integer' | 'min' | 'max'>): z.ZodMiniType {
   const limit = Number.MAX_SAFE_INTEGER;
-  return z.number().superRefine((v, ctx) => {
+  return z.number().check(z.superRefine((v, ctx) => {
     const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
     if (!Number.isFinite(v) || Math.abs(v) > limit) return fail(`a number between -${limit} and ${limit}`);
     if (field.integer && !Number.isInteger(v)) return fail('a whole number');
     if (!field.integer && Number(v.toFixed(MAX_FIELD_DECIMALS)) !== v) return fail(`at most ${MAX_FIELD_DECIMALS} decimal places`);
     if (field.min !== undefined && v < field.min) return fail(`at least ${field.min}`);
     if (field.max !== undefined && v > field.max) return fail(`at most ${field.max}`);
-  });
+  }));
 }
 
-function fieldSchema(field: FormField): z.ZodType {
+function fieldSchema(field: FormField): z.ZodMiniType {
   switch (field.type) {
     case 'string':
       return safeText({ min: 1, max: field.maxLength ?? 2000, multiline: true });
@@ -99,20 +100,20 @@ function fieldSchema(field: FormField): z.ZodType {
     case 'boolean':
       return z.boolean();
     case 'date':
-      return z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine(isRealDay, 'not a real date');
+      return z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'), z.refine(isRealDay, 'not a real date'));
     case 'enum':
       return z.enum(field.options as [string, ...string[]]);
   }
 }
 
 /** The zod schema of a service's form, built from the catalog so each procedure validates its own fields. */
-export function formSchemaFor(service: Service): z.ZodObject {
-  const shape: Record<string, z.ZodType> = {};
+export function formSchemaFor(service: Service): z.ZodMiniObject {
+  const shape: Record<string, z.ZodMiniType> = {};
   for (const field of service.fields) {
     const schema = fieldSchema(field);
-    shape[field.name] = field.required ? schema : schema.optional();
+    shape[field.name] = field.required ? schema : z.optional(schema);
   }
-  return z.object(shape).strict();
+  return z.strictObject(shape);
 }
 
 /** zod issues as error details naming the field with its full dotted path, in English and in Vietnamese */

@@ -192,7 +192,7 @@ export function receiptNumber(p: Pick<Payment, 'ref'>, agencyCode: string): stri
  * A paid dossier that ends without its service (refused, withdrawn, stopped) is owed its fees back: the
  * payments to record as refund-due. The refund itself is made by the agency's treasury.
  */
-export function refundsOnClose(d: WorkflowDossier, payments: readonly Payment[]): Payment[] {
+export function refundsOnClose(d: Pick<WorkflowDossier, 'status'>, payments: readonly Payment[]): Payment[] {
   const closedWithoutService = [Status.Refused, Status.Withdrawn, Status.Stopped] as number[];
   if (!closedWithoutService.includes(d.status)) return [];
   return payments.filter((p) => p.status === 'paid');

@@ -1,8 +1,9 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { dossierDeps } from '../adapters/deps.js';
 import { registerDeskDossier } from '../app/dossiers.js';
 
-export const handler = httpRoute('RegisterDeskDossier', async ({ caller, params, body, header, deadline }) => {
+export const handler = httpRoute(input.RegisterDeskDossier, async ({ caller, params, body, header, deadline }) => {
   const result = await registerDeskDossier(dossierDeps(), caller, params.id, body, header('idempotency-key'), deadline);
   return {
     status: 201,

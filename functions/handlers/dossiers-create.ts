@@ -1,9 +1,10 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { dossierDeps } from '../adapters/deps.js';
 import { submitDossier } from '../app/dossiers.js';
 import { AppError } from '../domain/errors.js';
 
-export const handler = httpRoute('CreateDossier', async ({ caller, body, header, deadline }) => {
+export const handler = httpRoute(input.CreateDossier, async ({ caller, body, header, deadline }) => {
   if (caller.kind !== 'citizen') throw new AppError('forbidden', 'forbidden', 'only citizens submit dossiers online', 'Chỉ công dân mới nộp hồ sơ trực tuyến.');
   const result = await submitDossier(dossierDeps(), caller, body, header('idempotency-key'), deadline);
   return {

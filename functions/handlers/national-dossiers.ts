@@ -1,4 +1,5 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { dossierDeps } from '../adapters/deps.js';
 import { nationalConfig } from '../adapters/national-portal.js';
 import { signatureHeaders, verifySignature } from '../adapters/portal-signature.js';
@@ -9,7 +10,7 @@ import { AppError, invalidInput } from '../domain/errors.js';
 
 const unsigned = () => new AppError('unauthenticated', 'unauthorized', 'not signed by the national portal', 'Yêu cầu không được Cổng Dịch vụ công quốc gia ký.');
 
-export const handler = httpRoute('ReceiveNationalDossier', async ({ event, header, deadline }) => {
+export const handler = httpRoute(input.ReceiveNationalDossier, async ({ event, header, deadline }) => {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
   const config = await nationalConfig();
   // the signature comes first: nothing about the body is read, or answered, for an unsigned request

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { paymentDeps } from '../adapters/payment-deps.js';
 import { takeNotification } from '../app/payments.js';
 import { logger } from '../http/logger.js';
@@ -7,7 +8,7 @@ import { logger } from '../http/logger.js';
 /** A callback is small; anything bigger is not one (and is not read). */
 const MAX_NOTIFICATION_BYTES = 16 * 1024;
 
-const route = httpRoute('PaymentNotification', async ({ params, event }) => {
+const route = httpRoute(input.PaymentNotification, async ({ params, event }) => {
   const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : undefined;
   const body = raw !== undefined && Buffer.byteLength(raw) <= MAX_NOTIFICATION_BYTES ? raw : undefined;
   const answer = await takeNotification(

@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
-import { routeById, type RouteId } from '../declaration.js';
-import { routeContracts, type RouteContract } from '../contracts/routes.js';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
+import { routeById } from '../declaration.js';
+import type { RouteInput } from '../contracts/routes.js';
 import { callerFromClaims, type Caller } from '../adapters/identity.js';
 import { AppError, invalidInput } from '../domain/errors.js';
 import { issuesToDetails } from '../domain/dossier.js';
@@ -15,9 +16,9 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 /** JSON bodies are small: forms and metadata only, documents go straight to S3. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
-export interface HttpRequest<C extends RouteContract> {
+export interface HttpRequest<C extends RouteInput> {
   readonly caller: Caller;
   readonly params: Parsed<C['params']>;
   readonly query: Parsed<C['query']>;
@@ -59,9 +60,9 @@ export function errorResult(err: AppError): HttpResult {
   );
 }
 
-function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
+function validate<S extends z.core.$ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
   if (!schema) return undefined as Parsed<S>;
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (!result.success) throw invalidInput(issuesToDetails(result.error.issues, prefix));
   return result.data as Parsed<S>;
 }
@@ -96,11 +97,12 @@ function fieldsOf(err: AppError): string[] | undefined {
 
 /**
  * Wraps a route implementation: who may call it comes from the declaration, what it accepts from its
- * contract, and every refusal leaves in the one error shape. The implementation sees only valid input.
+ * input contract (functions/contracts/inputs.ts, the handler's own: no other route's schemas are bundled),
+ * and every refusal leaves in the one error shape. The implementation sees only valid input.
  */
-export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(typeof routeContracts)[Id]>) => Promise<HttpReply>) {
+export function httpRoute<I extends RouteInput>(contract: I, impl: (req: HttpRequest<I>) => Promise<HttpReply>) {
+  const id = contract.id;
   const route = routeById(id);
-  const contract: RouteContract = routeContracts[id];
 
   const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims, route.access === 'public' ? undefined : route.access);
@@ -119,7 +121,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
       header: (name: string) => event.headers[name.toLowerCase()],
       event,
       deadline: Date.now() + context.getRemainingTimeInMillis(),
-    } as HttpRequest<(typeof routeContracts)[Id]>;
+    } as HttpRequest<I>;
     const reply = await impl(request);
     if (reply.body === undefined) return { statusCode: reply.status, headers: reply.headers ?? {} };
     return json(reply.status, reply.body, reply.headers);

@@ -5,7 +5,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   agencyQueue,
+  applicantListAttributes,
   consumers,
+  inboxAttributes,
+  unsyncedAttributes,
   environment,
   paymentEnvironment,
   routes,
@@ -60,7 +63,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projected] },
           }),
         ),
         StreamSpecification: { StreamViewType: tableDeclaration.stream },
@@ -72,6 +75,24 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     });
     const attributes = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]?.Properties.AttributeDefinitions as { AttributeType: string }[];
     expect(attributes.every((a) => a.AttributeType === 'S')).toBe(true);
+  });
+
+  test('copies into each index only what its readers show, never the whole dossier', () => {
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]?.Properties as {
+      GlobalSecondaryIndexes: { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
+    };
+    const projected = Object.fromEntries(table.GlobalSecondaryIndexes.map((i) => [i.IndexName, i.Projection]));
+    expect(Object.values(projected).map((p) => p.ProjectionType)).toEqual(['INCLUDE', 'INCLUDE', 'INCLUDE']);
+    expect(new Set(projected.gsi1?.NonKeyAttributes)).toEqual(new Set([...inboxAttributes, ...unsyncedAttributes]));
+    expect(new Set(projected.gsi2?.NonKeyAttributes)).toEqual(new Set(applicantListAttributes));
+    expect(new Set(projected.gsi3?.NonKeyAttributes)).toEqual(new Set(inboxAttributes));
+    // what no list shows stays in the table: the form, the channels, the fees, the PIN hash, the citizen's id in their own list
+    for (const [name, p] of Object.entries(projected)) {
+      for (const kept of ['fields', 'notify', 'fees', 'trackingPinHash', 'applicantSubject', 'dossier']) expect(p.NonKeyAttributes, `${name} ${kept}`).not.toContain(kept);
+    }
+    expect(projected.gsi2?.NonKeyAttributes).not.toContain('applicant');
+    // DynamoDB allows at most 100 projected attributes over all the indexes of a table
+    expect(Object.values(projected).reduce((n, p) => n + (p.NonKeyAttributes?.length ?? 0), 0)).toBeLessThanOrEqual(100);
   });
 
   test('keeps documents private, encrypted, versioned, logged and reachable only over TLS', () => {
@@ -273,6 +294,15 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     for (const write of tableWrites) expect(actions.has(write), write).toBe(false);
     // reading the stream is what the event source mapping needs
     expect(actions.has('dynamodb:GetRecords')).toBe(true);
+    // and of the table, the applicant and the form on dossier items: the events carry no personal data
+    const reads = statements.filter((st) => st.Effect === 'Allow' && ([] as string[]).concat(st.Action).includes('dynamodb:GetItem'));
+    expect(reads.map((st) => st.Condition)).toEqual([
+      {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOSSIER#*'] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'schemaVersion', 'applicant', 'fields'] },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    ]);
   });
 
   test('feeds RouteEvents only inserted history events from the stream, with retries, bisection and a failure queue', () => {
@@ -282,6 +312,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       FunctionName: stack.resolve(stack.functions.get('RouteEvents')!.alias.functionName),
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: consumer.source.batchSize,
+      MaximumBatchingWindowInSeconds: consumer.source.batchWindowSeconds,
       MaximumRetryAttempts: consumer.source.maxRetries,
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -290,6 +321,21 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
         Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } } }) }],
       },
     });
+  });
+
+  test('batches every stream consumer by its declared size and window, reporting failures per record', () => {
+    const streamConsumers = consumers.filter((c) => c.source.kind === 'table-stream');
+    expect(streamConsumers.length).toBeGreaterThan(0);
+    for (const consumer of streamConsumers) {
+      if (consumer.source.kind !== 'table-stream') continue;
+      expect(consumer.source.batchWindowSeconds, consumer.id).toBeGreaterThan(0);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: stack.resolve(stack.functions.get(consumer.id)!.alias.functionName),
+        BatchSize: consumer.source.batchSize,
+        MaximumBatchingWindowInSeconds: consumer.source.batchWindowSeconds,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    }
   });
 
   test('keeps S3 events the verifier could not handle in a failure queue instead of dropping them', () => {

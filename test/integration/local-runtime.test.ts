@@ -4,11 +4,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   PutItemCommand,
+  QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetBucketCorsCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -29,6 +31,7 @@ import { loadProvince } from '../../provinces/load.js';
 import { createLocalClock } from '../../local/clock.js';
 import { answerFromResult, buildEvent, createApiListener, createAuthorizer } from '../../local/http.js';
 import { createLocalIdentity } from '../../local/identity.js';
+import { ensureTable } from '../../local/resources.js';
 import { startLocalSqs } from '../../local/sqs.js';
 import { startStreamPoller, type StreamHandler } from '../../local/streams.js';
 import { sleep, type Logger } from '../../local/support.js';
@@ -56,7 +59,7 @@ async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined
 }
 
 describe('the local stack creates what the declaration describes', () => {
-  it('has the table with its keys, indexes (ALL projection), stream and TTL', async () => {
+  it('has the table with its keys, indexes (the declared projections), stream and TTL', async () => {
     // Act
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: stack.tableName }));
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: stack.tableName }));
@@ -72,10 +75,46 @@ describe('the local stack creates what the declaration describes', () => {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
-      expect(found?.Projection?.ProjectionType).toBe('ALL');
+      expect(found?.Projection?.ProjectionType).toBe('INCLUDE');
+      expect(new Set(found?.Projection?.NonKeyAttributes)).toEqual(new Set(index.projected));
     }
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: table.stream });
     expect(ttl.TimeToLiveDescription?.AttributeName).toBe(table.timeToLiveAttribute);
+  });
+
+  it('makes again an index that an older data folder created with another projection, keeping its items', async () => {
+    // Prepare: the table as it was created before the projections were narrowed
+    const tableName = `motcua-old-${randomUUID().slice(0, 8)}`;
+    const keyNames = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keyNames.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: table.partitionKey, KeyType: 'HASH' },
+          { AttributeName: table.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: table.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
+      }),
+    );
+    await dynamo.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'DOSSIER#x' }, sk: { S: 'DOSSIER' }, gsi2pk: { S: 'APPLICANT#s' }, gsi2sk: { S: 'a#x' }, code: { S: 'x' }, fields: { S: 'form' } } }));
+    // Act
+    await ensureTable(dynamo, tableName);
+    // Assess
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    for (const index of table.indexes) expect(Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.name)?.Projection?.ProjectionType).toBe('INCLUDE');
+    const listed = await dynamo.send(new QueryCommand({ TableName: tableName, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'APPLICANT#s' } } }));
+    expect(listed.Items?.map((i) => [i.code?.S, i.fields])).toEqual([['x', undefined]]);
+    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
   });
 
   it('has the documents bucket with CORS for browser uploads', async () => {
@@ -391,6 +430,69 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
     await poller.settled();
     await poller.stop();
     expect(afterRestart.map(sks)).toEqual([['EVENT#5']]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('gathers records written apart into one batch within the window, and sends a full batch without waiting for it', async () => {
+    // Prepare: a window longer than the test may last, so only a full batch can be delivered
+    const dataDir = tempDir();
+    const pk = `W#${randomUUID()}`;
+    const calls: string[][] = [];
+    const poller = startStreamPoller({
+      consumer: { id: 'windowed', batchSize: 3, batchWindowSeconds: 600, maxRetries: 0 },
+      handler: async () => async (event) => {
+        calls.push(event.Records.map((r) => r.dynamodb?.NewImage?.sk?.S ?? ''));
+      },
+      streams,
+      streamArn,
+      dataDir,
+      region: stack.region,
+      logger: silent,
+      filter: (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S === pk,
+      pollIntervalMs: 50,
+    });
+    // Act: three events, each after the poller has had several chances to deliver the one before
+    for (const sk of ['EVENT#1', 'EVENT#2', 'EVENT#3']) {
+      await put(pk, sk);
+      await sleep(400);
+    }
+    await eventually(() => (calls.length > 0 ? true : undefined));
+    await poller.stop();
+    // Assess: one invocation for the three
+    expect(calls).toEqual([['EVENT#1', 'EVENT#2', 'EVENT#3']]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers a partial batch once its first record has waited the window, and checkpoints only what was delivered', async () => {
+    const dataDir = tempDir();
+    const pk = `P#${randomUUID()}`;
+    const calls: string[][] = [];
+    const start = (windowSeconds: number) =>
+      startStreamPoller({
+        consumer: { id: 'partial', batchSize: 25, batchWindowSeconds: windowSeconds, maxRetries: 0 },
+        handler: async () => async (event) => {
+          calls.push(event.Records.map((r) => r.dynamodb?.NewImage?.sk?.S ?? ''));
+        },
+        streams,
+        streamArn,
+        dataDir,
+        region: stack.region,
+        logger: silent,
+        filter: (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S === pk,
+        pollIntervalMs: 50,
+      });
+    // Act: a record held by a long window when the poller stops is not lost; a short window delivers it
+    let poller = start(600);
+    await put(pk, 'EVENT#1');
+    await sleep(500);
+    await poller.stop();
+    const held = [...calls];
+    poller = start(1);
+    await eventually(() => (calls.length > 0 ? true : undefined));
+    await poller.stop();
+    // Assess
+    expect(held).toEqual([]);
+    expect(calls).toEqual([['EVENT#1']]);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -8,6 +8,7 @@ import type { DossierEvent } from '../../functions/domain/dossier.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { sweepDeadlines } from '../../functions/app/deadlines.js';
 import type { Province } from '../../provinces/schema.js';
+import { inboxAttributes } from '../../functions/declaration.js';
 
 const calendar = calendarSchema.parse({ years: { '2026': { holidays: [{ date: '2026-04-30', name: 'Ngày Chiến thắng' }, { date: '2026-05-01', name: 'Quốc tế Lao động' }] } } });
 const vn = (local: string) => new Date(`${local}+07:00`);
@@ -83,6 +84,9 @@ describe('the sweep pass', () => {
     async *openDueBefore() {
       yield* items;
     },
+    async dossier(code: string) {
+      return items.find((d) => d.code === code);
+    },
   });
 
   it('saves each mark on the version it judged, leaving the version alone', async () => {
@@ -95,6 +99,35 @@ describe('the sweep pass', () => {
     const result = await sweepDeadlines({ repo, index: index([dossier(4, { legalDueAt: due.toISOString() }), dossier(4, { legalDueAt: due.toISOString(), overdueAt: due.toISOString() })]), province, now: vn('2026-03-09T08:00:00') });
     expect(result).toEqual({ examined: 2, overdue: 1, reminded: 0, skipped: 0 });
     expect(saved).toEqual([{ judged: 4, mark: 'overdueAt', eventVersion: 4, markedVersion: 4 }]);
+  });
+
+  it('judges by what the index holds and writes the mark with the whole dossier read from the table', async () => {
+    // Prepare: the index holds only the judged attributes; the table has the form fields too
+    const full = dossier(4, { legalDueAt: due.toISOString(), fields: { enterpriseName: 'Công ty TNHH Hạn' } });
+    const indexed = Object.fromEntries(Object.entries(full).filter(([k]) => (inboxAttributes as readonly string[]).includes(k))) as unknown as WorkflowDossier;
+    const marked: WorkflowDossier[] = [];
+    const repo = {
+      async saveMark(_judged: WorkflowDossier, _mark: 'overdueAt' | 'reminderSentAt', _event: DossierEvent, m: WorkflowDossier) {
+        marked.push(m);
+      },
+    };
+    const read: string[] = [];
+    const table = {
+      async *openDueBefore() {
+        yield indexed;
+      },
+      async dossier(code: string) {
+        read.push(code);
+        return full;
+      },
+    };
+    // Act
+    const result = await sweepDeadlines({ repo, index: table, province, now: vn('2026-03-09T08:00:00') });
+    // Assess
+    expect(indexed.fields).toBeUndefined();
+    expect(result.overdue).toBe(1);
+    expect(read).toEqual([full.code]);
+    expect(marked[0]).toMatchObject({ fields: full.fields, applicant: full.applicant, overdueAt: expect.any(String) });
   });
 
   it('counts a mark whose dossier moved on meanwhile as skipped', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpRoute } from '../../functions/http/route.js';
+import * as input from '../../functions/contracts/inputs.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { httpEvent, lambdaContext } from '../fixtures/events.js';
 
@@ -12,7 +13,7 @@ async function logsOf(err: Error): Promise<{ status: number; lines: Record<strin
       return true;
     }),
   );
-  const handler = httpRoute('ListServices', async () => {
+  const handler = httpRoute(input.ListServices, async () => {
     throw err;
   });
   const result = await handler(httpEvent({ method: 'GET', path: '/services', routeKey: 'GET /services' }), { ...lambdaContext, getRemainingTimeInMillis: () => 10_000 } as never);
