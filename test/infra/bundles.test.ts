@@ -49,7 +49,7 @@ const ceilingKb: Readonly<Record<string, number>> = {
   VerifyDocuments: 525,
   NotifyEvents: 430,
   SendDigests: 465,
-  ...group(['RouteEvents', 'RecordRefunds'], 270),
+  ...group(['RouteEvents', 'RecordRefunds'], 295),
   CountEvents: 315,
   ...group(['DeadlineSweeper', 'SyncNational', 'ReconcileNational'], 360),
 };
