@@ -433,13 +433,10 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('gathers records written apart into one batch within the window, and sends a full batch without waiting for it', async () => {
-    // Prepare: a window longer than the test may last, so only a full batch can be delivered
-    const dataDir = tempDir();
-    const pk = `W#${randomUUID()}`;
-    const calls: string[][] = [];
-    const poller = startStreamPoller({
-      consumer: { id: 'windowed', batchSize: 3, batchWindowSeconds: 600, maxRetries: 0 },
+  /** A poller of one partition's inserts with a batching window, recording each batch's sort keys. */
+  const windowedPoller = (consumer: { id: string; batchSize: number; batchWindowSeconds: number }, pk: string, dataDir: string, calls: string[][]) =>
+    startStreamPoller({
+      consumer: { ...consumer, maxRetries: 0 },
       handler: async () => async (event) => {
         calls.push(event.Records.map((r) => r.dynamodb?.NewImage?.sk?.S ?? ''));
       },
@@ -451,6 +448,13 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
       filter: (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S === pk,
       pollIntervalMs: 50,
     });
+
+  it('gathers records written apart into one batch within the window, and sends a full batch without waiting for it', async () => {
+    // Prepare: a window longer than the test may last, so only a full batch can be delivered
+    const dataDir = tempDir();
+    const pk = `W#${randomUUID()}`;
+    const calls: string[][] = [];
+    const poller = windowedPoller({ id: 'windowed', batchSize: 3, batchWindowSeconds: 600 }, pk, dataDir, calls);
     // Act: three events, each after the poller has had several chances to deliver the one before
     for (const sk of ['EVENT#1', 'EVENT#2', 'EVENT#3']) {
       await put(pk, sk);
@@ -467,20 +471,7 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
     const dataDir = tempDir();
     const pk = `P#${randomUUID()}`;
     const calls: string[][] = [];
-    const start = (windowSeconds: number) =>
-      startStreamPoller({
-        consumer: { id: 'partial', batchSize: 25, batchWindowSeconds: windowSeconds, maxRetries: 0 },
-        handler: async () => async (event) => {
-          calls.push(event.Records.map((r) => r.dynamodb?.NewImage?.sk?.S ?? ''));
-        },
-        streams,
-        streamArn,
-        dataDir,
-        region: stack.region,
-        logger: silent,
-        filter: (r) => r.eventName === 'INSERT' && r.dynamodb?.Keys?.pk?.S === pk,
-        pollIntervalMs: 50,
-      });
+    const start = (windowSeconds: number) => windowedPoller({ id: 'partial', batchSize: 25, batchWindowSeconds: windowSeconds }, pk, dataDir, calls);
     // Act: a record held by a long window when the poller stops is not lost; a short window delivers it
     let poller = start(600);
     await put(pk, 'EVENT#1');
