@@ -17,7 +17,7 @@ export interface BundleFigure {
 }
 
 /** Init-time work needs the variables the cloud sets; none of these is contacted while importing. */
-const initEnvironment = {
+export const initEnvironment = {
   TABLE_NAME: 'motcua-bench',
   BUCKET_NAME: 'motcua-bench',
   PROVINCE_ID: 'lang-son',

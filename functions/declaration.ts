@@ -28,6 +28,9 @@ export const trackingAttributes = [
   'status', 'submittedAt', 'receivedAt', 'dueAt', 'resultClass', 'pendingSupplement', 'trackingPinHash', 'at', 'type', 'from', 'to',
 ] as const;
 
+/** What the agency queue message carries that history events do not: the applicant and the form, read from the dossier item. */
+export const agencyMessageAttributes = ['pk', 'sk', 'schemaVersion', 'applicant', 'fields'] as const;
+
 /** What the payment return page shows of a payment; the dossier item's other attributes stay unread. */
 export const paymentReturnAttributes = ['pk', 'sk', 'dossierCode', 'ref', 'status', 'amountVnd'] as const;
 
@@ -457,7 +460,7 @@ export const consumers: readonly ConsumerDeclaration[] = [
     id: 'RouteEvents',
     entry: 'functions/handlers/route-events.ts',
     source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 5 },
-    grants: { agencyQueues: 'send' },
+    grants: { agencyQueues: 'send', table: [{ access: 'read', leadingKeys: ['DOSSIER#*'], attributes: agencyMessageAttributes }] },
     summary: 'Publishes each dossier event written to the table onto the responsible agency queue',
   },
   {
@@ -560,6 +563,30 @@ export const calendarMetric = {
   /** the one dimension, Powertools' `service`: the logger's service name of the province */
   service: (provinceId: string) => `motcua-${provinceId}`,
 } as const;
+
+/**
+ * The business figures functions publish where they happen (EMF, flushed once per invocation by
+ * functions/http/metrics.ts), under the calendar metric's namespace and `service` dimension so that one
+ * dashboard (lib/dashboard.ts) and the alarms (lib/operations.ts) read them all. Counts, never personal data.
+ */
+export const businessMetrics = {
+  namespace: calendarMetric.namespace,
+  service: calendarMetric.service,
+  /** dossiers filed (drafts are not), with the dimension `channel`: one of `submissionChannels` */
+  submissions: 'Submissions',
+  /** a workflow step refused because the dossier changed since the caller read it (409 version_conflict) */
+  versionConflicts: 'VersionConflicts',
+  /** a tracking lookup refused because its receipt is locked after too many wrong PINs (429) */
+  pinLockouts: 'PinLockouts',
+  /** dossiers the agency refused (từ chối tiếp nhận / giải quyết) */
+  dossiersRefused: 'DossiersRefused',
+  /** online payments settled as paid, with the dimension `source`: one of `paymentSources` */
+  paymentsSettled: 'PaymentsSettled',
+  submissionChannels: ['online', 'counter', 'post', 'national'],
+  paymentSources: ['notification', 'reconciliation'],
+} as const;
+export type BusinessMetricName = (typeof businessMetrics)[Exclude<keyof typeof businessMetrics, 'namespace' | 'service' | 'submissionChannels' | 'paymentSources'>];
+export type SubmissionChannel = (typeof businessMetrics.submissionChannels)[number];
 
 /** Read only by the functions granted `paymentSecret`: the merchant enrolment with the payment gateway. */
 export const paymentEnvironment = {

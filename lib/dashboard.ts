@@ -1,10 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Dashboard, GraphWidget, MathExpression, TextWidget, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
-import { agencyQueue, consumers } from '../functions/declaration.js';
+import { agencyQueue, businessMetrics, consumers } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { HandlerFunction } from './handler-function.js';
 import type { Api } from './http-api.js';
+import { businessMetric } from './operations.js';
 
 /**
  * One CloudWatch dashboard per province stack. The agency queues are shown through SEARCH expressions
@@ -61,6 +62,27 @@ export function provinceDashboard(
           usingMetrics: {},
         }),
       ],
+      width: 8,
+    }),
+  );
+  // the business figures the functions count (functions/http/metrics.ts), per hour
+  const figure = (name: Parameters<typeof businessMetric>[1], dimensions: Record<string, string> = {}, label?: string) => businessMetric(province.id, name, dimensions, Duration.hours(1), label);
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: 'Dossiers filed, by channel (per hour)',
+      left: businessMetrics.submissionChannels.map((channel) => figure(businessMetrics.submissions, { channel }, channel)),
+      stacked: true,
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Refused, stale steps, locked receipts (per hour)',
+      left: [figure(businessMetrics.dossiersRefused, {}, 'dossiers refused'), figure(businessMetrics.versionConflicts, {}, 'version conflicts (409)'), figure(businessMetrics.pinLockouts, {}, 'PIN lockouts (429)')],
+      width: 8,
+    }),
+    new GraphWidget({
+      title: 'Payments settled (per hour)',
+      left: businessMetrics.paymentSources.map((source) => figure(businessMetrics.paymentsSettled, { source }, `by ${source}`)),
+      stacked: true,
       width: 8,
     }),
   );

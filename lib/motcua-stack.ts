@@ -186,6 +186,7 @@ export class MotcuaStack extends Stack {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.operations.businessAlarms();
     provinceDashboard(this, { province, api: this.api, functions: this.functions, notificationDeadLetter });
 
     this.web.publish(this.api.httpApi.apiId, declared);
@@ -265,7 +266,7 @@ export class MotcuaStack extends Stack {
     acknowledge(failures, {
       'AwsSolutions-SQS3': `This queue is itself a dead-letter queue, ${role}; it is watched by an alarm.`,
     });
-    this.operations.deadLetters(handler, `${id}NotEmpty`, failures, `${consumer.id} gave up on some events; see its ${id} queue`);
+    this.operations.deadLetters(this.operations.alarmScope(consumer.id), `${id}NotEmpty`, failures, `${consumer.id} gave up on some events; see its ${id} queue`);
     return failures;
   }
 }

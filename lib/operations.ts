@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Duration, NestedStack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { LambdaApplication, LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { businessMetrics, type BusinessMetricName } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { HandlerFunction } from './handler-function.js';
 import { acknowledge } from './nag.js';
@@ -15,6 +16,16 @@ import { removalPolicy, type StageName } from './stage.js';
 
 /** A stream consumer this far behind the table's stream is no longer "near real time": agencies and citizens wait. */
 export const ITERATOR_AGE_ALARM_SECONDS = 5 * 60;
+/**
+ * Tracking lookups refused by a locked receipt in 15 minutes. A citizen who mistypes locks one receipt
+ * now and then; this many means someone is guessing PINs across receipts (the lock holds each one).
+ */
+export const PIN_LOCKOUT_ALARM_PER_15_MIN = 20;
+/**
+ * Workflow steps refused as stale in 15 minutes. Two officials on one dossier meet now and then; this many
+ * means something bumps versions under their feet (a consumer, the sweeper, a client that never reloads).
+ */
+export const VERSION_CONFLICT_ALARM_PER_15_MIN = 20;
 /** CloudWatch lets an alarm's metric math read at most this many metrics. */
 const METRICS_PER_ALARM = 10;
 
@@ -34,6 +45,8 @@ export class Operations extends Construct {
   readonly topic: Topic;
   /** declaration id → the deployment group of its `live` alias (prod only) */
   readonly deploymentGroups = new Map<string, LambdaDeploymentGroup>();
+  /** the nested stack of the functions' alarms (see `alarmScope`) */
+  alarmStack?: NestedStack;
   private readonly stage: StageName;
   private readonly province: Province;
   private application?: LambdaApplication;
@@ -69,7 +82,7 @@ export class Operations extends Construct {
    * alias to a new version gradually and rolls back on that alarm.
    */
   deploy(id: string, handler: HandlerFunction): Alarm {
-    const errors = handler.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }).createAlarm(handler, 'Errors', {
+    const errors = handler.alias.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }).createAlarm(this.alarmScope(id), 'Errors', {
       alarmDescription: `${id} failed (uncaught errors or timeouts of its live alias); during a deployment this rolls the new version back`,
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -98,7 +111,7 @@ export class Operations extends Construct {
   streamConsumer(id: string, handler: HandlerFunction): Alarm {
     return handler.alias
       .metric('IteratorAge', { period: Duration.minutes(5), statistic: 'Maximum' })
-      .createAlarm(handler, 'IteratorAge', {
+      .createAlarm(this.alarmScope(id), 'IteratorAge', {
         alarmDescription: `${id} reads the table's stream more than ${ITERATOR_AGE_ALARM_SECONDS / 60} minutes behind: notifications, counters and agency messages are late`,
         threshold: ITERATOR_AGE_ALARM_SECONDS * 1000,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -130,7 +143,7 @@ export class Operations extends Construct {
       const group = entries.slice(i, i + METRICS_PER_ALARM);
       const usingMetrics: Record<string, IMetric> = Object.fromEntries(group.map(([, f], n) => [`t${n}`, f.fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })]));
       const alarm = new MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: Duration.minutes(5), label: 'throttles' }).createAlarm(
-        this,
+        this.alarmScope('Throttles'),
         `Throttles${i / METRICS_PER_ALARM + 1}`,
         {
           alarmDescription: `Lambda throttled ${group.map(([id]) => id).join(', ')}: the account's concurrency is exhausted, requests are refused or events delayed`,
@@ -143,6 +156,32 @@ export class Operations extends Construct {
       alarms.push(alarm);
     }
     return alarms;
+  }
+
+  /** Alarms on the business figures that signal abuse or a fault rather than demand (see the thresholds). */
+  businessAlarms(): Alarm[] {
+    const alarm = (id: string, name: BusinessMetricName, threshold: number, description: string) =>
+      businessMetric(this.province.id, name, {}, Duration.minutes(15)).createAlarm(this, id, {
+        alarmDescription: description,
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    return [
+      alarm('PinLockouts', businessMetrics.pinLockouts, PIN_LOCKOUT_ALARM_PER_15_MIN, `${PIN_LOCKOUT_ALARM_PER_15_MIN} or more tracking lookups of ${this.province.name} refused by locked receipts in 15 minutes: someone is likely guessing PINs`),
+      alarm('VersionConflicts', businessMetrics.versionConflicts, VERSION_CONFLICT_ALARM_PER_15_MIN, `${VERSION_CONFLICT_ALARM_PER_15_MIN} or more workflow steps of ${this.province.name} refused as stale (409) in 15 minutes: officials act on dossiers that keep changing under them`),
+    ];
+  }
+
+  /**
+   * Where the alarms of one function (or group of functions) are made: a nested stack of their own. They
+   * are the per-function resources nothing else in the stack refers to but the deployment groups (by
+   * name), so they leave the parent template, which CloudFormation limits to 500 resources, at no risk.
+   */
+  alarmScope(id: string): Construct {
+    this.alarmStack ??= new NestedStack(this, 'FunctionAlarms', { description: `motcua ${this.province.id}: alarms on each function` });
+    return (this.alarmStack.node.tryFindChild(id) as Construct | undefined) ?? new Construct(this.alarmStack, id);
   }
 
   /** Every alarm under `scope` (nested stacks included) sends to the topic; called once the stack is built. */
@@ -169,4 +208,16 @@ export function alarmEmailContext(value: unknown): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new Error(`-c alarmEmail must be one email address, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** A business figure the functions publish (declaration `businessMetrics`), summed over `period`. */
+export function businessMetric(provinceId: string, name: BusinessMetricName, dimensions: Readonly<Record<string, string>> = {}, period = Duration.hours(1), label?: string): Metric {
+  return new Metric({
+    namespace: businessMetrics.namespace,
+    metricName: name,
+    dimensionsMap: { service: businessMetrics.service(provinceId), ...dimensions },
+    period,
+    statistic: 'Sum',
+    ...(label ? { label } : {}),
+  });
 }

@@ -255,8 +255,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [environment.queueUrlBase]: sqs.queueUrlBase,
       [environment.publicBaseUrl]: apiUrl,
       [environment.stackSecretFile]: ensureStackSecret(dataDir),
-      // No CloudWatch here: the start-up warning stands in for the calendar metric (calendarMetric).
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      // No CloudWatch here, yet the metrics print as the EMF lines Lambda would hand it (declaration
+      // businessMetrics, calendarMetric); POWERTOOLS_METRICS_DISABLED=true keeps them out of the output.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'false',
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       [environment.notifyFromEmail]: `no-reply@${province.id}.motcua.local`,
       [environment.smsProvider]: 'http',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, relative } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { provinceSchema, type Province } from './schema.js';
 
 export class ProvinceFileError extends Error {

@@ -25,7 +25,7 @@ const slowestRecent = () => slowest.value();
 export const retryAfterSeconds = (): number => Math.max(2, Math.ceil((2 * slowestRecent()) / 1000));
 
 const refused = () =>
-  new AppError(503, 'busy', `too many submissions at this moment; nothing was stored, retry after ${retryAfterSeconds()} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', {
+  new AppError('unavailable', 'busy', `too many submissions at this moment; nothing was stored, retry after ${retryAfterSeconds()} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', {
     retryAfterSeconds: retryAfterSeconds(),
   });
 

@@ -31,7 +31,7 @@ export const MAX_CURSOR_CHARS = 2000;
 const aad = (b: CursorBinding) => Buffer.from(JSON.stringify(['motcua-cursor', VERSION, b.caller, b.index, b.partition, b.query ?? '']), 'utf8');
 
 export const invalidCursor = () =>
-  new AppError(400, 'invalid_input', 'query.cursor: not a cursor of this list', 'Tham số phân trang không hợp lệ.', [
+  new AppError('invalid', 'invalid_input', 'query.cursor: not a cursor of this list', 'Tham số phân trang không hợp lệ.', [
     { field: 'query.cursor', message: 'not a cursor of this list; pass nextCursor of the previous page unchanged' },
   ]);
 

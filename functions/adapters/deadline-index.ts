@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys, partitions, toDossier } from './dossier-repository.js';
+import type { DeadlineCandidates } from '../app/ports.js';
+import { keys, partitions, toDossier } from './dossier-items.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 /**
@@ -9,7 +10,7 @@ import type { WorkflowDossier } from '../domain/workflow.js';
  * The index projects only `inboxAttributes` (declaration.ts): enough to judge a deadline, not to write
  * the mark's event, for which `dossier` reads the whole item.
  */
-export class DeadlineIndex {
+export class DeadlineIndex implements DeadlineCandidates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

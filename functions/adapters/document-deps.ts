@@ -1,18 +1,16 @@
 import { environment } from '../declaration.js';
 import { dynamo } from './dynamo-client.js';
 import { requiredEnv } from './env.js';
-import { s3Client } from './s3-client.js';
 import { DocumentRepository } from './document-repository.js';
-import { DocumentStore } from './document-store.js';
+import { DocumentUrls } from './document-urls.js';
 import { dossierDeps } from './deps.js';
-import type { DocumentDeps } from '../app/documents.js';
 
 let documents: DocumentRepository | undefined;
-let store: DocumentStore | undefined;
+let store: DocumentUrls | undefined;
 
-/** The dossier deps plus the document items and the bucket, created once per container. */
-export function documentDeps(): DocumentDeps {
+/** The dossier deps plus the document items and the bucket's presigned URLs, created once per container. */
+export function documentDeps() {
   documents ??= new DocumentRepository(dynamo(), requiredEnv(environment.tableName));
-  store ??= new DocumentStore(s3Client(), requiredEnv(environment.bucketName));
+  store ??= new DocumentUrls(requiredEnv(environment.bucketName));
   return { ...dossierDeps(), documents, store, wallClock: new Date() };
 }

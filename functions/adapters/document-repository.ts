@@ -1,19 +1,18 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DocumentRecord, DocumentType } from '../domain/documents.js';
-import { keys } from './dossier-repository.js';
+import type { DocumentRecord } from '../domain/documents.js';
+import type { DocumentSlots, VerificationOutcome } from '../app/ports.js';
+
+export type { VerificationOutcome } from '../app/ports.js';
+import { keys } from './dossier-items.js';
 
 export const documentKey = (code: string, id: string) => ({ pk: keys.dossier(code).pk, sk: `DOC#${id}` });
 
 const itemOnly = new Set(['pk', 'sk', 'entity']);
 const toRecord = (item: Record<string, unknown>): DocumentRecord => Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k))) as unknown as DocumentRecord;
 
-export type VerificationOutcome =
-  | { readonly status: 'verified'; readonly size: number; readonly type: DocumentType; readonly sha256: string; readonly at: string; readonly versionId?: string }
-  | { readonly status: 'rejected'; readonly size: number; readonly sha256?: string; readonly reason: string; readonly reasonVi: string; readonly at: string };
-
 /** Document items live in their dossier's partition (`DOSSIER#<code> / DOC#<id>`), so one query reads a dossier whole. */
-export class DocumentRepository {
+export class DocumentRepository implements DocumentSlots {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -1,43 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { QUARANTINE_PREFIX, SNIFF_BYTES, type Inspection } from '../domain/documents.js';
+import type { FileStore } from '../app/ports.js';
 
 /**
- * The document bucket. URLs are presigned with the `s3Client()` configured for WHEN_REQUIRED checksums:
- * the SDK's default would sign a CRC32 of an empty body into every PUT URL, which S3 then refuses.
+ * The document bucket as the verifier uses it: sizes, a streamed read, quarantine. The routes' presigned
+ * URLs are signed without the S3 client (document-urls.ts).
  */
-export class DocumentStore {
+export class DocumentStore implements FileStore {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
   ) {}
-
-  /**
-   * A PUT URL for exactly one key and exactly `contentLength` bytes (the declared size): Content-Length is
-   * a signed header, so S3 refuses a larger (or smaller) body. Clients set it themselves (`curl -T`, fetch).
-   */
-  presignPut(key: string, expiresIn: number, contentLength: number): Promise<string> {
-    return getSignedUrl(this.s3, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: contentLength }), { expiresIn });
-  }
-
-  /** A GET URL that downloads under the document's own name and verified type, whatever the object says. */
-  presignGet(key: string, expiresIn: number, file: { fileName: string; contentType: string; versionId?: string }): Promise<string> {
-    const ascii = file.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-    return getSignedUrl(
-      this.s3,
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        // the version that was verified, so a later overwrite of the key cannot be what is downloaded
-        ...(file.versionId ? { VersionId: file.versionId } : {}),
-        ResponseContentType: file.contentType,
-        ResponseContentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-      }),
-      { expiresIn },
-    );
-  }
 
   /** Size from the object's metadata, so an oversized object is judged without reading it. */
   async size(key: string, versionId?: string): Promise<number | undefined> {

@@ -1,190 +1,50 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../domain/errors.js';
+import { AppError, staleVersion } from '../domain/errors.js';
 import { formatDossierCode } from '../domain/codes.js';
-import type { Dossier, DossierEvent } from '../domain/dossier.js';
-import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
-import type { StatusCode } from '../domain/status.js';
+import type { DossierEvent } from '../domain/dossier.js';
+import type { WorkflowDossier } from '../domain/workflow.js';
 import type { DocumentRecord } from '../domain/documents.js';
-import { openCursor, sealCursor } from './cursor.js';
-import { DaySequence, sequenceKey } from './day-sequence.js';
-import { FadingMax } from './fading-max.js';
+import { DaySequence } from './day-sequence.js';
 import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
-
-/** Item keys of the single table (see `table` in the declaration). */
-export const keys = {
-  dossier: (code: string) => ({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }),
-  event: (code: string, version: number) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}` }),
-  /** a sweeper mark on `version`: sorts after that version's step and before the next one */
-  markEvent: (code: string, version: number, mark: string) => ({ pk: `DOSSIER#${code}`, sk: `EVENT#${String(version).padStart(6, '0')}#MARK#${mark}` }),
-  sequence: sequenceKey,
-  idempotency: (subject: string, key: string) => ({ pk: `IDEMPOTENCY#${subject}#${key}`, sk: 'IDEMPOTENCY' }),
-  trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
-  /** the ids of a citizen's open drafts (a string set), bounded by MAX_OPEN_DRAFTS */
-  openDrafts: (subject: string) => ({ pk: `DRAFTS#${subject}`, sk: 'DRAFTS' }),
-} as const;
-
-/** Index partitions, written by `indexKeys` and read by every query on the indexes. */
-export const partitions = {
-  agencyStatus: (agencyId: string, status: StatusCode) => `AGENCY#${agencyId}#${status}`,
-  agencyState: (agencyId: string, open: boolean) => `AGENCY#${agencyId}#${open ? 'OPEN' : 'CLOSED'}`,
-  applicant: (subject: string) => `APPLICANT#${subject}`,
-} as const;
+import { eventItem } from './event-item.js';
+import { busy, CLAIM_LEASE_MS, inProgress, isTransient, shedIfLate, sleep, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
+import { dossierItem, draftItem, keys, toDossier, toEvent } from './dossier-items.js';
+import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
+import { DossierQueries } from './dossier-queries.js';
+import type { CreateOutcome, DossierLists, DossierStore, DraftInput, InboxFilter, InboxPage, PageRequest, StoredDossier, SubmitDraftInput, SubmitInput, TrackingAttemptStore } from '../app/ports.js';
+import { TrackingAttempts } from './tracking-attempts.js';
 
 /**
- * Index keys follow the dossier: recomputed on every write, so a status change moves it between inboxes.
- * Open dossiers sort by the legal appointment, which an apology does not move: the sweeper reads them by it.
+ * The dossiers of the single table: created (one step, or as a draft and then submitted), stepped through
+ * the workflow, marked by the sweeper, and read with their history. Item shapes and keys are in
+ * dossier-items.ts, the retried write under an allocated number in allocated-write.ts, Idempotency-Keys in
+ * idempotency.ts, the index lists in dossier-queries.ts, the tracking PIN attempts in tracking-attempts.ts.
  */
-export function indexKeys(d: WorkflowDossier) {
-  const order = `${d.legalDueAt ?? d.dueAt ?? d.submittedAt}#${d.code}`;
-  return {
-    gsi1pk: partitions.agencyStatus(d.agencyId, d.status),
-    gsi1sk: order,
-    gsi2pk: partitions.applicant(d.applicantSubject),
-    gsi2sk: `${d.submittedAt}#${d.code}`,
-    gsi3pk: partitions.agencyState(d.agencyId, isOpen(d.status)),
-    gsi3sk: order,
-  };
-}
-
-const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, ...indexKeys(d) });
-
-/** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
-function draftItem(d: WorkflowDossier) {
-  const { gsi2pk, gsi2sk } = indexKeys(d);
-  return { ...keys.dossier(d.code), entity: 'dossier', ...d, gsi2pk, gsi2sk };
-}
-
-export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
-
-/** A page asked for by `viewer` (`<role>:<subject>`), to whom its cursors are bound. */
-export interface PageRequest {
-  readonly limit: number;
-  readonly cursor?: string | undefined;
-  readonly viewer: string;
-}
-
-export interface InboxPage {
-  /** as the index projects them: `inboxAttributes` (gsi1, gsi3) or `applicantListAttributes` (gsi2) of declaration.ts, not whole dossiers */
-  readonly items: WorkflowDossier[];
-  readonly nextCursor?: string;
-}
-
-/** How long an Idempotency-Key is remembered; a retry after that creates a new dossier. */
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
-const idempotencyItem = (idem: IdempotencyClaim, dossierCode: string, at: Date) => ({
-  ...keys.idempotency(idem.subject, idem.key),
-  entity: 'idempotency',
-  requestHash: idem.requestHash,
-  dossierCode,
-  createdAt: at.toISOString(),
-  expiresAt: Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-});
-
-export interface IdempotencyClaim {
-  readonly subject: string;
-  readonly key: string;
-  /** hash of the request, so the same key with a different body is refused instead of replayed */
-  readonly requestHash: string;
-}
-
-export interface CreateOutcome {
-  readonly dossier: Dossier;
-  readonly replayed: boolean;
-  /** the history as stored: the first event of a fresh dossier, or what a replay read back */
-  readonly history: readonly DossierEvent[];
-}
-
-export interface SubmitInput {
-  readonly agencyId: string;
-  readonly agencyCode: string;
-  /** yyMMdd, local day of submission */
-  readonly day: string;
-  readonly at: Date;
-  readonly idempotency?: IdempotencyClaim;
-  /** epoch ms by which the request must have answered (the function's timeout) */
-  readonly deadline?: number;
-  /** builds the dossier and its first event once the code is known */
-  readonly build: (code: string) => Promise<{ dossier: Dossier; event: DossierEvent }>;
-}
-
-export interface DraftInput {
-  /** the draft, its `code` being its draft id */
-  readonly draft: Dossier;
-  readonly at: Date;
-  readonly maxOpenDrafts: number;
-  readonly idempotency?: IdempotencyClaim;
-}
-
-export interface SubmitDraftInput {
-  /** the draft as read, its `code` being its draft id */
-  readonly draft: WorkflowDossier;
-  readonly day: string;
-  readonly at: Date;
-  /** epoch ms by which the request must have answered (the function's timeout) */
-  readonly deadline?: number;
-  readonly build: (code: string) => Promise<{ dossier: WorkflowDossier; event: DossierEvent }>;
-}
-
-/**
- * How long a claim (an Idempotency-Key, or a number in the day's sequence) belongs to the request that took it.
- * Longer than any request lives (route functions time out after 10 s in the cloud; API Gateway, and the
- * local runtime, give up after 30 s), so a claim older than this is one whose request died: a retry
- * takes it over, with the number it had reserved if it recorded one. Kept short because a client whose
- * request died in a crash waits this long (409 request_in_progress with Retry-After) before its retry
- * gets an answer.
- */
-export const CLAIM_LEASE_MS = 35_000;
-/** How long a request keeps retrying the write of a dossier under its allocated number before it records the number and answers 503. */
-const WRITE_BUDGET_MS = 8_000;
-
-/**
- * The slowest recent write of a dossier in this container, fading with time (FadingMax: a burst's estimate
- * must not keep refusing once the burst is over), so that a request can tell whether
- * the time it has left is enough: a write that would land after the answer was given up (the function's
- * timeout) would store a dossier whose client saw a 5xx. Under a burst the request sheds itself first:
- * 503 with Retry-After, nothing stored, the number (if one was taken) kept on the claim for the retry.
- */
-const slowestWrite = new FadingMax(200, 10_000);
-const observeWrite = (ms: number) => slowestWrite.observe(ms);
-/** What a write needs in hand: three times the slowest recent one, and two seconds to answer. */
-const neededForWrite = () => 2_000 + 3 * slowestWrite.value();
-const retryAfterUnderLoad = () => Math.max(2, Math.ceil((2 * slowestWrite.value()) / 1000));
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** DynamoDB errors after which the same write may simply be sent again. */
-function isTransient(err: unknown): boolean {
-  const name = (err as { name?: string } | undefined)?.name ?? '';
-  if (err instanceof TransactionCanceledException) return (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded');
-  return ['TransactionConflictException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError', 'ECONNRESET'].includes(name);
-}
-
-/** Refuses before anything is written when the time left could not cover claim, number and write. */
-function shedIfLate(answerBy: number | undefined, writes: number): void {
-  if (answerBy !== undefined && answerBy - Date.now() < writes * neededForWrite()) throw busy(retryAfterUnderLoad(), 'too many submissions at this moment');
-}
-
-const busy = (retryAfterSeconds: number, what: string) =>
-  new AppError(503, 'busy', `${what}; nothing was stored, retry after ${retryAfterSeconds} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', { retryAfterSeconds });
-
-const inProgress = () =>
-  new AppError(409, 'request_in_progress', 'the same request is still being processed; retry in a moment to get its answer', 'Yêu cầu đang được xử lý, vui lòng thử lại sau giây lát.', { retryAfterSeconds: 2 });
+export { CLAIM_LEASE_MS } from './allocated-write.js';
+export { staleVersion } from '../domain/errors.js';
+export { IDEMPOTENCY_TTL_SECONDS } from './idempotency.js';
+export type { CreateOutcome, DraftInput, IdempotencyClaim, InboxFilter, InboxPage, PageRequest, SubmitDraftInput, SubmitInput } from '../app/ports.js';
 
 export const tooManyDrafts = (max: number) =>
-  new AppError(429, 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
+  new AppError('rate_limited', 'too_many_drafts', `you already have ${max} open drafts; submit one first`, `Bạn đã có ${max} hồ sơ nháp chưa nộp, vui lòng nộp hồ sơ nháp trước khi tạo mới.`, { maxOpenDrafts: max });
 
-export class DossierRepository {
+export class DossierRepository implements DossierStore, DossierLists, TrackingAttemptStore {
   private readonly sequence: DaySequence;
+  private readonly idempotency: IdempotencyKeys;
+  private readonly queries: DossierQueries;
+  private readonly tracking: TrackingAttempts;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
     this.sequence = new DaySequence(db, tableName, CLAIM_LEASE_MS);
+    this.idempotency = new IdempotencyKeys(db, tableName, (code) => this.get(code));
+    this.queries = new DossierQueries(db, tableName);
+    this.tracking = new TrackingAttempts(db, tableName);
   }
 
   /**
@@ -209,7 +69,7 @@ export class DossierRepository {
     shedIfLate(input.deadline, 2);
     let claim: { owner: string } | undefined;
     if (idem) {
-      const taken = await this.claimIdempotency(idem, input.at);
+      const taken = await this.idempotency.claim(idem, input.at);
       if ('replay' in taken) return taken.replay;
       claim = taken;
     }
@@ -220,7 +80,7 @@ export class DossierRepository {
     const { dossier, event } = await input.build(code);
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(keys.event(code, event.version), event, dossier), ConditionExpression: 'attribute_not_exists(pk)' } },
       ...(idem && claim
         ? [
             {
@@ -237,7 +97,7 @@ export class DossierRepository {
         : []),
     ];
     const reserve = idem && claim ? { key: keys.idempotency(idem.subject, idem.key), owner: claim.owner } : undefined;
-    await this.writeAllocated(code, items, reserve, input.deadline, (index) => {
+    await writeAllocated(this.db, this.tableName, code, items, reserve, input.deadline, (index) => {
       // the key's claim was taken over (only after CLAIM_LEASE_MS, longer than this request may live), or
       // an earlier attempt of this key wrote the dossier after all: the retry replays it
       if (index === 2 || (index === 0 && idem)) return inProgress();
@@ -290,7 +150,7 @@ export class DossierRepository {
         return { dossier: draft, replayed: false, history: [] };
       } catch (err) {
         const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-        if (idem && reasons[2]?.Code === 'ConditionalCheckFailed') return this.replay(idem);
+        if (idem && reasons[2]?.Code === 'ConditionalCheckFailed') return this.idempotency.replay(idem);
         if (reasons[1]?.Code === 'ConditionalCheckFailed') {
           // entries of drafts since submitted (their removal is best effort) free their place here
           if (!pruned && (await this.pruneOpenDrafts(draft.applicantSubject))) {
@@ -324,7 +184,7 @@ export class DossierRepository {
     const stored: WorkflowDossier = { ...dossier, code, draftId };
     const items = [
       { Put: { TableName: this.tableName, Item: dossierItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: this.tableName, Item: { ...keys.event(code, event.version), entity: 'event', ...event, dossier: stored }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: this.tableName, Item: eventItem(keys.event(code, event.version), event, stored), ConditionExpression: 'attribute_not_exists(pk)' } },
       {
         Put: {
           TableName: this.tableName,
@@ -337,7 +197,7 @@ export class DossierRepository {
       },
     ];
     try {
-      await this.writeAllocated(code, items, undefined, input.deadline, (index) => (index === 2 || index === 0 ? inProgress() : undefined));
+      await writeAllocated(this.db, this.tableName, code, items, undefined, input.deadline, (index) => (index === 2 || index === 0 ? inProgress() : undefined));
     } catch (err) {
       // another submit of the same draft won: its dossier is the answer (a number this one took after
       // the winner had let go of the draft's stays held by the draft, and goes to the next submission)
@@ -350,114 +210,6 @@ export class DossierRepository {
     // The citizen's open-draft entry is not removed here (one write less per submission, and no contention
     // on that item among a citizen's submissions): entries of submitted drafts are pruned at the limit.
     return { dossier: stored, event, replayed: false };
-  }
-
-  /**
-   * Writes a dossier under a number already allocated. Transient failures are retried with the same
-   * number (and the same ClientRequestToken, so a retry of a write that did land is a no-op). Past the
-   * budget, the claim is let go at once (its number stays held by the same key or draft in the day's
-   * sequence) so that the client's retry (same Idempotency-Key, or the same draft) uses it, and the answer is 503 with Retry-After: the dossier is
-   * not stored and its number is not lost.
-   */
-  private async writeAllocated(
-    code: string,
-    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
-    reserve: { key: Record<string, string>; owner: string } | undefined,
-    answerBy: number | undefined,
-    refusal: (index: number) => AppError | undefined,
-  ): Promise<void> {
-    const token = createHash('sha256').update(`${code}\u0000${reserve?.owner ?? randomUUID()}`).digest('base64url').slice(0, 36);
-    const budgetEnd = Date.now() + WRITE_BUDGET_MS;
-    const giveUp = async (): Promise<never> => {
-      if (reserve) {
-        await this.db
-          .send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: reserve.key,
-              UpdateExpression: 'SET claimedAt = :free',
-              ConditionExpression: '#owner = :owner',
-              ExpressionAttributeNames: { '#owner': 'owner' },
-              ExpressionAttributeValues: { ':free': 0, ':owner': reserve.owner },
-            }),
-          )
-          .catch(() => undefined);
-      }
-      throw busy(retryAfterUnderLoad(), 'the dossier could not be stored in time');
-    };
-    for (let attempt = 0; ; attempt++) {
-      if (answerBy !== undefined && answerBy - Date.now() < neededForWrite()) return giveUp();
-      const started = Date.now();
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
-        observeWrite(Date.now() - started);
-        return;
-      } catch (err) {
-        observeWrite(Date.now() - started);
-        if (err instanceof TransactionCanceledException && !isTransient(err)) {
-          const reasons = err.CancellationReasons ?? [];
-          const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-          const refused = failed >= 0 ? refusal(failed) : undefined;
-          if (refused) throw refused;
-          throw err;
-        }
-        if (!isTransient(err) && !(err instanceof Error && /socket|network|timeout/i.test(err.message))) throw err;
-        if (Date.now() > budgetEnd) return giveUp();
-        await sleep(Math.random() * Math.min(500, 20 * 2 ** attempt));
-      }
-    }
-  }
-
-  /**
-   * Takes an Idempotency-Key for this request before anything else is written: a duplicate replays the
-   * first answer, waits (409 request_in_progress) while the first is still running, or takes over a claim
-   * whose request died (the key still holds the number that request took, see day-sequence.ts).
-   */
-  private async claimIdempotency(idem: IdempotencyClaim, at: Date): Promise<{ owner: string } | { replay: CreateOutcome }> {
-    const owner = randomUUID();
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.idempotency(idem.subject, idem.key),
-          UpdateExpression: 'SET entity = :e, requestHash = :h, #owner = :owner, claimedAt = :now, createdAt = if_not_exists(createdAt, :iso), expiresAt = if_not_exists(expiresAt, :exp)',
-          ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(dossierCode) AND requestHash = :h AND claimedAt < :stale)',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':e': 'idempotency',
-            ':h': idem.requestHash,
-            ':owner': owner,
-            ':now': at.getTime(),
-            ':stale': at.getTime() - CLAIM_LEASE_MS,
-            ':iso': at.toISOString(),
-            ':exp': Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-          },
-        }),
-      );
-      return { owner };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      return { replay: await this.replay(idem) };
-    }
-  }
-
-  private async replay(idem: IdempotencyClaim): Promise<CreateOutcome> {
-    const record = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(idem.subject, idem.key), ConsistentRead: true }));
-    const item = record.Item;
-    if (!item) throw new AppError(409, 'conflict', 'the request conflicted with another one, please retry', 'Vui lòng thử lại.');
-    if (item.requestHash !== idem.requestHash) {
-      throw new AppError(
-        422,
-        'idempotency_key_reused',
-        'Idempotency-Key was already used for a different request',
-        'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.',
-        [{ field: 'Idempotency-Key', message: 'already used with a different body' }],
-      );
-    }
-    if (typeof item.dossierCode !== 'string') throw inProgress();
-    const found = await this.get(item.dossierCode);
-    if (!found) throw new Error(`idempotency record points to missing dossier ${item.dossierCode}`);
-    return { dossier: found.dossier, replayed: true, history: found.history };
   }
 
   /** Drops from a citizen's open drafts those no longer open (submitted, or gone); true if any place was freed. */
@@ -492,7 +244,7 @@ export class DossierRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.event(dossier.code, event.version), entity: 'event', ...event, dossier },
+          Item: eventItem(keys.event(dossier.code, event.version), event, dossier),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -522,7 +274,7 @@ export class DossierRepository {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.markEvent(judged.code, judged.version, mark), entity: 'event', ...event, dossier: marked },
+          Item: eventItem(keys.markEvent(judged.code, judged.version, mark), event, marked),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
@@ -540,104 +292,32 @@ export class DossierRepository {
     }
   }
 
-  /** One page of an agency's dossiers from an index, soonest appointment first. */
+  // The lists and the tracking attempts have their own modules; these keep the one repository callers hold.
   inbox(agencyId: string, filter: InboxFilter, request: PageRequest): Promise<InboxPage> {
-    if ('status' in filter) return this.page('gsi1', partitions.agencyStatus(agencyId, filter.status), request, false);
-    return this.page('gsi3', partitions.agencyState(agencyId, filter.state === 'open'), request, false);
+    return this.queries.inbox(agencyId, filter, request);
   }
 
-  /** The applicant's own dossiers, newest first, from their index. */
   listByApplicant(subject: string, request: PageRequest): Promise<InboxPage> {
-    return this.page('gsi2', partitions.applicant(subject), request, true);
+    return this.queries.listByApplicant(subject, request);
   }
 
-  /**
-   * One page of one index partition. The cursor is opened (authenticated, bound to the viewer, the index
-   * and the partition) before anything is queried, so only a key this list produced can be a start key.
-   */
-  private async page(index: 'gsi1' | 'gsi2' | 'gsi3', partition: string, request: PageRequest, newestFirst: boolean): Promise<InboxPage> {
-    const binding = { caller: request.viewer, index, partition };
-    const page = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': `${index}pk` },
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: !newestFirst,
-        Limit: request.limit,
-        ExclusiveStartKey: request.cursor ? await openCursor(request.cursor, binding) : undefined,
-      }),
-    );
-    return {
-      items: (page.Items ?? []).map((i) => toDossier(i)),
-      ...(page.LastEvaluatedKey ? { nextCursor: await sealCursor(page.LastEvaluatedKey, binding) } : {}),
-    };
+  trackingFailures(code: string): Promise<{ failures: number; windowStart: string } | undefined> {
+    return this.tracking.trackingFailures(code);
   }
 
-  /** Wrong tracking PINs of a dossier in the current window (see domain/tracking.ts). */
-  async trackingFailures(code: string): Promise<{ failures: number; windowStart: string } | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), ConsistentRead: true }));
-    if (!answer.Item) return undefined;
-    return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
+  takeTrackingAttempt(code: string, now: Date, max: number, windowMs: number): Promise<boolean> {
+    return this.tracking.takeTrackingAttempt(code, now, max, windowMs);
   }
 
-  /**
-   * Takes one PIN attempt before the PIN is evaluated, atomically: a conditional update that counts it,
-   * and refuses once `max` attempts were counted in the current window. Of any number of concurrent
-   * tries, at most `max` are evaluated per window. An expired window starts again at one.
-   */
-  async takeTrackingAttempt(code: string, now: Date, max: number, windowMs: number): Promise<boolean> {
-    const key = keys.trackingFailures(code);
-    const cutoff = new Date(now.getTime() - windowMs).toISOString();
-    const expiresAt = Math.floor(now.getTime() / 1000) + Math.ceil(windowMs / 1000);
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET failures = :one, windowStart = :now, expiresAt = :exp',
-          // (a window starting over a minute ahead is one of a clock set back: it starts again too; a smaller
-          // margin would let concurrent requests, whose clocks differ by milliseconds, restart each other's window)
-          ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff OR windowStart > :ahead',
-          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':cutoff': cutoff, ':ahead': new Date(now.getTime() + 60_000).toISOString(), ':exp': expiresAt },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'ADD failures :one',
-          ConditionExpression: 'failures < :max AND windowStart > :cutoff',
-          ExpressionAttributeValues: { ':one': 1, ':max': max, ':cutoff': cutoff },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
-  }
-
-  /** Gives an attempt back: the right PIN is not a failure. */
-  async returnTrackingAttempt(code: string): Promise<void> {
-    await this.db
-      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
-      .catch((err: unknown) => {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      });
+  returnTrackingAttempt(code: string): Promise<void> {
+    return this.tracking.returnTrackingAttempt(code);
   }
 
   /**
    * The dossier and its history in one query (they share a partition). A draft id that was submitted
    * leads to its dossier; a dossier prepared as a draft also shows the documents filed under the draft.
    */
-  async get(code: string): Promise<{ dossier: WorkflowDossier; history: DossierEvent[]; documents: DocumentRecord[]; payments: Payment[] } | undefined> {
+  async get(code: string): Promise<StoredDossier | undefined> {
     const items = await this.partition(code);
     const dossierItem = items.find((i) => i.sk === 'DOSSIER');
     if (!dossierItem) return undefined;
@@ -690,22 +370,3 @@ export class DossierRepository {
     return items;
   }
 }
-
-// owner/claimedAt/reservedCode belong to a draft's submission claim, not to the dossier
-const itemOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
-
-function strip(item: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));
-}
-
-// The table is written only through this module, so items have exactly these shapes.
-export const toDossier = (item: Record<string, unknown>): WorkflowDossier => strip(item) as unknown as WorkflowDossier;
-
-export function staleVersion(code: string, current: WorkflowDossier | undefined): AppError {
-  return new AppError(409, 'version_conflict', `dossier ${code} was changed by someone else; reload it and decide again`, 'Hồ sơ vừa được người khác cập nhật, vui lòng tải lại.', {
-    status: current?.status,
-    version: current?.version,
-  });
-}
-
-export const toEvent = (item: Record<string, unknown>): DossierEvent => strip(item) as unknown as DossierEvent;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { paymentEnvironment } from '../declaration.js';
 import type { MerchantConfig, PaymentGateway } from './payment-gateway.js';
 import { PayGovGateway } from './paygov.js';
@@ -11,15 +12,13 @@ import { VnPayGateway } from './vnpay.js';
  * (PAYMENT_SECRET_ID, read with Powertools' cached provider), locally a file in the data folder
  * (PAYMENT_SECRET_FILE) that `npm start` writes with a fresh random secret. Never the province file.
  */
-export const merchantConfigSchema = z
-  .object({
-    provider: z.enum(['paygov', 'vnpay']),
-    merchantCode: z.string().min(1).max(40),
-    secret: z.string().min(16, 'at least 16 characters'),
-    payUrl: z.url(),
-    apiUrl: z.url(),
-  })
-  .strict();
+export const merchantConfigSchema = z.strictObject({
+  provider: z.enum(['paygov', 'vnpay']),
+  merchantCode: z.string().check(z.minLength(1), z.maxLength(40)),
+  secret: z.string().check(z.minLength(16, 'at least 16 characters')),
+  payUrl: z.url(),
+  apiUrl: z.url(),
+});
 
 /** How long a secret read from Secrets Manager is reused by a warm function (a rotation shows within this). */
 const SECRET_CACHE_SECONDS = 300;

@@ -5,7 +5,6 @@ import { requiredEnv } from './env.js';
 import { DossierRepository } from './dossier-repository.js';
 import { NationalPortal, nationalConfig, type NationalConfig } from './national-portal.js';
 import { SyncStateRepository } from './sync-state.js';
-import type { ReconcileDeps } from '../app/national-sync.js';
 
 let state: SyncStateRepository | undefined;
 let dossiers: DossierRepository | undefined;
@@ -17,7 +16,7 @@ const positive = (name: string, fallback: number) => {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
 
-export async function nationalSyncDeps(): Promise<ReconcileDeps> {
+export async function nationalSyncDeps() {
   const table = requiredEnv(environment.tableName);
   state ??= new SyncStateRepository(dynamo(), table);
   dossiers ??= new DossierRepository(dynamo(), table);
@@ -30,7 +29,7 @@ export async function nationalSyncDeps(): Promise<ReconcileDeps> {
     portal: config ? portal!.portal : undefined,
     attempts: positive('DVCQG_ATTEMPTS', 4),
     backoffBaseMs: positive('DVCQG_BACKOFF_MS', 500),
-    sleep: (ms) => sleep(ms).then(() => undefined),
+    sleep: (ms: number) => sleep(ms).then(() => undefined),
     random: Math.random,
     now: () => new Date(),
   };

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { environment } from '../declaration.js';
+import { PortalError, type NationalPortalClient, type SyncService } from '../app/ports.js';
+
+export { PortalError, type SyncService } from '../app/ports.js';
 
 /**
  * The national portal's sync API (DVCQG) as the provincial integrations use it: a session from
@@ -11,29 +15,18 @@ import { environment } from '../declaration.js';
 export const nationalConfigSchema = z.object({
   /** the portal's base URL */
   url: z.url(),
-  username: z.string().min(1),
-  password: z.string().min(1),
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
   /** the province's code for the portal (header `dstcode`) */
-  dstcode: z.string().min(1),
+  dstcode: z.string().check(z.minLength(1)),
   /** madonvi: the province's unit code in sync messages */
-  madonvi: z.string().min(1),
+  madonvi: z.string().check(z.minLength(1)),
   /** HMAC key the portal signs inbound dossiers with */
-  inboundSecret: z.string().min(16).optional(),
-  timeoutMs: z.number().int().positive().max(60_000).default(10_000),
+  inboundSecret: z.optional(z.string().check(z.minLength(16))),
+  timeoutMs: z._default(z.number().check(z.int(), z.positive(), z.lte(60_000)), 10_000),
 });
 
 export type NationalConfig = z.infer<typeof nationalConfigSchema>;
-
-export class PortalError extends Error {
-  constructor(
-    message: string,
-    /** false when the portal refused the message itself: sending it again unchanged will not help */
-    readonly retryable: boolean,
-  ) {
-    super(message);
-    this.name = 'PortalError';
-  }
-}
 
 interface PortalAnswer {
   readonly error_code?: number | string;
@@ -41,9 +34,7 @@ interface PortalAnswer {
   readonly session?: string;
 }
 
-export type SyncService = 'DongBoHoSoMC' | 'CapNhatTienDoHoSoMC';
-
-export class NationalPortal {
+export class NationalPortal implements NationalPortalClient {
   private session: string | undefined;
 
   constructor(private readonly config: NationalConfig) {}

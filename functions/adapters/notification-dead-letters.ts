@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterEntry, DeadLetters } from '../app/notifications.js';
+import type { DeadLetterEntry, DeadLetters } from '../app/ports.js';
 
 /** Notifications that failed every attempt, kept 14 days with what is needed to send them again. */
 export class SqsDeadLetters implements DeadLetters {

@@ -1,7 +1,7 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { environment } from '../declaration.js';
-import type { DeliveryDeps } from '../app/notifications.js';
+import type { DeadLetters, EmailSender } from '../app/ports.js';
 import { dynamo } from './dynamo-client.js';
 import { requiredEnv } from './env.js';
 import { sqsClient } from './sqs-client.js';
@@ -15,7 +15,7 @@ import { SqsDeadLetters } from './notification-dead-letters.js';
  * The senders and stores a notification function uses, from its environment, once per container.
  * Endpoints come from the SDK's variables (AWS_ENDPOINT_URL_SESV2, AWS_ENDPOINT_URL_SNS), set locally.
  */
-let cached: (Omit<DeliveryDeps, 'now' | 'sleep'> & { log: NotificationLog }) | undefined;
+let cached: { log: NotificationLog; email: EmailSender | undefined; sms: SmsSender; deadLetters: DeadLetters } | undefined;
 
 export function smsSenderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsSender {
   const provider = env[environment.smsProvider] ?? 'sns';
@@ -28,7 +28,7 @@ export function smsSenderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsSende
   throw new Error(`${environment.smsProvider} must be sns or http, got "${provider}"`);
 }
 
-export function notificationDeps(): DeliveryDeps & { log: NotificationLog } {
+export function notificationDeps() {
   if (!cached) {
     const from = process.env[environment.notifyFromEmail];
     cached = {
@@ -38,5 +38,5 @@ export function notificationDeps(): DeliveryDeps & { log: NotificationLog } {
       deadLetters: new SqsDeadLetters(sqsClient(), requiredEnv(environment.notifyDeadLetterUrl)),
     };
   }
-  return { ...cached, now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+  return { ...cached, now, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 }

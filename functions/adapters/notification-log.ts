@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DigestEntry } from '../domain/notifications.js';
+import type { ClaimOutcome, DigestItem, NotificationStore } from '../app/ports.js';
 
 /** Item keys of the notification markers and digests in the single table. */
 export const notificationKeys = {
@@ -13,15 +14,9 @@ export const notificationKeys = {
 /** Markers and digests outlive any stream retention (24 h) and redrive window by far, then expire. */
 export const NOTIFICATION_TTL_SECONDS = 35 * 24 * 60 * 60;
 
-export type ClaimOutcome = 'claimed' | 'done' | 'busy';
+export type { ClaimOutcome, DigestItem } from '../app/ports.js';
 
-export interface DigestItem {
-  readonly agencyId: string;
-  readonly entries: readonly DigestEntry[];
-  readonly sentAt?: string;
-}
-
-export class NotificationLog {
+export class NotificationLog implements NotificationStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -1,29 +1,10 @@
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { OutgoingEmail, OutgoingSms } from '../domain/notifications.js';
+import { ProviderError, type EmailSender, type SmsSender } from '../app/ports.js';
 
-/**
- * The two channels behind one small interface each, so that a province can plug in another provider
- * (a Vietnamese brand-name SMS gateway or Zalo ZNS for SMS) without touching the delivery rules.
- * A sender throws on failure; `permanent` marks an error that no retry can fix (a refused address).
- */
-
-export interface EmailSender {
-  send(message: OutgoingEmail, reference: string): Promise<{ providerId: string }>;
-}
-
-export interface SmsSender {
-  send(message: OutgoingSms, reference: string): Promise<{ providerId: string }>;
-}
-
-export class ProviderError extends Error {
-  constructor(
-    message: string,
-    readonly permanent: boolean,
-  ) {
-    super(message);
-  }
-}
+// The channels' interfaces are ports of the use cases (functions/app/ports.ts).
+export { ProviderError, type EmailSender, type SmsSender } from '../app/ports.js';
 
 /** An SDK error is permanent when the service refused the request itself (4xx other than throttling). */
 function fromSdkError(err: unknown): ProviderError {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import type { Payment } from '../domain/payments.js';
 import {
   fromVnTimestamp,
@@ -107,15 +108,15 @@ export function sameChecksum(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-const notifySchema = z.object(Object.fromEntries([...notifyFields, 'MaXacThuc'].map((f) => [f, z.string().max(500)])) as Record<(typeof notifyFields)[number] | 'MaXacThuc', z.ZodString>);
+const notifySchema = z.object(Object.fromEntries([...notifyFields, 'MaXacThuc'].map((f) => [f, z.string().check(z.maxLength(500))])) as Record<(typeof notifyFields)[number] | 'MaXacThuc', z.ZodMiniString>);
 
-const initAnswerSchema = z.object({ MaLoi: z.string(), MoTaLoi: z.string().optional(), UrlThanhToan: z.string().optional() });
+const initAnswerSchema = z.object({ MaLoi: z.string(), MoTaLoi: z.optional(z.string()), UrlThanhToan: z.optional(z.string()) });
 const statusAnswerSchema = z.object({
   MaLoi: z.string(),
-  MoTaLoi: z.string().optional(),
-  TrangThaiGD: z.string().optional(),
-  SoTien: z.string().optional(),
-  MaGiaoDich: z.string().optional(),
+  MoTaLoi: z.optional(z.string()),
+  TrangThaiGD: z.optional(z.string()),
+  SoTien: z.optional(z.string()),
+  MaGiaoDich: z.optional(z.string()),
 });
 
 export function initMessage(config: MerchantConfig, request: InitRequest): Record<(typeof initFields)[number] | 'MaXacThuc', string> {
@@ -234,7 +235,7 @@ export class PayGovGateway implements PaymentGateway {
   /** The platform's receipt of a paid transaction (its own number), asked with the query checksum [seen]. */
   async requestReceipt(payment: Payment, now: Date): Promise<{ receiptNumber?: string; code: string }> {
     const answer = z
-      .object({ MaLoi: z.string(), SoBienLai: z.string().optional() })
+      .object({ MaLoi: z.string(), SoBienLai: z.optional(z.string()) })
       .safeParse(await postJson(`${this.config.apiUrl.replace(/\/$/, '')}/receipt`, queryMessage(this.config, messageTypes.receipt, payment, now)));
     if (!answer.success) throw new GatewayError('the platform answered the receipt request with an unexpected message', 'malformed');
     return { code: answer.data.MaLoi, ...(answer.data.SoBienLai ? { receiptNumber: answer.data.SoBienLai } : {}) };

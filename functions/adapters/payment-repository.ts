@@ -4,7 +4,9 @@ import type { DossierEvent } from '../domain/dossier.js';
 import type { Payment, PaymentStatus } from '../domain/payments.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 import { paymentReturnAttributes } from '../declaration.js';
-import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-repository.js';
+import { PaymentConflict, type NotificationAttempt, type PaymentStore } from '../app/ports.js';
+import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-items.js';
+import { eventItem, ITEM_SCHEMA_VERSION } from './event-item.js';
 
 /**
  * Payments in the single table. A payment lives in its dossier's partition (`DOSSIER#<code>` /
@@ -25,22 +27,9 @@ export const paymentKeys = {
   attempt: (ref: string, at: string, id: string) => ({ pk: `PAYLOG#${ref}`, sk: `${at}#${id}` }),
 } as const;
 
-export const INITIATED_PARTITION = 'PAYMENTS#INITIATED';
+export { PaymentConflict, type NotificationAttempt } from '../app/ports.js';
 
-export interface NotificationAttempt {
-  readonly id: string;
-  readonly at: string;
-  readonly gateway: string;
-  /** what the message claimed (even unverified), for the record */
-  readonly ref: string;
-  readonly source: 'notification' | 'reconciliation';
-  readonly verdict: string;
-  readonly code?: string;
-  readonly amountVnd?: number;
-  readonly gatewayTransactionId?: string;
-  readonly sourceIp?: string;
-  readonly detail?: string;
-}
+export const INITIATED_PARTITION = 'PAYMENTS#INITIATED';
 
 const paymentItem = (p: Payment) => ({
   ...paymentKeys.payment(p.dossierCode, p.ref),
@@ -52,14 +41,7 @@ const paymentItem = (p: Payment) => ({
 const paymentOnly = new Set(['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk']);
 export const toPayment = (item: Record<string, unknown>): Payment => Object.fromEntries(Object.entries(item).filter(([k]) => !paymentOnly.has(k))) as unknown as Payment;
 
-export class PaymentConflict extends Error {
-  constructor() {
-    super('the payment or its dossier changed while it was being written');
-    this.name = 'PaymentConflict';
-  }
-}
-
-export class PaymentRepository {
+export class PaymentRepository implements PaymentStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -182,7 +164,7 @@ export class PaymentRepository {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, ...indexKeys(step.dossier) },
+                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(step.dossier) },
                       ConditionExpression: 'version = :expected',
                       ExpressionAttributeValues: { ':expected': step.expectedVersion },
                     },
@@ -190,7 +172,7 @@ export class PaymentRepository {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.event(step.dossier.code, step.event.version), entity: 'event', ...step.event, dossier: step.dossier },
+                      Item: eventItem(dossierKeys.event(step.dossier.code, step.event.version), step.event, step.dossier),
                       ConditionExpression: 'attribute_not_exists(pk)',
                     },
                   },

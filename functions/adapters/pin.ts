@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { stackKey } from './stack-secret.js';
+import type { PinHasher } from '../app/ports.js';
 
 /**
  * The 6-digit tracking PIN printed on a receipt. It is derived from the dossier code with a key of the
@@ -38,3 +39,6 @@ export async function verifyPin(code: string, pin: string, stored: string | unde
   const actual = Buffer.from((await hashPin(code, pin)).slice(SCHEME.length + 1), 'base64url');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+/** The PIN port of the use cases. */
+export const pinHasher: PinHasher = { pinFor: trackingPinFor, newPin: newTrackingPin, verify: verifyPin };

@@ -2,12 +2,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
-import type { Receipt } from '../app/payments.js';
+import type { GatewayId } from '../domain/payments.js';
 
 /**
  * The receipt as a PDF, made with pdfkit and DejaVu Sans (assets/fonts): the standard PDF fonts have no
  * Vietnamese glyphs, so the font is embedded (pdfkit subsets it to the characters used).
  */
+
+/** What the PDF prints of a receipt (the receipt the use case reads has these and more). */
+export interface PrintedReceipt {
+  readonly number: string;
+  readonly title: string;
+  readonly issuer: { readonly agencyCode: string; readonly agencyName: string; readonly province: string };
+  readonly dossier: { readonly code: string; readonly serviceCode: string; readonly serviceName: string };
+  readonly payer: { readonly fullName: string; readonly idNumber: string };
+  readonly lines: readonly { readonly name: string; readonly amountVnd: number; readonly reduction?: string; readonly exemption?: string }[];
+  readonly amountVnd: number;
+  readonly paidAt: string;
+  readonly gateway: GatewayId;
+  readonly merchantRef: string;
+  readonly gatewayTransactionId?: string;
+}
 
 const fontFiles = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
 
@@ -32,7 +47,7 @@ function localTime(iso: string): string {
   return `${t.slice(11, 16)} ngày ${t.slice(8, 10)}/${t.slice(5, 7)}/${t.slice(0, 4)}`;
 }
 
-export function receiptPdf(receipt: Receipt): Promise<Buffer> {
+export function receiptPdf(receipt: PrintedReceipt): Promise<Buffer> {
   fonts ??= { regular: readFileSync(fontPath(fontFiles.regular)), bold: readFileSync(fontPath(fontFiles.bold)) };
   // `font` replaces pdfkit's default Helvetica, whose metrics file a bundle would not carry
   const doc = new PDFDocument({ size: 'A5', margin: 36, font: fonts.regular as unknown as string, info: { Title: `${receipt.title} ${receipt.number}`, Author: receipt.issuer.agencyName } });

@@ -61,6 +61,11 @@ export function activeObserver(): RequestObserver | undefined {
   return current;
 }
 
+/** The function whose invocation is running, for transports that report their requests themselves (dynamo-http.ts). */
+export function observedFunctionName(): string | undefined {
+  return scope?.getStore();
+}
+
 /** Runs one invocation so that the requests it makes are attributed to its function. */
 export function runObserved<T>(functionName: string, work: () => Promise<T>): Promise<T> {
   return scope ? scope.run(functionName, work) : work();

@@ -1,12 +1,12 @@
-import { BatchGetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { shardOf, shardsOf, sumCounts, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
+import { shardOf, shardsOf, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
+import { documentReads } from './dynamo-client.js';
+import { StatsReader, statsKeys } from './stats-reader.js';
 
-/** Counter and marker items of the single table. */
-export const statsKeys = {
-  counter: (scope: Scope, period: Period, shard: number) => ({ pk: `STATS#${scope}#${period}`, sk: `SHARD#${String(shard).padStart(2, '0')}` }),
-  counted: (eventId: string) => ({ pk: `COUNTED#${eventId}`, sk: 'COUNTED' }),
-} as const;
+export { statsKeys };
+import type { StatsStore } from '../app/ports.js';
+
 
 /**
  * A redelivery comes within the stream's 24-hour retention (plus retries), so a marker kept a week is
@@ -16,10 +16,9 @@ export const COUNTED_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** DynamoDB refuses a transaction of more than 100 items; an event touches at most 18 counters + 1 marker. */
 export const MAX_TRANSACTION_ITEMS = 100;
-const MAX_BATCH_GET = 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export class StatsRepository {
+export class StatsRepository implements StatsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -73,31 +72,8 @@ export class StatsRepository {
     }
   }
 
-  /** The counters of scopes over periods, summed per scope: one BatchGet round per 100 items. */
-  async read(scopes: readonly Scope[], periods: readonly Period[], options: { readonly consistent?: boolean } = {}): Promise<Map<Scope, Counts>> {
-    const consistent = options.consistent ?? true;
-    const wanted = scopes.flatMap((scope) => periods.flatMap((period) => Array.from({ length: shardsOf(scope) }, (_, shard) => statsKeys.counter(scope, period, shard))));
-    const items: Record<string, unknown>[] = [];
-    const chunks: (typeof wanted)[] = [];
-    for (let i = 0; i < wanted.length; i += MAX_BATCH_GET) chunks.push(wanted.slice(i, i + MAX_BATCH_GET));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let keys: Record<string, unknown>[] = chunk;
-        for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-          const answer = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: consistent } } }));
-          items.push(...(answer.Responses?.[this.tableName] ?? []));
-          keys = (answer.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-        }
-      }),
-    );
-    const byScope = new Map<Scope, Counts>(scopes.map((s) => [s, {}]));
-    const grouped = new Map<string, Record<string, unknown>[]>();
-    for (const item of items) {
-      const scope = String(item.scope);
-      grouped.set(scope, [...(grouped.get(scope) ?? []), item]);
-    }
-    for (const scope of scopes) byScope.set(scope, sumCounts(grouped.get(scope) ?? []));
-    return byScope;
+  /** The counters of scopes over periods, summed per scope (see StatsReader). */
+  read(scopes: readonly Scope[], periods: readonly Period[], options: { readonly consistent?: boolean } = {}): Promise<Map<Scope, Counts>> {
+    return new StatsReader(documentReads(this.db), this.tableName).read(scopes, periods, options);
   }
 }

@@ -1,37 +1,16 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { shardOf } from '../domain/statistics.js';
-import type { unsyncedAttributes } from '../declaration.js';
+import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
+import { documentReads } from './dynamo-client.js';
+import type { SyncState, SyncStates, UnsyncedState } from '../app/ports.js';
 
-/**
- * Per-dossier sync state with the national portal: the last version and status seen in the table and the
- * last ones the portal accepted. A dossier whose seen version is ahead of its synced one sits in a sparse
- * index partition (gsi1, `DVCQG#UNSYNCED#<shard>`), so the reconciliation finds exactly those with a
- * Query, never a Scan; a counter per shard counts every dossier ever seen, for the share in sync.
- */
-export const SYNC_SHARDS = 10;
+export { SYNC_SHARDS, syncKeys };
 
-export const syncKeys = {
-  state: (code: string) => ({ pk: `DVCQG#${code}`, sk: 'SYNC' }),
-  counter: (shard: number) => ({ pk: `DVCQG#COUNT#${shard}`, sk: 'COUNT' }),
-  unsynced: (shard: number) => `DVCQG#UNSYNCED#${shard}`,
-} as const;
+export type { SyncState } from '../app/ports.js';
 
-export interface SyncState {
-  readonly code: string;
-  readonly seenVersion: number;
-  readonly seenStatus: number;
-  readonly syncedVersion?: number;
-  readonly syncedStatus?: number;
-  readonly syncedAt?: string;
-  readonly lastError?: string;
-  readonly failures?: number;
-}
-
-/** What gsi1 projects of a sync state (declaration.ts), all the reconciliation reads of it. */
-export type UnsyncedState = Pick<SyncState, (typeof unsyncedAttributes)[number]>;
-
-export class SyncStateRepository {
+/** Per-dossier sync state with the national portal (keys and the sparse unsynced index: sync-counts.ts). */
+export class SyncStateRepository implements SyncStates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -143,32 +122,8 @@ export class SyncStateRepository {
   }
 
   /** Every dossier seen, and how many the portal is behind on: the share in sync without reading a dossier. */
-  async counts(): Promise<{ dossiers: number; unsynced: number }> {
-    const shards = Array.from({ length: SYNC_SHARDS }, (_, s) => s);
-    const [totals, behind] = await Promise.all([
-      Promise.all(shards.map((s) => this.db.send(new GetCommand({ TableName: this.tableName, Key: syncKeys.counter(s) })))),
-      Promise.all(
-        shards.map(async (s) => {
-          let count = 0;
-          let start: Record<string, unknown> | undefined;
-          do {
-            const page = await this.db.send(
-              new QueryCommand({
-                TableName: this.tableName,
-                IndexName: 'gsi1',
-                KeyConditionExpression: 'gsi1pk = :pk',
-                ExpressionAttributeValues: { ':pk': syncKeys.unsynced(s) },
-                Select: 'COUNT',
-                ExclusiveStartKey: start,
-              }),
-            );
-            count += page.Count ?? 0;
-            start = page.LastEvaluatedKey;
-          } while (start);
-          return count;
-        }),
-      ),
-    ]);
-    return { dossiers: totals.reduce((n, t) => n + Number(t.Item?.dossiers ?? 0), 0), unsynced: behind.reduce((a, b) => a + b, 0) };
+  /** How many dossiers were ever seen, and how many are behind (see SyncCounts). */
+  counts(): Promise<{ dossiers: number; unsynced: number }> {
+    return new SyncCounts(documentReads(this.db), this.tableName).counts();
   }
 }

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import type { Payment } from '../domain/payments.js';
 import {
   fromVnTimestamp,
@@ -76,12 +77,12 @@ export function paymentParams(config: MerchantConfig, request: InitRequest): Rec
 
 const ipnSchema = z.object({
   vnp_TmnCode: z.string(),
-  vnp_Amount: z.string().regex(/^\d{1,17}$/),
-  vnp_TxnRef: z.string().max(40),
+  vnp_Amount: z.string().check(z.regex(/^\d{1,17}$/)),
+  vnp_TxnRef: z.string().check(z.maxLength(40)),
   vnp_ResponseCode: z.string(),
-  vnp_TransactionStatus: z.string().optional(),
-  vnp_TransactionNo: z.string().optional(),
-  vnp_PayDate: z.string().optional(),
+  vnp_TransactionStatus: z.optional(z.string()),
+  vnp_TransactionNo: z.optional(z.string()),
+  vnp_PayDate: z.optional(z.string()),
   vnp_SecureHash: z.string(),
 });
 
@@ -161,7 +162,7 @@ export class VnPayGateway implements PaymentGateway {
     // querydr signs its fields in this fixed order, joined by "|"
     const data = [body.vnp_RequestId, body.vnp_Version, body.vnp_Command, body.vnp_TmnCode, body.vnp_TxnRef, body.vnp_TransactionDate, body.vnp_CreateDate, body.vnp_IpAddr, body.vnp_OrderInfo].join('|');
     const answer = z
-      .object({ vnp_ResponseCode: z.string(), vnp_TransactionStatus: z.string().optional(), vnp_Amount: z.string().optional(), vnp_TransactionNo: z.string().optional() })
+      .object({ vnp_ResponseCode: z.string(), vnp_TransactionStatus: z.optional(z.string()), vnp_Amount: z.optional(z.string()), vnp_TransactionNo: z.optional(z.string()) })
       .safeParse(await postJson(this.config.apiUrl, { ...body, vnp_SecureHash: createHmac('sha512', this.config.secret).update(data).digest('hex') }));
     if (!answer.success) throw new GatewayError('VNPay answered querydr with an unexpected message', 'malformed');
     const a = answer.data;

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Province } from '../../provinces/schema.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import type { DeadlineIndex } from '../adapters/deadline-index.js';
+import type { DeadlineCandidates, DossierStore } from './ports.js';
 import { AppError } from '../domain/errors.js';
 import { candidateBound, sweepKind, sweepTransition } from '../domain/deadlines.js';
 import { processingOf } from '../domain/catalog.js';
 import { legalAppointment, type WorkflowDossier } from '../domain/workflow.js';
 
 export interface SweepDeps {
-  readonly repo: Pick<DossierRepository, 'saveMark'>;
-  readonly index: Pick<DeadlineIndex, 'openDueBefore' | 'dossier'>;
+  readonly repo: Pick<DossierStore, 'saveMark'>;
+  readonly index: DeadlineCandidates;
   readonly province: Province;
   readonly now: Date;
 }
@@ -58,7 +57,7 @@ export async function sweepDeadlines(deps: SweepDeps): Promise<SweepResult> {
         if (kind === 'overdue') overdue += 1;
         else reminded += 1;
       } catch (err) {
-        if (err instanceof AppError && err.status === 409) {
+        if (err instanceof AppError && err.kind === 'conflict') {
           skipped += 1;
           continue;
         }

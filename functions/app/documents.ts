@@ -1,20 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalHash, idempotencyKeyPattern } from './dossiers.js';
 import type { Province } from '../../provinces/schema.js';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import type { DocumentRepository } from '../adapters/document-repository.js';
-import type { DocumentStore } from '../adapters/document-store.js';
+import type { Admission, DocumentSlots, DossierStore, FileStore, FileUrls, PinHasher } from './ports.js';
 import type { DocumentRequest, ResultRequest } from '../contracts/documents.js';
 import { findService } from '../domain/catalog.js';
-import { dossierView, submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
+import { submittedEvent, trackingUrl, type DossierEvent } from '../domain/dossier.js';
+import { documentView, dossierView } from './views.js';
 import { localDayStamp } from '../domain/codes.js';
-import { newTrackingPin, trackingPinFor } from '../adapters/pin.js';
-import { admitted } from '../adapters/admission.js';
 import {
   checkSlot,
   componentOf,
-  documentView,
   DOWNLOAD_URL_TTL_SECONDS,
   isShown,
   missingComponents,
@@ -31,14 +26,17 @@ import {
   type SlotRules,
 } from '../domain/documents.js';
 import { AppError, notFound } from '../domain/errors.js';
-import { authorize, dossierNotFound } from '../domain/access.js';
+import { authorize, dossierNotFound, type Caller } from '../domain/access.js';
 import { Status, statusView, type StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 export interface DocumentDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'submitDraft'>;
-  readonly documents: Pick<DocumentRepository, 'putSlot' | 'putSlotOnce' | 'extendSlot' | 'cancelSlot' | 'get' | 'recordVerification'>;
-  readonly store: Pick<DocumentStore, 'presignPut' | 'presignGet' | 'size' | 'inspect' | 'quarantine'>;
+  readonly repo: Pick<DossierStore, 'get' | 'saveTransition' | 'submitDraft'>;
+  readonly documents: DocumentSlots;
+  /** presigned URLs only: the routes never call S3 themselves */
+  readonly store: FileUrls;
+  readonly pins: Pick<PinHasher, 'pinFor' | 'newPin'>;
+  readonly admit: Admission;
   readonly province: Province;
   readonly now: Date;
   /**
@@ -69,7 +67,7 @@ async function issueSlot(
   const urlExpires = deps.wallClock.getTime() + UPLOAD_URL_TTL_SECONDS * 1000;
   const freshUrl = async (slot: DocumentRecord) => {
     if (slot.requestHash !== idempotent?.requestHash) {
-      throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key was already used for a different upload slot', 'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.', [
+      throw new AppError('unprocessable', 'idempotency_key_reused', 'Idempotency-Key was already used for a different upload slot', 'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.', [
         { field: 'Idempotency-Key', message: 'already used with a different body' },
       ]);
     }
@@ -105,7 +103,7 @@ async function issueSlot(
     // a concurrent request with the same key stored it first
     const stored = await deps.documents.get(dossier.code, id);
     if (stored) return freshUrl(stored);
-    throw new AppError(409, 'conflict', 'the slot request conflicted with another one, please retry', 'Vui lòng thử lại.');
+    throw new AppError('conflict', 'conflict', 'the slot request conflicted with another one, please retry', 'Vui lòng thử lại.');
   }
   const url = await deps.store.presignPut(key, UPLOAD_URL_TTL_SECONDS, record.declaredSize);
   return { document: documentView(record), upload: { method: 'PUT' as const, url, expiresAt: new Date(urlExpires).toISOString() } };
@@ -118,7 +116,7 @@ async function issueSlot(
  */
 export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest, idempotencyKey?: string) {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+    throw new AppError('invalid', 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
       { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
     ]);
   }
@@ -127,7 +125,7 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
   // the applicant, or (the policy let them through only for a desk dossier) an official of its agency
   if (caller.kind !== 'citizen' && caller.kind !== 'official') throw dossierNotFound(code);
   if (!applicantMayUpload(found.dossier)) {
-    throw new AppError(409, 'documents_closed', `dossier ${code} is in status ${found.dossier.status}; documents are filed before the agency receives it or for a supplement`, 'Hồ sơ không còn ở bước nộp giấy tờ.', {
+    throw new AppError('conflict', 'documents_closed', `dossier ${code} is in status ${found.dossier.status}; documents are filed before the agency receives it or for a supplement`, 'Hồ sơ không còn ở bước nộp giấy tờ.', {
       status: found.dossier.status,
     });
   }
@@ -138,7 +136,7 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
     // A supplement replaces or adds files for exactly the components asked for.
     const counted = supplementSlotFiles(pending, component.id, existing);
     if (!counted) {
-      throw new AppError(409, 'component_not_requested', `the supplement request asks for: ${pending.components?.join(', ')}`, 'Thành phần này không nằm trong yêu cầu bổ sung.', [
+      throw new AppError('conflict', 'component_not_requested', `the supplement request asks for: ${pending.components?.join(', ')}`, 'Thành phần này không nằm trong yêu cầu bổ sung.', [
         { field: 'component', message: `one of: ${pending.components?.join(', ')}` },
       ]);
     }
@@ -168,7 +166,7 @@ export async function cancelDocumentUpload(deps: DocumentDeps, caller: Caller, c
   const doc = (found.documents ?? []).find((d) => d.id === id && d.kind === 'application' && isShown(d, deps.wallClock));
   if (!doc) throw notFound(`document ${id}`, 'Không tìm thấy giấy tờ.');
   const notPending = () =>
-    new AppError(409, 'document_not_pending', `document ${id} is ${doc.status}; only a slot whose file has not arrived can be cancelled`, 'Tệp đã được tải lên, không thể hủy.', { status: doc.status });
+    new AppError('conflict', 'document_not_pending', `document ${id} is ${doc.status}; only a slot whose file has not arrived can be cancelled`, 'Tệp đã được tải lên, không thể hủy.', { status: doc.status });
   if (doc.status !== 'pending') throw notPending();
   if (!(await deps.documents.cancelSlot(doc.dossierCode, id))) throw notPending();
 }
@@ -179,7 +177,7 @@ export async function requestResultUpload(deps: DocumentDeps, caller: Caller, co
   authorize(caller, 'upload-result', found?.dossier, code);
   if (caller.kind !== 'official') throw dossierNotFound(code);
   if (closedWithoutResult.includes(found.dossier.status)) {
-    throw new AppError(409, 'results_closed', `dossier ${code} is in status ${found.dossier.status}; results follow its reception`, 'Hồ sơ chưa được tiếp nhận hoặc đã dừng, không thể trả kết quả.', {
+    throw new AppError('conflict', 'results_closed', `dossier ${code} is in status ${found.dossier.status}; results follow its reception`, 'Hồ sơ chưa được tiếp nhận hoặc đã dừng, không thể trả kết quả.', {
       status: found.dossier.status,
     });
   }
@@ -225,20 +223,20 @@ async function download(deps: DocumentDeps, caller: Caller, code: string, id: st
  * `dossier.submitted` event that the router publishes to the agency queue.
  */
 export async function submitDraft(deps: DocumentDeps, caller: Caller, code: string, deadline?: number) {
-  return admitted(deadline, async () => {
+  return deps.admit(deadline, async () => {
     const found = await deps.repo.get(code);
     authorize(caller, 'submit', found?.dossier, code);
     if (caller.kind !== 'citizen') throw dossierNotFound(code);
     const { draft, ...rest } = found.dossier;
     if (!draft) {
       // the same draft submitted again (an answer was lost): the dossier it became
-      if (rest.draftId === code) return submittedAnswer(deps, found.dossier, found.history, found.documents ?? []);
-      throw new AppError(409, 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
+      if (rest.draftId === code) return { replayed: true, body: await submittedAnswer(deps, found.dossier, found.history, found.documents ?? []) };
+      throw new AppError('conflict', 'already_submitted', `dossier ${code} was already submitted`, 'Hồ sơ đã được nộp.', { status: rest.status, version: rest.version });
     }
     const lacking = missingComponents(findService(deps.province, rest.serviceId, rest.serviceVersion), found.documents ?? []);
     if (lacking.length) {
       throw new AppError(
-        409,
+        'conflict',
         'documents_missing',
         `a verified file is still needed for: ${lacking.map((c) => c.id).join(', ')}`,
         `Còn thiếu giấy tờ: ${lacking.map((c) => c.name).join('; ')}.`,
@@ -252,23 +250,23 @@ export async function submitDraft(deps: DocumentDeps, caller: Caller, code: stri
       at: deps.now,
       ...(deadline !== undefined ? { deadline } : {}),
       build: async (dossierCode) => {
-        const { hash } = await newTrackingPin(dossierCode);
+        const { hash } = await deps.pins.newPin(dossierCode);
         const dossier: WorkflowDossier = { ...rest, code: dossierCode, status: Status.Submitted, version: 1, submittedAt: at, updatedAt: at, trackingPinHash: hash };
         return { dossier, event: submittedEvent(dossier, randomUUID(), { kind: 'citizen', subject: caller.subject }) };
       },
     });
     if (outcome.replayed) {
       const again = await deps.repo.get(outcome.dossier.code);
-      return submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []);
+      return { replayed: true, body: await submittedAnswer(deps, outcome.dossier, again?.history ?? [], again?.documents ?? []) };
     }
-    return submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []);
+    return { replayed: false, body: await submittedAnswer(deps, outcome.dossier, outcome.event ? [outcome.event] : [], found.documents ?? []) };
   });
 }
 
 /** The submitted dossier with its PIN, recomputed from its code, so a repeated submit answers the same one. */
-async function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[]) {
+async function submittedAnswer(deps: Pick<DocumentDeps, 'baseUrl' | 'now' | 'pins'>, dossier: WorkflowDossier, history: readonly DossierEvent[], documents: readonly DocumentRecord[]) {
   const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
-  const trackingPin = await trackingPinFor(dossier.code);
+  const trackingPin = await deps.pins.pinFor(dossier.code);
   return {
     code: dossier.code,
     trackingUrl: trackingUrl(deps.baseUrl, dossier.code),
@@ -286,7 +284,12 @@ export type VerifyOutcome = 'verified' | 'rejected' | 'ignored';
  * an issued URL) is quarantined too. Runs again on every write to the key, so a second PUT to the same
  * URL is judged like the first.
  */
-export async function verifyUpload(deps: Pick<DocumentDeps, 'documents' | 'store' | 'now'>, key: string, versionId?: string): Promise<VerifyOutcome> {
+/** The verifier reads and moves objects, so it, and only it, has the S3 client behind its store. */
+export interface VerifierDeps extends Pick<DocumentDeps, 'documents' | 'now'> {
+  readonly store: FileStore;
+}
+
+export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: string): Promise<VerifyOutcome> {
   const parsed = parseObjectKey(key);
   if (!parsed) {
     await deps.store.quarantine(key, versionId);

@@ -1,21 +1,22 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Province } from '../../provinces/schema.js';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
+import type { Admission, DossierStore, PinHasher } from './ports.js';
 import type { DeskSubmission, Submission } from '../contracts/api.js';
-import { dossierView, MAX_OPEN_DRAFTS, newDossier, trackingUrl, type Dossier, type DossierEvent } from '../domain/dossier.js';
+import { MAX_OPEN_DRAFTS, newDossier, trackingUrl, type Dossier, type DossierEvent } from '../domain/dossier.js';
 import { validateIntake } from '../domain/intake.js';
 import { fileDossier } from './intake.js';
 import { AppError, notFound } from '../domain/errors.js';
-import { authorize } from '../domain/access.js';
+import { authorize, type Caller } from '../domain/access.js';
 import { statusView } from '../domain/status.js';
-import { documentView, isShown } from '../domain/documents.js';
-import { trackingPinFor } from '../adapters/pin.js';
+import { isShown } from '../domain/documents.js';
+import { documentView, dossierView } from './views.js';
 import { assessFees } from '../domain/fees.js';
 import { paymentView } from './payments.js';
 
 export interface DossierDeps {
-  readonly repo: Pick<DossierRepository, 'submit' | 'createDraft' | 'submitDraft' | 'get'>;
+  readonly repo: Pick<DossierStore, 'submit' | 'createDraft' | 'submitDraft' | 'get'>;
+  readonly pins: Pick<PinHasher, 'pinFor' | 'newPin'>;
+  readonly admit: Admission;
   readonly province: Province;
   readonly now: Date;
   readonly baseUrl: string;
@@ -34,7 +35,7 @@ export function canonicalHash(value: unknown): string {
 
 export function checkIdempotencyKey(idempotencyKey: string | undefined): void {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
-    throw new AppError(400, 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
+    throw new AppError('invalid', 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
       { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
     ]);
   }
@@ -107,10 +108,10 @@ export async function registerDeskDossier(
 }
 
 /** The answer to a submission; a replay answers the same PIN as the first answer (it is recomputed, never kept). */
-export async function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean) {
+export async function receipt(deps: Pick<DossierDeps, 'baseUrl' | 'now' | 'pins'>, dossier: Dossier, history: readonly DossierEvent[], replayed: boolean) {
   const view = dossierView(dossier, history, deps.baseUrl, true, deps.now);
   // a draft has no code yet, so no PIN
-  const trackingPin = dossier.draft ? undefined : await trackingPinFor(dossier.code);
+  const trackingPin = dossier.draft ? undefined : await deps.pins.pinFor(dossier.code);
   return {
     replayed,
     body: {

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { admitted } from '../adapters/admission.js';
-import type { CreateOutcome, DossierRepository } from '../adapters/dossier-repository.js';
-import { newTrackingPin } from '../adapters/pin.js';
+import type { Admission, CreateOutcome, DossierStore, PinHasher } from './ports.js';
 import type { ValidSubmission } from '../domain/dossier.js';
 import { idempotencySubject, intakeDossier, type IntakeExtras, type IntakeSource } from '../domain/intake.js';
 import { localDayStamp } from '../domain/codes.js';
 
 export interface IntakeDeps {
-  readonly repo: Pick<DossierRepository, 'submit'>;
+  readonly repo: Pick<DossierStore, 'submit'>;
+  readonly pins: Pick<PinHasher, 'newPin'>;
+  readonly admit: Admission;
   readonly now: Date;
 }
 
@@ -35,12 +35,12 @@ export function numberOfTheDay(agency: { readonly id: string; readonly code: str
  * event (and the key's answer) in one transaction, under the same admission that sheds a burst first.
  */
 export function fileDossier(deps: IntakeDeps, valid: ValidSubmission, source: IntakeSource, options: IntakeOptions): Promise<CreateOutcome> {
-  return admitted(options.deadline, () =>
+  return deps.admit(options.deadline, () =>
     deps.repo.submit({
       ...numberOfTheDay(valid.agency, deps.now, options.deadline),
       ...(options.idempotency ? { idempotency: { subject: idempotencySubject(source), ...options.idempotency } } : {}),
       build: async (code) => {
-        const trackingPinHash = options.trackingPin ? (await newTrackingPin(code)).hash : undefined;
+        const trackingPinHash = options.trackingPin ? (await deps.pins.newPin(code)).hash : undefined;
         return intakeDossier(valid, source, {
           code,
           at: deps.now,

@@ -1,15 +1,13 @@
 import type { Province } from '../../provinces/schema.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
+import type { IntakeDeps } from './intake.js';
 import type { NationalDossier } from '../contracts/national.js';
 import { validateIntake } from '../domain/intake.js';
 import { statusView } from '../domain/status.js';
 import { canonicalHash } from './dossiers.js';
 import { fileDossier } from './intake.js';
 
-export interface InboundDeps {
-  readonly repo: Pick<DossierRepository, 'submit'>;
+export interface InboundDeps extends IntakeDeps {
   readonly province: Province;
-  readonly now: Date;
 }
 
 export { NATIONAL_SUBJECT } from '../domain/intake.js';

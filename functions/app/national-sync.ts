@@ -1,15 +1,14 @@
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import { PortalError, type NationalPortal } from '../adapters/national-portal.js';
-import type { SyncStateRepository } from '../adapters/sync-state.js';
+import { PortalError, type DossierStore, type NationalPortalClient, type SyncStates } from './ports.js';
 import { alreadyExists, backoffMs, dossierSyncItem, progressItem } from '../domain/dvcqg.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
+import type { DossierSnapshot } from '../domain/event-view.js';
 import type { StoredEvent } from './route-events.js';
 
 export interface SyncDeps {
-  readonly state: SyncStateRepository;
+  readonly state: SyncStates;
   /** undefined while the province has no portal credentials: dossiers then wait, counted as not in sync */
-  readonly portal: NationalPortal | undefined;
+  readonly portal: NationalPortalClient | undefined;
   readonly attempts: number;
   readonly backoffBaseMs: number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -33,7 +32,7 @@ async function withRetries<T>(deps: SyncDeps, work: () => Promise<T>): Promise<T
  * Sends the dossier as it stands (DongBoHoSoMC: created the first time, updated after) and, for each step
  * the portal has not seen, its progress line (CapNhatTienDoHoSoMC), oldest first.
  */
-async function send(portal: NationalPortal, dossier: WorkflowDossier, steps: readonly DossierEvent[], firstTime: boolean): Promise<void> {
+async function send(portal: NationalPortalClient, dossier: DossierSnapshot, steps: readonly DossierEvent[], firstTime: boolean): Promise<void> {
   const item = dossierSyncItem(dossier);
   let answer = await portal.call('DongBoHoSoMC', [item], !firstTime);
   if (!answer.ok && firstTime && alreadyExists(answer.message)) answer = await portal.call('DongBoHoSoMC', [item], true);
@@ -55,7 +54,7 @@ export async function syncEvent(deps: SyncDeps, stored: StoredEvent): Promise<Sy
   if (synced >= stored.version) return 'already-synced';
   const portal = deps.portal;
   try {
-    await withRetries(deps, () => send(portal, stored.dossier as WorkflowDossier, [stored], synced === 0));
+    await withRetries(deps, () => send(portal, stored.dossier, [stored], synced === 0));
   } catch (err) {
     await deps.state.markFailed(code, (err as Error).message);
     throw err;
@@ -65,7 +64,7 @@ export async function syncEvent(deps: SyncDeps, stored: StoredEvent): Promise<Sy
 }
 
 export interface ReconcileDeps extends SyncDeps {
-  readonly dossiers: Pick<DossierRepository, 'get'>;
+  readonly dossiers: Pick<DossierStore, 'get'>;
 }
 
 export interface Divergence {

@@ -1,13 +1,13 @@
 import type { Province } from '../../provinces/schema.js';
-import type { EmailSender, SmsSender } from '../adapters/notification-senders.js';
-import { ProviderError } from '../adapters/notification-senders.js';
-import type { NotificationLog } from '../adapters/notification-log.js';
+import { ProviderError, type DeadLetters, type EmailSender, type NotificationStore, type SmsSender } from './ports.js';
 import {
+  applicantEventTemplates,
   closedWindows,
   digestEntryOf,
   digestWindow,
   planApplicantNotifications,
   renderDigest,
+  type ApplicantContact,
   type Outgoing,
   type StoredDossierEvent,
 } from '../domain/notifications.js';
@@ -24,23 +24,10 @@ import {
  * then expires and the message is sent again (no provider here takes an idempotency key).
  */
 
-export interface DeadLetters {
-  park(entry: DeadLetterEntry): Promise<void>;
-}
-
-export interface DeadLetterEntry {
-  readonly key: string;
-  readonly eventId?: string;
-  readonly dossierCode?: string;
-  readonly template: string;
-  readonly message: Outgoing;
-  readonly error: string;
-  readonly attempts: number;
-  readonly failedAt: string;
-}
+export type { DeadLetterEntry, DeadLetters } from './ports.js';
 
 export interface DeliveryDeps {
-  readonly log: Pick<NotificationLog, 'claim' | 'finish' | 'release'>;
+  readonly log: Pick<NotificationStore, 'claim' | 'finish' | 'release'>;
   /** undefined: the channel is not configured (no sender address); the message is dead-lettered as such */
   readonly email: EmailSender | undefined;
   readonly sms: SmsSender;
@@ -110,7 +97,9 @@ export async function deliver(
 }
 
 export interface EventNotificationDeps extends DeliveryDeps {
-  readonly digests: Pick<NotificationLog, 'addToDigest'>;
+  readonly digests: Pick<NotificationStore, 'addToDigest'>;
+  /** the applicant's contact, from the dossier item: events carry no personal data */
+  readonly contacts: { contactOf(code: string): Promise<ApplicantContact | undefined> };
   readonly baseUrl: string;
 }
 
@@ -122,7 +111,10 @@ export async function notifyEvent(deps: EventNotificationDeps, event: StoredDoss
   if (entry) await deps.digests.addToDigest(digestWindow(deps.now().toISOString()), event.agencyId, entry, deps.now());
   const outcomes: DeliveryOutcome[] = [];
   let failure: unknown;
-  for (const planned of planApplicantNotifications(event, deps.baseUrl)) {
+  // read only for the steps that send the applicant something: the digest needs no contact
+  const contact = applicantEventTemplates[event.type] ? await deps.contacts.contactOf(event.dossierCode) : undefined;
+  if (applicantEventTemplates[event.type] && !contact) throw new Error(`dossier ${event.dossierCode} of event ${event.eventId} has no dossier item to take the contact from`);
+  for (const planned of contact ? planApplicantNotifications(event, contact, deps.baseUrl) : []) {
     // Channels are independent: one that must be retried does not hold back the other.
     try {
       outcomes.push(await deliver(deps, planned));
@@ -135,7 +127,7 @@ export async function notifyEvent(deps: EventNotificationDeps, event: StoredDoss
 }
 
 export interface DigestDeps extends DeliveryDeps {
-  readonly digests: Pick<NotificationLog, 'digestsOf' | 'markDigestSent'>;
+  readonly digests: Pick<NotificationStore, 'digestsOf' | 'markDigestSent'>;
   readonly province: Province;
 }
 

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Province } from '../../provinces/schema.js';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import { PaymentConflict, type NotificationAttempt, type PaymentRepository } from '../adapters/payment-repository.js';
-import { GatewayError, type GatewayAnswer, type PaymentGateway, type RawNotification } from '../adapters/payment-gateway.js';
+import { GatewayError, PaymentConflict, type DossierStore, type GatewayAnswer, type NotificationAttempt, type PaymentGateway, type PaymentStore, type RawNotification } from './ports.js';
 import { findService } from '../domain/catalog.js';
 import type { Actor } from '../domain/dossier.js';
 import { AppError, notFound } from '../domain/errors.js';
@@ -22,7 +19,7 @@ import {
   type VerifiedNotification,
 } from '../domain/payments.js';
 import { applyCommand, type WorkflowDossier } from '../domain/workflow.js';
-import { authorize } from '../domain/access.js';
+import { authorize, type Caller } from '../domain/access.js';
 
 /**
  * Online payment use cases: open a payment, take a gateway's notification, reconcile what stayed
@@ -30,8 +27,8 @@ import { authorize } from '../domain/access.js';
  */
 
 export interface PaymentDeps {
-  readonly repo: Pick<DossierRepository, 'get'>;
-  readonly payments: PaymentRepository;
+  readonly repo: Pick<DossierStore, 'get'>;
+  readonly payments: PaymentStore;
   readonly province: Province;
   readonly now: Date;
   readonly baseUrl: string;
@@ -64,7 +61,7 @@ export type PaymentView = ReturnType<typeof paymentView>;
 
 function gatewayDown(err: unknown): AppError {
   const code = err instanceof GatewayError ? err.code : 'unreachable';
-  return new AppError(503, 'gateway_unavailable', `the payment gateway could not be reached or refused the transaction (${code}); nothing was charged, please retry`, 'Cổng thanh toán tạm thời không phản hồi, vui lòng thử lại sau.');
+  return new AppError('unavailable', 'gateway_unavailable', `the payment gateway could not be reached or refused the transaction (${code}); nothing was charged, please retry`, 'Cổng thanh toán tạm thời không phản hồi, vui lòng thử lại sau.');
 }
 
 /**
@@ -123,7 +120,7 @@ export async function openPayment(deps: PaymentDeps, caller: Caller, code: strin
     // another request opened one first: answer that one (the INIT we sent stays unpaid at the gateway)
     const winner = openPaymentFor(await deps.payments.forDossier(d.code), due.purpose, deps.now);
     if (winner) return { created: false, payment: paymentView(winner) };
-    throw new AppError(409, 'conflict', 'the payment changed meanwhile, please retry', 'Vui lòng thử lại.');
+    throw new AppError('conflict', 'conflict', 'the payment changed meanwhile, please retry', 'Vui lòng thử lại.');
   }
   return { created: true, payment: paymentView(payment) };
 }
@@ -201,11 +198,11 @@ async function applyNews(
       if (!(err instanceof PaymentConflict)) throw err;
     }
   }
-  throw new AppError(409, 'conflict', 'the payment kept changing while the notification was applied', 'Vui lòng thử lại.');
+  throw new AppError('conflict', 'conflict', 'the payment kept changing while the notification was applied', 'Vui lòng thử lại.');
 }
 
 /** The gateway's server-to-server notification: verified, decided, recorded, answered in its protocol. */
-export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw: RawNotification, sourceIp: string): Promise<GatewayAnswer> {
+export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw: RawNotification, sourceIp: string): Promise<GatewayAnswer & { readonly verdict: string }> {
   const gateway = await deps.gateway();
   if (gateway.id !== gatewayId) throw notFound(`payment gateway ${gatewayId}`, 'Không tìm thấy cổng thanh toán.');
   const parsed = gateway.parseNotification(raw);
@@ -219,9 +216,11 @@ export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw
       verdict: parsed.reason,
       sourceIp,
     });
-    return gateway.answer({ kind: parsed.reason });
+    return { ...gateway.answer({ kind: parsed.reason }), verdict: parsed.reason };
   }
-  return gateway.answer(await applyNews(deps, gateway.id, parsed.notification, 'notification', sourceIp));
+  // the verdict goes back with the answer: the function counts what was settled (functions/http/metrics.ts)
+  const decision = await applyNews(deps, gateway.id, parsed.notification, 'notification', sourceIp);
+  return { ...gateway.answer(decision), verdict: decision.kind };
 }
 
 export interface ReconcileReport {
@@ -274,7 +273,7 @@ export async function reconcilePayments(deps: PaymentDeps): Promise<ReconcileRep
 }
 
 /** A dossier closed without its service (refused, withdrawn, stopped) owes back what was paid online. */
-export async function recordRefunds(deps: Pick<PaymentDeps, 'payments'>, dossier: WorkflowDossier, at: string, eventType: string): Promise<number> {
+export async function recordRefunds(deps: Pick<PaymentDeps, 'payments'>, dossier: Pick<WorkflowDossier, 'code' | 'status'>, at: string, eventType: string): Promise<number> {
   const owed = refundsOnClose(dossier, await deps.payments.forDossier(dossier.code));
   let recorded = 0;
   for (const p of owed) if (await deps.payments.markRefundDue(p, `${eventType}: the dossier was closed without its service`, at)) recorded += 1;

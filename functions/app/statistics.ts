@@ -1,6 +1,5 @@
 import type { Province } from '../../provinces/schema.js';
-import type { StatsRepository } from '../adapters/stats-repository.js';
-import type { SyncStateRepository } from '../adapters/sync-state.js';
+import type { StatsStore, SyncStates } from './ports.js';
 import type { StatsAgenciesQuery, StatsQuery } from '../contracts/stats.js';
 import { localDateOf } from '../domain/calendar.js';
 import { AppError, invalidInput, notFound } from '../domain/errors.js';
@@ -8,11 +7,11 @@ import { csvCell } from '../domain/text.js';
 import { RANKING_MAX_ITEMS, catalogFigures, figuresOf, nationalSyncFigures, periodReportOf, periodsBefore, periodsFor, rankAgencies, shardsOf, sumCounts, type PeriodQuery, type Scope } from '../domain/statistics.js';
 
 export interface StatsDeps {
-  readonly stats: Pick<StatsRepository, 'read'>;
+  readonly stats: Pick<StatsStore, 'read'>;
   readonly province: Province;
   readonly now: Date;
   /** the per-dossier national sync state; the province scope reports its share in sync from it */
-  readonly syncState?: Pick<SyncStateRepository, 'counts'>;
+  readonly syncState?: Pick<SyncStates, 'counts'>;
 }
 
 type PeriodParams = Pick<StatsQuery, 'day' | 'month' | 'year' | 'from' | 'to'>;
@@ -95,7 +94,7 @@ export async function readAgencyRanking(deps: StatsDeps, q: StatsAgenciesQuery) 
   const scopes = deps.province.agencies.map((a) => `agency:${a.id}` as Scope);
   // a public page, cached in front: a tight cap on counter items per request, read eventually consistent
   const items = scopes.reduce((n, scope) => n + shardsOf(scope), 0) * periods.length;
-  if (items > RANKING_MAX_ITEMS) throw new AppError(400, 'invalid_input', 'the range is too long to rank every agency; ask for months or years', 'Khoảng thời gian quá dài.');
+  if (items > RANKING_MAX_ITEMS) throw new AppError('invalid', 'invalid_input', 'the range is too long to rank every agency; ask for months or years', 'Khoảng thời gian quá dài.');
   const counts = await deps.stats.read(scopes, periods, { consistent: false });
   const ranked = rankAgencies(deps.province.agencies.map((a) => ({ agencyId: a.id, figures: figuresOf(counts.get(`agency:${a.id}`) ?? {}) })));
   const byId = new Map(deps.province.agencies.map((a) => [a.id, a]));

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../adapters/identity.js';
-import type { DossierRepository } from '../adapters/dossier-repository.js';
-import { staleVersion } from '../adapters/dossier-repository.js';
+import type { DossierLists, DossierStore } from './ports.js';
 import type { Province, Service } from '../../provinces/schema.js';
 import { findService, processingOf } from '../domain/catalog.js';
-import { dossierView, type Actor } from '../domain/dossier.js';
-import { AppError, invalidInput, notFound } from '../domain/errors.js';
-import { authorize, canListAgency, viewerOf } from '../domain/access.js';
+import type { Actor } from '../domain/dossier.js';
+import { dossierView } from './views.js';
+import { AppError, invalidInput, notFound, staleVersion } from '../domain/errors.js';
+import { authorize, canListAgency, viewerOf, type Caller } from '../domain/access.js';
 import { supplementBringsNothing, supplementLacking, type DocumentRecord } from '../domain/documents.js';
 import { applyCommand, deadlineStanding, legalAppointment, workingDaysLeft, type Command, type WorkflowDossier } from '../domain/workflow.js';
 import { statusView, type StatusCode } from '../domain/status.js';
 
 export interface WorkflowDeps {
-  readonly repo: Pick<DossierRepository, 'get' | 'saveTransition' | 'inbox'>;
+  readonly repo: Pick<DossierStore, 'get' | 'saveTransition'> & Pick<DossierLists, 'inbox'>;
   readonly province: Province;
   readonly now: Date;
   readonly baseUrl: string;
@@ -27,7 +26,7 @@ function actorOf(caller: Caller): Actor {
     case 'admin':
       return { kind: 'admin', subject: caller.subject };
     case 'anonymous':
-      throw new AppError(401, 'unauthorized', 'a valid token is required', 'Vui lòng đăng nhập.');
+      throw new AppError('unauthenticated', 'unauthorized', 'a valid token is required', 'Vui lòng đăng nhập.');
   }
 }
 
@@ -41,7 +40,7 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
   const before = found!.dossier;
   // A draft has not reached the agency (only its applicant gets this far): no step applies until it is submitted.
   if (before.draft) {
-    throw new AppError(409, 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
+    throw new AppError('conflict', 'dossier_draft', 'the dossier is a draft; submit it first (POST /dossiers/{code}/submit)', 'Hồ sơ chưa được nộp.');
   }
   const service = findService(deps.province, before.serviceId, before.serviceVersion);
   checkSupplementDocuments(service, before, command, found.documents ?? []);
@@ -75,7 +74,7 @@ function checkSupplementDocuments(service: Service, d: WorkflowDossier, command:
     const lacking = supplementLacking(d.pendingSupplement, documents);
     if (lacking.length) {
       throw new AppError(
-        409,
+        'conflict',
         'documents_missing',
         `a verified new file is still needed for: ${lacking.join(', ')}`,
         'Chưa bổ sung đủ giấy tờ được yêu cầu.',
@@ -84,7 +83,7 @@ function checkSupplementDocuments(service: Service, d: WorkflowDossier, command:
     }
     if (supplementBringsNothing(d.pendingSupplement, documents, command.note)) {
       throw new AppError(
-        422,
+        'unprocessable',
         'supplement_empty',
         'the supplement request names no document: answer it with a note carrying the information asked for, or a new verified file',
         'Vui lòng ghi nội dung bổ sung hoặc tải lên giấy tờ bổ sung.',

@@ -1,56 +1,47 @@
-import type { z } from 'zod';
-import {
-  actionSchema,
-  agencyIdParams,
-  agencyListSchema,
-  inboxQuerySchema,
-  inboxSchema,
-  ratingSchema,
-  supplementSchema,
-  dossierCodeParams,
-  dossierViewSchema,
-  serviceDetailSchema,
-  serviceIdParams,
-  serviceListSchema,
-  serviceQuerySchema,
-  submissionSchema,
-  deskSubmissionSchema,
-} from './api.js';
-import { agencyRankingSchema, statsAgenciesQuerySchema, statsAnswerSchema, statsQuerySchema } from './stats.js';
-import { documentParams, documentRequestSchema, downloadSchema, resultParams, resultRequestSchema, uploadSlotSchema } from './documents.js';
+import type * as z from 'zod/mini';
+import { agencyListSchema, dossierViewSchema, inboxSchema, serviceDetailSchema, serviceListSchema } from './api.js';
+import { agencyRankingSchema, statsAnswerSchema } from './stats.js';
+import { downloadSchema, uploadSlotSchema } from './documents.js';
 import type { RouteId } from '../declaration.js';
-import { gatewayParams, paymentViewSchema, receiptParams, receiptSchema, returnQuerySchema } from './payments.js';
+import { paymentViewSchema, receiptSchema } from './payments.js';
 import { nationalReceiptSchema } from './national.js';
-import { dossierReceiptSchema, myDossiersQuerySchema, myDossiersSchema, trackingParams, trackingQuerySchema, trackingViewSchema } from './tracking.js';
+import { dossierReceiptSchema, myDossiersSchema, trackingViewSchema } from './tracking.js';
+import * as inputs from './inputs.js';
 
-/**
- * What each declared route accepts and answers. Handlers validate with exactly these schemas and the
- * OpenAPI document is generated from them; a route without a contract fails to type-check.
- */
-export interface RouteContract {
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
-  readonly body?: z.ZodType;
-  /** request headers the route reads, documented in OpenAPI */
-  readonly headers?: readonly { name: string; description: string; required: boolean }[];
-  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+/** What a route reads from the request (./inputs.ts): the handler validates with exactly these schemas. */
+export interface RouteInput<Id extends RouteId = RouteId> {
+  readonly id: Id;
+  readonly params?: z.core.$ZodType;
+  readonly query?: z.core.$ZodType;
+  readonly body?: z.core.$ZodType;
 }
 
+/** What a route documents besides its input: the headers it reads and what it answers. */
+export interface RouteDocumentation {
+  /** request headers the route reads, documented in OpenAPI */
+  readonly headers?: readonly { name: string; description: string; required: boolean }[];
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.core.$ZodType }>>;
+}
 
-export const routeContracts = {
+/**
+ * What each declared route accepts and answers; the OpenAPI document is generated from it. A route without
+ * an input or a documentation, or an input under another route's name, fails to type-check.
+ */
+export type RouteContract = RouteInput & RouteDocumentation;
+
+export const routeInputs: { readonly [Id in RouteId]: RouteInput<Id> } = inputs;
+
+export const routeDocumentation = {
   ListServices: {
-    query: serviceQuerySchema,
     responses: { 200: { description: 'matching procedures', schema: serviceListSchema } },
   },
   GetService: {
-    params: serviceIdParams,
     responses: { 200: { description: 'the procedure', schema: serviceDetailSchema }, 404: { description: 'no such procedure' } },
   },
   ListAgencies: {
     responses: { 200: { description: 'agencies of the province', schema: agencyListSchema } },
   },
   CreateDossier: {
-    body: submissionSchema,
     headers: [
       {
         name: 'Idempotency-Key',
@@ -66,8 +57,6 @@ export const routeContracts = {
     },
   },
   RegisterDeskDossier: {
-    params: agencyIdParams,
-    body: deskSubmissionSchema,
     headers: [
       {
         name: 'Idempotency-Key',
@@ -76,19 +65,19 @@ export const routeContracts = {
       },
     ],
     responses: {
-      201: { description: 'dossier registered (status 1) with its code and the PIN to print on the receipt (a retried Idempotency-Key answers the same one; header Idempotent-Replayed: true)', schema: dossierReceiptSchema },
+      201: {
+        description: 'dossier registered (status 1) with its code and the PIN to print on the receipt (a retried Idempotency-Key answers the same one; header Idempotent-Replayed: true)',
+        schema: dossierReceiptSchema,
+      },
       400: { description: 'a field of the form or the applicant is missing or invalid, or the agency does not process this procedure; nothing is stored' },
       404: { description: 'no such agency, or not yours; or no such procedure' },
       422: { description: 'the Idempotency-Key was used for another request' },
     },
   },
   ListMyDossiers: {
-    query: myDossiersQuerySchema,
     responses: { 200: { description: 'one page of your dossiers, newest first; pass nextCursor for the next', schema: myDossiersSchema } },
   },
   TrackDossier: {
-    params: trackingParams,
-    query: trackingQuerySchema,
     responses: {
       200: { description: 'progress and dates, without personal data', schema: trackingViewSchema },
       404: { description: 'no dossier with this code and PIN' },
@@ -96,20 +85,15 @@ export const routeContracts = {
     },
   },
   GetDossier: {
-    params: dossierCodeParams,
     responses: { 200: { description: 'the dossier with its history', schema: dossierViewSchema }, 404: { description: 'no such dossier, or not yours' } },
   },
   ListAgencyDossiers: {
-    params: agencyIdParams,
-    query: inboxQuerySchema,
     responses: {
       200: { description: 'one page of the inbox, soonest appointment first; pass nextCursor to get the next', schema: inboxSchema },
       404: { description: 'no such agency, or not yours' },
     },
   },
   ActOnDossier: {
-    params: dossierCodeParams,
-    body: actionSchema,
     responses: {
       200: { description: 'the dossier after the step', schema: dossierViewSchema },
       404: { description: 'no such dossier, or not one you may act on' },
@@ -117,8 +101,6 @@ export const routeContracts = {
     },
   },
   SupplementDossier: {
-    params: dossierCodeParams,
-    body: supplementSchema,
     responses: {
       200: { description: 'the dossier, back with the agency; its appointment date moved by the time it waited', schema: dossierViewSchema },
       404: { description: 'no such dossier, or not yours' },
@@ -126,8 +108,6 @@ export const routeContracts = {
     },
   },
   RateDossier: {
-    params: dossierCodeParams,
-    body: ratingSchema,
     responses: {
       200: { description: 'the dossier with its rating', schema: dossierViewSchema },
       404: { description: 'no such dossier, or not yours' },
@@ -135,8 +115,6 @@ export const routeContracts = {
     },
   },
   UploadDocument: {
-    params: dossierCodeParams,
-    body: documentRequestSchema,
     headers: [
       {
         name: 'Idempotency-Key',
@@ -153,7 +131,6 @@ export const routeContracts = {
     },
   },
   CancelDocument: {
-    params: documentParams,
     responses: {
       204: { description: 'the slot is gone: its URL can no longer file anything (an object still PUT there is quarantined), and its place is free' },
       404: { description: 'no such dossier or slot, or not yours' },
@@ -161,17 +138,20 @@ export const routeContracts = {
     },
   },
   SubmitDossier: {
-    params: dossierCodeParams,
     responses: {
-      200: { description: 'the dossier, now with the agency (status 1) under its dossier code, and its tracking PIN; the draft id keeps leading to it, and a repeated submit answers the same dossier', schema: dossierReceiptSchema },
+      200: {
+        description: 'the dossier, now with the agency (status 1) under its dossier code, and its tracking PIN; the draft id keeps leading to it, and a repeated submit answers the same dossier',
+        schema: dossierReceiptSchema,
+      },
       404: { description: 'no such dossier, or not yours' },
-      409: { description: 'a required component has no verified file (details list them: documents.<component>), the dossier was already submitted, or the same draft is being submitted right now (request_in_progress, Retry-After)' },
+      409: {
+        description:
+          'a required component has no verified file (details list them: documents.<component>), the dossier was already submitted, or the same draft is being submitted right now (request_in_progress, Retry-After)',
+      },
       503: { description: 'the dossier could not be stored in time; nothing was stored and its number is kept for the retry (Retry-After)' },
     },
   },
   UploadResult: {
-    params: dossierCodeParams,
-    body: resultRequestSchema,
     responses: {
       201: { description: 'a pending result slot and its presigned PUT URL; verified like any upload', schema: uploadSlotSchema },
       400: { description: 'type not accepted, size zero or over 20 MiB, or a bad file name' },
@@ -180,7 +160,6 @@ export const routeContracts = {
     },
   },
   GetResult: {
-    params: resultParams,
     responses: {
       200: { description: 'a presigned GET URL (valid 5 minutes) that downloads the verified file under its name', schema: downloadSchema },
       404: { description: 'no such dossier or verified result, or not yours' },
@@ -190,7 +169,6 @@ export const routeContracts = {
     responses: { 200: { description: 'this document' } },
   },
   GetStats: {
-    query: statsQuerySchema,
     headers: [{ name: 'Accept', description: 'text/csv for CSV (one figure per row); JSON otherwise', required: false }],
     responses: {
       200: { description: 'the figures of the scope over the period, summed from counter items (never from dossiers); with shape=report, the period balance', schema: statsAnswerSchema },
@@ -199,19 +177,16 @@ export const routeContracts = {
     },
   },
   GetDocument: {
-    params: resultParams,
     responses: {
       200: { description: 'a presigned GET URL (valid 5 minutes) that downloads the verified file under its name', schema: downloadSchema },
       404: { description: 'no such dossier or verified document, or not one you may open' },
     },
   },
   RankAgencies: {
-    query: statsAgenciesQuerySchema,
     headers: [{ name: 'Accept', description: 'text/csv for CSV (one agency per row); JSON otherwise', required: false }],
     responses: { 200: { description: 'every agency, best on-time share first', schema: agencyRankingSchema }, 400: { description: 'a malformed period' } },
   },
   CreatePayment: {
-    params: dossierCodeParams,
     responses: {
       200: { description: 'the open payment of what is due, created before (a retry answers the same one)', schema: paymentViewSchema },
       201: { description: 'a new payment: send the browser to payUrl before payBy', schema: paymentViewSchema },
@@ -221,25 +196,19 @@ export const routeContracts = {
     },
   },
   PaymentNotification: {
-    params: gatewayParams,
-    responses: { 200: { description: "the gateway protocol's answer: PayGov {MaLoi, MoTaLoi} (\"00\" accepted), VNPay {RspCode, Message}" }, 404: { description: 'not the configured gateway' } },
+    responses: { 200: { description: 'the gateway protocol\'s answer: PayGov {MaLoi, MoTaLoi} ("00" accepted), VNPay {RspCode, Message}' }, 404: { description: 'not the configured gateway' } },
   },
   PaymentNotificationQuery: {
-    params: gatewayParams,
     responses: { 200: { description: "the gateway protocol's answer" }, 404: { description: 'not the configured gateway' } },
   },
   PaymentReturn: {
-    params: gatewayParams,
-    query: returnQuerySchema,
     responses: { 200: { description: 'an HTML page with the state of the payment (JSON with Accept: application/json)' } },
   },
   GetPaymentReceipt: {
-    params: receiptParams,
     headers: [{ name: 'Accept', description: 'application/pdf (or ?format=pdf) for the PDF; JSON otherwise', required: false }],
     responses: { 200: { description: 'the receipt', schema: receiptSchema }, 404: { description: 'no such dossier or settled payment, or not yours' } },
   },
   ReceiveNationalDossier: {
-    // the body (NationalDossier) is read by the handler only after the portal's signature checks out
     headers: [
       { name: 'x-dvcqg-timestamp', description: 'Unix time of signing; refused outside ±5 minutes', required: true },
       { name: 'x-dvcqg-signature', description: 'hex HMAC-SHA256 of `<timestamp>.<body>` under the key shared with the portal', required: true },
@@ -250,4 +219,4 @@ export const routeContracts = {
       401: { description: 'not signed by the national portal' },
     },
   },
-} as const satisfies Record<RouteId, RouteContract>;
+} as const satisfies Record<RouteId, RouteDocumentation>;

@@ -109,13 +109,13 @@ export function can(caller: Caller, action: DossierAction, dossier: Guarded): bo
 }
 
 /** The one answer for a dossier the caller may not know about, identical to a code never issued. */
-export const dossierNotFound = (code: string): AppError => new AppError(404, 'not_found', `dossier ${code} not found`, 'Không tìm thấy hồ sơ.');
+export const dossierNotFound = (code: string): AppError => new AppError('not_found', 'not_found', `dossier ${code} not found`, 'Không tìm thấy hồ sơ.');
 
 /** Throws 404 unless the caller may see the dossier (or it is absent), then 403 unless they may do `action`. */
 export function authorize<D extends Guarded>(caller: Caller, action: DossierAction, dossier: D | undefined, code: string): asserts dossier is D {
   if (!dossier || !can(caller, 'see', dossier)) throw dossierNotFound(code);
   if (!can(caller, action, dossier)) {
-    throw new AppError(403, 'forbidden', `"${action}" is not available to the ${caller.kind} on dossier ${code}`, 'Bạn không có quyền thực hiện thao tác này.');
+    throw new AppError('forbidden', 'forbidden', `"${action}" is not available to the ${caller.kind} on dossier ${code}`, 'Bạn không có quyền thực hiện thao tác này.');
   }
 }
 

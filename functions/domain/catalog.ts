@@ -77,7 +77,7 @@ export function processingOf(province: Province, d: { readonly serviceId: string
 export function assertAcceptsOnlineDossiers(service: Service): void {
   if (service.level < 3) {
     throw new AppError(
-      422,
+      'unprocessable',
       'service_not_online',
       `service "${service.id}" is offered at level ${service.level}: dossiers are filed at the one-stop desk`,
       'Thủ tục này chưa nhận hồ sơ trực tuyến, vui lòng nộp tại bộ phận một cửa.',
@@ -93,13 +93,13 @@ export function chooseAgency(province: Province, service: Service, requested: st
   const candidates = agenciesFor(province, service);
   if (requested === undefined) {
     if (candidates.length === 1) return candidates[0]!;
-    throw new AppError(400, 'invalid_input', 'agencyId: required, this service is processed by several agencies', 'Vui lòng chọn cơ quan giải quyết.', [
+    throw new AppError('invalid', 'invalid_input', 'agencyId: required, this service is processed by several agencies', 'Vui lòng chọn cơ quan giải quyết.', [
       { field: 'agencyId', message: 'required: choose one of the agencies that process this service', allowed: candidates.map((a) => a.id) },
     ]);
   }
   const chosen = candidates.find((a) => a.id === requested);
   if (!chosen) {
-    throw new AppError(400, 'invalid_input', `agencyId: "${requested}" does not process this service`, 'Cơ quan được chọn không giải quyết thủ tục này.', [
+    throw new AppError('invalid', 'invalid_input', `agencyId: "${requested}" does not process this service`, 'Cơ quan được chọn không giải quyết thủ tục này.', [
       { field: 'agencyId', message: 'not an agency that processes this service', allowed: candidates.map((a) => a.id) },
     ]);
   }

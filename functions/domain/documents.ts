@@ -1,5 +1,4 @@
 import type { DocumentComponent, Service } from '../../provinces/schema.js';
-import type { DocumentView } from '../contracts/documents.js';
 import { bucketLayout } from '../declaration.js';
 import { AppError, invalidInput, type ErrorDetail } from './errors.js';
 import { normalizeText, textProblem } from './text.js';
@@ -200,13 +199,13 @@ export function checkSlot(rules: SlotRules, request: SlotRequest, existing: read
   // every pending slot holds a live upload URL: a dossier may have only so many open at once
   const pending = existing.filter((d) => d.status === 'pending' && occupiesSlot(d, now)).length;
   if (pending >= MAX_PENDING_SLOTS) {
-    throw new AppError(409, 'too_many_pending_uploads', `at most ${MAX_PENDING_SLOTS} uploads may wait for their file at once; finish or cancel one first`, 'Hồ sơ đang có quá nhiều tệp chờ tải lên, vui lòng hoàn tất hoặc hủy bớt.', [
+    throw new AppError('conflict', 'too_many_pending_uploads', `at most ${MAX_PENDING_SLOTS} uploads may wait for their file at once; finish or cancel one first`, 'Hồ sơ đang có quá nhiều tệp chờ tải lên, vui lòng hoàn tất hoặc hủy bớt.', [
       { field: 'component', message: `at most ${MAX_PENDING_SLOTS} pending uploads per dossier` },
     ]);
   }
   const taken = existing.filter((d) => d.component === request.component && occupiesSlot(d, now)).length;
   if (taken >= rules.maxFiles) {
-    throw new AppError(409, 'too_many_files', `component ${request.component} takes at most ${rules.maxFiles} file(s)`, 'Thành phần hồ sơ này đã đủ số tệp cho phép.', [
+    throw new AppError('conflict', 'too_many_files', `component ${request.component} takes at most ${rules.maxFiles} file(s)`, 'Thành phần hồ sơ này đã đủ số tệp cho phép.', [
       { field: 'component', message: `at most ${rules.maxFiles} file(s)` },
     ]);
   }
@@ -228,27 +227,6 @@ export function missingComponents(service: Service, documents: readonly Document
 }
 
 export const hasRequiredDocuments = (service: Service): boolean => service.documents.some((d) => d.required);
-
-/** What the applicant and the agency see of a document. */
-export function documentView(doc: DocumentRecord): DocumentView {
-  return {
-    id: doc.id,
-    kind: doc.kind,
-    component: doc.component,
-    fileName: doc.fileName,
-    status: doc.status,
-    declaredType: doc.declaredType,
-    declaredSize: doc.declaredSize,
-    ...(doc.actualSize !== undefined ? { size: doc.actualSize } : {}),
-    ...(doc.actualType ? { type: doc.actualType } : {}),
-    ...(doc.sha256 ? { sha256: doc.sha256 } : {}),
-    ...(doc.reason ? { reason: doc.reason } : {}),
-    ...(doc.reasonVi ? { reasonVi: doc.reasonVi } : {}),
-    uploadedBy: doc.uploadedBy.kind,
-    uploadedAt: doc.uploadedAt,
-    ...(doc.verifiedAt ? { verifiedAt: doc.verifiedAt } : {}),
-  };
-}
 
 /**
  * During a supplement request, which files of a component still count against its `maxFiles`: only those

@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 import type { Agency, FormField, Province, Service } from '../../provinces/schema.js';
-import type { Applicant, DossierView, Submission } from '../contracts/api.js';
+import type { Applicant, Submission } from '../contracts/api.js';
 import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalog.js';
 import { type ErrorDetail, invalidInput } from './errors.js';
 import { isRealDay, safeText } from './text.js';
-import { Status, type StatusCode, statusView } from './status.js';
-import { deadlineStanding, type WorkflowDossier } from './workflow.js';
+import { Status, type StatusCode } from './status.js';
 import type { FeeAssessment } from './fees.js';
 import { issueMessageVi } from './messages-vi.js';
 
@@ -79,19 +79,19 @@ export const MAX_FIELD_DECIMALS = 6;
  * within ±(2^53 − 1) (what DynamoDB and JSON readers keep exactly) and has at most six decimals, so
  * 1e21, 2^53, 1e308, -1e308 and 5e-324 are refused naming the field.
  */
-export function numberFieldSchema(field: Pick<FormField, 'integer' | 'min' | 'max'>): z.ZodType {
+export function numberFieldSchema(field: Pick<FormField, 'integer' | 'min' | 'max'>): z.ZodMiniType {
   const limit = Number.MAX_SAFE_INTEGER;
-  return z.number().superRefine((v, ctx) => {
+  return z.number().check(z.superRefine((v, ctx) => {
     const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
     if (!Number.isFinite(v) || Math.abs(v) > limit) return fail(`a number between -${limit} and ${limit}`);
     if (field.integer && !Number.isInteger(v)) return fail('a whole number');
     if (!field.integer && Number(v.toFixed(MAX_FIELD_DECIMALS)) !== v) return fail(`at most ${MAX_FIELD_DECIMALS} decimal places`);
     if (field.min !== undefined && v < field.min) return fail(`at least ${field.min}`);
     if (field.max !== undefined && v > field.max) return fail(`at most ${field.max}`);
-  });
+  }));
 }
 
-function fieldSchema(field: FormField): z.ZodType {
+function fieldSchema(field: FormField): z.ZodMiniType {
   switch (field.type) {
     case 'string':
       return safeText({ min: 1, max: field.maxLength ?? 2000, multiline: true });
@@ -100,20 +100,20 @@ function fieldSchema(field: FormField): z.ZodType {
     case 'boolean':
       return z.boolean();
     case 'date':
-      return z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').refine(isRealDay, 'not a real date');
+      return z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'), z.refine(isRealDay, 'not a real date'));
     case 'enum':
       return z.enum(field.options as [string, ...string[]]);
   }
 }
 
 /** The zod schema of a service's form, built from the catalog so each procedure validates its own fields. */
-export function formSchemaFor(service: Service): z.ZodObject {
-  const shape: Record<string, z.ZodType> = {};
+export function formSchemaFor(service: Service): z.ZodMiniObject {
+  const shape: Record<string, z.ZodMiniType> = {};
   for (const field of service.fields) {
     const schema = fieldSchema(field);
-    shape[field.name] = field.required ? schema : schema.optional();
+    shape[field.name] = field.required ? schema : z.optional(schema);
   }
-  return z.object(shape).strict();
+  return z.strictObject(shape);
 }
 
 /** zod issues as error details naming the field with its full dotted path, in English and in Vietnamese */
@@ -201,41 +201,6 @@ export function submittedEvent(dossier: Dossier, eventId: string, actor: Actor):
 /** The public tracking route (GET /track/{code}?pin=): what the receipt prints, usable without an account. */
 export function trackingUrl(baseUrl: string, code: string): string {
   return `${baseUrl.replace(/\/$/, '')}/track/${encodeURIComponent(code)}`;
-}
-
-/** What identifies a dossier in every view: code, procedure, agency and status. */
-export function dossierHeader(d: Dossier) {
-  return {
-    code: d.code,
-    service: { id: d.serviceId, code: d.serviceCode, name: d.serviceName },
-    agency: { id: d.agencyId, code: d.agencyCode, name: d.agencyName },
-    status: statusView(d.status),
-  };
-}
-
-/** What a caller sees; personal data only when `withPersonalData` (the applicant or the agency). */
-export function dossierView(dossier: WorkflowDossier, history: readonly DossierEvent[], baseUrl: string, withPersonalData: boolean, now: Date): DossierView {
-  const optional = <K extends keyof WorkflowDossier>(...names: K[]) =>
-    Object.fromEntries(names.filter((n) => dossier[n] !== undefined).map((n) => [n, dossier[n]])) as Partial<Pick<WorkflowDossier, K>>;
-  return {
-    ...dossierHeader(dossier),
-    channel: dossier.channel,
-    ...(withPersonalData ? { applicant: dossier.applicant, fields: dossier.fields } : {}),
-    submittedAt: dossier.submittedAt,
-    updatedAt: dossier.updatedAt,
-    version: dossier.version,
-    trackingUrl: trackingUrl(baseUrl, dossier.code),
-    standing: deadlineStanding(dossier, now),
-    ...optional('receivedAt', 'dueAt', 'legalDueAt', 'calendarBasis', 'lateApology', 'receipt', 'pendingSupplement', 'pendingPayment', 'apologies', 'closingReason', 'finishedAt', 'returnedAt', 'rating', 'draft', 'fees', 'submissionFeesPaidAt'),
-    history: history.map((e) => ({
-      at: e.at,
-      type: e.type,
-      actor: { kind: e.actor.kind, ...(e.actor.agencyId ? { agencyId: e.actor.agencyId } : {}) },
-      from: e.from,
-      to: e.to,
-      ...(e.note ? { note: e.note } : {}),
-    })),
-  };
 }
 
 /**

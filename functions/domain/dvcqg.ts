@@ -1,4 +1,5 @@
 import type { Dossier, DossierEvent } from './dossier.js';
+import type { DossierSnapshot } from './event-view.js';
 import type { StatusCode } from './status.js';
 import type { WorkflowDossier } from './workflow.js';
 
@@ -47,7 +48,7 @@ export interface DossierSyncItem {
 }
 
 /** One DongBoHoSoMC data item: the dossier as it stands after an event (the portal keeps the latest). */
-export function dossierSyncItem(dossier: WorkflowDossier): DossierSyncItem {
+export function dossierSyncItem(dossier: DossierSnapshot): DossierSyncItem {
   const supplement = dossier.pendingSupplement;
   const payment = dossier.pendingPayment;
   const documents = dossier.receipt?.documentsReceived ?? [];
@@ -89,7 +90,7 @@ export interface ProgressItem {
 }
 
 /** One CapNhatTienDoHoSoMC item: the step an event records. */
-export function progressItem(event: DossierEvent, dossier: WorkflowDossier): ProgressItem {
+export function progressItem(event: DossierEvent, dossier: DossierSnapshot): ProgressItem {
   const who = event.actor.kind === 'official' ? 'Cán bộ một cửa' : event.actor.kind === 'citizen' ? 'Người nộp hồ sơ' : 'Hệ thống';
   return {
     MaHoSo: dossier.code,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 
 /**
  * The Vietnamese message of each refused field, given as `messageVi` beside the English `message` of an

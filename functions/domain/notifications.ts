@@ -8,7 +8,7 @@ import {
 } from '../templates/index.js';
 import type { DossierEvent } from './dossier.js';
 import { trackingUrl } from './dossier.js';
-import type { WorkflowDossier } from './workflow.js';
+import type { DossierSnapshot } from './event-view.js';
 
 /**
  * What a dossier event tells whom, as data: pure, no I/O, no clock. The stream consumer turns the plan
@@ -24,7 +24,13 @@ export interface NotifyPreference {
   readonly optOut?: boolean;
 }
 
-export type StoredDossierEvent = DossierEvent & { readonly dossier: WorkflowDossier & { readonly notify?: NotifyPreference }; readonly details?: Record<string, unknown> };
+export type StoredDossierEvent = DossierEvent & { readonly dossier: DossierSnapshot; readonly details?: Record<string, unknown> };
+
+/** What a message to the applicant needs that the event does not carry: read from the dossier item. */
+export interface ApplicantContact {
+  readonly applicant: Pick<Applicant, 'phone' | 'email'>;
+  readonly notify?: NotifyPreference;
+}
 
 /** Which applicant message each event type sends; steps not listed (start-processing, rating...) send none. */
 export const applicantEventTemplates: Readonly<Record<string, ApplicantTemplateId>> = {
@@ -113,7 +119,7 @@ export function formatVnd(amount: number): string {
 }
 
 /** The channels a message goes out on: the applicant's choice, limited to the contacts they gave. */
-export function applicantChannels(applicant: Applicant, preference: NotifyPreference | undefined): NotifyChannel[] {
+export function applicantChannels(applicant: ApplicantContact['applicant'], preference: NotifyPreference | undefined): NotifyChannel[] {
   if (preference?.optOut) return [];
   const wanted = preference?.channels ?? ['sms', 'email'];
   return (['email', 'sms'] as const).filter((c) => wanted.includes(c) && (c === 'sms' ? Boolean(applicant.phone) : Boolean(applicant.email)));
@@ -155,13 +161,13 @@ export function templateValues(event: StoredDossierEvent, baseUrl: string): Reco
 const bilingual = (text: LocalizedText, values: Record<string, string>, separator: string) => `${render(text.vi, values)}${separator}${render(text.en, values)}`;
 
 /** The messages one event sends the applicant, one per chosen channel; none for steps they need not hear of. */
-export function planApplicantNotifications(event: StoredDossierEvent, baseUrl: string): PlannedNotification[] {
+export function planApplicantNotifications(event: StoredDossierEvent, contact: ApplicantContact, baseUrl: string): PlannedNotification[] {
   const templateId = applicantEventTemplates[event.type];
   if (!templateId) return [];
   const template = applicantTemplates[templateId];
   const values = templateValues(event, baseUrl);
-  const applicant = event.dossier.applicant;
-  return applicantChannels(applicant, event.dossier.notify).map((channel) => {
+  const applicant = contact.applicant;
+  return applicantChannels(applicant, contact.notify).map((channel) => {
     const message: Outgoing =
       channel === 'email'
         ? { channel, to: applicant.email!, subject: bilingual(template.subject, values, ' / '), text: bilingual(template.body, values, '\n\n— English —\n') }

@@ -73,7 +73,7 @@ export interface Due {
 }
 
 const notDue = (d: WorkflowDossier, why: string) =>
-  new AppError(409, 'payment_not_due', why, 'Hồ sơ hiện không chờ thanh toán.', { status: d.status, version: d.version });
+  new AppError('conflict', 'payment_not_due', why, 'Hồ sơ hiện không chờ thanh toán.', { status: d.status, version: d.version });
 
 /** Has the purpose been paid already (online here, or at the counter through confirm-payment)? */
 const paidFor = (payments: readonly Payment[], purpose: PaymentPurpose) => payments.some((p) => p.purpose === purpose && p.status === 'paid');
@@ -192,7 +192,7 @@ export function receiptNumber(p: Pick<Payment, 'ref'>, agencyCode: string): stri
  * A paid dossier that ends without its service (refused, withdrawn, stopped) is owed its fees back: the
  * payments to record as refund-due. The refund itself is made by the agency's treasury.
  */
-export function refundsOnClose(d: WorkflowDossier, payments: readonly Payment[]): Payment[] {
+export function refundsOnClose(d: Pick<WorkflowDossier, 'status'>, payments: readonly Payment[]): Payment[] {
   const closedWithoutService = [Status.Refused, Status.Withdrawn, Status.Stopped] as number[];
   if (!closedWithoutService.includes(d.status)) return [];
   return payments.filter((p) => p.status === 'paid');

@@ -1,6 +1,7 @@
 import type { Calendar, Province, Service } from '../../provinces/schema.js';
 import { localDateOf, workingTimeBetween } from './calendar.js';
 import type { DossierEvent } from './dossier.js';
+import type { DossierSnapshot } from './event-view.js';
 import type { WorkflowDossier } from './workflow.js';
 
 /**
@@ -71,7 +72,7 @@ export type Scope = 'province' | `agency:${string}` | `service:${string}`;
 export type Period = `day:${string}` | `month:${string}` | `year:${string}`;
 
 /** An event item as the table stream delivers it: the event and the dossier right after it. */
-export type CountedEvent = DossierEvent & { readonly details?: Record<string, unknown>; readonly dossier: WorkflowDossier };
+export type CountedEvent = DossierEvent & { readonly details?: Record<string, unknown>; readonly dossier: DossierSnapshot };
 
 export interface CounterUpdate {
   readonly scope: Scope;
@@ -190,7 +191,7 @@ export function eventCounts(e: CountedEvent, calendar: Calendar): { flow: Counts
  * Working days from reception to result, leaving out the time the dossier waited for a supplement or a
  * payment (that time is the applicant's, not the agency's, as the deadline itself counts it).
  */
-export function resolutionWorkingDays(d: WorkflowDossier, calendar: Calendar): number {
+export function resolutionWorkingDays(d: Pick<WorkflowDossier, 'receivedAt' | 'finishedAt' | 'pauses'>, calendar: Calendar): number {
   if (!d.receivedAt || !d.finishedAt) return 0;
   const from = Date.parse(d.receivedAt);
   const to = Date.parse(d.finishedAt);

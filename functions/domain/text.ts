@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-setup.js';
 
 /**
  * Rules for text that people send and agencies read: names, form fields, reasons, notes, file names.
@@ -49,15 +50,15 @@ export function textProblem(text: string, rules: TextRules = {}): string | undef
  */
 export function safeText(options: { min?: number; max: number } & TextRules) {
   const rules: TextRules = { multiline: options.multiline ?? false };
-  return z
-    .string()
-    .overwrite((v) => normalizeText(v, rules))
-    .min(options.min ?? 0)
-    .max(options.max)
-    .superRefine((v, ctx) => {
+  return z.string().check(
+    z.overwrite((v) => normalizeText(v, rules)),
+    z.minLength(options.min ?? 0),
+    z.maxLength(options.max),
+    z.superRefine((v, ctx) => {
       const problem = textProblem(v, rules);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
+    }),
+  );
 }
 
 /** A calendar day, `YYYY-MM-DD`, that exists: no 2024-02-31 rolling over to March. */

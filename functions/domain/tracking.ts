@@ -1,6 +1,3 @@
-import { dossierHeader, type DossierEvent } from './dossier.js';
-import { deadlineStanding, type WorkflowDossier } from './workflow.js';
-
 /**
  * Tracking by code and PIN, for people who filed at the counter or have no account. A PIN has a million
  * values, so guessing is what must be stopped: a few wrong tries per dossier, then a pause.
@@ -23,15 +20,3 @@ export function trackingGate(window: FailureWindow | undefined, now: Date): Trac
   return { allowed: true, newWindow: false };
 }
 
-/** What anyone holding the receipt may see: progress and dates, never the applicant's personal data. */
-export function publicTrackingView(d: WorkflowDossier, history: readonly DossierEvent[], now: Date) {
-  return {
-    ...dossierHeader(d),
-    submittedAt: d.submittedAt,
-    ...(d.receivedAt ? { receivedAt: d.receivedAt } : {}),
-    ...(d.dueAt ? { dueAt: d.dueAt } : {}),
-    standing: deadlineStanding(d, now),
-    ...(d.pendingSupplement ? { pendingSupplement: { reason: d.pendingSupplement.reason, missing: d.pendingSupplement.missing } } : {}),
-    history: history.map((e) => ({ at: e.at, type: e.type, from: e.from, to: e.to })),
-  };
-}

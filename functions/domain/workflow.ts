@@ -161,7 +161,7 @@ function callerOf(actor: Actor): Caller {
 function refuse(d: Dossier, action: Action, why?: string): never {
   const allowedNow = (Object.keys(transitions) as Action[]).filter((a) => transitions[a].from.includes(d.status));
   throw new AppError(
-    409,
+    'conflict',
     'transition_not_allowed',
     why ?? `"${action}" is not allowed while the dossier is in status ${d.status}`,
     'Thao tác không hợp lệ với trạng thái hiện tại của hồ sơ.',
@@ -321,14 +321,14 @@ export function applyCommand(d: WorkflowDossier, command: Command, ctx: Workflow
       // Form 04 must reach the citizen before the appointment is missed, and must promise a later date.
       if (ctx.now.getTime() >= current.getTime()) refuse(d, command.action, 'an apology must be made before the appointment date passes');
       if (promised.getTime() <= current.getTime()) {
-        throw new AppError(400, 'invalid_input', 'newDueAt: must be later than the current appointment date', 'Ngày hẹn mới phải sau ngày hẹn hiện tại.', [
+        throw new AppError('invalid', 'invalid_input', 'newDueAt: must be later than the current appointment date', 'Ngày hẹn mới phải sau ngày hẹn hiện tại.', [
           { field: 'newDueAt', message: `must be after ${d.dueAt}` },
         ]);
       }
       // an apology postpones, it does not open an unbounded wait: at most so many working days past the appointment
       const latest = addWorkingDays(ctx.calendar, current, MAX_APOLOGY_WORKING_DAYS);
       if (!(promised.getTime() <= latest.getTime())) {
-        throw new AppError(400, 'invalid_input', `newDueAt: at most ${MAX_APOLOGY_WORKING_DAYS} working days after the current appointment`, `Ngày hẹn mới không được quá ${MAX_APOLOGY_WORKING_DAYS} ngày làm việc sau ngày hẹn hiện tại.`, [
+        throw new AppError('invalid', 'invalid_input', `newDueAt: at most ${MAX_APOLOGY_WORKING_DAYS} working days after the current appointment`, `Ngày hẹn mới không được quá ${MAX_APOLOGY_WORKING_DAYS} ngày làm việc sau ngày hẹn hiện tại.`, [
           { field: 'newDueAt', message: `at most ${latest.toISOString()}` },
         ]);
       }

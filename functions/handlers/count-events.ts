@@ -1,13 +1,11 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { newImageOf } from '../adapters/stream-image.js';
+import { eventConsumer } from '../adapters/event-consumer.js';
 import { environment } from '../declaration.js';
 import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { StatsRepository } from '../adapters/stats-repository.js';
-import { counterUpdates, type CountedEvent } from '../domain/statistics.js';
+import { counterUpdates } from '../domain/statistics.js';
 import { logger } from '../http/logger.js';
 
 /**
@@ -22,20 +20,13 @@ import { logger } from '../http/logger.js';
  * redelivered or retried record a no-op. Figures lag the transition by the stream's delay (~1 s).
  */
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 let stats: StatsRepository | undefined;
 
-async function countRecord(record: DynamoDBRecord): Promise<void> {
-  const event = newImageOf<CountedEvent>(record);
-  if (!event) return;
-  if (!event.eventId || !event.dossier) return;
+/** Sequential, like RouteEvents: a failed record is retried from there and those after it are redelivered, which the markers absorb. */
+export const handler = eventConsumer(async (event) => {
   stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
   const updates = counterUpdates(event, currentProvince().calendar);
   if (updates.length === 0) return;
   const counted = await stats.count(event.eventId, event.dossierCode, updates, now());
   if (!counted) logger.info('already counted', { eventId: event.eventId });
-}
-
-/** Sequential, like RouteEvents: a failed record is retried from there and those after it are redelivered, which the markers absorb. */
-export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, countRecord, processor, { context, processInParallel: false });
+});

@@ -1,8 +1,9 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { documentDeps } from '../adapters/document-deps.js';
 import { cancelDocumentUpload } from '../app/documents.js';
 
-export const handler = httpRoute('CancelDocument', async ({ caller, params }) => {
+export const handler = httpRoute(input.CancelDocument, async ({ caller, params }) => {
   await cancelDocumentUpload(documentDeps(), caller, params.code, params.id);
   return { status: 204 };
 });

@@ -1,8 +1,15 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { workflowDeps } from '../adapters/deps.js';
 import { actOnDossier } from '../app/workflow.js';
+import { businessMetrics } from '../declaration.js';
+import { countRefusal, withMetrics } from '../http/metrics.js';
 
-export const handler = httpRoute('SupplementDossier', async ({ caller, params, body }) => ({
+const route = httpRoute(input.SupplementDossier, async ({ caller, params, body }) => ({
   status: 200,
-  body: await actOnDossier(workflowDeps(), caller, params.code, { action: 'supplement', ...(body.note ? { note: body.note } : {}) }, body.expectedVersion),
+  body: await countRefusal('version_conflict', businessMetrics.versionConflicts, () =>
+    actOnDossier(workflowDeps(), caller, params.code, { action: 'supplement', ...(body.note ? { note: body.note } : {}) }, body.expectedVersion),
+  ),
 }));
+
+export const handler = withMetrics(route);

@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { paymentDeps } from '../adapters/payment-deps.js';
 import { readReceipt, type Receipt } from '../app/payments.js';
 import { receiptPdf } from '../adapters/receipt-pdf.js';
 
-const route = httpRoute('GetPaymentReceipt', async ({ caller, params }) => ({ status: 200, body: await readReceipt(paymentDeps(), caller, params.code, params.ref) }));
+const route = httpRoute(input.GetPaymentReceipt, async ({ caller, params }) => ({ status: 200, body: await readReceipt(paymentDeps(), caller, params.code, params.ref) }));
 
 function wantsPdf(event: HttpEvent): boolean {
   const format = event.queryStringParameters?.format;

@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { httpRoute, type HttpEvent, type HttpResult } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { paymentDeps } from '../adapters/payment-deps.js';
 import { returnState } from '../app/payments.js';
 import { returnPage } from '../http/payment-page.js';
 
-const route = httpRoute('PaymentReturn', async ({ query }) => {
+const route = httpRoute(input.PaymentReturn, async ({ query }) => {
   const ref = query.ref ?? query.MaThamChieu ?? query.vnp_TxnRef ?? '';
   const state = await returnState(paymentDeps(), ref);
   return { status: 200, body: state ?? { ref, status: 'unknown' } };

@@ -1,12 +1,9 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { newImageOf } from '../adapters/stream-image.js';
+import { eventConsumer } from '../adapters/event-consumer.js';
 import { environment } from '../declaration.js';
 import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
 import { PaymentRepository } from '../adapters/payment-repository.js';
 import { recordRefunds } from '../app/payments.js';
-import type { CountedEvent } from '../domain/statistics.js';
 import { logger } from '../http/logger.js';
 
 /**
@@ -16,17 +13,11 @@ import { logger } from '../http/logger.js';
  */
 
 const closing = new Set(['dossier.refuse', 'dossier.withdraw', 'dossier.stop']);
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 let payments: PaymentRepository | undefined;
 
-async function refundRecord(record: DynamoDBRecord): Promise<void> {
-  const event = newImageOf<CountedEvent>(record);
-  if (!event) return;
-  if (!closing.has(event.type) || !event.dossier) return;
+export const handler = eventConsumer(async (event) => {
+  if (!closing.has(event.type)) return;
   payments ??= new PaymentRepository(dynamo(), requiredEnv(environment.tableName));
   const recorded = await recordRefunds({ payments }, event.dossier, event.at, event.type);
   if (recorded > 0) logger.info('refunds recorded', { dossierCode: event.dossierCode, recorded });
-}
-
-export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, refundRecord, processor, { context, processInParallel: false });
+});

@@ -1,8 +1,9 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { documentDeps } from '../adapters/document-deps.js';
 import { requestResultUpload } from '../app/documents.js';
 
-export const handler = httpRoute('UploadResult', async ({ caller, params, body }) => ({
+export const handler = httpRoute(input.UploadResult, async ({ caller, params, body }) => ({
   status: 201,
   body: await requestResultUpload(documentDeps(), caller, params.code, body),
 }));

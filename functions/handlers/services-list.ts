@@ -1,9 +1,10 @@
 import { httpRoute } from '../http/route.js';
+import * as input from '../contracts/inputs.js';
 import { currentProvince } from '../adapters/province.js';
 import { filterCatalogEntries, filterServices } from '../domain/catalog.js';
-import { serviceSummary } from '../domain/views.js';
+import { serviceSummary } from '../app/catalog-views.js';
 
-export const handler = httpRoute('ListServices', async ({ query }) => {
+export const handler = httpRoute(input.ListServices, async ({ query }) => {
   const province = currentProvince();
   const filter = {
     level: query.level as 1 | 2 | 3 | 4 | undefined,

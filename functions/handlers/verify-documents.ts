@@ -1,5 +1,5 @@
 import type { S3Event } from 'aws-lambda';
-import { documentDeps } from '../adapters/document-deps.js';
+import { verifierDeps } from '../adapters/verifier-deps.js';
 import { verifyUpload } from '../app/documents.js';
 import { logger } from '../http/logger.js';
 
@@ -14,7 +14,7 @@ export const handler = async (event: S3Event): Promise<void> => {
   for (const record of event.Records) {
     if (!record.eventName.startsWith('ObjectCreated')) continue;
     const key = keyOfEvent(record.s3.object.key);
-    const outcome = await verifyUpload(documentDeps(), key, record.s3.object.versionId);
+    const outcome = await verifyUpload(verifierDeps(), key, record.s3.object.versionId);
     logger.info('document checked', { key, outcome, size: record.s3.object.size });
   }
 };

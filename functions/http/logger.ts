@@ -18,6 +18,14 @@ class FunctionLogger extends Logger {
     return child;
   }
 
+  /** A child whose every line carries `keys`, for one unit of work (a stream record). */
+  withKeys(keys: Record<string, string>): FunctionLogger {
+    const coldStart = this.getColdStart();
+    const child = this.createChild({ persistentKeys: keys }) as FunctionLogger;
+    child.coldStart = coldStart;
+    return child;
+  }
+
   protected override createLogger(options?: ConstructorOptions): FunctionLogger {
     return new FunctionLogger(options);
   }
@@ -50,4 +58,12 @@ export const logger: Logger = new Proxy<Logger>(root, {
 /** Runs one invocation with a logger of its own, carrying that invocation's Lambda context. */
 export function withInvocationLogger<T>(context: Context, run: () => T): T {
   return invocation.run(root.forInvocation(context), run);
+}
+
+/**
+ * Runs one unit of work (a stream record) with `keys` (the dossier code) on every line it logs, through
+ * the same `logger`; the keys end with it, so the next record starts without them.
+ */
+export function withLogKeys<T>(keys: Record<string, string>, run: () => T): T {
+  return invocation.run((invocation.getStore() ?? root).withKeys(keys), run);
 }

@@ -1,8 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
 import { routes, type RouteDeclaration } from '../declaration.js';
-import { routeContracts, type RouteContract } from '../contracts/routes.js';
+import { routeDocumentation, routeInputs, type RouteContract } from '../contracts/routes.js';
 import { errorSchema } from '../contracts/api.js';
 import { agencyMessageV1Schema } from '../contracts/agency-message.js';
+import { nationalDossierSchema } from '../contracts/national.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -13,9 +15,11 @@ const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
  * with. OpenAPI 3.1 schemas are JSON Schema 2020-12, which zod emits natively.
  */
 export function buildOpenApi(info: { title: string; version: string; serverUrl?: string }): JsonSchema {
-  // Referenced so that they are part of the components even though no route returns them directly.
-  void errorSchema;
-  void agencyMessageV1Schema;
+  // Components no route answers directly. Schemas are bundled only where used (functions/contracts/inputs.ts),
+  // so these are named here: an unused one would be left out of this function's bundle, and of the document.
+  for (const schema of [errorSchema, agencyMessageV1Schema, nationalDossierSchema]) {
+    if (!z.globalRegistry.has(schema)) throw new Error('a documented component lost its id');
+  }
   const { schemas } = z.toJSONSchema(z.globalRegistry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -24,7 +28,7 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
   });
   for (const schema of Object.values(schemas)) delete (schema as JsonSchema).$schema;
 
-  const schemaFor = (schema: z.ZodType): JsonSchema => {
+  const schemaFor = (schema: z.core.$ZodType): JsonSchema => {
     const id = z.globalRegistry.get(schema)?.id;
     if (typeof id === 'string') return ref(id);
     const inline = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -32,7 +36,7 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
     return inline;
   };
 
-  const parametersOf = (schema: z.ZodType | undefined, location: 'path' | 'query'): JsonSchema[] => {
+  const parametersOf = (schema: z.core.$ZodType | undefined, location: 'path' | 'query'): JsonSchema[] => {
     if (!schema) return [];
     const json = schemaFor(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
     return Object.entries(json.properties ?? {}).map(([name, s]) => ({
@@ -77,7 +81,7 @@ export function buildOpenApi(info: { title: string; version: string; serverUrl?:
 
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
-    const contract: RouteContract = routeContracts[route.id];
+    const contract: RouteContract = { ...routeInputs[route.id], ...routeDocumentation[route.id] };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, contract);
   }
 

@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
-import { routeById, type RouteId } from '../declaration.js';
-import { routeContracts, type RouteContract } from '../contracts/routes.js';
+import * as z from 'zod/mini';
+import '../domain/zod-setup.js';
+import { routeById } from '../declaration.js';
+import type { RouteInput } from '../contracts/routes.js';
 import { callerFromClaims, type Caller } from '../adapters/identity.js';
 import { AppError, invalidInput } from '../domain/errors.js';
 import { issuesToDetails } from '../domain/dossier.js';
 import { logger, withInvocationLogger } from './logger.js';
+import { httpStatusOf } from './error-status.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -14,9 +16,9 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 /** JSON bodies are small: forms and metadata only, documents go straight to S3. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+type Parsed<S> = S extends z.core.$ZodType ? z.output<S> : undefined;
 
-export interface HttpRequest<C extends RouteContract> {
+export interface HttpRequest<C extends RouteInput> {
   readonly caller: Caller;
   readonly params: Parsed<C['params']>;
   readonly query: Parsed<C['query']>;
@@ -46,21 +48,21 @@ const retryAfterOf = (err: AppError): number | undefined => {
 };
 
 /** A 503 or 429 that says when to come back: the service refusing load on purpose, not failing. */
-export const isDeliberateRefusal = (err: AppError): boolean => (err.status === 503 || err.status === 429) && retryAfterOf(err) !== undefined;
+export const isDeliberateRefusal = (err: AppError): boolean => (httpStatusOf(err) === 503 || httpStatusOf(err) === 429) && retryAfterOf(err) !== undefined;
 
 export function errorResult(err: AppError): HttpResult {
   // a refusal that says when to come back (429, 503, a request still in progress) says it in HTTP too
   const retryAfter = retryAfterOf(err);
   return json(
-    err.status,
+    httpStatusOf(err),
     { error: { code: err.code, message: err.message, ...(err.messageVi ? { messageVi: err.messageVi } : {}), ...(err.details ? { details: err.details } : {}) } },
     typeof retryAfter === 'number' ? { 'retry-after': String(Math.ceil(retryAfter)) } : {},
   );
 }
 
-function validate<S extends z.ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
+function validate<S extends z.core.$ZodType | undefined>(schema: S, value: unknown, prefix: string | undefined): Parsed<S> {
   if (!schema) return undefined as Parsed<S>;
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (!result.success) throw invalidInput(issuesToDetails(result.error.issues, prefix));
   return result.data as Parsed<S>;
 }
@@ -71,16 +73,16 @@ function readJsonBody(event: HttpEvent): unknown {
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_JSON_BODY_BYTES) {
-    throw new AppError(413, 'payload_too_large', `body is ${raw.byteLength} bytes, the limit is ${MAX_JSON_BODY_BYTES}`, 'Dữ liệu gửi lên quá lớn.');
+    throw new AppError('too_large', 'payload_too_large', `body is ${raw.byteLength} bytes, the limit is ${MAX_JSON_BODY_BYTES}`, 'Dữ liệu gửi lên quá lớn.');
   }
   const type = event.headers['content-type'] ?? '';
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new AppError(415, 'unsupported_media_type', 'body must be application/json', 'Dữ liệu phải ở định dạng JSON.');
+    throw new AppError('unsupported_media_type', 'unsupported_media_type', 'body must be application/json', 'Dữ liệu phải ở định dạng JSON.');
   }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new AppError(400, 'invalid_json', `body is not valid JSON: ${(err as Error).message}`, 'Dữ liệu gửi lên không đúng định dạng JSON.', [
+    throw new AppError('invalid', 'invalid_json', `body is not valid JSON: ${(err as Error).message}`, 'Dữ liệu gửi lên không đúng định dạng JSON.', [
       { field: 'body', message: 'not valid JSON' },
     ]);
   }
@@ -95,19 +97,20 @@ function fieldsOf(err: AppError): string[] | undefined {
 
 /**
  * Wraps a route implementation: who may call it comes from the declaration, what it accepts from its
- * contract, and every refusal leaves in the one error shape. The implementation sees only valid input.
+ * input contract (functions/contracts/inputs.ts, the handler's own: no other route's schemas are bundled),
+ * and every refusal leaves in the one error shape. The implementation sees only valid input.
  */
-export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(typeof routeContracts)[Id]>) => Promise<HttpReply>) {
+export function httpRoute<I extends RouteInput>(contract: I, impl: (req: HttpRequest<I>) => Promise<HttpReply>) {
+  const id = contract.id;
   const route = routeById(id);
-  const contract: RouteContract = routeContracts[id];
 
   const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims, route.access === 'public' ? undefined : route.access);
     if (route.access !== 'public') {
       // The authorizer already refuses missing or bad tokens; this guards a misconfigured route.
-      if (caller.kind === 'anonymous') throw new AppError(401, 'unauthorized', 'a valid token is required', 'Vui lòng đăng nhập.');
+      if (caller.kind === 'anonymous') throw new AppError('unauthenticated', 'unauthorized', 'a valid token is required', 'Vui lòng đăng nhập.');
       if (!(route.access as readonly string[]).includes(caller.kind)) {
-        throw new AppError(403, 'forbidden', `this action is not available to the ${caller.kind} role`, 'Bạn không có quyền thực hiện thao tác này.');
+        throw new AppError('forbidden', 'forbidden', `this action is not available to the ${caller.kind} role`, 'Bạn không có quyền thực hiện thao tác này.');
       }
     }
     const request = {
@@ -118,7 +121,7 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
       header: (name: string) => event.headers[name.toLowerCase()],
       event,
       deadline: Date.now() + context.getRemainingTimeInMillis(),
-    } as HttpRequest<(typeof routeContracts)[Id]>;
+    } as HttpRequest<I>;
     const reply = await impl(request);
     if (reply.body === undefined) return { statusCode: reply.status, headers: reply.headers ?? {} };
     return json(reply.status, reply.body, reply.headers);
@@ -131,10 +134,10 @@ export function httpRoute<Id extends RouteId>(id: Id, impl: (req: HttpRequest<(t
         if (err instanceof AppError) {
           // load shed on purpose (503, 429 with Retry-After): not our fault, so no ERROR and no stack, which
           // would page whoever watches the 5xx alarm for a client that was only told to come back later
-          if (isDeliberateRefusal(err)) logger.warn('shed', { route: id, status: err.status, code: err.code, retryAfterSeconds: retryAfterOf(err) });
-          else if (err.status >= 500) logger.error('refused', { code: err.code, error: err });
+          if (isDeliberateRefusal(err)) logger.warn('shed', { route: id, status: httpStatusOf(err), code: err.code, retryAfterSeconds: retryAfterOf(err) });
+          else if (httpStatusOf(err) >= 500) logger.error('refused', { code: err.code, error: err });
           // a refusal leaves a trace (probing shows), with what was refused but never what was sent
-          else logger.info('refused', { route: id, status: err.status, code: err.code, ...(fieldsOf(err) ? { fields: fieldsOf(err) } : {}) });
+          else logger.info('refused', { route: id, status: httpStatusOf(err), code: err.code, ...(fieldsOf(err) ? { fields: fieldsOf(err) } : {}) });
           request.response = errorResult(err);
           return;
         }

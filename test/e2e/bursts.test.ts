@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../functions/adapters/clients.js';
-import { keys } from '../../functions/adapters/dossier-repository.js';
+import { keys } from '../../functions/adapters/dossier-items.js';
 import { MAX_OPEN_DRAFTS } from '../../functions/domain/dossier.js';
 import { api, tokenFor } from '../support/api.js';
 import { burstService, burstSubmissions } from '../support/burst.js';

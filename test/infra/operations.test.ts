@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import { describe, expect, test } from 'vitest';
-import { consumers, routes } from '../../functions/declaration.js';
+import { businessMetrics, consumers, routes } from '../../functions/declaration.js';
+import { PIN_LOCKOUT_ALARM_PER_15_MIN, VERSION_CONFLICT_ALARM_PER_15_MIN } from '../../lib/operations.js';
 import { liveAlias } from '../../lib/handler-function.js';
 import type { MotcuaStack } from '../../lib/motcua-stack.js';
 import { build, generateProvince } from './fixtures.js';
@@ -13,13 +14,32 @@ const prod = build(province, { alarmEmail: 'vanhanh@example.gov.vn' }).stack;
 const dev = build(province, { stage: 'dev' }).stack;
 
 const resources = (stack: MotcuaStack): Resources => Template.fromStack(stack).toJSON().Resources as Resources;
+/**
+ * The parent's resources and those of the functions' alarm stack, whose parameters are replaced by what
+ * the parent passes for them: an alarm then names its function, queue and topic as the parent does.
+ */
+function withAlarmStack(stack: MotcuaStack): Resources {
+  const parent = resources(stack);
+  const nested = stack.operations.alarmStack!;
+  const passed = parent[stack.getLogicalId(nested.nestedStackResource!)]!.Properties.Parameters as Record<string, unknown>;
+  const inline = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(inline);
+    if (value && typeof value === 'object') {
+      const ref = (value as { Ref?: string }).Ref;
+      if (ref !== undefined && ref in passed) return passed[ref];
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inline(v)]));
+    }
+    return value;
+  };
+  return { ...parent, ...(inline(Template.fromStack(nested).toJSON().Resources) as Resources) };
+}
 const ofType = (r: Resources, type: string) => Object.entries(r).filter(([, v]) => v.Type === type);
 const topicRef = (stack: MotcuaStack) => ({ Ref: stack.getLogicalId(stack.operations.topic.node.defaultChild as CfnElement) });
 const sendsToTopic = (alarm: { Properties: Record<string, unknown> }, topic: unknown) => JSON.stringify(alarm.Properties.AlarmActions ?? []).includes(JSON.stringify(topic));
 const logicalId = (stack: MotcuaStack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as CfnElement);
 
 describe('operations: where alarms go', () => {
-  const r = resources(prod);
+  const r = withAlarmStack(prod);
 
   test('one KMS-encrypted topic, with the -c alarmEmail subscription', () => {
     const [[, topic]] = ofType(r, 'AWS::SNS::Topic') as [[string, Resources[string]]];
@@ -107,13 +127,18 @@ describe('operations: gradual deployment', () => {
       expect(group.Properties.AutoRollbackConfiguration, id).toMatchObject({ Enabled: true, Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM']) });
       expect((group.Properties.AlarmConfiguration as { Alarms: unknown[] }).Alarms).toHaveLength(1);
     }
+    const nested = prod.operations.alarmStack!;
+    const outputs = Template.fromStack(nested).toJSON().Outputs as Record<string, { Value: unknown }>;
     for (const [id, handler] of prod.functions) {
       const alias = r[logicalId(prod, handler.alias)]!;
       expect(alias.UpdatePolicy?.CodeDeployLambdaAliasUpdate, id).toBeDefined();
-      const errorAlarm = handler.node.findChild('Errors');
+      const errorAlarm = prod.operations.alarmScope(id).node.findChild('Errors');
       const group = prod.operations.deploymentGroups.get(id)!;
       const cfn = r[logicalId(prod, group)]!;
-      expect(JSON.stringify(cfn.Properties.AlarmConfiguration)).toContain(logicalId(prod, errorAlarm as never));
+      // the alarm's name, an output of the alarm stack
+      const [{ Name }] = (cfn.Properties.AlarmConfiguration as { Alarms: [{ Name: { 'Fn::GetAtt': [string, string] } }] }).Alarms;
+      const output = Name['Fn::GetAtt'][1].replace(/^Outputs\./, '');
+      expect(outputs[output]?.Value, id).toEqual({ Ref: nested.getLogicalId(errorAlarm.node.defaultChild as CfnElement) });
     }
     // one CodeDeploy role for all groups, not one per function
     expect(ofType(r, 'AWS::IAM::Role').filter(([, role]) => JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('codedeploy'))).toHaveLength(1);
@@ -123,5 +148,49 @@ describe('operations: gradual deployment', () => {
     const r = resources(dev);
     expect(ofType(r, 'AWS::Lambda::Alias')).toHaveLength(dev.functions.size);
     expect(ofType(r, 'AWS::CodeDeploy::DeploymentGroup')).toHaveLength(0);
+  });
+});
+
+describe('operations: business figures', () => {
+  const template = Template.fromStack(prod);
+  const service = businessMetrics.service(province.id);
+
+  test('the dashboard graphs each figure under the namespace and service the functions publish it with', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    // the body is one JSON string, joined with the tokens it refers to (which stand in as strings here)
+    const raw = dashboard!.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text = typeof raw === 'string' ? raw : raw['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'token')).join('');
+    const body = JSON.parse(text) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+    const graphed = body.widgets.flatMap((w) => w.properties.metrics ?? []).filter((m) => m[0] === businessMetrics.namespace);
+    // [namespace, name, dimension, value, dimension, value, ..., options]
+    const dimensionsOf = (m: unknown[]) => Object.fromEntries(Array.from({ length: Math.floor((m.length - 2) / 2) }, (_, i) => [m[2 + 2 * i], m[3 + 2 * i]]));
+    const series = (name: string) => graphed.filter((m) => m[1] === name && dimensionsOf(m).service === service).map(dimensionsOf);
+    expect(series(businessMetrics.submissions).map((d) => d.channel)).toEqual([...businessMetrics.submissionChannels]);
+    expect(series(businessMetrics.paymentsSettled).map((d) => d.source)).toEqual([...businessMetrics.paymentSources]);
+    for (const name of [businessMetrics.versionConflicts, businessMetrics.pinLockouts, businessMetrics.dossiersRefused]) expect(series(name), name).toHaveLength(1);
+  });
+
+  test('PIN lockouts and version conflicts are alarmed over 15 minutes and sent to the topic', () => {
+    for (const [name, threshold] of [
+      [businessMetrics.pinLockouts, PIN_LOCKOUT_ALARM_PER_15_MIN],
+      [businessMetrics.versionConflicts, VERSION_CONFLICT_ALARM_PER_15_MIN],
+    ] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: businessMetrics.namespace,
+        MetricName: name,
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+        Period: 900,
+        Threshold: threshold,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef(prod)],
+      });
+    }
+  });
+
+  test('publishing them needs no permission: EMF goes through the function logs, no role may put metric data', () => {
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(policies).not.toContain('cloudwatch:PutMetricData');
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, test } from 'vitest';
 import { withCatalog } from '../../functions/adapters/catalog-store.js';
-import { agencyQueue, environment } from '../../functions/declaration.js';
+import { agencyQueue, environment, routeById, routes, type RouteDeclaration, type RouteId } from '../../functions/declaration.js';
 import { bundledCatalogDir } from '../../lib/handler-function.js';
 import { rootRelative } from '../../lib/paths.js';
 import { writeGeneratedWorkbook } from '../../provinces/catalog/generate.js';
@@ -14,6 +14,8 @@ import { MAX_AGENCIES_PER_SHARD, SHARDS, shardOf } from '../../lib/agency-queues
 import { build, generateProvince, resourceCount } from './fixtures.js';
 
 const limit = 500;
+/** Routes (each with its function, alias, alarms and deployment) the parent template must still have room for. */
+const PARENT_ROUTES_HEADROOM = 6;
 
 describe('a province with 200 agencies', { timeout: 120_000 }, () => {
   test('fits: the parent template and every nested template stay under 500 resources', () => {
@@ -32,7 +34,17 @@ describe('a province with 200 agencies', { timeout: 120_000 }, () => {
     // CloudFormation reads at most 1 MB of template from S3
     for (const t of [parent, ...nested.map((n) => n.template)]) expect(JSON.stringify(t).length).toBeLessThan(1_000_000);
     for (const count of counts.shards) expect(count).toBeLessThan(limit);
-    expect(Object.keys(parent.Resources).filter((id) => parent.Resources[id].Type === 'AWS::CloudFormation::Stack')).toHaveLength(nested.length);
+    // the agency shards and the functions' alarm stack
+    expect(Object.keys(parent.Resources).filter((id) => parent.Resources[id].Type === 'AWS::CloudFormation::Stack')).toHaveLength(nested.length + 1);
+    expect(resourceCount(Template.fromStack(stack.operations.alarmStack!).toJSON())).toBeLessThan(limit);
+
+    // room to grow: the parent's resources are per function, not per agency, so the margin is counted in routes
+    const small = generateProvince({ agencies: 2 });
+    const extra: RouteDeclaration = { ...routeById('GetService'), id: 'GetServiceAgain' as RouteId, path: '/services-again/{id}' };
+    const perRoute = resourceCount(Template.fromStack(build(small, { routes: [...routes, extra] }).stack).toJSON()) - resourceCount(Template.fromStack(build(small).stack).toJSON());
+    console.info(`a route with its function adds ${perRoute} resources to the parent: room for ${Math.floor((limit - counts.parent) / perRoute)} more`);
+    expect(perRoute).toBeGreaterThan(0);
+    expect(limit - counts.parent).toBeGreaterThanOrEqual(PARENT_ROUTES_HEADROOM * perRoute);
 
     const names = nested.flatMap((n) =>
       Object.values(n.template.Resources as Record<string, { Type: string; Properties: { QueueName?: string } }>)

@@ -294,6 +294,15 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
     for (const write of tableWrites) expect(actions.has(write), write).toBe(false);
     // reading the stream is what the event source mapping needs
     expect(actions.has('dynamodb:GetRecords')).toBe(true);
+    // and of the table, the applicant and the form on dossier items: the events carry no personal data
+    const reads = statements.filter((st) => st.Effect === 'Allow' && ([] as string[]).concat(st.Action).includes('dynamodb:GetItem'));
+    expect(reads.map((st) => st.Condition)).toEqual([
+      {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOSSIER#*'] },
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['pk', 'sk', 'schemaVersion', 'applicant', 'fields'] },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+      },
+    ]);
   });
 
   test('feeds RouteEvents only inserted history events from the stream, with retries, bisection and a failure queue', () => {

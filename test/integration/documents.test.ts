@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { dynamo, s3Client } from '../../functions/adapters/clients.js';
+import { dynamo } from '../../functions/adapters/clients.js';
 import { DocumentRepository } from '../../functions/adapters/document-repository.js';
-import { DocumentStore } from '../../functions/adapters/document-store.js';
+import { DocumentUrls } from '../../functions/adapters/document-urls.js';
 import { objectKey, type DocumentRecord } from '../../functions/domain/documents.js';
 import { startBucketEventDelivery } from '../../local/bucket-events.js';
 import { startLocalS3 } from '../../local/s3.js';
@@ -16,7 +16,7 @@ import { renamedElf, samplePdf, samplePng } from '../support/files.js';
 
 const stack = inject('localStack');
 const repo = new DocumentRepository(dynamo(), stack.tableName);
-const store = new DocumentStore(s3Client(), stack.bucketName);
+const urls = new DocumentUrls(stack.bucketName);
 const raw = new S3Client({ region: stack.region, endpoint: stack.endpoints.s3, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
 const quiet: Logger = { info: () => undefined, error: () => undefined } as unknown as Logger;
 
@@ -63,7 +63,7 @@ describe('the verifier on the local stack (s3rver events, DynamoDB Local)', () =
   it('verifies a PUT through a presigned URL, then rejects and quarantines a second PUT to the same URL', async () => {
     const record = slot(`IT.${Date.now()}-1`);
     await repo.putSlot(record);
-    const url = await store.presignPut(record.objectKey, 600, record.declaredSize);
+    const url = await urls.presignPut(record.objectKey, 600, record.declaredSize);
     expect((await fetch(url, { method: 'PUT', body: samplePdf })).status).toBe(200);
     const verified = await until('verified', async () => {
       const r = await repo.get(record.dossierCode, record.id);
@@ -93,9 +93,9 @@ describe('the verifier on the local stack (s3rver events, DynamoDB Local)', () =
   it('serves a presigned GET with the stored bytes', async () => {
     const record = slot(`IT.${Date.now()}-3`);
     await repo.putSlot(record);
-    await fetch(await store.presignPut(record.objectKey, 600, record.declaredSize), { method: 'PUT', body: samplePdf });
+    await fetch(await urls.presignPut(record.objectKey, 600, record.declaredSize), { method: 'PUT', body: samplePdf });
     await until('verified', async () => ((await repo.get(record.dossierCode, record.id))?.status === 'verified' ? true : undefined));
-    const answer = await fetch(await store.presignGet(record.objectKey, 60, { fileName: record.fileName, contentType: 'application/pdf' }));
+    const answer = await fetch(await urls.presignGet(record.objectKey, 60, { fileName: record.fileName, contentType: 'application/pdf' }));
     expect(answer.status).toBe(200);
     expect(Buffer.from(await answer.arrayBuffer()).equals(samplePdf)).toBe(true);
   });

@@ -2,13 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RouteDeclaration } from '../../functions/declaration.js';
 import { loadProvince } from '../../provinces/load.js';
 import { createLocalClock } from '../../local/clock.js';
 import { createApiListener } from '../../local/http.js';
 import { createLocalIdentity } from '../../local/identity.js';
 import type { Logger } from '../../local/support.js';
+import { captureLines } from '../support/output.js';
 
 const stack = inject('localStack');
 const silent: Logger = { info: () => undefined, error: () => undefined };
@@ -39,22 +40,14 @@ describe('the local runtime gives each invocation its own logger context', () =>
 
   it('logs concurrent requests to two routes each under its own function name and request id', async () => {
     // Prepare: Powertools writes a warning as one JSON line to stderr; keep ours, let the rest through.
-    const lines: Record<string, unknown>[] = [];
-    const write = process.stderr.write.bind(process.stderr) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const ours = String(chunk)
-        .split('\n')
-        .filter((line) => line.includes('"after pause"'));
-      for (const line of ours) lines.push(JSON.parse(line) as Record<string, unknown>);
-      return ours.length > 0 ? true : write(chunk, ...rest);
-    });
+    const { lines, restore } = captureLines(process.stderr, (line) => line.includes('"after pause"'));
 
     // Act: each slow invocation starts first and logs after a fast one of the other route has begun and ended.
     const call = (path: string, tag: string, pauseMs: number) => fetch(`${base}${path}`, { headers: { 'x-tag': tag, 'x-pause-ms': String(pauseMs) } }).then((r) => r.status);
     const statuses = await Promise.all(
       Array.from({ length: 10 }, (_, i) => [call('/slow-first', `slow-${i}`, 150), call('/fast-second', `fast-${i}`, 10 + i * 5)]).flat(),
     );
-    spy.mockRestore();
+    restore();
 
     // Assess
     expect(statuses.every((s) => s === 200)).toBe(true);

@@ -28,7 +28,8 @@ describe('request observer', () => {
   it('counts each DynamoDB request with the read, write and index-write units DynamoDB Local reports', async () => {
     const { seen, db, destroy } = observedClients();
     const id = randomUUID();
-    // 1.5 KB: two write units; with gsi1 keys, the index write is counted apart
+    // 1.5 KB: two write units; with gsi1 keys, the index write is counted apart, and is one unit: gsi1
+    // projects only the inbox's attributes (declaration.ts), so the filler is not copied into it
     const item = { pk: `OBSERVER#${id}`, sk: 'ITEM', gsi1pk: `OBSERVER#${id}`, gsi1sk: 'x', filler: 'a'.repeat(1500) };
     try {
       await db.send(new PutCommand({ TableName: stack.tableName, Item: item }));
@@ -51,7 +52,7 @@ describe('request observer', () => {
       'DynamoDB TransactWriteItems ok',
     ]);
     const [put, get, query, , transact] = seen;
-    expect(put?.units).toEqual({ read: 0, write: 2, indexWrite: 2 });
+    expect(put?.units).toEqual({ read: 0, write: 2, indexWrite: 1 });
     expect(get?.units).toEqual({ read: 1, write: 0, indexWrite: 0 });
     expect(query?.units?.read).toBeGreaterThan(0);
     // a transaction is billed twice: a small put (1) and the delete of the 1.5 KB item (2), doubled

@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newImageOf } from '../../functions/adapters/stream-image.js';
-import { agencyMessage, type StoredEvent } from '../../functions/app/route-events.js';
+import { eventItem, storedEventSchema } from '../../functions/adapters/event-item.js';
 import { dossierSyncItem } from '../../functions/domain/dvcqg.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { startStreamPoller } from '../../local/streams.js';
@@ -42,42 +42,32 @@ afterAll(async () => {
   streams.destroy();
 });
 
-function storedEvent(code: string): StoredEvent & { pk: string; sk: string; entity: string; details: Record<string, unknown> } {
+function storedEvent(code: string) {
   const at = '2031-02-03T01:00:00.000Z';
-  return {
-    pk: `DOSSIER#${code}`,
-    sk: 'EVENT#000002',
-    entity: 'event',
-    eventId: randomUUID(),
-    type: 'dossier.receive',
-    dossierCode: code,
-    version: 2,
-    at,
-    actor: { kind: 'system' },
-    from: 1,
-    to: 2,
+  const dossier: WorkflowDossier = {
+    code,
+    serviceId: 'svc',
+    serviceCode: '1.004249',
+    serviceName: 'Thủ tục',
     agencyId: 'so-ke-hoach-va-dau-tu',
-    dossier: {
-      code,
-      serviceId: 'svc',
-      serviceCode: '1.004249',
-      serviceName: 'Thủ tục',
-      agencyId: 'so-ke-hoach-va-dau-tu',
-      agencyCode: '000.00.05.H37',
-      agencyName: 'Sở KH&ĐT',
-      applicantSubject: 'subject',
-      applicant: { fullName: 'Nguyễn Văn A', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' },
-      // the two shapes this test is about: a form without fields, a receipt listing no documents
-      fields: {},
-      receipt: { code, documentsReceived: [], appointmentAt: at, issuedAt: at },
-      channel: 'online',
-      status: 2,
-      version: 2,
-      submittedAt: at,
-      receivedAt: at,
-      dueAt: at,
-      updatedAt: at,
-    } as StoredEvent['dossier'],
+    agencyCode: '000.00.05.H37',
+    agencyName: 'Sở KH&ĐT',
+    applicantSubject: 'subject',
+    applicant: { fullName: 'Nguyễn Văn A', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' },
+    fields: {},
+    // the shape this test is about in the dossier's view: a receipt listing no documents
+    receipt: { code, documentsReceived: [], appointmentAt: at, issuedAt: at },
+    channel: 'online',
+    status: 2,
+    version: 2,
+    submittedAt: at,
+    receivedAt: at,
+    dueAt: at,
+    updatedAt: at,
+  };
+  const event = { eventId: randomUUID(), type: 'dossier.receive', dossierCode: code, version: 2, at, actor: { kind: 'system' as const }, from: 1 as const, to: 2 as const, agencyId: dossier.agencyId };
+  return {
+    ...eventItem({ pk: `DOSSIER#${code}`, sk: 'EVENT#000002' }, event, dossier),
     // and nested either way, in the details an event may carry
     details: { noFields: {}, noItems: [], listOfEmpties: [{}, [], { inner: [] }], mapOfEmpties: { a: {}, b: [] } },
   };
@@ -120,15 +110,14 @@ describe('an event item with empty maps and lists, through the table stream to a
 
     // Assess: the record in Lambda's shape keeps the empty map and list as such
     const image = record.dynamodb?.NewImage;
-    expect(image?.dossier?.M?.fields).toEqual({ M: {} });
+    expect(image?.details?.M?.noFields).toEqual({ M: {} });
     expect(image?.dossier?.M?.receipt?.M?.documentsReceived).toEqual({ L: [] });
-    // the consumers' decoding gives back exactly what was written
-    const decoded = newImageOf<StoredEvent>(record);
-    expect(decoded).toEqual(item);
-    expect(decoded?.dossier.fields).toEqual({});
-    expect((decoded?.dossier as WorkflowDossier | undefined)?.receipt?.documentsReceived).toEqual([]);
-    // and what the consumers build from it still carries the empty form and the empty document list
-    expect(agencyMessage(stack.provinceId, 'https://example.test', decoded!).dossier.fields).toEqual({});
-    expect(dossierSyncItem(decoded!.dossier as WorkflowDossier).TaiLieuNop).toEqual([]);
+    // the consumers' decoding (with the event item schema) gives back exactly what was written
+    const decoded = newImageOf(record, storedEventSchema);
+    const { pk: _pk, sk: _sk, entity: _entity, ...written } = item;
+    expect(decoded).toEqual(written);
+    expect(decoded?.dossier.receipt?.documentsReceived).toEqual([]);
+    // and what the consumers build from it still carries the empty document list
+    expect(dossierSyncItem(decoded!.dossier).TaiLieuNop).toEqual([]);
   });
 });

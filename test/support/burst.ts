@@ -1,6 +1,6 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { documentKey } from '../../functions/adapters/document-repository.js';
-import { keys } from '../../functions/adapters/dossier-repository.js';
+import { keys } from '../../functions/adapters/dossier-items.js';
 import { MAX_OPEN_DRAFTS } from '../../functions/domain/dossier.js';
 import { parseDossierCode, formatDossierCode } from '../../functions/domain/codes.js';
 import { apiAt } from './api.js';

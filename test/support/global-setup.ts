@@ -26,6 +26,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-test-'));
   // Handlers run inside this process; their INFO logs would bury the test report.
   process.env.LOG_LEVEL ??= 'WARN';
+  // and every submission's EMF line; test/integration/business-metrics.test.ts turns them on for its own requests
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   // The stack serves the portal from web/dist, as `npm start` does; CI runs only `npm test`, so it is built here.
   await ensureWebBuild();
   const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true });

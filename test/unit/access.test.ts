@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applicantActions, authorize, can, officialSteps, viewerOf, type Caller, type DossierAction } from '../../functions/domain/access.js';
+import { httpStatusOf } from '../../functions/http/error-status.js';
+import type { AppError } from '../../functions/domain/errors.js';
 
 const dossier = { code: '000.00.05.H37-260424-0001', applicantSubject: 'lan', agencyId: 'so-tu-phap' };
 const draft = { ...dossier, draft: true };
@@ -45,7 +47,7 @@ describe('the access policy', () => {
     try {
       authorize(callers[who]!, action, d, d.code);
     } catch (err) {
-      got = (err as { status: number }).status;
+      got = httpStatusOf(err as AppError);
     }
     expect(got).toBe(want);
   });
@@ -55,8 +57,8 @@ describe('the access policy', () => {
       try {
         f();
       } catch (err) {
-        const e = err as { status: number; code: string; message: string; messageVi?: string };
-        return { status: e.status, code: e.code, message: e.message, messageVi: e.messageVi };
+        const e = err as AppError;
+        return { status: httpStatusOf(e), code: e.code, message: e.message, messageVi: e.messageVi };
       }
       throw new Error('not refused');
     };

@@ -21,11 +21,11 @@ describe('catalog', () => {
   });
 
   it('answers 404 for an unknown procedure', () => {
-    expect(() => findService(province, 'nope')).toThrow(expect.objectContaining({ status: 404, code: 'not_found' }));
+    expect(() => findService(province, 'nope')).toThrow(expect.objectContaining({ kind: 'not_found', code: 'not_found' }));
   });
 
   it('accepts online dossiers from level 3 up only', () => {
-    expect(() => assertAcceptsOnlineDossiers(findService(province, '2.000001'))).toThrow(expect.objectContaining({ status: 422, code: 'service_not_online' }));
+    expect(() => assertAcceptsOnlineDossiers(findService(province, '2.000001'))).toThrow(expect.objectContaining({ kind: 'unprocessable', code: 'service_not_online' }));
     expect(() => assertAcceptsOnlineDossiers(findService(province, '1.009994'))).not.toThrow();
   });
 
@@ -41,6 +41,6 @@ describe('catalog', () => {
     }
     expect(missing).toBeInstanceOf(AppError);
     expect((missing as AppError).details).toEqual([expect.objectContaining({ field: 'agencyId', allowed: ['ubnd-xa-mai-pha', 'ubnd-xa-hoang-dong'] })]);
-    expect(() => chooseAgency(province, commune, 'so-tu-phap')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => chooseAgency(province, commune, 'so-tu-phap')).toThrow(expect.objectContaining({ kind: 'invalid' }));
   });
 });

@@ -4,11 +4,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCursor, sealCursor, type CursorBinding } from '../../functions/adapters/cursor.js';
 import { DossierRepository } from '../../functions/adapters/dossier-repository.js';
+import { httpStatusOf } from '../../functions/http/error-status.js';
+import { AppError } from '../../functions/domain/errors.js';
 
 const binding: CursorBinding = { caller: 'citizen:lan', index: 'gsi2', partition: 'APPLICANT#lan' };
 const key = { pk: 'DOSSIER#X-260424-0001', sk: 'DOSSIER', gsi2pk: 'APPLICANT#lan', gsi2sk: '2026-04-24T01:00:00.000Z#X-260424-0001' };
 
-const statusOf = async (p: Promise<unknown>) => p.then(() => 200, (err: { status?: number }) => err.status ?? 500);
+const statusOf = async (p: Promise<unknown>) => p.then(() => 200, (err: unknown) => (err instanceof AppError ? httpStatusOf(err) : 500));
 
 describe('pagination cursors', () => {
   it('open to the key they were sealed from, and hide it', async () => {

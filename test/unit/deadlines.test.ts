@@ -133,7 +133,7 @@ describe('the sweep pass', () => {
   it('counts a mark whose dossier moved on meanwhile as skipped', async () => {
     const repo = {
       async saveMark(): Promise<void> {
-        throw new AppError(409, 'version_conflict', 'changed', 'đã đổi');
+        throw new AppError('conflict', 'version_conflict', 'changed', 'đã đổi');
       },
     };
     const result = await sweepDeadlines({ repo, index: index([dossier(4, { legalDueAt: due.toISOString() })]), province, now: vn('2026-03-09T08:00:00') });

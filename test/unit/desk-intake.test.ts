@@ -9,6 +9,8 @@ import { intakeDossier, validateIntake, type IntakeSource } from '../../function
 import { authorize, can, deskActions, type Caller } from '../../functions/domain/access.js';
 import { citizenClaims, errorOf, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
 import { fixtureProvince, useFixtureHandlerEnvironment } from '../fixtures/province.js';
+import { httpStatusOf } from '../../functions/http/error-status.js';
+import type { AppError } from '../../functions/domain/errors.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const commune = 'ubnd-xa-mai-pha';
@@ -120,7 +122,7 @@ describe('the access policy on a dossier received at the desk', () => {
       authorize(caller, action, d, d.code);
       return 200;
     } catch (err) {
-      return (err as { status: number }).status;
+      return httpStatusOf(err as AppError);
     }
   };
 

@@ -6,8 +6,8 @@ import { AppError, invalidInput, type ErrorDetail } from '../../functions/domain
 import { detailMessageVi, issueMessageVi } from '../../functions/domain/messages-vi.js';
 import { checkSlot } from '../../functions/domain/documents.js';
 
-const detailsOf = (schema: z.ZodType, value: unknown, prefix?: string) => {
-  const parsed = schema.safeParse(value);
+const detailsOf = (schema: z.core.$ZodType, value: unknown, prefix?: string) => {
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) throw new Error('expected a refusal');
   return issuesToDetails(parsed.error.issues, prefix);
 };

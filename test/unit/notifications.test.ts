@@ -9,8 +9,10 @@ import {
   renderDigest,
   TemplateError,
   withoutDiacritics,
+  type ApplicantContact,
   type StoredDossierEvent,
 } from '../../functions/domain/notifications.js';
+import { dossierSnapshot } from '../../functions/domain/event-view.js';
 import { applicantTemplates } from '../../functions/templates/index.js';
 import { deliver, notifyEvent, sendDigests, type DeadLetterEntry, type DeliveryDeps } from '../../functions/app/notifications.js';
 import { ProviderError } from '../../functions/adapters/notification-senders.js';
@@ -26,9 +28,16 @@ const dossier: WorkflowDossier = {
   fields: { purpose: 'Xin việc' }, channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
 };
 
-function stored(d: WorkflowDossier, type: string, eventId = `evt-${type}`): StoredDossierEvent {
+/** An event as the consumer reads it, its full dossier kept beside it for the contact the consumer reads by key. */
+type StoredWithDossier = Omit<StoredDossierEvent, 'dossier'> & { readonly dossier: WorkflowDossier };
+
+function stored(d: WorkflowDossier, type: string, eventId = `evt-${type}`): StoredWithDossier {
   return { eventId, type, dossierCode: d.code, version: d.version, at: d.updatedAt, actor: { kind: 'official', agencyId: d.agencyId }, from: 1, to: d.status, agencyId: d.agencyId, dossier: d };
 }
+
+const contactOf = (d: WorkflowDossier): ApplicantContact => ({ applicant: d.applicant, ...(d.notify ? { notify: d.notify } : {}) });
+/** The plan for an event item as stored (the dossier's view) and the contact read from the dossier item. */
+const planFor = (e: StoredWithDossier) => planApplicantNotifications({ ...e, dossier: dossierSnapshot(e.dossier) }, contactOf(e.dossier), base);
 
 const official = { kind: 'official' as const, agencyId: 'so-tu-phap', subject: 'o-1' };
 const ctx = (now: string) => ({ actor: official, now: new Date(now), calendar: fixtureProvince().calendar, processing: { amount: 5, unit: 'working-days' as const } });
@@ -36,7 +45,7 @@ const ctx = (now: string) => ({ actor: official, now: new Date(now), calendar: f
 describe('what each step tells the applicant', () => {
   it('sends the receipt with the appointment date of form 01 by email and SMS', () => {
     const { dossier: received, event } = applyCommand(dossier, { action: 'receive', documentsReceived: ['Tờ khai'] }, ctx('2026-03-02T02:30:00.000Z'));
-    const plan = planApplicantNotifications({ ...event, eventId: 'e1', dossier: received }, base);
+    const plan = planFor({ ...event, eventId: 'e1', dossier: received });
     expect(plan.map((p) => [p.key, p.message.channel, p.template])).toEqual([
       ['e1#email', 'email', 'received'],
       ['e1#sms', 'sms', 'received'],
@@ -53,26 +62,26 @@ describe('what each step tells the applicant', () => {
   it('names what is missing (form 02), the amount, the refusal reason (form 03) and the new date (form 04)', () => {
     const received = applyCommand(dossier, { action: 'receive' }, ctx('2026-03-02T02:30:00.000Z')).dossier;
     const supplement = applyCommand(received, { action: 'request-supplement', reason: 'Thiếu bản sao', missing: ['Bản sao CCCD', 'Ảnh 4x6'] }, ctx('2026-03-03T02:00:00.000Z'));
-    const s = planApplicantNotifications({ ...supplement.event, eventId: 's', dossier: supplement.dossier }, base);
+    const s = planFor({ ...supplement.event, eventId: 's', dossier: supplement.dossier });
     expect(s[0]!.message.text).toContain('Bản sao CCCD, Ảnh 4x6');
     expect(s[0]!.message.text).toContain('mẫu 02');
 
     const payment = applyCommand(received, { action: 'request-payment', amountVnd: 1500000, reason: 'Lệ phí' }, ctx('2026-03-03T02:00:00.000Z'));
-    expect(planApplicantNotifications({ ...payment.event, eventId: 'p', dossier: payment.dossier }, base)[1]!.message.text).toContain('1.500.000 dong');
+    expect(planFor({ ...payment.event, eventId: 'p', dossier: payment.dossier })[1]!.message.text).toContain('1.500.000 dong');
 
     const refused = applyCommand(dossier, { action: 'refuse', reason: 'Không thuộc thẩm quyền' }, ctx('2026-03-02T03:00:00.000Z'));
-    const r = planApplicantNotifications({ ...refused.event, eventId: 'r', dossier: refused.dossier }, base);
+    const r = planFor({ ...refused.event, eventId: 'r', dossier: refused.dossier });
     expect(r[0]!.message.text).toContain('mẫu 03');
     expect(r[1]!.message.text).toContain('Khong thuoc tham quyen');
 
     const apology = applyCommand(received, { action: 'apologize', reason: 'Cần xác minh', newDueAt: '2026-03-20T09:00:00.000Z' }, ctx('2026-03-04T02:00:00.000Z'));
-    const a = planApplicantNotifications({ ...apology.event, eventId: 'a', dossier: apology.dossier }, base);
+    const a = planFor({ ...apology.event, eventId: 'a', dossier: apology.dossier });
     expect(a[0]!.message.text).toContain('mẫu 04');
     expect(a[0]!.message.text).toContain('20/03/2026 16:00');
   });
 
   it('gives the tracking code and link on submission and says the PIN is on the receipt, never the PIN', () => {
-    const plan = planApplicantNotifications(stored({ ...dossier, trackingPinHash: 'scrypt$salt$hash' }, 'dossier.submitted'), base);
+    const plan = planFor(stored({ ...dossier, trackingPinHash: 'scrypt$salt$hash' }, 'dossier.submitted'));
     for (const p of plan) {
       expect(p.message.text).toContain(dossier.code);
       expect(p.message.text).toContain(`${base}/track/${encodeURIComponent(dossier.code)}`);
@@ -83,7 +92,7 @@ describe('what each step tells the applicant', () => {
 
   it('carries no personal data beyond the code, procedure and agency', () => {
     for (const type of ['dossier.submitted', 'dossier.finish', 'dossier.return']) {
-      for (const p of planApplicantNotifications(stored(dossier, type), base)) {
+      for (const p of planFor(stored(dossier, type))) {
         const all = JSON.stringify(p.message.channel === 'email' ? [p.message.subject, p.message.text] : [p.message.text]);
         for (const secret of [applicant.fullName, applicant.idNumber, applicant.address, 'Xin việc']) expect(all).not.toContain(secret);
       }
@@ -91,9 +100,9 @@ describe('what each step tells the applicant', () => {
   });
 
   it('sends nothing for steps the applicant need not hear of, or when they opted out', () => {
-    expect(planApplicantNotifications(stored(dossier, 'dossier.start-processing'), base)).toEqual([]);
-    expect(planApplicantNotifications(stored(dossier, 'dossier.overdue'), base)).toEqual([]);
-    expect(planApplicantNotifications(stored({ ...dossier, notify: { optOut: true } }, 'dossier.submitted'), base)).toEqual([]);
+    expect(planFor(stored(dossier, 'dossier.start-processing'))).toEqual([]);
+    expect(planFor(stored(dossier, 'dossier.overdue'))).toEqual([]);
+    expect(planFor(stored({ ...dossier, notify: { optOut: true } }, 'dossier.submitted'))).toEqual([]);
   });
 
   it('keeps to the chosen channels and the contacts given', () => {
@@ -117,7 +126,7 @@ describe('what each step tells the applicant', () => {
     ];
     expect(cases).toHaveLength(Object.keys(applicantTemplates).length);
     for (const [type, d] of cases) {
-      const plan = planApplicantNotifications(stored(d, type), base);
+      const plan = planFor(stored(d, type));
       expect(plan).toHaveLength(2);
       const sms = plan.find((p) => p.message.channel === 'sms')!.message.text;
       expect(sms).toBe(withoutDiacritics(sms));
@@ -201,11 +210,29 @@ describe('delivery', () => {
   it('sends once per event and channel however often the record comes back', async () => {
     const { deps, sent } = memoryDeps();
     const event = stored(dossier, 'dossier.submitted');
-    const first = await notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, baseUrl: base }, event);
-    const again = await notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, baseUrl: base }, event);
+    const first = await notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, contacts: { contactOf: async () => contactOf(dossier) }, baseUrl: base }, event);
+    const again = await notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, contacts: { contactOf: async () => contactOf(dossier) }, baseUrl: base }, event);
     expect(first).toEqual(['sent', 'sent']);
     expect(again).toEqual(['duplicate', 'duplicate']);
     expect(sent).toHaveLength(2);
+  });
+
+  it('reads the contact from the dossier item only for steps that message the applicant, and fails the record without it', async () => {
+    // Prepare
+    const { deps, sent } = memoryDeps();
+    const read: string[] = [];
+    const contacts = (found: ApplicantContact | undefined) => ({ contactOf: async (code: string) => (read.push(code), found) });
+    const digests = { addToDigest: async () => undefined };
+
+    // Act
+    const overdue = await notifyEvent({ ...deps, digests, contacts: contacts(undefined), baseUrl: base }, stored(dossier, 'dossier.overdue'));
+    const missing = notifyEvent({ ...deps, digests, contacts: contacts(undefined), baseUrl: base }, stored(dossier, 'dossier.submitted', 'evt-missing'));
+
+    // Assess
+    expect(overdue).toEqual([]);
+    await expect(missing).rejects.toThrow(/has no dossier item/);
+    expect(read).toEqual([dossier.code]);
+    expect(sent).toHaveLength(0);
   });
 
   it('retries a failing provider with exponential backoff, then parks the message and succeeds', async () => {

@@ -194,9 +194,9 @@ describe('what is due and what a notification does', () => {
 
   it('refuses with 409 a draft, a closed dossier, fees already paid, or a dossier that owes nothing', () => {
     for (const d of [dossier({ draft: true, version: 0 }), dossier({ status: 10 }), dossier({ submissionFeesPaidAt: at.toISOString() }), dossier({ fields: { copies: 1, applicantCategory: 'Trẻ em' } })]) {
-      expect(() => paymentDue(d, judicial, []), JSON.stringify(d.status)).toThrow(expect.objectContaining({ status: 409, code: 'payment_not_due' }));
+      expect(() => paymentDue(d, judicial, []), JSON.stringify(d.status)).toThrow(expect.objectContaining({ kind: 'conflict', code: 'payment_not_due' }));
     }
-    expect(() => paymentDue(dossier(), judicial, [payment({ status: 'paid' })])).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => paymentDue(dossier(), judicial, [payment({ status: 'paid' })])).toThrow(expect.objectContaining({ kind: 'conflict' }));
   });
 
   it('offers the open payment again until its time is up', () => {

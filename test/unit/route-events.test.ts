@@ -1,28 +1,41 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { handler } from '../../functions/handlers/route-events.js';
+import { eventItem } from '../../functions/adapters/event-item.js';
+import type { DossierEvent } from '../../functions/domain/dossier.js';
+import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.js';
 import { lambdaContext } from '../fixtures/events.js';
 
 const sqs = mockClient(SQSClient);
+/** The router's one table read is a signed GetItem sent with fetch (dynamo-http.ts): answered here. */
+let dossierItem: Record<string, unknown> = {};
+const reads: Record<string, unknown>[] = [];
+const fetchStub = vi.fn(async (_url: unknown, init?: { body?: unknown }) => {
+  reads.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
+  return new Response(JSON.stringify({ Item: marshall(dossierItem) }), { status: 200 });
+});
+const applicant = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' };
+const fields = { purpose: 'Xin việc', copies: 2 };
 
-function storedEvent(code: string, agencyId: string) {
-  const dossier = {
-    code, serviceId: '1.001023', serviceCode: '1.001023.000.00.00.H37', serviceName: 'Cấp Phiếu lý lịch tư pháp', agencyId, agencyCode: '000.00.14.H37',
-    agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a',
-    applicant: { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' },
-    fields: { purpose: 'Xin việc', copies: 2 }, channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
-  };
+function dossierOf(code: string, agencyId: string): WorkflowDossier {
   return {
-    pk: `DOSSIER#${code}`, sk: 'EVENT#000001', entity: 'event', eventId: `evt-${code}`, type: 'dossier.submitted', dossierCode: code, version: 1,
-    at: dossier.submittedAt, actor: { kind: 'citizen', subject: 'citizen-a' }, from: null, to: 1, agencyId, dossier,
+    code, serviceId: '1.001023', serviceCode: '1.001023.000.00.00.H37', serviceName: 'Cấp Phiếu lý lịch tư pháp', agencyId, agencyCode: '000.00.14.H37',
+    agencyName: 'Sở Tư pháp', applicantSubject: 'citizen-a', applicant, fields, channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
   };
 }
 
-function streamEvent(items: ReturnType<typeof storedEvent>[]): DynamoDBStreamEvent {
+/** An event item as the repository writes it: the dossier's view only, no applicant. */
+function storedEvent(code: string, agencyId: string): Record<string, unknown> & { pk: string; sk: string } {
+  const dossier = dossierOf(code, agencyId);
+  const event: DossierEvent = { eventId: `evt-${code}`, type: 'dossier.submitted', dossierCode: code, version: 1, at: dossier.submittedAt, actor: { kind: 'citizen', subject: 'citizen-a' }, from: null, to: 1, agencyId };
+  return eventItem({ pk: `DOSSIER#${code}`, sk: 'EVENT#000001' }, event, dossier);
+}
+
+function streamEvent(items: (Record<string, unknown> & { pk: string; sk: string })[]): DynamoDBStreamEvent {
   return {
     Records: items.map((item, i) => ({
       eventID: String(i),
@@ -45,10 +58,18 @@ beforeAll(() => {
   process.env.PROVINCE_ID = 'lang-son';
   process.env.QUEUE_URL_BASE = 'http://127.0.0.1:9324/000000000000';
   process.env.PUBLIC_BASE_URL = 'https://api.example.test';
+  process.env.TABLE_NAME = 'motcua-test';
   process.env.LOG_LEVEL = 'SILENT';
+  vi.stubGlobal('fetch', fetchStub);
 });
+afterAll(() => vi.unstubAllGlobals());
 
-beforeEach(() => sqs.reset());
+beforeEach(() => {
+  sqs.reset();
+  reads.length = 0;
+  // the dossier item, with the attributes the router asks for
+  dossierItem = { schemaVersion: 1, applicant, fields };
+});
 
 describe('route-events', () => {
   it('publishes each event to its agency queue as a valid AgencyMessageV1 with filterable attributes', async () => {
@@ -88,5 +109,54 @@ describe('route-events', () => {
     await handler(streamEvent([event]), lambdaContext);
     const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
     expect(message.actor).toEqual({ kind: 'official', subject: 'official-1', agencyId: 'so-tu-phap' });
+  });
+
+  it('takes the applicant and the form from the dossier item by key, asking for those attributes only', async () => {
+    // Prepare
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    const code = '000.00.14.H37-260302-0001';
+
+    // Act
+    const result = await handler(streamEvent([storedEvent(code, 'so-tu-phap')]), lambdaContext);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ TableName: 'motcua-test', Key: marshall({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }), ConsistentRead: true });
+    expect(Object.values(reads[0]!.ExpressionAttributeNames as Record<string, string>).sort()).toEqual(['applicant', 'fields', 'schemaVersion']);
+    const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
+    expect(message.dossier).toMatchObject({ applicant, fields });
+  });
+
+  it('still routes an event item written with the whole dossier, before items had a schema version', async () => {
+    // Prepare: the dossier item is of that time too (no schemaVersion)
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    dossierItem = { applicant, fields };
+    const code = '000.00.14.H37-260302-0009';
+    const { schemaVersion: _, ...v1 } = storedEvent(code, 'so-tu-phap');
+    const old = { ...v1, dossier: dossierOf(code, 'so-tu-phap') };
+
+    // Act
+    const result = await handler(streamEvent([old]), lambdaContext);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
+    expect(message).toMatchObject({ eventId: `evt-${code}`, dossier: { code, applicant, fields } });
+  });
+
+  it('reports a record that does not fit the event schema as a failed item and routes the others', async () => {
+    // Prepare: the second item lacks its agency, the third is of a version this code does not know
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
+    const good = storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap');
+    const { agencyId: _, ...withoutAgency } = storedEvent('000.00.14.H37-260302-0002', 'so-tu-phap');
+    const future = { ...storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap'), schemaVersion: 2 };
+
+    // Act
+    const result = await handler(streamEvent([good, { ...withoutAgency, pk: good.pk.replace('0001', '0002'), sk: 'EVENT#000001' }, future]), lambdaContext);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '101' }, { itemIdentifier: '102' }]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 });

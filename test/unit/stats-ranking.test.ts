@@ -4,6 +4,7 @@ import { routeById } from '../../functions/declaration.js';
 import { RANKING_MAX_ITEMS, shardsOf, type Scope } from '../../functions/domain/statistics.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { generateProvince } from '../infra/fixtures.js';
+import { httpStatusOf } from '../../functions/http/error-status.js';
 
 describe('GET /stats/agencies reads little, and eventually consistent', () => {
   const province = generateProvince({ agencies: 12 });
@@ -35,7 +36,7 @@ describe('GET /stats/agencies reads little, and eventually consistent', () => {
     // Act
     const answer = readAgencyRanking({ stats, province: generateProvince({ agencies: 200 }), now: new Date('2026-06-15T03:00:00Z') }, { from: '2017-01-01', to: '2026-06-01' });
     // Assert
-    await expect(answer).rejects.toSatisfy((e) => e instanceof AppError && e.status === 400);
+    await expect(answer).rejects.toSatisfy((e) => e instanceof AppError && httpStatusOf(e) === 400);
     expect(calls).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, publicTrackingView, trackingGate } from '../../functions/domain/tracking.js';
+import { TRACKING_MAX_FAILURES, TRACKING_WINDOW_MS, trackingGate } from '../../functions/domain/tracking.js';
+import { publicTrackingView } from '../../functions/app/views.js';
 import { newTrackingPin, trackingPinFor, verifyPin } from '../../functions/adapters/pin.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 

@@ -4,6 +4,7 @@ import { statuses, type StatusCode } from '../../functions/domain/status.js';
 import { AppError } from '../../functions/domain/errors.js';
 import { calendarSchema } from '../../provinces/schema.js';
 import type { Actor } from '../../functions/domain/dossier.js';
+import { httpStatusOf } from '../../functions/http/error-status.js';
 
 const calendar = calendarSchema.parse({
   years: {
@@ -64,20 +65,20 @@ describe('every action from every status', () => {
       expect(after.version).toBe(4);
       expect(event).toMatchObject({ from: status, to: after.status, version: 4, actor });
     } else {
-      expect(attempt).toThrow(expect.objectContaining({ status: 409, code: 'transition_not_allowed' }));
+      expect(attempt).toThrow(expect.objectContaining({ kind: 'conflict', code: 'transition_not_allowed' }));
     }
   });
 });
 
 describe('who may act', () => {
   it('refuses an agency action to the applicant (403) and hides the dossier from another agency (404)', () => {
-    expect(() => applyCommand(dossier(1), { action: 'receive' }, ctx(applicant))).toThrow(expect.objectContaining({ status: 403 }));
-    expect(() => applyCommand(dossier(1), { action: 'receive' }, ctx({ kind: 'official', subject: 'o2', agencyId: 'so-xay-dung' }))).toThrow(expect.objectContaining({ status: 404 }));
+    expect(() => applyCommand(dossier(1), { action: 'receive' }, ctx(applicant))).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+    expect(() => applyCommand(dossier(1), { action: 'receive' }, ctx({ kind: 'official', subject: 'o2', agencyId: 'so-xay-dung' }))).toThrow(expect.objectContaining({ kind: 'not_found' }));
   });
 
   it('hides the dossier from another citizen and refuses an administrator, who reads but does not act', () => {
-    expect(() => applyCommand(dossier(1), { action: 'withdraw' }, ctx({ kind: 'citizen', subject: 'citizen-b' }))).toThrow(expect.objectContaining({ status: 404 }));
-    expect(() => applyCommand(dossier(1), { action: 'receive' }, ctx({ kind: 'admin', subject: 'a1' }))).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => applyCommand(dossier(1), { action: 'withdraw' }, ctx({ kind: 'citizen', subject: 'citizen-b' }))).toThrow(expect.objectContaining({ kind: 'not_found' }));
+    expect(() => applyCommand(dossier(1), { action: 'receive' }, ctx({ kind: 'admin', subject: 'a1' }))).toThrow(expect.objectContaining({ kind: 'forbidden' }));
   });
 });
 
@@ -109,7 +110,7 @@ describe('deadlines through the workflow', () => {
     } catch (err) {
       error = err as AppError;
     }
-    expect(error?.status).toBe(409);
+    expect(error && httpStatusOf(error)).toBe(409);
     expect(error?.message).toMatch(/already requested once/);
   });
 
@@ -119,10 +120,10 @@ describe('deadlines through the workflow', () => {
     expect(apologized.dueAt).toBe(vn('2026-05-05T09:00:00').toISOString());
     expect(apologized.apologies).toHaveLength(1);
     expect(() => applyCommand(d, { action: 'apologize', reason: 'x', newDueAt: vn('2026-05-05T09:00:00').toISOString() }, ctx(official, vn('2026-04-23T09:00:00')))).toThrow(
-      expect.objectContaining({ status: 409 }),
+      expect.objectContaining({ kind: 'conflict' }),
     );
     expect(() => applyCommand(d, { action: 'apologize', reason: 'x', newDueAt: vn('2026-04-22T09:00:00').toISOString() }, ctx(official, vn('2026-04-21T09:00:00')))).toThrow(
-      expect.objectContaining({ status: 400 }),
+      expect.objectContaining({ kind: 'invalid' }),
     );
   });
 
@@ -131,8 +132,8 @@ describe('deadlines through the workflow', () => {
     const d = dossier(4, { receivedAt: vn('2026-04-20T09:00:00').toISOString(), dueAt: vn('2026-04-23T09:00:00').toISOString() });
     const apologize = (newDueAt: string) => () => applyCommand(d, { action: 'apologize', reason: 'x', newDueAt }, ctx(official, vn('2026-04-22T16:00:00')));
     // Act / Assert: a year later, and a date that does not parse, are both refused with the field named
-    expect(apologize(vn('2027-04-23T09:00:00').toISOString())).toThrow(expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'newDueAt' })] }));
-    expect(apologize('not a date')).toThrow(expect.objectContaining({ status: 400 }));
+    expect(apologize(vn('2027-04-23T09:00:00').toISOString())).toThrow(expect.objectContaining({ kind: 'invalid', details: [expect.objectContaining({ field: 'newDueAt' })] }));
+    expect(apologize('not a date')).toThrow(expect.objectContaining({ kind: 'invalid' }));
     expect(apologize(vn('2026-05-20T09:00:00').toISOString())).not.toThrow();
   });
 
@@ -196,6 +197,6 @@ describe('deadlines through the workflow', () => {
   it('lets the applicant rate once, after the result is returned', () => {
     const rated = applyCommand(dossier(10), { action: 'rate', rating: 'normal', comment: 'Ổn' }, ctx(applicant)).dossier;
     expect(rated.rating).toMatchObject({ value: 'normal', comment: 'Ổn' });
-    expect(() => applyCommand(rated, { action: 'rate', rating: 'satisfied' }, ctx(applicant))).toThrow(expect.objectContaining({ status: 409 }));
+    expect(() => applyCommand(rated, { action: 'rate', rating: 'satisfied' }, ctx(applicant))).toThrow(expect.objectContaining({ kind: 'conflict' }));
   });
 });

@@ -1,7 +1,8 @@
 import type { Agency, CatalogSearchEntry, Province, Service } from '../../provinces/schema.js';
-import { agenciesFor } from './catalog.js';
-import { feeRule } from './fees.js';
+import { agenciesFor } from '../domain/catalog.js';
+import { feeRule } from '../domain/fees.js';
 
+// apart from the dossier views, so that the public catalog reads bundle nothing of the dossier
 export const agencyView = (a: Agency) => ({ id: a.id, code: a.code, name: a.name, tier: a.tier, ...(a.validUntil ? { validUntil: a.validUntil } : {}) });
 
 export function serviceSummary(s: Service | CatalogSearchEntry) {

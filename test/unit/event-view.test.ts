@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { dossierSnapshot, dossierSnapshotSchema } from '../../functions/domain/event-view.js';
+import { eventItem, itemSchemaVersion, ITEM_SCHEMA_VERSION, storedEventSchema } from '../../functions/adapters/event-item.js';
+import { newImageOf, StreamRecordShapeError } from '../../functions/adapters/stream-image.js';
+import type { DossierEvent } from '../../functions/domain/dossier.js';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+
+const at = '2026-03-02T02:00:00.000Z';
+const personal = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', email: 'an@example.vn', address: 'Lạng Sơn', pinHash: 'pin-hash-0f3a9c', subject: 'citizen-a' };
+
+/** A dossier with every personal attribute set and a workflow far enough along to carry most of the rest. */
+const dossier: WorkflowDossier = {
+  code: '000.00.14.H37-260302-0001', serviceId: '1.001023', serviceCode: '1.001023.000.00.00.H37', serviceName: 'Cấp Phiếu lý lịch tư pháp',
+  agencyId: 'so-tu-phap', agencyCode: '000.00.14.H37', agencyName: 'Sở Tư pháp', applicantSubject: personal.subject,
+  applicant: { fullName: personal.fullName, idNumber: personal.idNumber, phone: personal.phone, email: personal.email, address: personal.address },
+  fields: { purpose: 'Xin việc', birthPlace: 'Lạng Sơn' }, channel: 'online', status: 9, version: 5, submittedAt: at, updatedAt: at,
+  trackingPinHash: personal.pinHash, notify: { channels: ['sms'] },
+  fees: { lines: [{ name: 'Lệ phí', amountVnd: 200_000, baseAmountVnd: 200_000 }], totalVnd: 200_000 },
+  receivedAt: at, dueAt: at, legalDueAt: at, pauses: [{ kind: 'supplement', from: at, to: at }],
+  receipt: { code: 'BN-1', documentsReceived: [], appointmentAt: at, issuedAt: at }, finishedAt: at, resultClass: 'on-time',
+  rating: { value: 'satisfied', comment: `Cảm ơn, tôi là ${personal.fullName}`, at },
+};
+
+const event: DossierEvent = { eventId: 'evt-1', type: 'dossier.finish', dossierCode: dossier.code, version: 5, at, actor: { kind: 'official', subject: 'official-1', agencyId: 'so-tu-phap' }, from: 4, to: 9, agencyId: 'so-tu-phap' };
+const key = { pk: `DOSSIER#${dossier.code}`, sk: 'EVENT#000005' };
+
+const personalValuesIn = (value: unknown) => Object.values(personal).filter((v) => JSON.stringify(value).includes(v));
+
+describe('the dossier view a history event carries', () => {
+  it('keeps what the consumers read and none of the applicant’s personal data', () => {
+    // Act
+    const view = dossierSnapshot(dossier);
+
+    // Assess
+    expect(personalValuesIn(view)).toEqual([]);
+    for (const k of ['applicant', 'fields', 'applicantSubject', 'trackingPinHash', 'notify']) expect(view).not.toHaveProperty(k);
+    expect(view).toMatchObject({ code: dossier.code, agencyId: 'so-tu-phap', serviceId: '1.001023', status: 9, channel: 'online', fees: dossier.fees, receipt: dossier.receipt, resultClass: 'on-time' });
+    expect(view.rating).toEqual({ value: 'satisfied', at });
+  });
+
+  it('is exactly what its schema reads back', () => {
+    const view = dossierSnapshot(dossier);
+    expect(dossierSnapshotSchema.parse(view)).toEqual(view);
+  });
+
+  it('is what a new event item stores, with the schema version', () => {
+    // Act
+    const item = eventItem(key, event, dossier);
+
+    // Assess
+    expect(item).toMatchObject({ ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, eventId: 'evt-1', dossier: dossierSnapshot(dossier) });
+    expect(personalValuesIn(item)).toEqual([]);
+  });
+});
+
+describe('reading history event items of each version', () => {
+  it('reads an item without a schema version as version 0 and reduces its whole-dossier copy to the view', () => {
+    // Prepare: how event items were written before they carried a version
+    const old = { ...key, entity: 'event', ...event, dossier };
+
+    // Act
+    const read = storedEventSchema.parse(old);
+
+    // Assess
+    expect(itemSchemaVersion(old)).toBe(0);
+    expect(read.dossier).toEqual(dossierSnapshot(dossier));
+    expect(personalValuesIn(read)).toEqual([]);
+  });
+
+  it('reads a version 1 item as written', () => {
+    const item = eventItem(key, event, dossier);
+    expect(itemSchemaVersion(item)).toBe(1);
+    expect(storedEventSchema.parse(item)).toMatchObject({ schemaVersion: 1, eventId: 'evt-1', dossier: dossierSnapshot(dossier) });
+  });
+
+  it('refuses a version it does not know, and an item missing what consumers need', () => {
+    const item = eventItem(key, event, dossier);
+    expect(storedEventSchema.safeParse({ ...item, schemaVersion: 2 }).success).toBe(false);
+    const { agencyId: _, ...withoutAgency } = item.dossier;
+    expect(storedEventSchema.safeParse({ ...item, dossier: withoutAgency }).success).toBe(false);
+  });
+});
+
+describe('a stream record that does not fit its schema', () => {
+  it('is refused naming its keys and the failed paths, none of its values', () => {
+    // Prepare: an old item (whole dossier, personal data included) whose event lacks its id and whose status is unknown
+    const { eventId: _, ...withoutId } = { ...key, entity: 'event', ...event, dossier: { ...dossier, status: 42 } };
+    const record: DynamoDBRecord = {
+      eventID: 'r-1',
+      dynamodb: { Keys: marshall(key) as never, NewImage: marshall(withoutId, { removeUndefinedValues: true }) as never, SequenceNumber: '7' },
+    };
+
+    // Act
+    const refusal = (() => {
+      try {
+        newImageOf(record, storedEventSchema);
+      } catch (err) {
+        return err;
+      }
+    })();
+
+    // Assess
+    expect(refusal).toBeInstanceOf(StreamRecordShapeError);
+    const message = (refusal as Error).message;
+    expect(message).toContain(`${key.pk} ${key.sk}`);
+    expect(message).toContain('eventId');
+    expect(message).toContain('dossier.status');
+    expect(personalValuesIn(message)).toEqual([]);
+    expect(message).not.toContain('42');
+  });
+});
