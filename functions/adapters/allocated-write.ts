@@ -5,7 +5,7 @@ import { AppError } from '../domain/errors.js';
 import { FadingMax } from './fading-max.js';
 
 /**
- * How long a claim (an Idempotency-Key or a draft being submitted) belongs to the request that took it.
+ * How long a claim (an Idempotency-Key, or a number in the day's sequence) belongs to the request that took it.
  * Longer than any request lives (route functions time out after 10 s in the cloud; API Gateway, and the
  * local runtime, give up after 30 s), so a claim older than this is one whose request died: a retry
  * takes it over, with the number it had reserved if it recorded one. Kept short because a client whose
