@@ -73,9 +73,16 @@ export interface RouteDeclaration {
   readonly cacheSeconds?: number;
 }
 
+/**
+ * The outbox's records: inserted history events, whose keys are `DOSSIER#<code>` / `EVENT#<version>`.
+ * Both prefixes are filtered on, so that no other item whose sort key happens to start alike (a test's,
+ * an operator's) reaches the consumers, where it would be refused and hold up its shard while retried.
+ */
+export const outboxKeyPrefixes = { partition: 'DOSSIER#', sort: 'EVENT#' } as const;
+
 export type ConsumerSource =
   /**
-   * the table's stream, filtered to inserted history events (`sk` begins with `EVENT#`): the outbox.
+   * the table's stream, filtered to inserted history events (`outboxKeyPrefixes`): the outbox.
    * A batch goes to the function once it holds `batchSize` records or its first record has waited
    * `batchWindowSeconds` (the event source mapping's MaximumBatchingWindowInSeconds): without a window
    * the events of a quiet hour arrive one per invocation.

@@ -11,7 +11,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
-import { agencyQueue, calendarMetric, consumers, notificationQueue, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
+import { agencyQueue, calendarMetric, consumers, notificationQueue, outboxKeyPrefixes, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
 import { provinceDashboard } from './dashboard.js';
 import type { Province } from '../provinces/schema.js';
 import { AgencyQueues } from './agency-queues.js';
@@ -229,7 +229,12 @@ export class MotcuaStack extends Stack {
             filters: [
               FilterCriteria.filter({
                 eventName: FilterRule.isEqual('INSERT'),
-                dynamodb: { Keys: { [tableDeclaration.sortKey]: { S: FilterRule.beginsWith('EVENT#') } } },
+                dynamodb: {
+                  Keys: {
+                    [tableDeclaration.partitionKey]: { S: FilterRule.beginsWith(outboxKeyPrefixes.partition) },
+                    [tableDeclaration.sortKey]: { S: FilterRule.beginsWith(outboxKeyPrefixes.sort) },
+                  },
+                },
               }),
             ],
           }),

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
-import type { ConsumerDeclaration } from '../functions/declaration.js';
+import { outboxKeyPrefixes, type ConsumerDeclaration } from '../functions/declaration.js';
 import type { LocalClock } from './clock.js';
 import { lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
 import type { Logger } from './support.js';
@@ -31,9 +31,10 @@ import { readJson, writeJsonAtomic } from './support.js';
 
 export type StreamHandler = LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | void | undefined>;
 
-/** The filter the cloud event source mapping applies: `{ eventName: [INSERT], dynamodb: { Keys: { sk: { S: [{ prefix: EVENT# }] } } } }` */
+/** The filter the cloud event source mapping applies: inserted items with the outbox's key prefixes (declaration.ts). */
 export function isOutboxRecord(record: DynamoDBRecord): boolean {
-  return record.eventName === 'INSERT' && (record.dynamodb?.Keys?.sk?.S ?? '').startsWith('EVENT#');
+  const keys = record.dynamodb?.Keys;
+  return record.eventName === 'INSERT' && (keys?.pk?.S ?? '').startsWith(outboxKeyPrefixes.partition) && (keys?.sk?.S ?? '').startsWith(outboxKeyPrefixes.sort);
 }
 
 export interface StreamPollerOptions {

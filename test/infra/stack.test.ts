@@ -318,7 +318,7 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
       FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [{ prefix: 'EVENT#' }] } } } }) }],
+        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'DOSSIER#' }] }, sk: { S: [{ prefix: 'EVENT#' }] } } } }) }],
       },
     });
   });

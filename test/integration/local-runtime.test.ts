@@ -351,10 +351,10 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
       }),
     );
 
-  it('delivers inserted EVENT# items only, retries from the first reported failure, dead-letters after maxRetries, checkpoints', async () => {
+  it('delivers inserted history events only, retries from the first reported failure, dead-letters after maxRetries, checkpoints', async () => {
     // Prepare
     const dataDir = tempDir();
-    const pk = `D#${randomUUID()}`;
+    const pk = `DOSSIER#${randomUUID()}`;
     const calls: DynamoDBRecord[][] = [];
     const failOnce = new Set(['EVENT#2']);
     let handler: StreamHandler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -383,6 +383,8 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
 
     // Act: written before the poller starts, so that they arrive in one batch (it reads from the trim horizon).
     await put(pk, 'META');
+    // an EVENT# sort key outside a dossier's partition is not a history event either
+    await put(`OTHER#${randomUUID()}`, 'EVENT#1');
     await put(pk, 'EVENT#1');
     await put(pk, 'EVENT#2');
     await put(pk, 'EVENT#3');
@@ -395,7 +397,7 @@ describe('the stream poller feeds a consumer with Lambda semantics', () => {
     await poller.settled();
     await poller.stop();
 
-    // Assess: the first batch holds the four events (not META), in order, in Lambda's record shape.
+    // Assess: the first batch holds the four events (not META, not the other partition's), in order, in Lambda's record shape.
     const sks = (records: DynamoDBRecord[]) => records.map((r) => r.dynamodb?.NewImage?.sk?.S);
     const first = calls[0] ?? [];
     expect(sks(first)).toEqual(['EVENT#1', 'EVENT#2', 'EVENT#3', 'EVENT#4']);
