@@ -5,6 +5,9 @@ import { benchBundles, bundleTable } from './bundles.js';
 import { spawnSync } from 'node:child_process';
 import { initBudgetMs } from '../lib/bundle-budgets.js';
 
+// the functions' metric lines (EMF) would bury the bench's progress; the traffic run inherits this too
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
 /** `npm run bench`: each case starts and stops its own local stack. */
 console.log(`bundles: every function built as the stack builds it, imported cold in fresh processes on ${machine()}`);
 const bundles = await benchBundles((line) => console.log(line));

@@ -18,6 +18,8 @@ const recorder = new Recorder();
 const dataDir = mkdtempSync(join(tmpdir(), 'motcua-bench-traffic-'));
 // refusals with Retry-After are logged as errors by the handlers; the bench counts them itself
 process.env.LOG_LEVEL ??= 'CRITICAL';
+// the functions' metric lines (EMF) would bury the bench's own; CloudWatch reads them in the cloud
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true });
 const say = (line: string) => console.log(`  ${line}`);
 try {
