@@ -40,7 +40,7 @@ describe('a kill at any instant leaves no stream checkpoint past a message that 
     const sqsLocal = await startLocalSqs({ port: 0, region: stack.region, dataDir, logger: silent, snapshotIntervalMs: 3_600_000 });
     const sqs = new SQSClient({ region: stack.region, endpoint: sqsLocal.endpoint, credentials });
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'published' }))).QueueUrl ?? '';
-    const pk = `D#${randomUUID()}`;
+    const pk = `DOSSIER#${randomUUID()}`;
     const events = Array.from({ length: 24 }, (_, i) => `EVENT#${String(i + 1).padStart(3, '0')}`);
     // One batch write: a written outbox is the starting point, how it was written does not matter here.
     await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: events.map((sk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } })) } }));
