@@ -237,7 +237,9 @@ describe('a small year of dossiers, read back as the figures a province is judge
     expect(byParam.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(byParam.text.split('\r\n')).toEqual(expect.arrayContaining(['figure,value', 'scope,province', 'resolved.early,4', 'index.onTime21,77.8']));
     const byAccept = await call('/stats?year=2026', { headers: { accept: 'text/csv' } });
-    expect(byAccept.text).toBe(byParam.text);
+    // the national portal's share may move between the two reads (its sync runs behind the workflow)
+    const figures = (text: string) => text.split('\r\n').filter((line) => !line.startsWith('nationalSync.'));
+    expect(figures(byAccept.text)).toEqual(figures(byParam.text));
     const ranking = await call('/stats/agencies?year=2026');
     expect(ranking.status).toBe(200);
     expect(ranking.json.items.slice(0, 2).map((i: { rank: number; agency: { id: string }; figures: { rates: { resolvedOnTimeOrEarly: number } } }) => [i.rank, i.agency.id, i.figures.rates.resolvedOnTimeOrEarly])).toEqual([
