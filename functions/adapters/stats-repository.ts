@@ -22,7 +22,11 @@ export class StatsRepository implements StatsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.reader = new StatsReader(documentReads(db), tableName);
+  }
+
+  private readonly reader: StatsReader;
 
   /**
    * Counts one event exactly once: the marker `COUNTED#<eventId>` (put only if absent) and every counter
@@ -74,6 +78,6 @@ export class StatsRepository implements StatsStore {
 
   /** The counters of scopes over periods, summed per scope (see StatsReader). */
   read(scopes: readonly Scope[], periods: readonly Period[], options: { readonly consistent?: boolean } = {}): Promise<Map<Scope, Counts>> {
-    return new StatsReader(documentReads(this.db), this.tableName).read(scopes, periods, options);
+    return this.reader.read(scopes, periods, options);
   }
 }

@@ -14,7 +14,11 @@ export class SyncStateRepository implements SyncStates {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.shares = new SyncCounts(documentReads(db), tableName);
+  }
+
+  private readonly shares: SyncCounts;
 
   async get(code: string): Promise<SyncState | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: syncKeys.state(code), ConsistentRead: true }));
@@ -124,6 +128,6 @@ export class SyncStateRepository implements SyncStates {
   /** Every dossier seen, and how many the portal is behind on: the share in sync without reading a dossier. */
   /** How many dossiers were ever seen, and how many are behind (see SyncCounts). */
   counts(): Promise<{ dossiers: number; unsynced: number }> {
-    return new SyncCounts(documentReads(this.db), this.tableName).counts();
+    return this.shares.counts();
   }
 }
