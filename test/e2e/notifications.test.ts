@@ -3,7 +3,6 @@ import { randomInt } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { handler as notifyEvents } from '../../functions/handlers/notify-events.js';
 import { notificationDeps } from '../../functions/adapters/notification-deps.js';
@@ -14,7 +13,7 @@ import { applicant, fileDossier } from '../support/dossiers.js';
 
 /** An enterprise registers its labour rules (Sở LĐ-TB&XH): an agency whose code sequence no other test counts. */
 const labourReport = (n: number) => ({ serviceId: '2.001955', applicant: applicant(n), fields: { enterpriseName: `Công ty TNHH Minh Phát ${n}`, employeeCount: 12 } });
-import { lambdaContext } from '../fixtures/events.js';
+import { lambdaContext, streamRecord } from '../fixtures/events.js';
 
 /**
  * Notifications end to end on the run's stack: the API writes the steps, the table stream feeds
@@ -84,17 +83,7 @@ async function streamBatchOf(code: string): Promise<DynamoDBStreamEvent> {
     new QueryCommand({ TableName: stack.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)', ExpressionAttributeValues: { ':pk': `DOSSIER#${code}`, ':e': 'EVENT#' } }),
   );
   return {
-    Records: (page.Items ?? []).map((item, i) => ({
-      eventID: `redelivered-${i}`,
-      eventName: 'INSERT' as const,
-      eventSource: 'aws:dynamodb',
-      dynamodb: {
-        Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
-        NewImage: marshall(item, { removeUndefinedValues: true }) as never,
-        SequenceNumber: String(i + 1),
-        StreamViewType: 'NEW_IMAGE' as const,
-      },
-    })),
+    Records: (page.Items ?? []).map((item, i) => streamRecord(item as Record<string, unknown> & { pk: unknown; sk: unknown }, i + 1, `redelivered-${i}`)),
   };
 }
 

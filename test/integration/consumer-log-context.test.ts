@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { handler } from '../../functions/handlers/count-events.js';
 import { eventItem } from '../../functions/adapters/event-item.js';
 import { logger } from '../../functions/http/logger.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { lambdaContext } from '../../local/lambda.js';
+import { streamRecord } from '../fixtures/events.js';
 
 /**
  * A stream consumer logs each record's work under that record's dossier code (and event id), with the
@@ -25,17 +25,7 @@ function record(code: string, serviceId: string): DynamoDBRecord {
   };
   const item = eventItem({ pk: `DOSSIER#${code}`, sk: 'EVENT#000001' }, { eventId: randomUUID(), type: 'dossier.submitted', dossierCode: code, version: 1, at, actor: { kind: 'system' }, from: null, to: 1, agencyId: dossier.agencyId }, dossier);
   sequence += 1;
-  return {
-    eventID: randomUUID(),
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    dynamodb: {
-      Keys: marshall({ pk: item.pk, sk: item.sk }) as Record<string, AttributeValue>,
-      NewImage: marshall(item, { removeUndefinedValues: true }) as Record<string, AttributeValue>,
-      SequenceNumber: String(sequence),
-      StreamViewType: 'NEW_IMAGE',
-    },
-  };
+  return streamRecord(item, sequence, randomUUID());
 }
 
 describe('the log lines of a stream consumer', () => {

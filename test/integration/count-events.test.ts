@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { handler } from '../../functions/handlers/count-events.js';
 import { StatsRepository, statsKeys } from '../../functions/adapters/stats-repository.js';
 import { shardOf, type CountedEvent, type Scope } from '../../functions/domain/statistics.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { lambdaContext } from '../../local/lambda.js';
+import { streamRecord } from '../fixtures/events.js';
 
 /**
  * The counting consumer against DynamoDB Local. Records are built by hand (never written as EVENT#
@@ -26,19 +27,7 @@ let sequence = 1_000_000;
 
 function record(e: CountedEvent): DynamoDBRecord {
   sequence += 1;
-  const item = { pk: `DOSSIER#${e.dossierCode}`, sk: `EVENT#${String(e.version).padStart(6, '0')}`, entity: 'event', ...e };
-  return {
-    eventID: randomUUID(),
-    eventName: 'INSERT',
-    eventSource: 'aws:dynamodb',
-    dynamodb: {
-      Keys: marshall({ pk: item.pk, sk: item.sk }) as Record<string, AttributeValue>,
-      // util-dynamodb's AttributeValue and aws-lambda's have the same wire form
-      NewImage: marshall(item, { removeUndefinedValues: true }) as Record<string, AttributeValue>,
-      SequenceNumber: String(sequence),
-      StreamViewType: 'NEW_IMAGE',
-    },
-  };
+  return streamRecord({ pk: `DOSSIER#${e.dossierCode}`, sk: `EVENT#${String(e.version).padStart(6, '0')}`, entity: 'event', ...e }, sequence, randomUUID());
 }
 
 function events(serviceId: string, day: string) {

@@ -8,7 +8,7 @@ import { eventItem } from '../../functions/adapters/event-item.js';
 import type { DossierEvent } from '../../functions/domain/dossier.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.js';
-import { lambdaContext } from '../fixtures/events.js';
+import { lambdaContext, streamRecord } from '../fixtures/events.js';
 
 const sqs = mockClient(SQSClient);
 /** The router's one table read is a signed GetItem sent with fetch (dynamo-http.ts): answered here. */
@@ -37,20 +37,15 @@ function storedEvent(code: string, agencyId: string): Record<string, unknown> & 
 
 function streamEvent(items: (Record<string, unknown> & { pk: string; sk: string })[]): DynamoDBStreamEvent {
   return {
-    Records: items.map((item, i) => ({
-      eventID: String(i),
-      eventName: 'INSERT',
-      eventSource: 'aws:dynamodb',
-      awsRegion: 'ap-southeast-1',
-      eventSourceARN: 'arn:aws:dynamodb:ap-southeast-1:000000000000:table/motcua-test/stream/x',
-      dynamodb: {
-        Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
-        NewImage: marshall(item, { removeUndefinedValues: true }) as never,
-        SequenceNumber: String(100 + i),
-        StreamViewType: 'NEW_IMAGE',
-        SizeBytes: 100,
-      },
-    })),
+    Records: items.map((item, i) => {
+      const record = streamRecord(item, 100 + i, String(i));
+      return {
+        ...record,
+        awsRegion: 'ap-southeast-1',
+        eventSourceARN: 'arn:aws:dynamodb:ap-southeast-1:000000000000:table/motcua-test/stream/x',
+        dynamodb: { ...record.dynamodb, SizeBytes: 100 },
+      };
+    }),
   };
 }
 
