@@ -178,266 +178,324 @@ export const notificationQueue = {
   retentionDays: 14,
 } as const;
 
+/*
+ * Each route is its own constant so that a function bundle keeps only its own route's declaration: a handler
+ * reaches it through its input contract (functions/contracts/inputs.ts), and esbuild drops the others.
+ */
+export const ListServices = {
+  id: 'ListServices',
+  method: 'GET',
+  path: '/services',
+  entry: 'functions/handlers/services-list.ts',
+  access: 'public',
+  grants: {},
+  summary: 'Search the province catalog of procedures',
+} as const satisfies RouteDeclaration;
+
+export const GetService = {
+  id: 'GetService',
+  method: 'GET',
+  path: '/services/{id}',
+  entry: 'functions/handlers/services-get.ts',
+  access: 'public',
+  grants: {},
+  summary: 'One procedure with its form fields, documents, fees and processing time',
+} as const satisfies RouteDeclaration;
+
+export const ListAgencies = {
+  id: 'ListAgencies',
+  method: 'GET',
+  path: '/agencies',
+  entry: 'functions/handlers/agencies-list.ts',
+  access: 'public',
+  grants: {},
+  summary: 'The agencies of the province',
+} as const satisfies RouteDeclaration;
+
+export const CreateDossier = {
+  id: 'CreateDossier',
+  method: 'POST',
+  path: '/dossiers',
+  entry: 'functions/handlers/dossiers-create.ts',
+  access: ['citizen'],
+  grants: { table: 'readwrite', secret: 'read' },
+  summary: 'Submit a dossier for a procedure',
+} as const satisfies RouteDeclaration;
+
+export const ListMyDossiers = {
+  id: 'ListMyDossiers',
+  method: 'GET',
+  path: '/dossiers',
+  entry: 'functions/handlers/dossiers-mine.ts',
+  access: ['citizen'],
+  grants: { table: 'read', secret: 'read' },
+  summary: "The caller's own dossiers, newest first",
+} as const satisfies RouteDeclaration;
+
+export const TrackDossier = {
+  id: 'TrackDossier',
+  method: 'GET',
+  path: '/track/{code}',
+  entry: 'functions/handlers/dossiers-track.ts',
+  access: 'public',
+  // the failure counter, and of the dossier partition only what the page shows (never personal data)
+  grants: {
+    table: [
+      { access: 'readwrite', leadingKeys: ['TRACKING#*'] },
+      { access: 'read', leadingKeys: ['DOSSIER#*'], attributes: trackingAttributes },
+    ],
+    secret: 'read',
+  },
+  summary: 'Follow a dossier with the code and PIN printed on its receipt, without an account',
+  // PINs are short: besides the per-dossier lock, slow down whoever tries many dossiers
+  throttle: { rateLimit: 5, burstLimit: 10 },
+} as const satisfies RouteDeclaration;
+
+export const GetDossier = {
+  id: 'GetDossier',
+  method: 'GET',
+  path: '/dossiers/{code}',
+  entry: 'functions/handlers/dossiers-get.ts',
+  access: ['citizen', 'official', 'admin'],
+  grants: { table: 'read' },
+  summary: 'Status, timestamps and responsible agency of one dossier',
+} as const satisfies RouteDeclaration;
+
+export const ListAgencyDossiers = {
+  id: 'ListAgencyDossiers',
+  method: 'GET',
+  path: '/agencies/{id}/dossiers',
+  entry: 'functions/handlers/agency-dossiers.ts',
+  access: ['official', 'admin'],
+  grants: { table: 'read', secret: 'read' },
+  summary: "An agency's inbox: its dossiers by status, soonest appointment first",
+} as const satisfies RouteDeclaration;
+
+export const RegisterDeskDossier = {
+  id: 'RegisterDeskDossier',
+  method: 'POST',
+  // the inbox's path: API Gateway wants one name for the same path variable
+  path: '/agencies/{id}/dossiers',
+  entry: 'functions/handlers/agency-dossiers-register.ts',
+  access: ['official'],
+  grants: { table: 'readwrite', secret: 'read' },
+  summary: 'An official of the agency registers a dossier received at the one-stop desk or by post, for the citizen who brought or sent it',
+} as const satisfies RouteDeclaration;
+
+export const ActOnDossier = {
+  id: 'ActOnDossier',
+  method: 'POST',
+  path: '/dossiers/{code}/actions',
+  entry: 'functions/handlers/dossiers-act.ts',
+  access: ['official', 'citizen'],
+  grants: { table: 'readwrite' },
+  summary: 'One step of the one-stop workflow (receive, refuse, request a supplement, process, finish, return, apologise, withdraw)',
+} as const satisfies RouteDeclaration;
+
+export const SupplementDossier = {
+  id: 'SupplementDossier',
+  method: 'POST',
+  path: '/dossiers/{code}/supplement',
+  entry: 'functions/handlers/dossiers-supplement.ts',
+  access: ['citizen', 'official'],
+  grants: { table: 'readwrite' },
+  summary: 'The applicant (or, for a dossier received at the desk or by post, its agency) answers a supplement request',
+} as const satisfies RouteDeclaration;
+
+export const RateDossier = {
+  id: 'RateDossier',
+  method: 'POST',
+  path: '/dossiers/{code}/rating',
+  entry: 'functions/handlers/dossiers-rate.ts',
+  access: ['citizen'],
+  grants: { table: 'readwrite' },
+  summary: 'The applicant rates the service once the result is returned',
+} as const satisfies RouteDeclaration;
+
+export const UploadDocument = {
+  id: 'UploadDocument',
+  method: 'POST',
+  path: '/dossiers/{code}/documents',
+  entry: 'functions/handlers/documents-upload.ts',
+  access: ['citizen', 'official'],
+  grants: { table: 'readwrite', bucket: 'upload' },
+  summary: 'The applicant (or, for a dossier received at the desk or by post, its agency) asks for a presigned PUT URL for one file of one document component',
+} as const satisfies RouteDeclaration;
+
+export const CancelDocument = {
+  id: 'CancelDocument',
+  method: 'DELETE',
+  path: '/dossiers/{code}/documents/{id}',
+  entry: 'functions/handlers/documents-cancel.ts',
+  access: ['citizen', 'official'],
+  grants: { table: 'readwrite' },
+  summary: 'Whoever may upload to the dossier cancels an upload slot whose file has not arrived',
+} as const satisfies RouteDeclaration;
+
+export const SubmitDossier = {
+  id: 'SubmitDossier',
+  method: 'POST',
+  path: '/dossiers/{code}/submit',
+  entry: 'functions/handlers/dossiers-submit.ts',
+  access: ['citizen'],
+  grants: { table: 'readwrite', secret: 'read' },
+  summary: 'The applicant sends a draft to the agency once every required document is verified',
+} as const satisfies RouteDeclaration;
+
+export const UploadResult = {
+  id: 'UploadResult',
+  method: 'POST',
+  path: '/dossiers/{code}/results',
+  entry: 'functions/handlers/results-upload.ts',
+  access: ['official'],
+  grants: { table: 'readwrite', bucket: 'upload' },
+  summary: 'An official of the responsible agency asks for a presigned PUT URL for a result document',
+} as const satisfies RouteDeclaration;
+
+export const GetResult = {
+  id: 'GetResult',
+  method: 'GET',
+  path: '/dossiers/{code}/results/{id}',
+  entry: 'functions/handlers/results-get.ts',
+  // as the access policy says: administrators oversee dossiers, they do not open their files
+  access: ['citizen', 'official'],
+  grants: { table: 'read', bucket: 'read' },
+  summary: 'A short-lived presigned GET URL for a verified result document, for the applicant and the agency only',
+} as const satisfies RouteDeclaration;
+
+export const OpenApi = {
+  id: 'OpenApi',
+  method: 'GET',
+  path: '/openapi.json',
+  entry: 'functions/handlers/openapi.ts',
+  access: 'public',
+  grants: {},
+  summary: 'This API as an OpenAPI 3.1 document',
+} as const satisfies RouteDeclaration;
+
+export const GetStats = {
+  id: 'GetStats',
+  method: 'GET',
+  path: '/stats',
+  entry: 'functions/handlers/stats-get.ts',
+  access: 'public',
+  grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
+  summary: 'The figures a province is judged by, for the province, an agency or a service over a day, month, year or range (JSON or CSV)',
+} as const satisfies RouteDeclaration;
+
+export const RankAgencies = {
+  id: 'RankAgencies',
+  method: 'GET',
+  path: '/stats/agencies',
+  entry: 'functions/handlers/stats-agencies.ts',
+  access: 'public',
+  grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
+  // counters move with each event; five minutes old is fresh enough for a public ranking
+  cacheSeconds: 300,
+  summary: 'The agencies of the province ranked by the share of dossiers resolved on time or early',
+} as const satisfies RouteDeclaration;
+
+export const GetDocument = {
+  id: 'GetDocument',
+  method: 'GET',
+  path: '/dossiers/{code}/documents/{id}',
+  entry: 'functions/handlers/documents-get.ts',
+  access: ['official', 'citizen'],
+  grants: { table: 'read', bucket: 'read' },
+  summary: "A short-lived presigned GET URL for a verified document the applicant filed, for the responsible agency's officials and the applicant",
+} as const satisfies RouteDeclaration;
+
+export const CreatePayment = {
+  id: 'CreatePayment',
+  method: 'POST',
+  path: '/dossiers/{code}/payments',
+  entry: 'functions/handlers/payments-create.ts',
+  access: ['citizen'],
+  grants: { table: 'readwrite', paymentSecret: 'read' },
+  summary: 'The applicant pays what is due (the catalog fees at submission, or what the agency asked for): a payment and the gateway URL',
+} as const satisfies RouteDeclaration;
+
+export const PaymentNotification = {
+  id: 'PaymentNotification',
+  method: 'POST',
+  path: '/payments/{gateway}/notify',
+  entry: 'functions/handlers/payments-notify.ts',
+  access: 'public',
+  grants: { table: 'readwrite', paymentSecret: 'read' },
+  summary: "The payment gateway's signed server-to-server notification (IPN); answered in the gateway's protocol",
+} as const satisfies RouteDeclaration;
+
+export const PaymentNotificationQuery = {
+  id: 'PaymentNotificationQuery',
+  method: 'GET',
+  path: '/payments/{gateway}/notify',
+  entry: 'functions/handlers/payments-notify.ts',
+  access: 'public',
+  grants: { table: 'readwrite', paymentSecret: 'read' },
+  summary: 'The same notification for gateways that send it as a signed query string (VNPay-style IPN)',
+} as const satisfies RouteDeclaration;
+
+export const PaymentReturn = {
+  id: 'PaymentReturn',
+  method: 'GET',
+  path: '/payments/{gateway}/return',
+  entry: 'functions/handlers/payments-return.ts',
+  access: 'public',
+  grants: { table: [{ access: 'read', leadingKeys: ['PAYREF#*', 'DOSSIER#*'], attributes: paymentReturnAttributes }] },
+  summary: 'Where the gateway sends the browser back: a page that shows the state of the payment and changes nothing',
+} as const satisfies RouteDeclaration;
+
+export const GetPaymentReceipt = {
+  id: 'GetPaymentReceipt',
+  method: 'GET',
+  path: '/dossiers/{code}/payments/{ref}/receipt',
+  entry: 'functions/handlers/payments-receipt.ts',
+  access: ['citizen', 'official', 'admin'],
+  grants: { table: 'read' },
+  summary: 'The electronic receipt of a settled payment, as JSON or PDF, for the applicant and the agency',
+  assets: ['assets/fonts'],
+} as const satisfies RouteDeclaration;
+
+export const ReceiveNationalDossier = {
+  id: 'ReceiveNationalDossier',
+  method: 'POST',
+  path: '/national/dossiers',
+  entry: 'functions/handlers/national-dossiers.ts',
+  // no JWT: the national portal signs each request with the key it shares with the province (checked in the handler)
+  access: 'public',
+  grants: { table: 'readwrite', nationalPortal: 'read' },
+  summary: 'A dossier submitted on the national portal (DVCQG) for a procedure of this province, signed by the portal',
+} as const satisfies RouteDeclaration;
+
 export const routes = [
-  {
-    id: 'ListServices',
-    method: 'GET',
-    path: '/services',
-    entry: 'functions/handlers/services-list.ts',
-    access: 'public',
-    grants: {},
-    summary: 'Search the province catalog of procedures',
-  },
-  {
-    id: 'GetService',
-    method: 'GET',
-    path: '/services/{id}',
-    entry: 'functions/handlers/services-get.ts',
-    access: 'public',
-    grants: {},
-    summary: 'One procedure with its form fields, documents, fees and processing time',
-  },
-  {
-    id: 'ListAgencies',
-    method: 'GET',
-    path: '/agencies',
-    entry: 'functions/handlers/agencies-list.ts',
-    access: 'public',
-    grants: {},
-    summary: 'The agencies of the province',
-  },
-  {
-    id: 'CreateDossier',
-    method: 'POST',
-    path: '/dossiers',
-    entry: 'functions/handlers/dossiers-create.ts',
-    access: ['citizen'],
-    grants: { table: 'readwrite', secret: 'read' },
-    summary: 'Submit a dossier for a procedure',
-  },
-  {
-    id: 'ListMyDossiers',
-    method: 'GET',
-    path: '/dossiers',
-    entry: 'functions/handlers/dossiers-mine.ts',
-    access: ['citizen'],
-    grants: { table: 'read', secret: 'read' },
-    summary: "The caller's own dossiers, newest first",
-  },
-  {
-    id: 'TrackDossier',
-    method: 'GET',
-    path: '/track/{code}',
-    entry: 'functions/handlers/dossiers-track.ts',
-    access: 'public',
-    // the failure counter, and of the dossier partition only what the page shows (never personal data)
-    grants: {
-      table: [
-        { access: 'readwrite', leadingKeys: ['TRACKING#*'] },
-        { access: 'read', leadingKeys: ['DOSSIER#*'], attributes: trackingAttributes },
-      ],
-      secret: 'read',
-    },
-    summary: 'Follow a dossier with the code and PIN printed on its receipt, without an account',
-    // PINs are short: besides the per-dossier lock, slow down whoever tries many dossiers
-    throttle: { rateLimit: 5, burstLimit: 10 },
-  },
-  {
-    id: 'GetDossier',
-    method: 'GET',
-    path: '/dossiers/{code}',
-    entry: 'functions/handlers/dossiers-get.ts',
-    access: ['citizen', 'official', 'admin'],
-    grants: { table: 'read' },
-    summary: 'Status, timestamps and responsible agency of one dossier',
-  },
-  {
-    id: 'ListAgencyDossiers',
-    method: 'GET',
-    path: '/agencies/{id}/dossiers',
-    entry: 'functions/handlers/agency-dossiers.ts',
-    access: ['official', 'admin'],
-    grants: { table: 'read', secret: 'read' },
-    summary: "An agency's inbox: its dossiers by status, soonest appointment first",
-  },
-  {
-    id: 'RegisterDeskDossier',
-    method: 'POST',
-    // the inbox's path: API Gateway wants one name for the same path variable
-    path: '/agencies/{id}/dossiers',
-    entry: 'functions/handlers/agency-dossiers-register.ts',
-    access: ['official'],
-    grants: { table: 'readwrite', secret: 'read' },
-    summary: 'An official of the agency registers a dossier received at the one-stop desk or by post, for the citizen who brought or sent it',
-  },
-  {
-    id: 'ActOnDossier',
-    method: 'POST',
-    path: '/dossiers/{code}/actions',
-    entry: 'functions/handlers/dossiers-act.ts',
-    access: ['official', 'citizen'],
-    grants: { table: 'readwrite' },
-    summary: 'One step of the one-stop workflow (receive, refuse, request a supplement, process, finish, return, apologise, withdraw)',
-  },
-  {
-    id: 'SupplementDossier',
-    method: 'POST',
-    path: '/dossiers/{code}/supplement',
-    entry: 'functions/handlers/dossiers-supplement.ts',
-    access: ['citizen', 'official'],
-    grants: { table: 'readwrite' },
-    summary: 'The applicant (or, for a dossier received at the desk or by post, its agency) answers a supplement request',
-  },
-  {
-    id: 'RateDossier',
-    method: 'POST',
-    path: '/dossiers/{code}/rating',
-    entry: 'functions/handlers/dossiers-rate.ts',
-    access: ['citizen'],
-    grants: { table: 'readwrite' },
-    summary: 'The applicant rates the service once the result is returned',
-  },
-  {
-    id: 'UploadDocument',
-    method: 'POST',
-    path: '/dossiers/{code}/documents',
-    entry: 'functions/handlers/documents-upload.ts',
-    access: ['citizen', 'official'],
-    grants: { table: 'readwrite', bucket: 'upload' },
-    summary: 'The applicant (or, for a dossier received at the desk or by post, its agency) asks for a presigned PUT URL for one file of one document component',
-  },
-  {
-    id: 'CancelDocument',
-    method: 'DELETE',
-    path: '/dossiers/{code}/documents/{id}',
-    entry: 'functions/handlers/documents-cancel.ts',
-    access: ['citizen', 'official'],
-    grants: { table: 'readwrite' },
-    summary: 'Whoever may upload to the dossier cancels an upload slot whose file has not arrived',
-  },
-  {
-    id: 'SubmitDossier',
-    method: 'POST',
-    path: '/dossiers/{code}/submit',
-    entry: 'functions/handlers/dossiers-submit.ts',
-    access: ['citizen'],
-    grants: { table: 'readwrite', secret: 'read' },
-    summary: 'The applicant sends a draft to the agency once every required document is verified',
-  },
-  {
-    id: 'UploadResult',
-    method: 'POST',
-    path: '/dossiers/{code}/results',
-    entry: 'functions/handlers/results-upload.ts',
-    access: ['official'],
-    grants: { table: 'readwrite', bucket: 'upload' },
-    summary: 'An official of the responsible agency asks for a presigned PUT URL for a result document',
-  },
-  {
-    id: 'GetResult',
-    method: 'GET',
-    path: '/dossiers/{code}/results/{id}',
-    entry: 'functions/handlers/results-get.ts',
-    // as the access policy says: administrators oversee dossiers, they do not open their files
-    access: ['citizen', 'official'],
-    grants: { table: 'read', bucket: 'read' },
-    summary: 'A short-lived presigned GET URL for a verified result document, for the applicant and the agency only',
-  },
-  {
-    id: 'OpenApi',
-    method: 'GET',
-    path: '/openapi.json',
-    entry: 'functions/handlers/openapi.ts',
-    access: 'public',
-    grants: {},
-    summary: 'This API as an OpenAPI 3.1 document',
-  },
-  {
-    id: 'GetStats',
-    method: 'GET',
-    path: '/stats',
-    entry: 'functions/handlers/stats-get.ts',
-    access: 'public',
-    grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
-    summary: 'The figures a province is judged by, for the province, an agency or a service over a day, month, year or range (JSON or CSV)',
-  },
-  {
-    id: 'RankAgencies',
-    method: 'GET',
-    path: '/stats/agencies',
-    entry: 'functions/handlers/stats-agencies.ts',
-    access: 'public',
-    grants: { table: [{ access: 'read', leadingKeys: ['STATS#*'] }] },
-    // counters move with each event; five minutes old is fresh enough for a public ranking
-    cacheSeconds: 300,
-    summary: 'The agencies of the province ranked by the share of dossiers resolved on time or early',
-  },
-  {
-    id: 'GetDocument',
-    method: 'GET',
-    path: '/dossiers/{code}/documents/{id}',
-    entry: 'functions/handlers/documents-get.ts',
-    access: ['official', 'citizen'],
-    grants: { table: 'read', bucket: 'read' },
-    summary: "A short-lived presigned GET URL for a verified document the applicant filed, for the responsible agency's officials and the applicant",
-  },
-  {
-    id: 'CreatePayment',
-    method: 'POST',
-    path: '/dossiers/{code}/payments',
-    entry: 'functions/handlers/payments-create.ts',
-    access: ['citizen'],
-    grants: { table: 'readwrite', paymentSecret: 'read' },
-    summary: 'The applicant pays what is due (the catalog fees at submission, or what the agency asked for): a payment and the gateway URL',
-  },
-  {
-    id: 'PaymentNotification',
-    method: 'POST',
-    path: '/payments/{gateway}/notify',
-    entry: 'functions/handlers/payments-notify.ts',
-    access: 'public',
-    grants: { table: 'readwrite', paymentSecret: 'read' },
-    summary: "The payment gateway's signed server-to-server notification (IPN); answered in the gateway's protocol",
-  },
-  {
-    id: 'PaymentNotificationQuery',
-    method: 'GET',
-    path: '/payments/{gateway}/notify',
-    entry: 'functions/handlers/payments-notify.ts',
-    access: 'public',
-    grants: { table: 'readwrite', paymentSecret: 'read' },
-    summary: 'The same notification for gateways that send it as a signed query string (VNPay-style IPN)',
-  },
-  {
-    id: 'PaymentReturn',
-    method: 'GET',
-    path: '/payments/{gateway}/return',
-    entry: 'functions/handlers/payments-return.ts',
-    access: 'public',
-    grants: { table: [{ access: 'read', leadingKeys: ['PAYREF#*', 'DOSSIER#*'], attributes: paymentReturnAttributes }] },
-    summary: 'Where the gateway sends the browser back: a page that shows the state of the payment and changes nothing',
-  },
-  {
-    id: 'GetPaymentReceipt',
-    method: 'GET',
-    path: '/dossiers/{code}/payments/{ref}/receipt',
-    entry: 'functions/handlers/payments-receipt.ts',
-    access: ['citizen', 'official', 'admin'],
-    grants: { table: 'read' },
-    summary: 'The electronic receipt of a settled payment, as JSON or PDF, for the applicant and the agency',
-    assets: ['assets/fonts'],
-  },
-  {
-    id: 'ReceiveNationalDossier',
-    method: 'POST',
-    path: '/national/dossiers',
-    entry: 'functions/handlers/national-dossiers.ts',
-    // no JWT: the national portal signs each request with the key it shares with the province (checked in the handler)
-    access: 'public',
-    grants: { table: 'readwrite', nationalPortal: 'read' },
-    summary: 'A dossier submitted on the national portal (DVCQG) for a procedure of this province, signed by the portal',
-  },
-] as const satisfies readonly RouteDeclaration[];
+  ListServices,
+  GetService,
+  ListAgencies,
+  CreateDossier,
+  ListMyDossiers,
+  TrackDossier,
+  GetDossier,
+  ListAgencyDossiers,
+  RegisterDeskDossier,
+  ActOnDossier,
+  SupplementDossier,
+  RateDossier,
+  UploadDocument,
+  CancelDocument,
+  SubmitDossier,
+  UploadResult,
+  GetResult,
+  OpenApi,
+  GetStats,
+  RankAgencies,
+  GetDocument,
+  CreatePayment,
+  PaymentNotification,
+  PaymentNotificationQuery,
+  PaymentReturn,
+  GetPaymentReceipt,
+  ReceiveNationalDossier,
+] as const;
 
 export type RouteId = (typeof routes)[number]['id'];
 

@@ -1,3 +1,4 @@
+import * as declared from '../declaration.js';
 import {
   agencyIdParams,
   actionSchema,
@@ -25,31 +26,31 @@ import { myDossiersQuerySchema, trackingParams, trackingQuerySchema } from './tr
  * of every file a handler imports (test/infra/bundles.test.ts checks that it does not).
  */
 
-export const ListServices = { id: 'ListServices', query: serviceQuerySchema } as const;
-export const GetService = { id: 'GetService', params: serviceIdParams } as const;
-export const ListAgencies = { id: 'ListAgencies' } as const;
-export const CreateDossier = { id: 'CreateDossier', body: submissionSchema } as const;
-export const RegisterDeskDossier = { id: 'RegisterDeskDossier', params: agencyIdParams, body: deskSubmissionSchema } as const;
-export const ListMyDossiers = { id: 'ListMyDossiers', query: myDossiersQuerySchema } as const;
-export const TrackDossier = { id: 'TrackDossier', params: trackingParams, query: trackingQuerySchema } as const;
-export const GetDossier = { id: 'GetDossier', params: dossierCodeParams } as const;
-export const ListAgencyDossiers = { id: 'ListAgencyDossiers', params: agencyIdParams, query: inboxQuerySchema } as const;
-export const ActOnDossier = { id: 'ActOnDossier', params: dossierCodeParams, body: actionSchema } as const;
-export const SupplementDossier = { id: 'SupplementDossier', params: dossierCodeParams, body: supplementSchema } as const;
-export const RateDossier = { id: 'RateDossier', params: dossierCodeParams, body: ratingSchema } as const;
-export const UploadDocument = { id: 'UploadDocument', params: dossierCodeParams, body: documentRequestSchema } as const;
-export const CancelDocument = { id: 'CancelDocument', params: documentParams } as const;
-export const SubmitDossier = { id: 'SubmitDossier', params: dossierCodeParams } as const;
-export const UploadResult = { id: 'UploadResult', params: dossierCodeParams, body: resultRequestSchema } as const;
-export const GetResult = { id: 'GetResult', params: resultParams } as const;
-export const OpenApi = { id: 'OpenApi' } as const;
-export const GetStats = { id: 'GetStats', query: statsQuerySchema } as const;
-export const GetDocument = { id: 'GetDocument', params: resultParams } as const;
-export const RankAgencies = { id: 'RankAgencies', query: statsAgenciesQuerySchema } as const;
-export const CreatePayment = { id: 'CreatePayment', params: dossierCodeParams } as const;
-export const PaymentNotification = { id: 'PaymentNotification', params: gatewayParams } as const;
-export const PaymentNotificationQuery = { id: 'PaymentNotificationQuery', params: gatewayParams } as const;
-export const PaymentReturn = { id: 'PaymentReturn', params: gatewayParams, query: returnQuerySchema } as const;
-export const GetPaymentReceipt = { id: 'GetPaymentReceipt', params: receiptParams } as const;
+export const ListServices = { route: declared.ListServices, query: serviceQuerySchema } as const;
+export const GetService = { route: declared.GetService, params: serviceIdParams } as const;
+export const ListAgencies = { route: declared.ListAgencies } as const;
+export const CreateDossier = { route: declared.CreateDossier, body: submissionSchema } as const;
+export const RegisterDeskDossier = { route: declared.RegisterDeskDossier, params: agencyIdParams, body: deskSubmissionSchema } as const;
+export const ListMyDossiers = { route: declared.ListMyDossiers, query: myDossiersQuerySchema } as const;
+export const TrackDossier = { route: declared.TrackDossier, params: trackingParams, query: trackingQuerySchema } as const;
+export const GetDossier = { route: declared.GetDossier, params: dossierCodeParams } as const;
+export const ListAgencyDossiers = { route: declared.ListAgencyDossiers, params: agencyIdParams, query: inboxQuerySchema } as const;
+export const ActOnDossier = { route: declared.ActOnDossier, params: dossierCodeParams, body: actionSchema } as const;
+export const SupplementDossier = { route: declared.SupplementDossier, params: dossierCodeParams, body: supplementSchema } as const;
+export const RateDossier = { route: declared.RateDossier, params: dossierCodeParams, body: ratingSchema } as const;
+export const UploadDocument = { route: declared.UploadDocument, params: dossierCodeParams, body: documentRequestSchema } as const;
+export const CancelDocument = { route: declared.CancelDocument, params: documentParams } as const;
+export const SubmitDossier = { route: declared.SubmitDossier, params: dossierCodeParams } as const;
+export const UploadResult = { route: declared.UploadResult, params: dossierCodeParams, body: resultRequestSchema } as const;
+export const GetResult = { route: declared.GetResult, params: resultParams } as const;
+export const OpenApi = { route: declared.OpenApi } as const;
+export const GetStats = { route: declared.GetStats, query: statsQuerySchema } as const;
+export const GetDocument = { route: declared.GetDocument, params: resultParams } as const;
+export const RankAgencies = { route: declared.RankAgencies, query: statsAgenciesQuerySchema } as const;
+export const CreatePayment = { route: declared.CreatePayment, params: dossierCodeParams } as const;
+export const PaymentNotification = { route: declared.PaymentNotification, params: gatewayParams } as const;
+export const PaymentNotificationQuery = { route: declared.PaymentNotificationQuery, params: gatewayParams } as const;
+export const PaymentReturn = { route: declared.PaymentReturn, params: gatewayParams, query: returnQuerySchema } as const;
+export const GetPaymentReceipt = { route: declared.GetPaymentReceipt, params: receiptParams } as const;
 /** the body (NationalDossier) is read by the handler only after the portal's signature checks out */
-export const ReceiveNationalDossier = { id: 'ReceiveNationalDossier' } as const;
+export const ReceiveNationalDossier = { route: declared.ReceiveNationalDossier } as const;

@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import { agencyListSchema, dossierViewSchema, inboxSchema, serviceDetailSchema, serviceListSchema } from './api.js';
 import { agencyRankingSchema, statsAnswerSchema } from './stats.js';
 import { downloadSchema, uploadSlotSchema } from './documents.js';
-import type { RouteId } from '../declaration.js';
+import type { RouteDeclaration, RouteId } from '../declaration.js';
 import { paymentViewSchema, receiptSchema } from './payments.js';
 import { nationalReceiptSchema } from './national.js';
 import { dossierReceiptSchema, myDossiersSchema, trackingViewSchema } from './tracking.js';
@@ -10,7 +10,8 @@ import * as inputs from './inputs.js';
 
 /** What a route reads from the request (./inputs.ts): the handler validates with exactly these schemas. */
 export interface RouteInput<Id extends RouteId = RouteId> {
-  readonly id: Id;
+  /** the route's own declaration (functions/declaration.ts): who may call it, how long it may be cached */
+  readonly route: RouteDeclaration & { readonly id: Id };
   readonly params?: z.core.$ZodType;
   readonly query?: z.core.$ZodType;
   readonly body?: z.core.$ZodType;

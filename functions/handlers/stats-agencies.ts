@@ -6,7 +6,7 @@ import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { StatsReader } from '../adapters/stats-reader.js';
-import { environment, routeById } from '../declaration.js';
+import { environment } from '../declaration.js';
 import { rankingCsv, readAgencyRanking } from '../app/statistics.js';
 import { asCsvWhenAsked } from '../http/csv.js';
 
@@ -15,7 +15,7 @@ let stats: StatsReader | undefined;
 
 const route = httpRoute(input.RankAgencies, async ({ query }) => {
   stats ??= new StatsReader(signedReads(), requiredEnv(environment.tableName));
-  const maxAge = routeById('RankAgencies').cacheSeconds ?? 0;
+  const maxAge = input.RankAgencies.route.cacheSeconds;
   return { status: 200, body: await readAgencyRanking({ stats, province: currentProvince(), now: now() }, query), headers: { 'cache-control': `public, max-age=${maxAge}` } };
 });
 

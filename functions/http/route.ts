@@ -2,7 +2,6 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import '../domain/zod-setup.js';
-import { routeById } from '../declaration.js';
 import type { RouteInput } from '../contracts/routes.js';
 import { callerFromClaims, type Caller } from '../adapters/identity.js';
 import { AppError, invalidInput } from '../domain/errors.js';
@@ -101,8 +100,8 @@ function fieldsOf(err: AppError): string[] | undefined {
  * and every refusal leaves in the one error shape. The implementation sees only valid input.
  */
 export function httpRoute<I extends RouteInput>(contract: I, impl: (req: HttpRequest<I>) => Promise<HttpReply>) {
-  const id = contract.id;
-  const route = routeById(id);
+  const route = contract.route;
+  const id = route.id;
 
   const base = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
     const caller = callerFromClaims(event.requestContext.authorizer?.jwt?.claims, route.access === 'public' ? undefined : route.access);
