@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../functions/adapters/clients.js';
 import { keys } from '../../functions/adapters/dossier-items.js';
 import { MAX_OPEN_DRAFTS } from '../../functions/domain/dossier.js';
+import { parseDossierCode } from '../../functions/domain/codes.js';
 import { api, tokenFor } from '../support/api.js';
 import { burstService, burstSubmissions } from '../support/burst.js';
 import { applicant, collectAgencyMessages } from '../support/dossiers.js';
@@ -34,11 +35,13 @@ describe('drafts', () => {
 
   it(`take no number of the agency's day, and a citizen holds at most ${MAX_OPEN_DRAFTS} open at once`, { timeout: 120_000 }, async () => {
     const token = await tokenFor('citizen', { subject: `drafts-${Date.now()}` });
-    const day = async () => {
-      const { Item } = await dynamo().send(new GetCommand({ TableName: stack.tableName, Key: keys.sequence('so-tu-phap', codeDay()), ConsistentRead: true }));
+    const day = async (yyMMdd: string) => {
+      const { Item } = await dynamo().send(new GetCommand({ TableName: stack.tableName, Key: keys.sequence('so-tu-phap', yyMMdd), ConsistentRead: true }));
       return Number(Item?.value ?? 0);
     };
-    const before = await day();
+    // the day is fixed at the start: a run across midnight in Vietnam must not compare two days' counters
+    const today = codeDay();
+    const before = await day(today);
     // concurrent, so the limit must hold under a race, not only one request after another
     const answers = await Promise.all(Array.from({ length: MAX_OPEN_DRAFTS + 5 }, (_, i) => api('/dossiers', { token, body: body(i) })));
     const created = answers.filter((a) => a.status === 201);
@@ -47,14 +50,15 @@ describe('drafts', () => {
     expect(refused.map((a) => a.status)).toEqual(Array(5).fill(429));
     expect(refused[0]!.json.error).toMatchObject({ code: 'too_many_drafts', message: expect.any(String), messageVi: expect.any(String) });
     expect(created.every((a) => /^draft-/.test(a.json.code))).toBe(true);
-    expect(await day()).toBe(before);
+    expect(await day(today)).toBe(before);
     const mine = await api('/dossiers?limit=100', { token });
     expect(mine.json.items.filter((i: { draft?: boolean }) => i.draft)).toHaveLength(MAX_OPEN_DRAFTS);
 
     // submitting one frees its place, and only then is a number taken
     const code = await submitWithFiles(token, created[0]!.json.code as string);
     expect(code).toMatch(/^000\.00\.14\.H37-\d{6}-\d{4}$/);
-    expect(await day()).toBe(before + 1);
+    const numberedOn = parseDossierCode(code)!.day;
+    expect(await day(numberedOn)).toBe(numberedOn === today ? before + 1 : 1);
     expect((await api('/dossiers', { token, body: body(100) })).status).toBe(201);
   });
 });

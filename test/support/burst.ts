@@ -38,10 +38,11 @@ export interface BurstResult {
   readonly seconds: number;
   /** milliseconds from the start of the burst to each submission's final answer, sorted */
   readonly latencies: readonly number[];
-  /** the agency's counter for the day, and every sequence up to it that has no dossier */
+  /** the agency's counters of the burst's days, summed, and every code up to them that has no dossier */
   readonly counter: number;
-  readonly holes: readonly number[];
-  readonly day: string;
+  readonly holes: readonly string[];
+  /** the days (yyMMdd) the burst's codes are dated: two when it runs across midnight in Vietnam */
+  readonly days: readonly string[];
 }
 
 /**
@@ -181,24 +182,32 @@ export async function burstSubmissions(options: BurstOptions): Promise<BurstResu
   );
   const seconds = (performance.now() - started) / 1000;
 
-  const first = [...codes.values()][0];
-  const parsed = first ? parseDossierCode(first) : undefined;
-  if (!parsed) return { codes, statuses, unexpected, refusedButStored, retries, seconds, latencies, counter: 0, holes: [], day: '' };
-  const counterItem = await options.db.send(new GetCommand({ TableName: options.tableName, Key: keys.sequence(burstService.agencyId, parsed.day), ConsistentRead: true }));
-  const counter = Number(counterItem.Item?.value ?? 0);
-  const holes: number[] = [];
-  for (let from = 1; from <= counter; from += 100) {
-    const wanted = Array.from({ length: Math.min(100, counter - from + 1) }, (_, k) => from + k);
-    let request: Record<string, unknown>[] = wanted.map((n) => keys.dossier(formatDossierCode(parsed.agencyCode, parsed.day, n)));
-    const found = new Set<string>();
-    while (request.length) {
-      const answer = await options.db.send(new BatchGetCommand({ RequestItems: { [options.tableName]: { Keys: request, ProjectionExpression: 'code', ConsistentRead: true } } }));
-      for (const item of answer.Responses?.[options.tableName] ?? []) found.add(String(item.code));
-      request = (answer.UnprocessedKeys?.[options.tableName]?.Keys ?? []) as Record<string, unknown>[];
-    }
-    for (const n of wanted) if (!found.has(formatDossierCode(parsed.agencyCode, parsed.day, n))) holes.push(n);
+  // A burst that runs across midnight in Vietnam (17:00 UTC) takes numbers of two days: each day's counter
+  // is checked against its own dossiers.
+  const days = new Map<string, string>();
+  for (const code of codes.values()) {
+    const parsed = parseDossierCode(code);
+    if (parsed) days.set(parsed.day, parsed.agencyCode);
   }
-  return { codes, statuses, unexpected, refusedButStored, retries, seconds, latencies: latencies.sort((a, b) => a - b), counter, holes, day: parsed.day };
+  let counter = 0;
+  const holes: string[] = [];
+  for (const [day, agencyCode] of days) {
+    const counterItem = await options.db.send(new GetCommand({ TableName: options.tableName, Key: keys.sequence(burstService.agencyId, day), ConsistentRead: true }));
+    const dayCounter = Number(counterItem.Item?.value ?? 0);
+    counter += dayCounter;
+    for (let from = 1; from <= dayCounter; from += 100) {
+      const wanted = Array.from({ length: Math.min(100, dayCounter - from + 1) }, (_, k) => formatDossierCode(agencyCode, day, from + k));
+      let request: Record<string, unknown>[] = wanted.map((code) => keys.dossier(code));
+      const found = new Set<string>();
+      while (request.length) {
+        const answer = await options.db.send(new BatchGetCommand({ RequestItems: { [options.tableName]: { Keys: request, ProjectionExpression: 'code', ConsistentRead: true } } }));
+        for (const item of answer.Responses?.[options.tableName] ?? []) found.add(String(item.code));
+        request = (answer.UnprocessedKeys?.[options.tableName]?.Keys ?? []) as Record<string, unknown>[];
+      }
+      holes.push(...wanted.filter((code) => !found.has(code)));
+    }
+  }
+  return { codes, statuses, unexpected, refusedButStored, retries, seconds, latencies: latencies.sort((a, b) => a - b), counter, holes, days: [...days.keys()] };
 }
 
 export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
