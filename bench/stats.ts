@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../functions/adapters/dynamo-client.js';
 import { localCredentials, startLocalStack, type LocalStack } from '../local/stack.js';
 import { StatsRepository, statsKeys } from '../functions/adapters/stats-repository.js';
 import { addCounts, counterUpdates, shardOf, shardsOf, sumCounts, type CountedEvent, type Counts } from '../functions/domain/statistics.js';
@@ -102,7 +103,7 @@ export async function benchStats(): Promise<{ small: number; large: number; rati
   const stack = await startLocalStack({ dataDir, ports: { api: 0, dynamodb: 0, s3: 0, sqs: 0, ses: 0, sms: 0 }, quiet: true, consumers: false });
   const raw = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: localCredentials });
   const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  const stats = new StatsRepository(db, stack.tableName);
+  const stats = new StatsRepository(dynamo(), stack.tableName);
   const calendar = stack.province.calendar;
   const progress = (text: string) => process.stdout.write(`\r  ${text}`.padEnd(90));
   try {

@@ -1,6 +1,5 @@
+import { cancellationReasons, type DynamoTable, type TransactWriteItems } from './dynamo-table.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../domain/errors.js';
 import { FadingMax } from './fading-max.js';
 
@@ -34,8 +33,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** DynamoDB errors after which the same write may simply be sent again. */
 export function isTransient(err: unknown): boolean {
   const name = (err as { name?: string } | undefined)?.name ?? '';
-  if (err instanceof TransactionCanceledException) return (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded');
-  return ['TransactionConflictException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError', 'ECONNRESET'].includes(name);
+  const reasons = cancellationReasons(err);
+  if (reasons) return reasons.some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError' || r.Code === 'ProvisionedThroughputExceeded');
+  return ['TransactionConflictException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable', 'TransactionInProgressException', 'TimeoutError', 'NetworkError', 'ECONNRESET'].includes(name);
 }
 
 /** Refuses before anything is written when the time left could not cover claim, number and write. */
@@ -57,10 +57,10 @@ export const inProgress = () =>
  * not stored and its number is not lost.
  */
 export async function writeAllocated(
-  db: DynamoDBDocumentClient,
+  db: DynamoTable,
   tableName: string,
   code: string,
-  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  items: TransactWriteItems,
   reserve: { key: Record<string, string>; owner: string } | undefined,
   answerBy: number | undefined,
   refusal: (index: number) => AppError | undefined,
@@ -70,16 +70,14 @@ export async function writeAllocated(
   const giveUp = async (): Promise<never> => {
     if (reserve) {
       await db
-        .send(
-          new UpdateCommand({
+        .update({
             TableName: tableName,
             Key: reserve.key,
             UpdateExpression: 'SET claimedAt = :free',
             ConditionExpression: '#owner = :owner',
             ExpressionAttributeNames: { '#owner': 'owner' },
             ExpressionAttributeValues: { ':free': 0, ':owner': reserve.owner },
-          }),
-        )
+          })
         .catch(() => undefined);
     }
     throw busy(retryAfterUnderLoad(), 'the dossier could not be stored in time');
@@ -88,13 +86,13 @@ export async function writeAllocated(
     if (answerBy !== undefined && answerBy - Date.now() < neededForWrite()) return giveUp();
     const started = Date.now();
     try {
-      await db.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+      await db.transactWrite({ TransactItems: items, ClientRequestToken: token });
       observeWrite(Date.now() - started);
       return;
     } catch (err) {
       observeWrite(Date.now() - started);
-      if (err instanceof TransactionCanceledException && !isTransient(err)) {
-        const reasons = err.CancellationReasons ?? [];
+      const reasons = cancellationReasons(err);
+      if (reasons && !isTransient(err)) {
         const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
         const refused = failed >= 0 ? refusal(failed) : undefined;
         if (refused) throw refused;

@@ -1,6 +1,5 @@
+import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import { createHash } from 'node:crypto';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 
 /** The counter item of an agency's day (shares the single table's key shape). */
 export const sequenceKey = (agencyId: string, day: string) => ({ pk: `SEQUENCE#${agencyId}#${day}`, sk: 'SEQUENCE' });
@@ -14,7 +13,7 @@ function holderAttributes(holder: string) {
 /** How many abandoned numbers one allocation looks at before taking a fresh one (bounds its cost). */
 const MAX_RECLAIM_CHECKS = 5;
 
-const conditionFailed = (err: unknown) => err instanceof ConditionalCheckFailedException;
+const conditionFailed = (err: unknown) => isConditionFailed(err);
 
 /**
  * The per-agency daily sequence. The counter item records, beside the last number handed out, who holds
@@ -46,7 +45,7 @@ export class DaySequence {
   private readonly written = new Map<string, { holder: Holder; n: number }[]>();
 
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
     private readonly leaseMs: number,
     /** how long a request may live: the route timeout, or the 30 s after which the API gives up */
@@ -94,8 +93,7 @@ export class DaySequence {
     if (!this.recent(id, now)) return undefined;
     const carry = this.carried(id);
     try {
-      const answer = await this.db.send(
-        new UpdateCommand({
+      const answer = await this.db.update({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: `SET #v = if_not_exists(#v, :zero) + :one, #mine = if_not_exists(#v, :zero) + :one, #mineAt = :now, updatedAt = :at${carry.remove.length ? ` REMOVE ${carry.remove.join(', ')}` : ''}`,
@@ -103,8 +101,7 @@ export class DaySequence {
           ExpressionAttributeNames: { '#v': 'value', '#mine': mine.number, '#mineAt': mine.takenAt, ...carry.names },
           ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':at': at.toISOString(), ...carry.values },
           ReturnValues: 'ALL_NEW',
-        }),
-      );
+        });
       this.forgetCarried(id, carry.list);
       this.remember(id, answer.Attributes ?? {}, now);
       return Number(answer.Attributes?.value);
@@ -140,7 +137,7 @@ export class DaySequence {
     if (quick !== undefined) return quick;
     // the long way: what this container still carries is dropped first, so that it is not taken for abandoned
     if (this.written.has(id)) await this.dropWritten(key, id);
-    const item: Record<string, unknown> = (await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })))?.Item ?? {};
+    const item: Record<string, unknown> = (await this.db.get({ TableName: this.tableName, Key: key, ConsistentRead: true }))?.Item ?? {};
 
     // the same holder again (a retry after a crash or a refusal): its number, renewed so nobody reclaims it
     const held = item[mine.number];
@@ -159,16 +156,14 @@ export class DaySequence {
         continue;
       }
       try {
-        await this.db.send(
-          new UpdateCommand({
+        await this.db.update({
             TableName: this.tableName,
             Key: key,
             UpdateExpression: 'SET #mine = :n, #mineAt = :now, updatedAt = :at REMOVE #other, #otherAt',
             ConditionExpression: '#other = :n AND #otherAt = :otherAt AND attribute_not_exists(#mine)',
             ExpressionAttributeNames: { '#mine': mine.number, '#mineAt': mine.takenAt, '#other': other.number, '#otherAt': other.takenAt },
             ExpressionAttributeValues: { ':n': other.n, ':now': now, ':otherAt': item[other.takenAt], ':at': at.toISOString() },
-          }),
-        );
+          });
         return other.n;
       } catch (err) {
         // someone else reclaimed it, or its holder came back: look at the next one
@@ -178,8 +173,7 @@ export class DaySequence {
 
     // a fresh number: one atomic update that counts and records the holder, no read-then-write race
     try {
-      const answer = await this.db.send(
-        new UpdateCommand({
+      const answer = await this.db.update({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: 'SET #v = if_not_exists(#v, :zero) + :one, #mine = if_not_exists(#v, :zero) + :one, #mineAt = :now, updatedAt = :at',
@@ -187,14 +181,13 @@ export class DaySequence {
           ExpressionAttributeNames: { '#v': 'value', '#mine': mine.number, '#mineAt': mine.takenAt },
           ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':at': at.toISOString() },
           ReturnValues: 'ALL_NEW',
-        }),
-      );
+        });
       this.remember(id, answer?.Attributes ?? {}, now);
       return Number(answer?.Attributes?.value);
     } catch (err) {
       if (!conditionFailed(err)) throw err;
       // a concurrent request of the same holder took one meanwhile: that one is ours
-      const again = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const again = await this.db.get({ TableName: this.tableName, Key: key, ConsistentRead: true });
       const number = again?.Item?.[mine.number];
       if (typeof number !== 'number') throw err;
       return number;
@@ -209,16 +202,14 @@ export class DaySequence {
 
   private async renew(key: Record<string, string>, holder: Holder, n: number, now: number): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: 'SET #at = :now',
           ConditionExpression: '#n = :n',
           ExpressionAttributeNames: { '#n': holder.number, '#at': holder.takenAt },
           ExpressionAttributeValues: { ':n': n, ':now': now },
-        }),
-      );
+        });
       return true;
     } catch (err) {
       if (conditionFailed(err)) return false;
@@ -228,16 +219,14 @@ export class DaySequence {
 
   private async drop(key: Record<string, string>, holder: Holder, n: number): Promise<void> {
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: 'REMOVE #n, #at',
           ConditionExpression: '#n = :n',
           ExpressionAttributeNames: { '#n': holder.number, '#at': holder.takenAt },
           ExpressionAttributeValues: { ':n': n },
-        }),
-      );
+        });
     } catch (err) {
       if (!conditionFailed(err)) throw err;
     }

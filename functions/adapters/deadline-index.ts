@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoTable } from './dynamo-table.js';
 import type { DeadlineCandidates } from '../app/ports.js';
 import { keys, partitions, toDossier } from './dossier-items.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
@@ -12,13 +12,13 @@ import type { WorkflowDossier } from '../domain/workflow.js';
  */
 export class DeadlineIndex implements DeadlineCandidates {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {}
 
   /** The whole dossier item, as a mark's event must carry it; strongly consistent, so it is the version judged again. */
   async dossier(code: string): Promise<WorkflowDossier | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.dossier(code), ConsistentRead: true }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: keys.dossier(code), ConsistentRead: true });
     return answer.Item ? toDossier(answer.Item) : undefined;
   }
 
@@ -26,15 +26,13 @@ export class DeadlineIndex implements DeadlineCandidates {
   async *openDueBefore(agencyId: string, before: Date): AsyncGenerator<WorkflowDossier> {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
+      const page = await this.db.query({
           TableName: this.tableName,
           IndexName: 'gsi3',
           KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk < :before',
           ExpressionAttributeValues: { ':pk': partitions.agencyState(agencyId, true), ':before': before.toISOString() },
           ExclusiveStartKey: startKey,
-        }),
-      );
+        });
       for (const item of page.Items ?? []) yield toDossier(item);
       startKey = page.LastEvaluatedKey;
     } while (startKey);

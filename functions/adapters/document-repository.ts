@@ -1,5 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import type { DocumentSlots, VerificationOutcome } from '../app/ports.js';
 
@@ -14,20 +13,18 @@ const toRecord = (item: Record<string, unknown>): DocumentRecord => Object.fromE
 /** Document items live in their dossier's partition (`DOSSIER#<code> / DOC#<id>`), so one query reads a dossier whole. */
 export class DocumentRepository implements DocumentSlots {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {}
 
   /** A new pending slot; it carries `expiresAt`, so a file that never arrives leaves nothing behind. */
   async putSlot(record: DocumentRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
+    await this.db.put({
         TableName: this.tableName,
         Item: { ...documentKey(record.dossierCode, record.id), entity: 'document', ...record },
         // the dossier must exist and the id must be new; a uuid collision would be a bug, not a retry
         ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+      });
   }
 
   /** false if a slot with this id exists already (a concurrent request with the same Idempotency-Key) */
@@ -36,7 +33,7 @@ export class DocumentRepository implements DocumentSlots {
       await this.putSlot(record);
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailed(err)) return false;
       throw err;
     }
   }
@@ -44,42 +41,38 @@ export class DocumentRepository implements DocumentSlots {
   /** A replayed slot request issues a fresh URL: a still-pending slot lives on with it. */
   async extendSlot(code: string, id: string, expiresAt: number): Promise<void> {
     await this.db
-      .send(
-        new UpdateCommand({
+      .update({
           TableName: this.tableName,
           Key: documentKey(code, id),
           UpdateExpression: 'SET expiresAt = :e',
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':e': expiresAt, ':pending': 'pending' },
-        }),
-      )
+        })
       .catch((err: unknown) => {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!isConditionFailed(err)) throw err;
       });
   }
 
   /** Cancels a slot whose file has not arrived; false if it is no longer pending (or gone). */
   async cancelSlot(code: string, id: string): Promise<boolean> {
     try {
-      await this.db.send(
-        new DeleteCommand({
+      await this.db.delete({
           TableName: this.tableName,
           Key: documentKey(code, id),
           ConditionExpression: '#s = :pending',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: { ':pending': 'pending' },
-        }),
-      );
+        });
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailed(err)) return false;
       throw err;
     }
   }
 
   async get(code: string, id: string): Promise<DocumentRecord | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: documentKey(code, id), ConsistentRead: true }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: documentKey(code, id), ConsistentRead: true });
     return answer.Item ? toRecord(answer.Item) : undefined;
   }
 
@@ -90,8 +83,7 @@ export class DocumentRepository implements DocumentSlots {
   async recordVerification(code: string, id: string, outcome: VerificationOutcome): Promise<boolean> {
     const verified = outcome.status === 'verified';
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: documentKey(code, id),
           UpdateExpression: verified
@@ -102,11 +94,10 @@ export class DocumentRepository implements DocumentSlots {
           ExpressionAttributeValues: verified
             ? { ':s': 'verified', ':size': outcome.size, ':type': outcome.type, ':sha': outcome.sha256, ':at': outcome.at, ...(outcome.versionId ? { ':v': outcome.versionId } : {}) }
             : { ':s': 'rejected', ':size': outcome.size, ':reason': outcome.reason, ':reasonVi': outcome.reasonVi, ':at': outcome.at, ...(outcome.sha256 ? { ':sha': outcome.sha256 } : {}) },
-        }),
-      );
+        });
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailed(err)) return false;
       throw err;
     }
   }

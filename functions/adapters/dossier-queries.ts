@@ -1,4 +1,4 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoTable } from './dynamo-table.js';
 import type { DossierLists, InboxFilter, InboxPage, PageRequest } from '../app/ports.js';
 import { openCursor, sealCursor } from './cursor.js';
 import { partitions, toDossier } from './dossier-items.js';
@@ -6,7 +6,7 @@ import { partitions, toDossier } from './dossier-items.js';
 /** The lists of dossiers: an agency's inboxes and an applicant's own, read from the indexes. */
 export class DossierQueries implements DossierLists {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {}
 
@@ -27,8 +27,7 @@ export class DossierQueries implements DossierLists {
    */
   private async page(index: 'gsi1' | 'gsi2' | 'gsi3', partition: string, request: PageRequest, newestFirst: boolean): Promise<InboxPage> {
     const binding = { caller: request.viewer, index, partition };
-    const page = await this.db.send(
-      new QueryCommand({
+    const page = await this.db.query({
         TableName: this.tableName,
         IndexName: index,
         KeyConditionExpression: '#pk = :pk',
@@ -37,8 +36,7 @@ export class DossierQueries implements DossierLists {
         ScanIndexForward: !newestFirst,
         Limit: request.limit,
         ExclusiveStartKey: request.cursor ? await openCursor(request.cursor, binding) : undefined,
-      }),
-    );
+      });
     return {
       items: (page.Items ?? []).map((i) => toDossier(i)),
       ...(page.LastEvaluatedKey ? { nextCursor: await sealCursor(page.LastEvaluatedKey, binding) } : {}),

@@ -1,6 +1,5 @@
+import { cancellationReasons, isTransactionCanceled, type DynamoTable, type TransactWriteItems } from './dynamo-table.js';
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError, staleVersion } from '../domain/errors.js';
 import { formatDossierCode } from '../domain/codes.js';
 import type { DossierEvent } from '../domain/dossier.js';
@@ -38,7 +37,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
   private readonly tracking: TrackingAttempts;
 
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {
     this.sequence = new DaySequence(db, tableName, CLAIM_LEASE_MS);
@@ -54,7 +53,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
    */
   private allocate(agencyId: string, agencyCode: string, day: string, holder: string, at: Date): Promise<number> {
     return this.sequence.take(agencyId, day, holder, at, async (n) => {
-      const found = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.dossier(formatDossierCode(agencyCode, day, n)), ConsistentRead: true, ProjectionExpression: 'pk' }));
+      const found = await this.db.get({ TableName: this.tableName, Key: keys.dossier(formatDossierCode(agencyCode, day, n)), ConsistentRead: true, ProjectionExpression: 'pk' });
       return found.Item !== undefined;
     });
   }
@@ -115,8 +114,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
   async createDraft(input: DraftInput): Promise<CreateOutcome> {
     const { draft, idempotency: idem } = input;
     const send = () =>
-      this.db.send(
-        new TransactWriteCommand({
+      this.db.transactWrite({
           TransactItems: [
             { Put: { TableName: this.tableName, Item: draftItem(draft), ConditionExpression: 'attribute_not_exists(pk)' } },
             {
@@ -140,8 +138,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
                 ]
               : []),
           ],
-        }),
-      );
+        });
     let pruned = false;
     const deadline = Date.now() + WRITE_BUDGET_MS;
     for (let attempt = 0; ; attempt++) {
@@ -149,7 +146,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
         await send();
         return { dossier: draft, replayed: false, history: [] };
       } catch (err) {
-        const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
+        const reasons = cancellationReasons(err) ?? [];
         if (idem && reasons[2]?.Code === 'ConditionalCheckFailed') return this.idempotency.replay(idem);
         if (reasons[1]?.Code === 'ConditionalCheckFailed') {
           // entries of drafts since submitted (their removal is best effort) free their place here
@@ -214,15 +211,15 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
 
   /** Drops from a citizen's open drafts those no longer open (submitted, or gone); true if any place was freed. */
   private async pruneOpenDrafts(subject: string): Promise<boolean> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.openDrafts(subject), ConsistentRead: true }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: keys.openDrafts(subject), ConsistentRead: true });
     const ids = [...((answer.Item?.drafts as Set<string> | undefined) ?? [])];
     const closed: string[] = [];
     for (const id of ids) {
-      const item = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.dossier(id), ConsistentRead: true, ProjectionExpression: 'draft' }));
+      const item = await this.db.get({ TableName: this.tableName, Key: keys.dossier(id), ConsistentRead: true, ProjectionExpression: 'draft' });
       if (item.Item?.draft !== true) closed.push(id);
     }
     if (closed.length === 0) return false;
-    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.openDrafts(subject), UpdateExpression: 'DELETE drafts :ids', ExpressionAttributeValues: { ':ids': new Set(closed) } }));
+    await this.db.update({ TableName: this.tableName, Key: keys.openDrafts(subject), UpdateExpression: 'DELETE drafts :ids', ExpressionAttributeValues: { ':ids': new Set(closed) } });
     return true;
   }
 
@@ -282,11 +279,11 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
   }
 
   /** Writes a dossier and its event together; a refused condition is a 409 carrying the state that won. */
-  private async writeUnlessStale(code: string, items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<void> {
+  private async writeUnlessStale(code: string, items: TransactWriteItems): Promise<void> {
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.db.transactWrite({ TransactItems: items });
     } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
+      if (!isTransactionCanceled(err)) throw err;
       const current = await this.get(code);
       throw staleVersion(code, current?.dossier);
     }
@@ -354,16 +351,14 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
+      const page = await this.db.query({
           TableName: this.tableName,
           KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :sk)' : 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.dossier(code).pk, ...(skPrefix ? { ':sk': skPrefix } : {}) },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
           ...(attributes ? { ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])) } : {}),
-        }),
-      );
+        });
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);

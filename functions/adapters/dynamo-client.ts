@@ -1,27 +1,15 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
-import { observed } from './request-observer.js';
-import type { TableReads } from './table-reads.js';
+import { signedTable } from './dynamo-http.js';
+import type { DynamoTable } from './dynamo-table.js';
 
 /**
- * The DynamoDB client, created once per Lambda container. Each AWS client has its own module so that a
- * function bundles only the clients it calls. Endpoints come from the SDK's own service-specific
- * variables (AWS_ENDPOINT_URL_DYNAMODB…), which the local runtime sets; in the cloud they are unset.
+ * The table's operations, created once per Lambda container: signed requests over Node's fetch
+ * (dynamo-http.ts), not the SDK's client. Each AWS client has its own module so that a function bundles
+ * only the clients it calls. The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB, which the local runtime
+ * sets; in the cloud it is unset.
  */
-let documentClient: DynamoDBDocumentClient | undefined;
+let table: DynamoTable | undefined;
 
-export function dynamo(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(observed(new DynamoDBClient({}), 'DynamoDB'), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
-  return documentClient;
-}
-
-/** The statistics' reads over the document client, for the functions that carry it anyway. */
-export function documentReads(db: DynamoDBDocumentClient = dynamo()): TableReads {
-  return {
-    get: (input) => db.send(new GetCommand(input)),
-    batchGet: (input) => db.send(new BatchGetCommand(input as BatchGetCommandInput)),
-    query: (input) => db.send(new QueryCommand(input)),
-  };
+export function dynamo(): DynamoTable {
+  table ??= signedTable();
+  return table;
 }

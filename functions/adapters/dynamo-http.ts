@@ -1,40 +1,97 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { environmentCredentials, Sha256 } from './sigv4.js';
-import { activeObserver, consumedUnits, observedFunctionName } from './request-observer.js';
-import type { BatchGetInput, BatchGetOutput, GetInput, Item, QueryInput, QueryOutput, TableReads } from './table-reads.js';
+import { activeObserver, consumedUnits, itemsWritten, observedFunctionName } from './request-observer.js';
+import type { DynamoTable } from './dynamo-table.js';
+import type { TableReads } from './table-reads.js';
 
 /**
- * DynamoDB's JSON protocol for the three reads of `TableReads`, signed by the SDK's SigV4 signer and sent
- * with Node's fetch. The SDK's DynamoDB client is ~195 KB minified of protocol, endpoint rules, retry
- * strategies and event streams a public read never uses; this is ~20 KB with the signer, so the public
- * statistics reads fit their cold-start budget. Same wire requests, same endpoint variables
+ * DynamoDB's JSON protocol for the operations of `DynamoTable`, signed by the SDK's SigV4 signer and sent
+ * with Node's fetch. The SDK's DynamoDB client and document client are ~180 KB minified of protocol,
+ * endpoint rules, retry strategies and event streams; this is ~20 KB with the signer. Same wire requests,
+ * same marshalling as the document client of `dynamo()` used to be, same endpoint variables
  * (AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets), same role credentials from the environment
- * as the SDK inside a function bundle. Anything that writes keeps the SDK client.
+ * as the SDK inside a function bundle, same retries as the SDK's standard strategy.
  */
 
-/** The SDK's default too: three attempts, exponential backoff with full jitter from 100 ms. */
+/**
+ * The SDK's standard strategy (@smithy/core retry, 2026 defaults): three attempts, full-jitter exponential
+ * backoff from 50 ms, from 1 s after throttling. Its retry quota (a token bucket per client) is left out:
+ * a container makes one request at a time.
+ */
 const MAX_ATTEMPTS = 3;
-const BASE_DELAY_MS = 100;
-/** a read of at most 100 small counter items; a connection that hangs longer is retried, not awaited */
-const ATTEMPT_TIMEOUT_MS = 3000;
+const BASE_DELAY_MS = 50;
+const THROTTLING_DELAY_MS = 1000;
+const MAX_DELAY_MS = 20_000;
+/**
+ * An attempt that hangs longer is abandoned and retried. A write gets longer: a write whose first attempt
+ * landed after all is applied twice when retried (conditions protect most, not a counter's ADD).
+ */
+const READ_TIMEOUT_MS = 3000;
+const WRITE_TIMEOUT_MS = 6000;
 
-/** Errors DynamoDB answers that the SDK retries: throttling and the service's own failures. */
-const retryableTypes = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable']);
+// @smithy/service-error-classification, as the SDK classifies what DynamoDB answers
+const throttlingCodes = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+const transientCodes = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const transientStatuses = new Set([500, 502, 503, 504]);
+/**
+ * Node's timeout and network error codes, which the SDK's HTTP handler sees on a dead or refused
+ * connection; Node's fetch (undici) reports the same events with its own codes, listed after them.
+ */
+const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+type Retry = 'throttling' | 'transient' | undefined;
+
+/** How the SDK's standard strategy treats an error DynamoDB answered: throttling, transient (5xx included), or final. */
+export function classifyAnswer(type: string, status: number, message: string): Retry {
+  if (status === 429 || throttlingCodes.has(type)) return 'throttling';
+  if (transientCodes.has(type) || transientStatuses.has(status) || (status >= 500 && status <= 599)) return 'transient';
+  if (type === 'InvalidSignatureException' && message.includes('Signature expired')) return 'transient';
+  return undefined;
+}
+
+/** The code of a request that got no answer (its cause chain, as the SDK looks through it), if one the SDK retries. */
+function networkFailure(err: unknown): string | undefined {
+  for (let e = err as { name?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth <= 10; e = e.cause as typeof e, depth++) {
+    if (e.name === 'AbortError') return undefined;
+    if (e.name === 'TimeoutError') return 'TimeoutError';
+    if (typeof e.code === 'string' && networkCodes.has(e.code)) return e.code;
+  }
+  return undefined;
+}
 
 export class DynamoHttpError extends Error {
   constructor(
-    /** DynamoDB's error type without its namespace, e.g. ResourceNotFoundException */
+    /** DynamoDB's error type without its namespace, e.g. ConditionalCheckFailedException; NetworkError or TimeoutError without an answer */
     override readonly name: string,
     message: string,
+    /** the HTTP status of DynamoDB's answer; undefined when none came */
     readonly status: number | undefined,
     readonly retryable: boolean,
+    /** the error's other members as DynamoDB sent them (CancellationReasons, Item), values unmarshalled */
+    details: Record<string, unknown> = {},
   ) {
     super(message);
+    Object.assign(this, details);
   }
 }
 
-export interface SignedReadsOptions {
+export interface SignedTableOptions {
   readonly region?: string;
   readonly endpoint?: string;
   /** injected by unit tests; Node's fetch otherwise */
@@ -44,10 +101,41 @@ export interface SignedReadsOptions {
 }
 
 type Json = Record<string, unknown>;
+type Call = (operation: string, input: Json) => Promise<Json>;
+
+const marshalling = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
+const toWire = (item: unknown) => marshall(item as Json, marshalling);
+const fromWire = (item: unknown) => unmarshall(item as Parameters<typeof unmarshall>[0]) as Json;
+const nativeMembers = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
+
+/** One request's native members (Key, Item, values, start key) in DynamoDB's JSON, as lib-dynamodb marshals them. */
+function wire(input: Json): Json {
+  const out: Json = { ...input };
+  for (const member of nativeMembers) if (out[member] !== undefined) out[member] = toWire(out[member]);
+  return out;
+}
+
+/** An answer's items back to native values, as lib-dynamodb unmarshals them. */
+function native(answer: Json): Json {
+  const out: Json = { ...answer };
+  for (const member of ['Item', 'Attributes', 'LastEvaluatedKey'] as const) if (out[member]) out[member] = fromWire(out[member]);
+  if (Array.isArray(out.Items)) out.Items = out.Items.map(fromWire);
+  const metrics = out.ItemCollectionMetrics as { ItemCollectionKey?: unknown } | undefined;
+  if (metrics?.ItemCollectionKey) out.ItemCollectionMetrics = { ...metrics, ItemCollectionKey: fromWire(metrics.ItemCollectionKey) };
+  return out;
+}
 
 const typeOf = (body: Json): string => String(body.__type ?? 'UnknownError').split('#').pop() ?? 'UnknownError';
 
-export function signedReads(options: SignedReadsOptions = {}): TableReads {
+/** The members of an error answer besides its type and message, items unmarshalled. */
+function errorDetails(body: Json): Json {
+  const details: Json = {};
+  if (Array.isArray(body.CancellationReasons)) details.CancellationReasons = (body.CancellationReasons as Json[]).map((r) => (r.Item ? { ...r, Item: fromWire(r.Item) } : r));
+  if (body.Item) details.Item = fromWire(body.Item);
+  return details;
+}
+
+function transport(options: SignedTableOptions): Call {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('AWS_REGION is not set');
   const endpoint = new URL(options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `https://dynamodb.${region}.amazonaws.com`);
@@ -56,7 +144,7 @@ export function signedReads(options: SignedReadsOptions = {}): TableReads {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  async function attempt(operation: string, body: string): Promise<{ status: number; json: Json }> {
+  async function attempt(operation: string, body: string, timeoutMs: number): Promise<{ status: number; json: Json }> {
     const signed = await signer.sign({
       method: 'POST',
       protocol: endpoint.protocol,
@@ -69,7 +157,7 @@ export function signedReads(options: SignedReadsOptions = {}): TableReads {
     });
     // fetch sets Host itself from the URL, the same value that was signed
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
-    const response = await send(new URL('/', endpoint), { method: 'POST', headers, body, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
+    const response = await send(new URL('/', endpoint), { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     let json: Json;
     try {
@@ -80,60 +168,80 @@ export function signedReads(options: SignedReadsOptions = {}): TableReads {
     return { status: response.status, json };
   }
 
-  async function call(operation: string, input: Json): Promise<Json> {
+  return async function call(operation: string, input: Json): Promise<Json> {
     const observer = activeObserver();
     const body = JSON.stringify(observer ? { ...input, ReturnConsumedCapacity: 'INDEXES' } : input);
     const functionName = observedFunctionName();
-    const by = functionName ? { functionName } : {};
+    const items = itemsWritten(operation, input);
+    const counted = { ...(functionName ? { functionName } : {}), ...(items !== undefined ? { items } : {}) };
+    const timeoutMs = items === undefined ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
     for (let n = 1; ; n++) {
       let error: DynamoHttpError;
+      let retry: Retry;
       try {
-        const { status, json } = await attempt(operation, body);
+        const { status, json } = await attempt(operation, body, timeoutMs);
         if (status === 200) {
           const units = observer ? consumedUnits(operation, json.ConsumedCapacity as Parameters<typeof consumedUnits>[1]) : undefined;
-          observer?.request?.({ service: 'DynamoDB', operation, failed: false, ...by, ...(units ? { units } : {}) });
+          observer?.request?.({ service: 'DynamoDB', operation, failed: false, ...counted, ...(units ? { units } : {}) });
           return json;
         }
-        observer?.request?.({ service: 'DynamoDB', operation, failed: true, ...by });
+        observer?.request?.({ service: 'DynamoDB', operation, failed: true, ...counted });
         const type = typeOf(json);
-        error = new DynamoHttpError(type, String(json.message ?? json.Message ?? `HTTP ${status}`), status, status >= 500 || retryableTypes.has(type));
+        const message = String(json.message ?? json.Message ?? `HTTP ${status}`);
+        retry = classifyAnswer(type, status, message);
+        error = new DynamoHttpError(type, message, status, retry !== undefined, errorDetails(json));
       } catch (err) {
-        // no answer (connection refused or reset, timeout): the SDK retries these too
-        error = new DynamoHttpError('NetworkError', (err as Error).message, undefined, true);
+        // no answer: retried when the SDK would (a timeout, a reset or refused connection), final otherwise
+        const code = networkFailure(err);
+        const cause = (err as { cause?: { message?: string } }).cause?.message;
+        retry = code ? 'transient' : undefined;
+        const message = `network error: ${(err as Error).message}${cause ? `: ${cause}` : ''}${code ? ` (${code})` : ''}`;
+        error = new DynamoHttpError(code === 'TimeoutError' ? 'TimeoutError' : 'NetworkError', message, undefined, retry !== undefined, code ? { code } : {});
       }
-      if (!error.retryable || n >= MAX_ATTEMPTS) throw error;
-      await sleep(random() * BASE_DELAY_MS * 2 ** (n - 1));
+      if (!retry || n >= MAX_ATTEMPTS) throw error;
+      await sleep(Math.floor(random() * Math.min((retry === 'throttling' ? THROTTLING_DELAY_MS : BASE_DELAY_MS) * 2 ** (n - 1), MAX_DELAY_MS)));
     }
-  }
+  };
+}
 
-  const marshalling = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
-  const toWire = (item: Item) => marshall(item, marshalling);
-  const fromWire = (item: unknown) => unmarshall(item as Parameters<typeof unmarshall>[0]) as Item;
-  const values = (v: Item | undefined) => (v ? { ExpressionAttributeValues: toWire(v) } : {});
-
+function reads(call: Call): TableReads {
   return {
-    async get(input: GetInput) {
-      const out = await call('GetItem', { ...input, Key: toWire(input.Key) });
-      return out.Item ? { Item: fromWire(out.Item) } : {};
-    },
-    async batchGet(input: BatchGetInput): Promise<BatchGetOutput> {
-      const requestItems = Object.fromEntries(Object.entries(input.RequestItems).map(([table, r]) => [table, { ...r, Keys: r.Keys.map(toWire) }]));
-      const out = await call('BatchGetItem', { RequestItems: requestItems });
-      const responses = (out.Responses ?? {}) as Record<string, unknown[]>;
-      const unprocessed = (out.UnprocessedKeys ?? {}) as Record<string, { Keys?: unknown[] }>;
+    get: async (input) => native(await call('GetItem', wire(input as Json))),
+    query: async (input) => native(await call('Query', wire(input as Json))),
+    async batchGet(input) {
+      const requests = Object.entries(input.RequestItems ?? {}).map(([table, r]) => [table, { ...r, Keys: (r.Keys ?? []).map(toWire) }]);
+      const out = await call('BatchGetItem', { ...input, RequestItems: Object.fromEntries(requests) });
+      const responses = out.Responses as Record<string, unknown[]> | undefined;
+      const unprocessed = out.UnprocessedKeys as Record<string, { Keys?: unknown[] }> | undefined;
       return {
-        Responses: Object.fromEntries(Object.entries(responses).map(([table, items]) => [table, items.map(fromWire)])),
-        UnprocessedKeys: Object.fromEntries(Object.entries(unprocessed).map(([table, r]) => [table, { Keys: (r.Keys ?? []).map(fromWire) }])),
-      };
-    },
-    async query(input: QueryInput): Promise<QueryOutput> {
-      const { ExpressionAttributeValues, ExclusiveStartKey, ...rest } = input;
-      const out = await call('Query', { ...rest, ...values(ExpressionAttributeValues), ...(ExclusiveStartKey ? { ExclusiveStartKey: toWire(ExclusiveStartKey) } : {}) });
-      return {
-        ...(Array.isArray(out.Items) ? { Items: out.Items.map(fromWire) } : {}),
-        ...(typeof out.Count === 'number' ? { Count: out.Count } : {}),
-        ...(out.LastEvaluatedKey ? { LastEvaluatedKey: fromWire(out.LastEvaluatedKey) } : {}),
+        ...out,
+        ...(responses ? { Responses: Object.fromEntries(Object.entries(responses).map(([table, list]) => [table, list.map(fromWire)])) } : {}),
+        ...(unprocessed ? { UnprocessedKeys: Object.fromEntries(Object.entries(unprocessed).map(([table, r]) => [table, { ...r, Keys: (r.Keys ?? []).map(fromWire) }])) } : {}),
       };
     },
   };
+}
+
+function writes(call: Call): Pick<DynamoTable, 'put' | 'update' | 'delete' | 'transactWrite'> {
+  return {
+    put: async (input) => native(await call('PutItem', wire(input as Json))),
+    update: async (input) => native(await call('UpdateItem', wire(input as Json))),
+    delete: async (input) => native(await call('DeleteItem', wire(input as Json))),
+    async transactWrite(input) {
+      // each item is one operation ({Put}, {Update}, {Delete} or {ConditionCheck}) with its own native members
+      const items = (input.TransactItems ?? []).map((item) => Object.fromEntries(Object.entries(item).map(([op, request]) => [op, request && wire(request as Json)])));
+      return call('TransactWriteItems', { ...input, TransactItems: items });
+    },
+  };
+}
+
+/** The public statistics' reads only: what a function that never writes needs (the writes are left out of its bundle). */
+export function signedReads(options: SignedTableOptions = {}): TableReads {
+  return reads(transport(options));
+}
+
+/** Every operation of `DynamoTable` over one signer and one retry loop. */
+export function signedTable(options: SignedTableOptions = {}): DynamoTable {
+  const call = transport(options);
+  return { ...reads(call), ...writes(call) };
 }

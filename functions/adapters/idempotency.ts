@@ -1,6 +1,5 @@
+import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../domain/errors.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { CreateOutcome, IdempotencyClaim } from '../app/ports.js';
@@ -23,7 +22,7 @@ export const idempotencyItem = (idem: IdempotencyClaim, dossierCode: string, at:
 /** Idempotency-Keys of the requests that create a dossier: taken before anything else is written, replayed after. */
 export class IdempotencyKeys {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
     /** reads back the dossier a key answered with */
     private readonly read: (code: string) => Promise<{ dossier: WorkflowDossier; history: DossierEvent[] } | undefined>,
@@ -37,8 +36,7 @@ export class IdempotencyKeys {
   async claim(idem: IdempotencyClaim, at: Date): Promise<{ owner: string } | { replay: CreateOutcome }> {
     const owner = randomUUID();
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: keys.idempotency(idem.subject, idem.key),
           UpdateExpression: 'SET entity = :e, requestHash = :h, #owner = :owner, claimedAt = :now, createdAt = if_not_exists(createdAt, :iso), expiresAt = if_not_exists(expiresAt, :exp)',
@@ -53,17 +51,16 @@ export class IdempotencyKeys {
             ':iso': at.toISOString(),
             ':exp': Math.floor(at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
           },
-        }),
-      );
+        });
       return { owner };
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!isConditionFailed(err)) throw err;
       return { replay: await this.replay(idem) };
     }
   }
 
   async replay(idem: IdempotencyClaim): Promise<CreateOutcome> {
-    const record = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(idem.subject, idem.key), ConsistentRead: true }));
+    const record = await this.db.get({ TableName: this.tableName, Key: keys.idempotency(idem.subject, idem.key), ConsistentRead: true });
     const item = record.Item;
     if (!item) throw new AppError('conflict', 'conflict', 'the request conflicted with another one, please retry', 'Vui lòng thử lại.');
     if (item.requestHash !== idem.requestHash) {

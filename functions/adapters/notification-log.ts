@@ -1,5 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import type { DigestEntry } from '../domain/notifications.js';
 import type { ClaimOutcome, DigestItem, NotificationStore } from '../app/ports.js';
 
@@ -18,7 +17,7 @@ export type { ClaimOutcome, DigestItem } from '../app/ports.js';
 
 export class NotificationLog implements NotificationStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {}
 
@@ -28,8 +27,7 @@ export class NotificationLog implements NotificationStore {
    */
   async claim(key: string, now: Date, leaseMs: number): Promise<ClaimOutcome> {
     try {
-      await this.db.send(
-        new PutCommand({
+      await this.db.put({
           TableName: this.tableName,
           Item: {
             ...notificationKeys.marker(key),
@@ -42,19 +40,17 @@ export class NotificationLog implements NotificationStore {
           ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':sending': 'sending', ':now': now.getTime() },
-        }),
-      );
+        });
       return 'claimed';
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      const current = await this.db.send(new GetCommand({ TableName: this.tableName, Key: notificationKeys.marker(key), ConsistentRead: true }));
+      if (!isConditionFailed(err)) throw err;
+      const current = await this.db.get({ TableName: this.tableName, Key: notificationKeys.marker(key), ConsistentRead: true });
       return current.Item?.state === 'sending' ? 'busy' : 'done';
     }
   }
 
   async finish(key: string, state: 'sent' | 'dead-lettered', now: Date, detail: { providerId?: string; error?: string; attempts: number }): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
+    await this.db.update({
         TableName: this.tableName,
         Key: notificationKeys.marker(key),
         UpdateExpression:
@@ -67,25 +63,22 @@ export class NotificationLog implements NotificationStore {
           ...(detail.providerId !== undefined ? { ':pid': detail.providerId } : {}),
           ...(detail.error ? { ':err': detail.error.slice(0, 500) } : {}),
         },
-      }),
-    );
+      });
   }
 
   /** Gives the marker back when nothing was sent and nothing was parked, so that a retry may claim it at once. */
   async release(key: string): Promise<void> {
-    await this.db.send(
-      new DeleteCommand({
+    await this.db.delete({
         TableName: this.tableName,
         Key: notificationKeys.marker(key),
         ConditionExpression: '#state = :sending',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':sending': 'sending' },
-      }),
-    );
+      });
   }
 
   async markerState(key: string): Promise<string | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: notificationKeys.marker(key), ConsistentRead: true }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: notificationKeys.marker(key), ConsistentRead: true });
     return answer.Item?.state as string | undefined;
   }
 
@@ -93,23 +86,19 @@ export class NotificationLog implements NotificationStore {
   async addToDigest(window: string, agencyId: string, entry: DigestEntry, now: Date): Promise<void> {
     const key = notificationKeys.digest(window, agencyId);
     // Two steps because DynamoDB cannot create a map and set a key inside it in one expression.
-    await this.db.send(
-      new UpdateCommand({
+    await this.db.update({
         TableName: this.tableName,
         Key: key,
         UpdateExpression: 'SET entity = :entity, agencyId = :agency, entries = if_not_exists(entries, :empty), expiresAt = :exp',
         ExpressionAttributeValues: { ':entity': 'digest', ':agency': agencyId, ':empty': {}, ':exp': Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS },
-      }),
-    );
-    await this.db.send(
-      new UpdateCommand({
+      });
+    await this.db.update({
         TableName: this.tableName,
         Key: key,
         UpdateExpression: 'SET entries.#id = :entry',
         ExpressionAttributeNames: { '#id': entry.eventId },
         ExpressionAttributeValues: { ':entry': entry },
-      }),
-    );
+      });
   }
 
   /** Every agency's digest of one hour: one partition, paged. */
@@ -117,14 +106,12 @@ export class NotificationLog implements NotificationStore {
     const items: DigestItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
+      const page = await this.db.query({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': notificationKeys.digest(window, '').pk },
           ExclusiveStartKey: start,
-        }),
-      );
+        });
       for (const item of page.Items ?? []) {
         items.push({
           agencyId: String(item.agencyId),
@@ -138,13 +125,11 @@ export class NotificationLog implements NotificationStore {
   }
 
   async markDigestSent(window: string, agencyId: string, now: Date): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
+    await this.db.update({
         TableName: this.tableName,
         Key: notificationKeys.digest(window, agencyId),
         UpdateExpression: 'SET sentAt = :at',
         ExpressionAttributeValues: { ':at': now.toISOString() },
-      }),
-    );
+      });
   }
 }

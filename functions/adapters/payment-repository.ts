@@ -1,5 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { isTransactionCanceled, type DynamoTable } from './dynamo-table.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { Payment, PaymentStatus } from '../domain/payments.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
@@ -43,33 +42,29 @@ export const toPayment = (item: Record<string, unknown>): Payment => Object.from
 
 export class PaymentRepository implements PaymentStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {}
 
   async forDossier(code: string): Promise<Payment[]> {
-    const answer = await this.db.send(
-      new QueryCommand({
+    const answer = await this.db.query({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': dossierKeys.dossier(code).pk, ':prefix': 'PAYMENT#' },
         ConsistentRead: true,
-      }),
-    );
+      });
     return (answer.Items ?? []).map(toPayment);
   }
 
   /** The payment of a reference and its dossier, read consistently; undefined for a reference we never issued. */
   async byRef(ref: string): Promise<{ payment: Payment; dossier: WorkflowDossier; history: DossierEvent[] } | undefined> {
-    const lookup = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.lookup(ref), ConsistentRead: true }));
+    const lookup = await this.db.get({ TableName: this.tableName, Key: paymentKeys.lookup(ref), ConsistentRead: true });
     const code = lookup.Item?.dossierCode;
     if (typeof code !== 'string') return undefined;
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': dossierKeys.dossier(code).pk }, ConsistentRead: true, ExclusiveStartKey: startKey }),
-      );
+      const page = await this.db.query({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': dossierKeys.dossier(code).pk }, ConsistentRead: true, ExclusiveStartKey: startKey });
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -87,10 +82,10 @@ export class PaymentRepository implements PaymentStore {
   async stateByRef(ref: string): Promise<Pick<Payment, 'ref' | 'status' | 'amountVnd' | 'dossierCode'> | undefined> {
     const names = Object.fromEntries(paymentReturnAttributes.map((a, i) => [`#a${i}`, a]));
     const projection = { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names };
-    const lookup = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.lookup(ref), ConsistentRead: true, ...projection }));
+    const lookup = await this.db.get({ TableName: this.tableName, Key: paymentKeys.lookup(ref), ConsistentRead: true, ...projection });
     const code = lookup.Item?.dossierCode;
     if (typeof code !== 'string') return undefined;
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.payment(code, ref), ConsistentRead: true, ...projection }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: paymentKeys.payment(code, ref), ConsistentRead: true, ...projection });
     const item = answer.Item;
     return item ? { ref, status: item.status as PaymentStatus, amountVnd: item.amountVnd as number, dossierCode: code } : undefined;
   }
@@ -101,8 +96,7 @@ export class PaymentRepository implements PaymentStore {
    */
   async create(payment: Payment, previousRef: string | undefined): Promise<void> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
+      await this.db.transactWrite({
           TransactItems: [
             { Put: { TableName: this.tableName, Item: paymentItem(payment), ConditionExpression: 'attribute_not_exists(pk)' } },
             {
@@ -121,17 +115,16 @@ export class PaymentRepository implements PaymentStore {
               },
             },
           ],
-        }),
-      );
+        });
     } catch (err) {
-      if (err instanceof TransactionCanceledException) throw new PaymentConflict();
+      if (isTransactionCanceled(err)) throw new PaymentConflict();
       throw err;
     }
   }
 
   /** The open payment of a purpose as the pointer says (the one a lost race must answer). */
   async openRef(code: string, purpose: string): Promise<string | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: paymentKeys.open(code, purpose), ConsistentRead: true }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: paymentKeys.open(code, purpose), ConsistentRead: true });
     return typeof answer.Item?.ref === 'string' ? answer.Item.ref : undefined;
   }
 
@@ -147,8 +140,7 @@ export class PaymentRepository implements PaymentStore {
     step?: { expectedVersion: number; dossier: WorkflowDossier; event: DossierEvent },
   ): Promise<void> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
+      await this.db.transactWrite({
           TransactItems: [
             {
               Put: {
@@ -180,21 +172,20 @@ export class PaymentRepository implements PaymentStore {
               : []),
             { Put: { TableName: this.tableName, Item: { ...paymentKeys.attempt(attempt.ref, attempt.at, attempt.id), entity: 'payment-attempt', ...attempt } } },
           ],
-        }),
-      );
+        });
     } catch (err) {
-      if (err instanceof TransactionCanceledException) throw new PaymentConflict();
+      if (isTransactionCanceled(err)) throw new PaymentConflict();
       throw err;
     }
   }
 
   /** An attempt that changed nothing (refused, duplicate, stale, pending) is still recorded. */
   async recordAttempt(attempt: NotificationAttempt): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...paymentKeys.attempt(attempt.ref, attempt.at, attempt.id), entity: 'payment-attempt', ...attempt } }));
+    await this.db.put({ TableName: this.tableName, Item: { ...paymentKeys.attempt(attempt.ref, attempt.at, attempt.id), entity: 'payment-attempt', ...attempt } });
   }
 
   async attempts(ref: string): Promise<NotificationAttempt[]> {
-    const answer = await this.db.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PAYLOG#${ref}` }, ConsistentRead: true }));
+    const answer = await this.db.query({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PAYLOG#${ref}` }, ConsistentRead: true });
     return (answer.Items ?? []).map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => k !== 'pk' && k !== 'sk' && k !== 'entity')) as unknown as NotificationAttempt);
   }
 
@@ -202,19 +193,17 @@ export class PaymentRepository implements PaymentStore {
   async *initiatedBefore(initiatedBefore: string): AsyncGenerator<Payment> {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.db.send(
-        new QueryCommand({
+      const page = await this.db.query({
           TableName: this.tableName,
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :bound',
           ExpressionAttributeValues: { ':pk': INITIATED_PARTITION, ':bound': `${initiatedBefore}#~` },
           ExclusiveStartKey: startKey,
-        }),
-      );
+        });
       // the index projects no payment attributes (declaration.ts): each one found is read from the table,
       // which also drops one settled since the index was read
       for (const item of page.Items ?? []) {
-        const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }));
+        const answer = await this.db.get({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true });
         if (answer.Item?.status === 'initiated') yield toPayment(answer.Item);
       }
       startKey = page.LastEvaluatedKey;
@@ -224,16 +213,14 @@ export class PaymentRepository implements PaymentStore {
   /** Marks a paid payment as owed back; once only (a redelivered event finds it done). */
   async markRefundDue(p: Payment, reason: string, at: string): Promise<boolean> {
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: paymentKeys.payment(p.dossierCode, p.ref),
           UpdateExpression: 'SET #status = :due, refund = :refund',
           ConditionExpression: '#status = :paid',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':due': 'refund-due', ':paid': 'paid', ':refund': { reason, recordedAt: at, amountVnd: p.amountVnd } },
-        }),
-      );
+        });
       return true;
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return false;

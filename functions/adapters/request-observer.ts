@@ -122,7 +122,8 @@ export function consumedUnits(operation: string, consumed: CapacityShape | reado
   return { read, write, indexWrite };
 }
 
-function itemsWritten(operation: string, input: Record<string, unknown>): number | undefined {
+/** How many items a DynamoDB request writes; undefined for a read. */
+export function itemsWritten(operation: string, input: Record<string, unknown>): number | undefined {
   if (operation === 'TransactWriteItems') return (input.TransactItems as unknown[] | undefined)?.length ?? 0;
   if (operation === 'BatchWriteItem') return Object.values((input.RequestItems as Record<string, unknown[]> | undefined) ?? {}).reduce((n, list) => n + list.length, 0);
   return writeOperations.has(operation) ? 1 : undefined;

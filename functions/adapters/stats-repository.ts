@@ -1,7 +1,5 @@
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { cancellationReasons, type DynamoTable } from './dynamo-table.js';
 import { shardOf, shardsOf, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
-import { documentReads } from './dynamo-client.js';
 import { StatsReader, statsKeys } from './stats-reader.js';
 
 export { statsKeys };
@@ -20,10 +18,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StatsRepository implements StatsStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {
-    this.reader = new StatsReader(documentReads(db), tableName);
+    this.reader = new StatsReader(db, tableName);
   }
 
   private readonly reader: StatsReader;
@@ -60,11 +58,11 @@ export class StatsRepository implements StatsStore {
     ];
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        await this.db.transactWrite({ TransactItems: items });
         return true;
       } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        const reasons = err.CancellationReasons ?? [];
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
         // Two events adding to one counter at once conflict; nothing was applied, so trying again is safe.
         if (attempt < 8 && reasons.some((r) => r.Code === 'TransactionConflict')) {

@@ -1,8 +1,6 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailed, isTransactionCanceled, type DynamoTable } from './dynamo-table.js';
 import { shardOf } from '../domain/statistics.js';
 import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
-import { documentReads } from './dynamo-client.js';
 import type { SyncState, SyncStates, UnsyncedState } from '../app/ports.js';
 
 export { SYNC_SHARDS, syncKeys };
@@ -12,16 +10,16 @@ export type { SyncState } from '../app/ports.js';
 /** Per-dossier sync state with the national portal (keys and the sparse unsynced index: sync-counts.ts). */
 export class SyncStateRepository implements SyncStates {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {
-    this.shares = new SyncCounts(documentReads(db), tableName);
+    this.shares = new SyncCounts(db, tableName);
   }
 
   private readonly shares: SyncCounts;
 
   async get(code: string): Promise<SyncState | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: syncKeys.state(code), ConsistentRead: true }));
+    const out = await this.db.get({ TableName: this.tableName, Key: syncKeys.state(code), ConsistentRead: true });
     return out.Item as SyncState | undefined;
   }
 
@@ -30,8 +28,7 @@ export class SyncStateRepository implements SyncStates {
     const shard = shardOf(code, SYNC_SHARDS);
     const index = { gsi1pk: syncKeys.unsynced(shard), gsi1sk: `${at}#${code}` };
     try {
-      await this.db.send(
-        new TransactWriteCommand({
+      await this.db.transactWrite({
           TransactItems: [
             {
               Put: {
@@ -42,23 +39,20 @@ export class SyncStateRepository implements SyncStates {
             },
             { Update: { TableName: this.tableName, Key: syncKeys.counter(shard), UpdateExpression: 'ADD dossiers :one', ExpressionAttributeValues: { ':one': 1 } } },
           ],
-        }),
-      );
+        });
     } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
+      if (!isTransactionCanceled(err)) throw err;
       try {
-        await this.db.send(
-          new UpdateCommand({
+        await this.db.update({
             TableName: this.tableName,
             Key: syncKeys.state(code),
             UpdateExpression: 'SET seenVersion = :v, seenStatus = :s, updatedAt = :at, gsi1pk = :pk, gsi1sk = :sk',
             ConditionExpression: 'seenVersion < :v AND (attribute_not_exists(syncedVersion) OR syncedVersion < :v)',
             ExpressionAttributeValues: { ':v': version, ':s': status, ':at': at, ':pk': index.gsi1pk, ':sk': index.gsi1sk },
-          }),
-        );
+          });
       } catch (inner) {
         // an older or already synced version seen again (a redelivery): nothing changes
-        if (!(inner instanceof ConditionalCheckFailedException)) throw inner;
+        if (!isConditionFailed(inner)) throw inner;
       }
     }
     return (await this.get(code))!;
@@ -68,42 +62,36 @@ export class SyncStateRepository implements SyncStates {
   async markSynced(code: string, version: number, status: number, at: string): Promise<void> {
     const values = { ':v': version, ':s': status, ':at': at };
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: syncKeys.state(code),
           UpdateExpression: 'SET syncedVersion = :v, syncedStatus = :s, syncedAt = :at, seenVersion = if_not_exists(seenVersion, :v), seenStatus = if_not_exists(seenStatus, :s), failures = :zero REMOVE lastError, gsi1pk, gsi1sk',
           ConditionExpression: 'attribute_not_exists(seenVersion) OR seenVersion <= :v',
           ExpressionAttributeValues: { ...values, ':zero': 0 },
-        }),
-      );
+        });
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      await this.db.send(
-        new UpdateCommand({
+      if (!isConditionFailed(err)) throw err;
+      await this.db.update({
           TableName: this.tableName,
           Key: syncKeys.state(code),
           UpdateExpression: 'SET syncedVersion = :v, syncedStatus = :s, syncedAt = :at',
           ConditionExpression: 'attribute_not_exists(syncedVersion) OR syncedVersion < :v',
           ExpressionAttributeValues: values,
-        }),
-      ).catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+        }).catch((e: unknown) => {
+        if (!isConditionFailed(e)) throw e;
       });
     }
   }
 
   async markFailed(code: string, error: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
+    await this.db.update({
         TableName: this.tableName,
         Key: syncKeys.state(code),
         UpdateExpression: 'SET lastError = :e ADD failures :one',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':e': error.slice(0, 500), ':one': 1 },
-      }),
-    ).catch((e: unknown) => {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      }).catch((e: unknown) => {
+      if (!isConditionFailed(e)) throw e;
     });
   }
 
@@ -111,15 +99,13 @@ export class SyncStateRepository implements SyncStates {
   async unsynced(limitPerShard = 1000): Promise<UnsyncedState[]> {
     const pages = await Promise.all(
       Array.from({ length: SYNC_SHARDS }, (_, shard) =>
-        this.db.send(
-          new QueryCommand({
+        this.db.query({
             TableName: this.tableName,
             IndexName: 'gsi1',
             KeyConditionExpression: 'gsi1pk = :pk',
             ExpressionAttributeValues: { ':pk': syncKeys.unsynced(shard) },
             Limit: limitPerShard,
           }),
-        ),
       ),
     );
     return pages.flatMap((p) => (p.Items ?? []) as UnsyncedState[]);

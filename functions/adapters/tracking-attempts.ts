@@ -1,18 +1,17 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import { keys } from './dossier-items.js';
 import type { TrackingAttemptStore } from '../app/ports.js';
 
 /** The tracking page's PIN attempts per dossier, counted in a window (see domain/tracking.ts). */
 export class TrackingAttempts implements TrackingAttemptStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoTable,
     private readonly tableName: string,
   ) {}
 
   /** Wrong tracking PINs of a dossier in the current window (see domain/tracking.ts). */
   async trackingFailures(code: string): Promise<{ failures: number; windowStart: string } | undefined> {
-    const answer = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), ConsistentRead: true }));
+    const answer = await this.db.get({ TableName: this.tableName, Key: keys.trackingFailures(code), ConsistentRead: true });
     if (!answer.Item) return undefined;
     return { failures: Number(answer.Item.failures), windowStart: String(answer.Item.windowStart) };
   }
@@ -27,8 +26,7 @@ export class TrackingAttempts implements TrackingAttemptStore {
     const cutoff = new Date(now.getTime() - windowMs).toISOString();
     const expiresAt = Math.floor(now.getTime() / 1000) + Math.ceil(windowMs / 1000);
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: 'SET failures = :one, windowStart = :now, expiresAt = :exp',
@@ -36,25 +34,22 @@ export class TrackingAttempts implements TrackingAttemptStore {
           // margin would let concurrent requests, whose clocks differ by milliseconds, restart each other's window)
           ConditionExpression: 'attribute_not_exists(windowStart) OR windowStart <= :cutoff OR windowStart > :ahead',
           ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':cutoff': cutoff, ':ahead': new Date(now.getTime() + 60_000).toISOString(), ':exp': expiresAt },
-        }),
-      );
+        });
       return true;
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      if (!isConditionFailed(err)) throw err;
     }
     try {
-      await this.db.send(
-        new UpdateCommand({
+      await this.db.update({
           TableName: this.tableName,
           Key: key,
           UpdateExpression: 'ADD failures :one',
           ConditionExpression: 'failures < :max AND windowStart > :cutoff',
           ExpressionAttributeValues: { ':one': 1, ':max': max, ':cutoff': cutoff },
-        }),
-      );
+        });
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailed(err)) return false;
       throw err;
     }
   }
@@ -62,9 +57,9 @@ export class TrackingAttempts implements TrackingAttemptStore {
   /** Gives an attempt back: the right PIN is not a failure. */
   async returnTrackingAttempt(code: string): Promise<void> {
     await this.db
-      .send(new UpdateCommand({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } }))
+      .update({ TableName: this.tableName, Key: keys.trackingFailures(code), UpdateExpression: 'ADD failures :minus', ConditionExpression: 'failures > :zero', ExpressionAttributeValues: { ':minus': -1, ':zero': 0 } })
       .catch((err: unknown) => {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        if (!isConditionFailed(err)) throw err;
       });
   }
 }

@@ -1,6 +1,6 @@
 import { eventConsumer } from '../adapters/event-consumer.js';
 import { environment } from '../declaration.js';
-import { documentReads } from '../adapters/dynamo-client.js';
+import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
 import { DossierPersonalData } from '../adapters/dossier-personal.js';
 import { notificationDeps } from '../adapters/notification-deps.js';
@@ -17,7 +17,7 @@ let contacts: DossierPersonalData | undefined;
  */
 export const handler = eventConsumer(async (event) => {
   const deps = notificationDeps();
-  contacts ??= new DossierPersonalData(documentReads(), requiredEnv(environment.tableName));
+  contacts ??= new DossierPersonalData(dynamo(), requiredEnv(environment.tableName));
   const outcomes = await notifyEvent({ ...deps, digests: deps.log, contacts, baseUrl: process.env[environment.publicBaseUrl] ?? '' }, event);
   if (outcomes.length > 0) logger.info('notified', { eventId: event.eventId, type: event.type, outcomes });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../../functions/adapters/clients.js';
 import { keys } from '../../functions/adapters/dossier-items.js';
 import { MAX_OPEN_DRAFTS } from '../../functions/domain/dossier.js';
@@ -14,7 +15,7 @@ const stack = inject('localStack');
 describe('a burst of submissions to one agency', () => {
   // 200 here; `npm run bench` sends 1,000 and prints the figures
   it('answers every one of 200 concurrent submissions, with contiguous codes and one queue message each', { timeout: 300_000 }, async () => {
-    const result = await burstSubmissions({ apiUrl: stack.apiUrl, db: dynamo(), tableName: stack.tableName, submissions: 200, runId: `test-${Date.now()}` });
+    const result = await burstSubmissions({ apiUrl: stack.apiUrl, db: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: stack.tableName, submissions: 200, runId: `test-${Date.now()}` });
     expect(result.unexpected).toEqual([]);
     expect(result.refusedButStored).toEqual([]);
     // no 5xx but a deliberate 503 with Retry-After for a dossier not stored (checked above)
@@ -36,7 +37,7 @@ describe('drafts', () => {
   it(`take no number of the agency's day, and a citizen holds at most ${MAX_OPEN_DRAFTS} open at once`, { timeout: 120_000 }, async () => {
     const token = await tokenFor('citizen', { subject: `drafts-${Date.now()}` });
     const day = async (yyMMdd: string) => {
-      const { Item } = await dynamo().send(new GetCommand({ TableName: stack.tableName, Key: keys.sequence('so-tu-phap', yyMMdd), ConsistentRead: true }));
+      const { Item } = await dynamo().get({ TableName: stack.tableName, Key: keys.sequence('so-tu-phap', yyMMdd), ConsistentRead: true });
       return Number(Item?.value ?? 0);
     };
     // the day is fixed at the start: a run across midnight in Vietnam must not compare two days' counters

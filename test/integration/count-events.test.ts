@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { handler } from '../../functions/handlers/count-events.js';
+import { dynamo } from '../../functions/adapters/dynamo-client.js';
 import { StatsRepository, statsKeys } from '../../functions/adapters/stats-repository.js';
 import { shardOf, type CountedEvent, type Scope } from '../../functions/domain/statistics.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
@@ -19,8 +19,7 @@ import { streamRecord } from '../fixtures/events.js';
 const stack = inject('localStack');
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const raw = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
-const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-const stats = new StatsRepository(db, stack.tableName);
+const stats = new StatsRepository(dynamo(), stack.tableName);
 afterAll(() => raw.destroy());
 
 let sequence = 1_000_000;

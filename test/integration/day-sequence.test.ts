@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { dynamo } from '../../functions/adapters/clients.js';
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoTable } from '../../functions/adapters/dynamo-table.js';
 import { DaySequence, sequenceKey } from '../../functions/adapters/day-sequence.js';
 
 const stack = inject('localStack');
@@ -39,7 +39,7 @@ describe('the day sequence against DynamoDB Local', () => {
     // Prepare: the table client, counting what the sequence sends
     const sent: string[] = [];
     const db = dynamo();
-    const counted = { send: (command: { constructor: { name: string } }) => (sent.push(command.constructor.name), db.send(command as never)) } as unknown as DynamoDBDocumentClient;
+    const counted: DynamoTable = { ...db, get: (input) => (sent.push('get'), db.get(input)), update: (input) => (sent.push('update'), db.update(input)) };
     const sequence = new DaySequence(counted, stack.tableName, 35_000);
     const agency = `busy-${Date.now().toString(36)}`;
     const used = async () => false;
@@ -52,9 +52,9 @@ describe('the day sequence against DynamoDB Local', () => {
     }
     // Assess: 1..20, one read for the first only, and the counter holds only the last holder (its release waits for the next)
     expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(sent.filter((c) => c === 'GetCommand')).toHaveLength(1);
-    expect(sent.filter((c) => c === 'UpdateCommand')).toHaveLength(20);
-    const item = (await db.send(new GetCommand({ TableName: stack.tableName, Key: sequenceKey(agency, '990103'), ConsistentRead: true }))).Item ?? {};
+    expect(sent.filter((c) => c === 'get')).toHaveLength(1);
+    expect(sent.filter((c) => c === 'update')).toHaveLength(20);
+    const item = (await db.get({ TableName: stack.tableName, Key: sequenceKey(agency, '990103'), ConsistentRead: true })).Item ?? {};
     expect(Object.keys(item).filter((k) => k.startsWith('h_'))).toHaveLength(1);
     expect(item.value).toBe(20);
   });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { dynamo } from '../../functions/adapters/clients.js';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DossierRepository } from '../../functions/adapters/dossier-repository.js';
 import { indexKeys, keys } from '../../functions/adapters/dossier-items.js';
 import { DeadlineIndex } from '../../functions/adapters/deadline-index.js';
@@ -30,7 +29,7 @@ async function storeReceived(agencyId: string, subject: string): Promise<Workflo
     pauses: [{ kind: 'supplement', from: '2026-03-03T02:00:00.000Z', to: '2026-03-04T02:00:00.000Z' }],
     apologies: [{ at: '2026-03-05T02:00:00.000Z', reason: 'thiếu người', previousDueAt: '2026-03-12T10:00:00.000Z', newDueAt: '2026-03-13T10:00:00.000Z' }],
   };
-  await dynamo().send(new PutCommand({ TableName: stack.tableName, Item: { ...keys.dossier(dossier.code), entity: 'dossier', ...dossier, ...indexKeys(dossier) } }));
+  await dynamo().put({ TableName: stack.tableName, Item: { ...keys.dossier(dossier.code), entity: 'dossier', ...dossier, ...indexKeys(dossier) } });
   return dossier;
 }
 
