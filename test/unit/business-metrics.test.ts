@@ -1,7 +1,4 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as createDossier } from '../../functions/handlers/dossiers-create.js';
 import { handler as trackDossier } from '../../functions/handlers/dossiers-track.js';
@@ -11,8 +8,12 @@ import { businessMetrics } from '../../functions/declaration.js';
 import { countMetric, countRefusal, withMetrics } from '../../functions/http/metrics.js';
 import { citizenClaims, httpEvent, lambdaContext } from '../fixtures/events.js';
 import { useFixtureHandlerEnvironment } from '../fixtures/province.js';
+import { fakeTable as ddb, conditionFailed } from '../support/table-fake.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+vi.mock('../../functions/adapters/dynamo-client.js', async () => {
+  const { fakeTable } = await import('../support/table-fake.js');
+  return { dynamo: () => fakeTable };
+});
 
 /** One EMF document as CloudWatch reads it from a log line. */
 interface Emf {
@@ -50,8 +51,8 @@ const post = (body: unknown) =>
 
 describe('business metrics leave as EMF once per invocation', () => {
   it('counts an online submission under the declared namespace, service and channel', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { value: 3 } });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('update').resolves({ Attributes: { value: 3 } });
+    ddb.on('transactWrite').resolves({});
 
     const res = await post(birth);
 
@@ -65,7 +66,7 @@ describe('business metrics leave as EMF once per invocation', () => {
   });
 
   it('counts nothing for a draft (it is filed later) nor for a refused request', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('transactWrite').resolves({});
     const draft = await post({ ...birth, draft: true });
     const refused = await post({ ...birth, serviceId: '9.999999' });
 
@@ -115,8 +116,8 @@ describe('business metrics leave as EMF once per invocation', () => {
 describe('refusals counted on their way out', () => {
   it('counts a tracking lookup refused by a locked receipt, and answers the same 429', async () => {
     const code = '000.21.31.H37-260302-0118';
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'locked', $metadata: {} }));
-    ddb.on(GetCommand).resolves({ Item: { failures: 5, windowStart: '2026-03-02T01:55:00.000Z' } });
+    ddb.on('update').rejects(conditionFailed());
+    ddb.on('get').resolves({ Item: { failures: 5, windowStart: '2026-03-02T01:55:00.000Z' } });
 
     const res = (await trackDossier(
       httpEvent({ method: 'GET', path: `/track/${code}`, routeKey: 'GET /track/{code}', pathParameters: { code }, query: { pin: '123456' } }),

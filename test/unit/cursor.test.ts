@@ -1,9 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCursor, sealCursor, type CursorBinding } from '../../functions/adapters/cursor.js';
 import { DossierRepository } from '../../functions/adapters/dossier-repository.js';
+import { scriptedTable } from '../support/table-fake.js';
 import { httpStatusOf } from '../../functions/http/error-status.js';
 import { AppError } from '../../functions/domain/errors.js';
 
@@ -68,24 +66,24 @@ describe('pagination cursors', () => {
 });
 
 describe('a paged query', () => {
-  const ddb = mockClient(DynamoDBDocumentClient);
+  const ddb = scriptedTable();
   afterEach(() => ddb.reset());
-  const repo = new DossierRepository(DynamoDBDocumentClient.from(new DynamoDBClient({})), 'table');
+  const repo = new DossierRepository(ddb, 'table');
 
   it('sends a verified start key and seals the next one for the same viewer', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: key });
+    ddb.on('query').resolves({ Items: [], LastEvaluatedKey: key });
     const first = await repo.listByApplicant('lan', { limit: 1, viewer: 'citizen:lan' });
     expect(first.nextCursor).toBeDefined();
     await repo.listByApplicant('lan', { limit: 1, cursor: first.nextCursor, viewer: 'citizen:lan' });
-    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual(key);
+    expect(ddb.calls('query')[1]!.ExclusiveStartKey).toEqual(key);
   });
 
   it('never queries with a cursor that does not open', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: key });
+    ddb.on('query').resolves({ Items: [], LastEvaluatedKey: key });
     const theirs = (await repo.listByApplicant('lan', { limit: 1, viewer: 'citizen:lan' })).nextCursor;
     ddb.resetHistory();
     expect(await statusOf(repo.listByApplicant('minh', { limit: 1, cursor: theirs, viewer: 'citizen:minh' }))).toBe(400);
     expect(await statusOf(repo.inbox('so-tu-phap', { state: 'open' }, { limit: 1, cursor: 'bnVsbA', viewer: 'official:so-tu-phap:o1' }))).toBe(400);
-    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(ddb.calls('query')).toHaveLength(0);
   });
 });

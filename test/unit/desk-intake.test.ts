@@ -1,6 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as registerDesk } from '../../functions/handlers/agency-dossiers-register.js';
 import { handler as createDossier } from '../../functions/handlers/dossiers-create.js';
@@ -11,8 +9,12 @@ import { citizenClaims, errorOf, httpEvent, lambdaContext, officialClaims } from
 import { fixtureProvince, useFixtureHandlerEnvironment } from '../fixtures/province.js';
 import { httpStatusOf } from '../../functions/http/error-status.js';
 import type { AppError } from '../../functions/domain/errors.js';
+import { fakeTable as ddb } from '../support/table-fake.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+vi.mock('../../functions/adapters/dynamo-client.js', async () => {
+  const { fakeTable } = await import('../support/table-fake.js');
+  return { dynamo: () => fakeTable };
+});
 const commune = 'ubnd-xa-mai-pha';
 const applicant = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Xã Mai Pha, Lạng Sơn' };
 // "Thông tin về chứng thực": level 2, so it is never filed online, but the desk receives it
@@ -36,15 +38,15 @@ beforeEach(() => {
 
 describe('POST /agencies/{id}/dossiers: an official registers a dossier received at the desk or by post', () => {
   it('stores a status-1 dossier of the channel it came through, filed by the official, with a PIN for the receipt', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { value: 12 } });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('update').resolves({ Attributes: { value: 12 } });
+    ddb.on('transactWrite').resolves({});
     const res = await register(commune, counterBody, officialClaims(commune, 'desk-officer'));
     expect(res.statusCode, res.body).toBe(201);
     const body = JSON.parse(res.body ?? '{}');
     expect(body.code).toBe('000.21.31.H37-260302-0012');
     expect(body.trackingPin).toMatch(/^\d{6}$/);
     expect(body.dossier).toMatchObject({ channel: 'counter', status: { code: 1 }, agency: { id: commune } });
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    const items = ddb.calls('transactWrite')[0]!.TransactItems!;
     expect(items[0]!.Put!.Item).toMatchObject({ channel: 'counter', agencyId: commune, applicantSubject: `desk:${commune}:${body.code}` });
     expect(items[1]!.Put!.Item).toMatchObject({ type: 'dossier.submitted', actor: { kind: 'official', subject: 'desk-officer', agencyId: commune } });
   });
@@ -67,8 +69,8 @@ describe('POST /agencies/{id}/dossiers: an official registers a dossier received
     expect(res.statusCode, res.body).toBe(status);
     expect(errorOf(res).code).toBe(code);
     if (field) expect(errorOf(res).details?.map((d) => d.field)).toContain(field);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
+    expect(ddb.calls('update')).toHaveLength(0);
   });
 
   it("answers another agency's official exactly as for an agency that does not exist", async () => {
@@ -84,7 +86,7 @@ describe('POST /agencies/{id}/dossiers: an official registers a dossier received
     )) as APIGatewayProxyStructuredResultV2;
     expect(res.statusCode).toBe(400);
     expect(errorOf(res).details?.map((d) => d.field)).toContain('channel');
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 });
 

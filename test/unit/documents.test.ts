@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
 import { setClockSource } from '../../functions/adapters/clock.js';
@@ -27,6 +25,7 @@ import { handler as verifyDocuments } from '../../functions/handlers/verify-docu
 import { citizenClaims, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
 import { fixtureProvince, useFixtureHandlerEnvironment } from '../fixtures/province.js';
 import { renamedElf, renamedExe, sampleJpeg, samplePdf, samplePng } from '../support/files.js';
+import { fakeTable as ddb, transactionCanceled } from '../support/table-fake.js';
 
 const now = new Date('2026-03-02T02:00:00Z');
 const code = '000.00.14.H37-260302-0001';
@@ -159,7 +158,10 @@ describe('slot rules, checked before any URL is issued', () => {
   });
 });
 
-const ddb = mockClient(DynamoDBDocumentClient);
+vi.mock('../../functions/adapters/dynamo-client.js', async () => {
+  const { fakeTable } = await import('../support/table-fake.js');
+  return { dynamo: () => fakeTable };
+});
 const s3 = mockClient(S3Client);
 
 const dossierItem = (overrides: Record<string, unknown> = {}) => ({
@@ -189,8 +191,8 @@ describe('document handlers', () => {
     ) as Promise<Result>;
 
   it('stores a pending slot with an expiry and answers a PUT URL for a key under the dossier', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem()] });
-    ddb.on(PutCommand).resolves({});
+    ddb.on('query').resolves({ Items: [dossierItem()] });
+    ddb.on('put').resolves({});
     const res = await upload({ component: 'to-khai', fileName: 'Tờ khai.pdf', contentType: 'application/pdf', size: 1234 });
     expect(res.statusCode).toBe(201);
     const body = bodyOf(res);
@@ -198,7 +200,7 @@ describe('document handlers', () => {
     const url = new URL(body.upload.url);
     expect(decodeURIComponent(url.pathname)).toMatch(new RegExp(`/dossiers/${code}/to-khai/[0-9a-f-]{36}$`));
     expect(url.pathname).not.toContain('khai.pdf');
-    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    const item = ddb.calls('put')[0]!.Item!;
     expect(item).toMatchObject({ pk: `DOSSIER#${code}`, sk: `DOC#${body.document.id}`, status: 'pending', maxSizeBytes: 5242880, allowedTypes: ['application/pdf'] });
     expect(item.expiresAt).toBeGreaterThan(now.getTime() / 1000 + 600);
   });
@@ -210,27 +212,27 @@ describe('document handlers', () => {
     ['an empty file', { size: 0 }, 400],
     ['a path as file name', { fileName: '../../x.pdf' }, 400],
   ])('refuses %s and stores nothing', async (_name, change, status) => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem()] });
+    ddb.on('query').resolves({ Items: [dossierItem()] });
     const res = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100, ...change });
     expect(res.statusCode).toBe(status);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.calls('put')).toHaveLength(0);
   });
 
   it('answers 404 to another citizen and 409 when the component already has its file', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
+    ddb.on('query').resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
     expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 }, citizenClaims('citizen-b'))).statusCode).toBe(404);
     const full = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 });
     expect(full.statusCode).toBe(409);
     expect(bodyOf(full).error.code).toBe('too_many_files');
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.calls('put')).toHaveLength(0);
   });
 
   it('lets a slot whose file never arrived lapse: once expired it no longer counts against maxFiles', async () => {
     const lapsed = doc({ expiresAt: Math.floor(Date.now() / 1000) - 60 });
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(lapsed)] });
-    ddb.on(PutCommand).resolves({});
+    ddb.on('query').resolves({ Items: [dossierItem(), docItem(lapsed)] });
+    ddb.on('put').resolves({});
     expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 })).statusCode).toBe(201);
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ expiresAt: Math.floor(Date.now() / 1000) + 60 }))] });
+    ddb.on('query').resolves({ Items: [dossierItem(), docItem(doc({ expiresAt: Math.floor(Date.now() / 1000) + 60 }))] });
     expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 })).statusCode).toBe(409);
   });
 
@@ -238,17 +240,17 @@ describe('document handlers', () => {
     submitDossier(httpEvent({ method: 'POST', path: `/dossiers/${code}/submit`, routeKey: 'POST /dossiers/{code}/submit', pathParameters: { code }, claims }), lambdaContext) as Promise<Result>;
 
   it('keeps a draft from the agency while a required component has no verified file, naming it', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'rejected', reason: 'the file is empty' }))] });
+    ddb.on('query').resolves({ Items: [dossierItem(), docItem(doc({ status: 'rejected', reason: 'the file is empty' }))] });
     const res = await submit();
     expect(res.statusCode).toBe(409);
     expect(bodyOf(res).error).toMatchObject({ code: 'documents_missing', details: [{ field: 'documents.to-khai', component: 'to-khai' }] });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 
   it('submits a draft with its documents verified: a code from the counter, status 1, version 1 and the dossier.submitted event, in one transaction', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
-    ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 5 } });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('query').resolves({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] });
+    ddb.on('update', { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 5 } });
+    ddb.on('transactWrite').resolves({});
     const res = await submit();
     expect(res.statusCode).toBe(200);
     const allocated = bodyOf(res).code as string;
@@ -256,8 +258,8 @@ describe('document handlers', () => {
     expect(bodyOf(res)).toMatchObject({ status: { code: 1 }, trackingPin: expect.stringMatching(/^\d{6}$/), dossier: { code: allocated, version: 1, documents: [{ status: 'verified' }] } });
     expect(bodyOf(res).dossier.draft).toBeUndefined();
     // no claim of the draft: the number's holder is the draft, and the only write to the draft item is the transaction's
-    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key?.pk)).toEqual([expect.stringMatching(/^SEQUENCE#so-tu-phap#/)]);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(ddb.calls('update').map((c) => c.Key?.pk)).toEqual([expect.stringMatching(/^SEQUENCE#so-tu-phap#/)]);
+    const items = ddb.calls('transactWrite')[0]!.TransactItems!;
     expect(items[0]!.Put).toMatchObject({ ConditionExpression: 'attribute_not_exists(pk)' });
     expect(items[0]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${allocated}`, status: 1, version: 1, draftId: code, gsi1pk: 'AGENCY#so-tu-phap#1' });
     expect(items[0]!.Put!.Item!.draft).toBeUndefined();
@@ -271,12 +273,12 @@ describe('document handlers', () => {
   it('answers a submit that lost the race to another submit of the same draft with the dossier the winner stored', async () => {
     // Prepare: both read the draft; the other one's transaction landed first, so the pointer's condition fails
     const stored = '000.00.14.H37-260302-0005';
-    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `DOSSIER#${code}` } })
+    ddb.on('query', { ExpressionAttributeValues: { ':pk': `DOSSIER#${code}` } })
       .resolvesOnce({ Items: [dossierItem(), docItem(doc({ status: 'verified', expiresAt: undefined }))] })
       .resolves({ Items: [{ pk: `DOSSIER#${code}`, sk: 'DOSSIER', entity: 'submitted-draft', submittedCode: stored, applicantSubject: 'citizen-a' }] });
-    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `DOSSIER#${stored}` } }).resolves({ Items: [dossierItem({ pk: `DOSSIER#${stored}`, code: stored, draft: undefined, version: 1, draftId: code })] });
-    ddb.on(UpdateCommand, { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 5 } });
-    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }));
+    ddb.on('query', { ExpressionAttributeValues: { ':pk': `DOSSIER#${stored}` } }).resolves({ Items: [dossierItem({ pk: `DOSSIER#${stored}`, code: stored, draft: undefined, version: 1, draftId: code })] });
+    ddb.on('update', { ReturnValues: 'ALL_NEW' }).resolves({ Attributes: { value: 5 } });
+    ddb.on('transactWrite').rejects(transactionCanceled('ConditionalCheckFailed', 'None', 'ConditionalCheckFailed'));
     // Act
     const res = await submit();
     // Assess
@@ -285,7 +287,7 @@ describe('document handlers', () => {
   });
 
   it('refuses to submit twice', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem({ draft: undefined, version: 1 })] });
+    ddb.on('query').resolves({ Items: [dossierItem({ draft: undefined, version: 1 })] });
     expect(bodyOf(await submit()).error.code).toBe('already_submitted');
   });
 
@@ -297,7 +299,7 @@ describe('document handlers', () => {
     ) as Promise<Result>;
 
   it('gives the applicant and the agency a short-lived GET URL for a verified result, and 404 to other citizens and agencies', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [dossierItem({ draft: undefined, status: 9, version: 5 }), docItem(result)] });
+    ddb.on('query').resolves({ Items: [dossierItem({ draft: undefined, status: 9, version: 5 }), docItem(result)] });
     const mine = await download(citizenClaims('citizen-a'));
     expect(mine.statusCode).toBe(200);
     const url = new URL(bodyOf(mine).url);
@@ -324,15 +326,15 @@ describe('the verifier', () => {
   beforeEach(() => {
     ddb.reset();
     s3.reset();
-    ddb.on(GetCommand).resolves({ Item: docItem(slot) });
-    ddb.on(UpdateCommand).resolves({});
+    ddb.on('get').resolves({ Item: docItem(slot) });
+    ddb.on('update').resolves({});
   });
 
   it('marks a real PDF verified with its size and SHA-256, and keeps it', async () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: samplePdf.length });
     s3.on(GetObjectCommand).resolves({ Body: body(samplePdf) });
     await verifyDocuments(event(slot.objectKey));
-    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    const update = ddb.calls('update')[0]!;
     expect(update.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':size': samplePdf.length, ':type': 'application/pdf', ':sha': expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(update.UpdateExpression).toContain('REMOVE expiresAt');
     expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
@@ -345,14 +347,14 @@ describe('the verifier', () => {
     (versioned.Records[0]!.s3.object as { versionId?: string }).versionId = 'v-7';
     await verifyDocuments(versioned);
     expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({ Key: slot.objectKey, VersionId: 'v-7' });
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':v': 'v-7' });
+    expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':v': 'v-7' });
   });
 
   it('rejects a renamed executable with the reason and moves it to quarantine', async () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: renamedExe.length });
     s3.on(GetObjectCommand).resolves({ Body: body(renamedExe) });
     await verifyDocuments(event(slot.objectKey));
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':reason': expect.stringContaining('Windows executable') });
+    expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':reason': expect.stringContaining('Windows executable') });
     expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: `rejected/${slot.objectKey}` });
     expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toMatchObject({ Key: slot.objectKey });
   });
@@ -361,14 +363,14 @@ describe('the verifier', () => {
     s3.on(HeadObjectCommand).resolves({ ContentLength: 6_000_000 });
     await verifyDocuments(event(slot.objectKey));
     expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':size': 6_000_000 });
+    expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':size': 6_000_000 });
   });
 
   it('quarantines an object that no slot accounts for', async () => {
-    ddb.on(GetCommand).resolves({});
+    ddb.on('get').resolves({});
     await verifyDocuments(event(slot.objectKey));
     expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(ddb.calls('update')).toHaveLength(0);
   });
 });
 

@@ -1,7 +1,4 @@
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { handler as createDossier } from '../../functions/handlers/dossiers-create.js';
 import { handler as getDossier } from '../../functions/handlers/dossiers-get.js';
@@ -9,8 +6,12 @@ import { setClockSource } from '../../functions/adapters/clock.js';
 import { canonicalHash } from '../../functions/app/dossiers.js';
 import { citizenClaims, errorOf, httpEvent, lambdaContext, officialClaims } from '../fixtures/events.js';
 import { useFixtureHandlerEnvironment } from '../fixtures/province.js';
+import { fakeTable as ddb, conditionFailed, transactionCanceled } from '../support/table-fake.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+vi.mock('../../functions/adapters/dynamo-client.js', async () => {
+  const { fakeTable } = await import('../support/table-fake.js');
+  return { dynamo: () => fakeTable };
+});
 
 const validBody = {
   serviceId: '1.001023',
@@ -51,13 +52,13 @@ describe('POST /dossiers refuses bad input and stores nothing', () => {
     const error = errorOf(res);
     expect(error.code).toBe(code);
     if (field) expect(error.details?.map((d) => d.field)).toContain(field);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 
   it('refuses an official: dossiers are filed by citizens', async () => {
     const res = await post(JSON.stringify(validBody), {}, officialClaims('so-tu-phap'));
     expect(res.statusCode).toBe(403);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 });
 
@@ -68,9 +69,9 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
   const birth = { ...validBody, serviceId: '1.001193', agencyId: 'ubnd-xa-mai-pha', fields: { childName: 'Hoàng Minh An', birthDate: '2026-02-20' } };
 
   it('takes the number with one atomic ADD, then writes dossier, event and the key’s answer in one transaction', async () => {
-    ddb.on(UpdateCommand, { Key: seqKey }).resolves({ Attributes: { value: 118 } });
-    ddb.on(UpdateCommand, { Key: idemKey }).resolves({ Attributes: {} });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('update', { Key: seqKey }).resolves({ Attributes: { value: 118 } });
+    ddb.on('update', { Key: idemKey }).resolves({ Attributes: {} });
+    ddb.on('transactWrite').resolves({});
     const res = await post(JSON.stringify(birth), { 'idempotency-key': 'key-0001-abc' });
     expect(res.statusCode).toBe(201);
     const body = JSON.parse(res.body ?? '{}');
@@ -78,15 +79,15 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
     expect(body.code).toBe('000.21.31.H37-260302-0118');
     expect(body.status).toEqual({ code: 1, label: 'Mới đăng ký' });
     expect(body.trackingUrl).toBe('https://api.example.test/track/000.21.31.H37-260302-0118');
-    const add = ddb.commandCalls(UpdateCommand, { Key: seqKey });
+    const add = ddb.calls('update', { Key: seqKey });
     // taken; the holder is released by the next allocation of the day (see test/unit/day-sequence.test.ts)
     expect(add).toHaveLength(1);
-    expect(add[0]!.args[0].input).toMatchObject({ UpdateExpression: expect.stringContaining('SET #v = if_not_exists(#v, :zero) + :one'), ReturnValues: 'ALL_NEW' });
+    expect(add[0]).toMatchObject({ UpdateExpression: expect.stringContaining('SET #v = if_not_exists(#v, :zero) + :one'), ReturnValues: 'ALL_NEW' });
     // the key was claimed before the number was taken, so a duplicate never spends one
-    expect(ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toEqual([idemKey, seqKey]);
+    expect(ddb.calls('update').map((c) => c.Key)).toEqual([idemKey, seqKey]);
     // the only read is the day's counter (who holds which number)
-    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key)).toEqual([seqKey]);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(ddb.calls('get').map((c) => c.Key)).toEqual([seqKey]);
+    const items = ddb.calls('transactWrite')[0]!.TransactItems!;
     expect(items).toHaveLength(3);
     expect(items.some((i) => i.Update?.Key?.pk === seqKey.pk)).toBe(false);
     expect(items[0]!.Put!.Item).toMatchObject({ pk: 'DOSSIER#000.21.31.H37-260302-0118', status: 1, agencyId: 'ubnd-xa-mai-pha', applicantSubject: 'citizen-a' });
@@ -95,15 +96,15 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
   });
 
   it('retries a conflicting write with the same number instead of taking another', async () => {
-    ddb.on(UpdateCommand, { Key: seqKey }).resolves({ Attributes: { value: 7 } });
-    ddb.on(TransactWriteCommand)
-      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] }))
+    ddb.on('update', { Key: seqKey }).resolves({ Attributes: { value: 7 } });
+    ddb.on('transactWrite')
+      .rejectsOnce(transactionCanceled('TransactionConflict', 'None'))
       .resolves({});
     const res = await post(JSON.stringify(birth));
     expect(res.statusCode).toBe(201);
     expect(JSON.parse(res.body ?? '{}').code).toBe('000.21.31.H37-260302-0007');
-    expect(ddb.commandCalls(UpdateCommand, { Key: seqKey }).filter((c) => c.args[0].input.ReturnValues === 'ALL_NEW')).toHaveLength(1);
-    const writes = ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input);
+    expect(ddb.calls('update', { Key: seqKey }).filter((c) => c.ReturnValues === 'ALL_NEW')).toHaveLength(1);
+    const writes = ddb.calls('transactWrite');
     expect(writes).toHaveLength(2);
     // the same token: a retry of a write that did land is a no-op, not a second dossier
     expect(writes[0]!.ClientRequestToken).toBeDefined();
@@ -111,23 +112,23 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
   });
 
   it('goes on past 9,999 with a five-digit sequence instead of refusing the dossier', async () => {
-    ddb.on(UpdateCommand, { Key: seqKey }).resolves({ Attributes: { value: 10_000 } });
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('update', { Key: seqKey }).resolves({ Attributes: { value: 10_000 } });
+    ddb.on('transactWrite').resolves({});
     const res = await post(JSON.stringify(birth));
     expect(res.statusCode).toBe(201);
     expect(JSON.parse(res.body ?? '{}').code).toBe('000.21.31.H37-260302-10000');
   });
 
   it('starts a procedure with required documents as a draft under its own id, taking no number', async () => {
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on('transactWrite').resolves({});
     const res = await post(JSON.stringify(validBody));
     expect(res.statusCode).toBe(201);
     const body = JSON.parse(res.body ?? '{}');
     expect(body.dossier.draft).toBe(true);
     expect(body.code).toMatch(/^draft-[0-9a-f-]{36}$/);
     expect(body.trackingPin).toBeUndefined();
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
-    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(ddb.calls('update')).toHaveLength(0);
+    const items = ddb.calls('transactWrite')[0]!.TransactItems!;
     expect(items).toHaveLength(2);
     expect(items[0]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${body.code}`, draft: true, version: 0 });
     expect(items[1]!.Update).toMatchObject({ Key: { pk: 'DRAFTS#citizen-a', sk: 'DRAFTS' }, ConditionExpression: 'attribute_not_exists(drafts) OR size(drafts) < :max' });
@@ -136,13 +137,13 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
 
   it('refuses a draft past the open-draft limit with 429 in the error shape', async () => {
     const open = new Set(Array.from({ length: 20 }, (_, i) => `draft-00000000-0000-4000-8000-${String(i).padStart(12, '0')}`));
-    ddb.on(TransactWriteCommand).rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }));
-    ddb.on(GetCommand, { Key: { pk: 'DRAFTS#citizen-a', sk: 'DRAFTS' } }).resolves({ Item: { drafts: open } });
-    ddb.on(GetCommand).resolves({ Item: { draft: true } });
+    ddb.on('transactWrite').rejects(transactionCanceled('None', 'ConditionalCheckFailed'));
+    ddb.on('get', { Key: { pk: 'DRAFTS#citizen-a', sk: 'DRAFTS' } }).resolves({ Item: { drafts: open } });
+    ddb.on('get').resolves({ Item: { draft: true } });
     const res = await post(JSON.stringify(validBody));
     expect(res.statusCode).toBe(429);
     expect(errorOf(res).code).toBe('too_many_drafts');
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.calls('transactWrite')).toHaveLength(1);
   });
 
   it('replays the earlier dossier for a repeated Idempotency-Key, and refuses the key with another body', async () => {
@@ -153,11 +154,11 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
       channel: 'online', status: 1, version: 1, submittedAt: '2026-03-02T02:00:00.000Z', updatedAt: '2026-03-02T02:00:00.000Z',
     };
     // this procedure starts as a draft: draft, open-draft set, idempotency record
-    ddb.on(TransactWriteCommand).rejects(
-      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }] }),
+    ddb.on('transactWrite').rejects(
+      transactionCanceled('None', 'None', 'ConditionalCheckFailed'),
     );
-    ddb.on(GetCommand, { Key: idemKey }).resolves({ Item: { dossierCode: stored.code, requestHash: canonicalHash({ ...validBody, channel: 'online' }) } });
-    ddb.on(QueryCommand).resolves({ Items: [stored] });
+    ddb.on('get', { Key: idemKey }).resolves({ Item: { dossierCode: stored.code, requestHash: canonicalHash({ ...validBody, channel: 'online' }) } });
+    ddb.on('query').resolves({ Items: [stored] });
     const replay = await post(JSON.stringify(validBody), { 'idempotency-key': 'key-0001-abc' });
     expect(replay.statusCode).toBe(201);
     expect(replay.headers?.['idempotent-replayed']).toBe('true');
@@ -169,14 +170,14 @@ describe('POST /dossiers stores a dossier with the next code of the agency day',
   });
 
   it('answers 409 with Retry-After while the same key is still being processed, and takes no number', async () => {
-    ddb.on(UpdateCommand, { Key: idemKey }).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
-    ddb.on(GetCommand, { Key: idemKey }).resolves({ Item: { requestHash: canonicalHash({ ...birth, channel: 'online' }), owner: 'another-request', claimedAt: Date.now() } });
+    ddb.on('update', { Key: idemKey }).rejects(conditionFailed());
+    ddb.on('get', { Key: idemKey }).resolves({ Item: { requestHash: canonicalHash({ ...birth, channel: 'online' }), owner: 'another-request', claimedAt: Date.now() } });
     const res = await post(JSON.stringify(birth), { 'idempotency-key': 'key-0001-abc' });
     expect(res.statusCode).toBe(409);
     expect(errorOf(res).code).toBe('request_in_progress');
     expect(res.headers?.['retry-after']).toBe('2');
-    expect(ddb.commandCalls(UpdateCommand, { Key: seqKey })).toHaveLength(0);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.calls('update', { Key: seqKey })).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 });
 
@@ -191,7 +192,7 @@ describe('GET /dossiers/{code}', () => {
     getDossier(httpEvent({ method: 'GET', path: `/dossiers/${code}`, routeKey: 'GET /dossiers/{code}', pathParameters: { code }, claims }), lambdaContext) as Promise<APIGatewayProxyStructuredResultV2>;
 
   beforeEach(() => {
-    ddb.on(QueryCommand).resolves({ Items: [item, { pk: `DOSSIER#${code}`, sk: 'EVENT#000001', type: 'dossier.submitted', at: item.submittedAt, actor: { kind: 'citizen', subject: 'citizen-a' }, from: null, to: 1, version: 1 }] });
+    ddb.on('query').resolves({ Items: [item, { pk: `DOSSIER#${code}`, sk: 'EVENT#000001', type: 'dossier.submitted', at: item.submittedAt, actor: { kind: 'citizen', subject: 'citizen-a' }, from: null, to: 1, version: 1 }] });
   });
 
   it('shows the applicant the status label, the agency and the history', async () => {
