@@ -105,7 +105,26 @@ type Call = (operation: string, input: Json) => Promise<Json>;
 
 const marshalling = { removeUndefinedValues: true, convertClassInstanceToMap: false } as const;
 const toWire = (item: unknown) => marshall(item as Json, marshalling);
-const fromWire = (item: unknown) => unmarshall(item as Parameters<typeof unmarshall>[0]) as Json;
+
+/** Binary values travel as base64 in DynamoDB's JSON (the SDK's serializer does the same). */
+function toJson(body: Json): string {
+  return JSON.stringify(body, function (this: Record<string, unknown>, key: string, value: unknown) {
+    // the value before Buffer's toJSON turned it into {type, data}
+    const original = this[key];
+    return original instanceof Uint8Array ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') : value;
+  });
+}
+type Wire = Record<string, unknown>;
+const bytes = (base64: unknown) => new Uint8Array(Buffer.from(String(base64), 'base64'));
+function decoded(value: Wire): Wire {
+  if ('B' in value) return { B: bytes(value.B) };
+  if ('BS' in value) return { BS: (value.BS as unknown[]).map(bytes) };
+  if ('M' in value) return { M: decodedMap(value.M as Record<string, Wire>) };
+  if ('L' in value) return { L: (value.L as Wire[]).map(decoded) };
+  return value;
+}
+const decodedMap = (item: Record<string, Wire>) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, decoded(v)]));
+const fromWire = (item: unknown) => unmarshall(decodedMap(item as Record<string, Wire>) as unknown as Parameters<typeof unmarshall>[0]) as Json;
 const nativeMembers = ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const;
 
 /** One request's native members (Key, Item, values, start key) in DynamoDB's JSON, as lib-dynamodb marshals them. */
@@ -170,7 +189,7 @@ function transport(options: SignedTableOptions): Call {
 
   return async function call(operation: string, input: Json): Promise<Json> {
     const observer = activeObserver();
-    const body = JSON.stringify(observer ? { ...input, ReturnConsumedCapacity: 'INDEXES' } : input);
+    const body = toJson(observer ? { ...input, ReturnConsumedCapacity: 'INDEXES' } : input);
     const functionName = observedFunctionName();
     const items = itemsWritten(operation, input);
     const counted = { ...(functionName ? { functionName } : {}), ...(items !== undefined ? { items } : {}) };
