@@ -68,6 +68,9 @@ describe('function bundles', { timeout: 120_000 }, () => {
     // the credential chain beyond the environment, and the JavaScript brotli decoder, are replaced by shims
     expect(packages).not.toContain('@aws-sdk/credential-provider-node');
     expect(packages).not.toContain('@aws-sdk/nested-clients');
+    // DynamoDB is reached with signed requests (functions/adapters/dynamo-http.ts), not the SDK's clients
+    expect(packages).not.toContain('@aws-sdk/client-dynamodb');
+    expect(packages).not.toContain('@aws-sdk/lib-dynamodb');
     expect(packages).not.toContain('brotli');
   });
 
