@@ -196,7 +196,7 @@ export class PdfDocument {
     const set = (n: number, body: string | Uint8Array) => { objects[n - 1] = body; };
     const stream = (dict: string, data: Uint8Array): Uint8Array => {
       const z = deflateSync(data);
-      return concat([latin1(`<< ${dict} /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, latin1('\nendstream')]);
+      return concat([latin1(`<< ${dict}${dict ? ' ' : ''}/Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, latin1('\nendstream')]);
     };
 
     const catalog = alloc();

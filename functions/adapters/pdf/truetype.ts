@@ -40,7 +40,9 @@ const MORE_COMPONENTS = 0x0020;
 const WE_HAVE_AN_X_AND_Y_SCALE = 0x0040;
 const WE_HAVE_A_TWO_BY_TWO = 0x0080;
 
-export function parseTrueType(bytes: Uint8Array): TrueTypeFont {
+export function parseTrueType(file: Uint8Array): TrueTypeFont {
+  // a plain view: a Buffer's slice() shares memory, where Uint8Array's copies, and tables are copied before they are changed
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = data.getUint32(0);
   if (version !== 0x00010000 && version !== 0x74727565) throw new Error('not a TrueType font (glyf outlines)');
@@ -142,7 +144,7 @@ export function parseTrueType(bytes: Uint8Array): TrueTypeFont {
     // head: long loca offsets, checksum adjustment recomputed below
     const headTable = table('head');
     const newHead = bytes.slice(headTable.offset, headTable.offset + headTable.length);
-    const headView = new DataView(newHead.buffer);
+    const headView = new DataView(newHead.buffer, newHead.byteOffset, newHead.byteLength);
     headView.setUint32(8, 0);
     headView.setInt16(50, 1);
     const out = new Map<string, Uint8Array>();
