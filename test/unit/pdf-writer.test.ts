@@ -195,7 +195,7 @@ describe('the PDF writer', () => {
     expect(pdf.toString('latin1')).not.toContain('DejaVuSans '); // the regular font, never used, is not embedded
   });
 
-  test('lines are placed as pdfkit placed them: top margin plus ascent, centred in the width between margins', () => {
+  test('a line sits at the top margin plus its ascent, centred between the margins; the next a line height lower', () => {
     // Act
     const pdf = render((d) => d.text([{ font: 'regular', size: 10, text: 'A' }], { align: 'center' }).moveDown().text([{ font: 'regular', size: 9, text: 'A' }]));
     const content = contentOf(pdf);
