@@ -25,7 +25,6 @@ export const bundleSettings = {
  */
 export const bundleAliases: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './functions/adapters/bundle-shims/credentials-env.ts',
-  'brotli/decompress.js': './functions/adapters/bundle-shims/brotli-decompress.ts',
 };
 
 /** The aliases as NodejsFunction's esbuildArgs take them. */

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
+import { PdfDocument } from './pdf/document.js';
+import { parseTrueType, type TrueTypeFont } from './pdf/truetype.js';
 import type { GatewayId } from '../domain/payments.js';
 
 /**
- * The receipt as a PDF, made with pdfkit and DejaVu Sans (assets/fonts): the standard PDF fonts have no
- * Vietnamese glyphs, so the font is embedded (pdfkit subsets it to the characters used).
+ * The receipt as a PDF in DejaVu Sans (assets/fonts): the standard PDF fonts have no Vietnamese glyphs, so
+ * the font is embedded, subset to the glyphs the receipt draws (pdf/document.ts).
  */
 
 /** What the PDF prints of a receipt (the receipt the use case reads has these and more). */
@@ -37,7 +38,7 @@ function fontPath(name: string): string {
   return found;
 }
 
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
+let fonts: { regular: TrueTypeFont; bold: TrueTypeFont } | undefined;
 
 const vnd = (n: number) => `${n.toLocaleString('vi-VN')} đồng`;
 
@@ -48,34 +49,26 @@ function localTime(iso: string): string {
 }
 
 export function receiptPdf(receipt: PrintedReceipt): Promise<Buffer> {
-  fonts ??= { regular: readFileSync(fontPath(fontFiles.regular)), bold: readFileSync(fontPath(fontFiles.bold)) };
-  // `font` replaces pdfkit's default Helvetica, whose metrics file a bundle would not carry
-  const doc = new PDFDocument({ size: 'A5', margin: 36, font: fonts.regular as unknown as string, info: { Title: `${receipt.title} ${receipt.number}`, Author: receipt.issuer.agencyName } });
-  doc.registerFont('regular', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  fonts ??= { regular: parseTrueType(readFileSync(fontPath(fontFiles.regular))), bold: parseTrueType(readFileSync(fontPath(fontFiles.bold))) };
+  const doc = new PdfDocument({ width: 419.53, height: 595.28, margin: 36, fonts, info: { title: `${receipt.title} ${receipt.number}`, author: receipt.issuer.agencyName } });
+  const say = (font: keyof typeof fontFiles, size: number, text: string, align?: 'center') => doc.text([{ font, size, text }], { align });
+  const row = (label: string, value: string) => doc.text([{ font: 'regular', size: 9, text: `${label}: ` }, { font: 'bold', size: 9, text: value }]);
 
-  doc.font('bold').fontSize(9).text(receipt.issuer.agencyName.toUpperCase(), { align: 'center' });
-  doc.font('regular').fontSize(8).text(`Tỉnh ${receipt.issuer.province} — Mã cơ quan ${receipt.issuer.agencyCode}`, { align: 'center' });
+  say('bold', 9, receipt.issuer.agencyName.toUpperCase(), 'center');
+  say('regular', 8, `Tỉnh ${receipt.issuer.province} — Mã cơ quan ${receipt.issuer.agencyCode}`, 'center');
   doc.moveDown();
-  doc.font('bold').fontSize(13).text(receipt.title, { align: 'center' });
-  doc.font('regular').fontSize(9).text(`Số: ${receipt.number}`, { align: 'center' });
+  say('bold', 13, receipt.title, 'center');
+  say('regular', 9, `Số: ${receipt.number}`, 'center');
   doc.moveDown();
-  const row = (label: string, value: string) => doc.font('regular').fontSize(9).text(`${label}: `, { continued: true }).font('bold').text(value);
   row('Người nộp', receipt.payer.fullName);
   row('Số giấy tờ', receipt.payer.idNumber);
   row('Hồ sơ', receipt.dossier.code);
   row('Thủ tục', `${receipt.dossier.serviceName} (${receipt.dossier.serviceCode})`);
   doc.moveDown(0.5);
-  doc.font('bold').fontSize(9).text('Các khoản thu');
+  say('bold', 9, 'Các khoản thu');
   for (const line of receipt.lines) {
     const note = line.exemption ? ` — miễn: ${line.exemption}` : line.reduction ? ` — giảm: ${line.reduction}` : '';
-    doc.font('regular').fontSize(9).text(`• ${line.name}${note}: ${vnd(line.amountVnd)}`);
+    say('regular', 9, `• ${line.name}${note}: ${vnd(line.amountVnd)}`);
   }
   doc.moveDown(0.5);
   row('Tổng cộng', vnd(receipt.amountVnd));
@@ -83,6 +76,5 @@ export function receiptPdf(receipt: PrintedReceipt): Promise<Buffer> {
   row('Hình thức', receipt.gateway === 'paygov' ? 'Trực tuyến qua Nền tảng thanh toán (Cổng Dịch vụ công quốc gia)' : `Trực tuyến (${receipt.gateway})`);
   row('Mã tham chiếu', receipt.merchantRef);
   if (receipt.gatewayTransactionId) row('Mã giao dịch cổng thanh toán', receipt.gatewayTransactionId);
-  doc.end();
-  return done;
+  return Promise.resolve(Buffer.from(doc.toBytes()));
 }
