@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import '../domain/zod-setup.js';
 import { environment } from '../declaration.js';
 import { PortalError, type NationalPortalClient, type SyncService } from '../app/ports.js';
+import { secretsClient } from './secrets-client.js';
 
 export { PortalError, type SyncService } from '../app/ports.js';
 
@@ -98,11 +99,7 @@ export async function nationalConfig(nowMs = Date.now()): Promise<NationalConfig
   if (cached && cached.key === key && nowMs - cached.at < 300_000) return cached.config;
   let raw: string | undefined;
   if (secretId) {
-    // loaded only by the functions that talk to the portal, so no other bundle carries the client
-    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const { observed } = await import('./request-observer.js');
-    const client = observed(new SecretsManagerClient({}), 'Secrets Manager');
-    raw = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    raw = (await secretsClient().getSecretValue(secretId)).SecretString;
   } else if (file) {
     try {
       raw = readFileSync(file, 'utf8');

@@ -1,8 +1,7 @@
 import { hkdf } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { environment } from '../declaration.js';
-import { observed } from './request-observer.js';
+import { forgetSecretsClient, secretsClient } from './secrets-client.js';
 
 /**
  * One secret per stack, and a separate 32-byte key derived from it for each purpose (cursor signing,
@@ -26,14 +25,12 @@ const MIN_SECRET_BYTES = 32;
 
 let secret: Promise<Buffer> | undefined;
 const keys = new Map<string, Promise<Buffer>>();
-let client: SecretsManagerClient | undefined;
 
 async function readSecret(): Promise<Buffer> {
   const arn = process.env[environment.stackSecretArn];
   const file = process.env[environment.stackSecretFile];
   if (arn) {
-    client ??= observed(new SecretsManagerClient({}), 'Secrets Manager');
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    const answer = await secretsClient().getSecretValue(arn);
     const value = answer.SecretBinary ? Buffer.from(answer.SecretBinary) : Buffer.from(answer.SecretString ?? '', 'utf8');
     if (value.length < MIN_SECRET_BYTES) throw new Error(`the stack secret ${arn} holds ${value.length} bytes; at least ${MIN_SECRET_BYTES} are needed`);
     return value;
@@ -73,6 +70,5 @@ export function stackKey(purpose: string): Promise<Buffer> {
 export function forgetStackSecret(): void {
   secret = undefined;
   keys.clear();
-  client?.destroy();
-  client = undefined;
+  forgetSecretsClient();
 }

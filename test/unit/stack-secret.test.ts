@@ -2,9 +2,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { environment } from '../../functions/declaration.js';
 import { forgetStackSecret, stackKey } from '../../functions/adapters/stack-secret.js';
 import { ensureStackSecret } from '../../local/stack-secret.js';
@@ -59,10 +57,14 @@ describe('stackKey', () => {
   });
 
   it('reads the Secrets Manager secret named by STACK_SECRET_ARN in the cloud, once', async () => {
-    // Prepare
-    const sm = mockClient(SecretsManagerClient);
+    // Prepare: Secrets Manager's answer to GetSecretValue, as fetch receives it
     const value = 'a'.repeat(64);
-    sm.on(GetSecretValueCommand).resolves({ SecretString: value });
+    const sent: { url: string; headers: Record<string, string>; body: string }[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      sent.push({ url: String(url), headers: init.headers as Record<string, string>, body: String(init.body) });
+      return new Response(JSON.stringify({ ARN: 'arn', Name: 'motcua-x', SecretString: value }), { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' } });
+    });
+    vi.stubEnv('AWS_ENDPOINT_URL_SECRETS_MANAGER', 'http://127.0.0.1:9');
     process.env[environment.stackSecretArn] = 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:motcua-x';
     try {
       // Act
@@ -70,10 +72,47 @@ describe('stackKey', () => {
       // Assess
       expect(a.equals(Buffer.from(hkdfSync('sha256', Buffer.from(value), 'motcua/stack-secret/v1', 'motcua:cursor', 32)))).toBe(true);
       expect(b.equals(a)).toBe(false);
-      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-      expect(sm.commandCalls(GetSecretValueCommand)[0]!.args[0].input).toEqual({ SecretId: process.env[environment.stackSecretArn] });
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.url).toBe('http://127.0.0.1:9/');
+      expect(sent[0]!.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
+      expect(JSON.parse(sent[0]!.body)).toEqual({ SecretId: process.env[environment.stackSecretArn] });
     } finally {
-      sm.restore();
+      vi.unstubAllGlobals();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('takes a binary secret as its bytes', async () => {
+    // Prepare: JSON carries SecretBinary as base64
+    const value = randomBytes(48);
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ SecretBinary: value.toString('base64') }), { status: 200 }));
+    process.env[environment.stackSecretArn] = 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:motcua-x';
+    try {
+      // Act
+      const key = await stackKey('cursor');
+      // Assess
+      expect(key.equals(Buffer.from(hkdfSync('sha256', value, 'motcua/stack-secret/v1', 'motcua:cursor', 32)))).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('does not keep a failed read: the next request reads the secret again', async () => {
+    // Prepare: access denied first (not retried), then the secret
+    let calls = 0;
+    vi.stubGlobal('fetch', async () =>
+      ++calls === 1
+        ? new Response(JSON.stringify({ __type: 'AccessDeniedException', Message: 'not allowed' }), { status: 400 })
+        : new Response(JSON.stringify({ SecretString: 'b'.repeat(40) }), { status: 200 }),
+    );
+    process.env[environment.stackSecretArn] = 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:motcua-x';
+    try {
+      // Act / Assess
+      await expect(stackKey('cursor')).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+      expect(await stackKey('cursor')).toHaveLength(32);
+      expect(calls).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
     }
   });
 
