@@ -43,18 +43,18 @@ const ceilingKb: Readonly<Record<string, number>> = {
   ...group(['ListServices', 'GetService', 'ListAgencies'], 100),
   OpenApi: 165,
   ...group(['GetStats', 'RankAgencies'], 125),
-  ...group(['UploadDocument', 'CancelDocument', 'SubmitDossier', 'UploadResult', 'GetResult', 'GetDocument'], 375),
-  ...group(['PaymentNotification', 'PaymentNotificationQuery'], 400),
-  GetPaymentReceipt: 400,
-  VerifyDocuments: 525,
-  NotifyEvents: 430,
-  SendDigests: 465,
+  ...group(['UploadDocument', 'CancelDocument', 'SubmitDossier', 'UploadResult', 'GetResult', 'GetDocument'], 185),
+  ...group(['PaymentNotification', 'PaymentNotificationQuery'], 200),
+  GetPaymentReceipt: 185,
+  VerifyDocuments: 445,
+  NotifyEvents: 410,
+  SendDigests: 415,
   ...group(['RouteEvents', 'RecordRefunds'], 295),
-  CountEvents: 315,
-  ...group(['DeadlineSweeper', 'SyncNational', 'ReconcileNational'], 360),
+  CountEvents: 130,
+  ...group(['DeadlineSweeper', 'SyncNational', 'ReconcileNational'], 165),
 };
 /** the dossier and payment routes, the national intake and the payment reconciliation */
-const defaultCeilingKb = 390;
+const defaultCeilingKb = 200;
 
 describe('function bundles', { timeout: 120_000 }, () => {
   test.each([...routes, ...consumers].map((f) => [f.id, f.entry] as const))('%s stays within its ceiling and carries no unused SDK parts', async (id, entry) => {
