@@ -1,6 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, observedFunctionName } from './request-observer.js';
+import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
 
 /**
  * One signed request to an AWS API, sent with Node's fetch: what the functions need of SQS, S3, SES v2,
@@ -32,31 +33,9 @@ export const SESV2: AwsService = { id: 'SESv2', signingName: 'ses', endpointPref
 export const SNS: AwsService = { id: 'SNS', signingName: 'sns', endpointPrefix: 'sns' };
 export const SECRETS_MANAGER: AwsService = { id: 'Secrets Manager', signingName: 'secretsmanager', endpointPrefix: 'secretsmanager' };
 
-const MAX_ATTEMPTS = 3;
-const BASE_DELAY_MS = 50;
-const THROTTLING_BASE_DELAY_MS = 1000;
-const MAX_DELAY_MS = 20_000;
 const RETRY_AFTER_CAP_MS = 5000;
 const DEFAULT_TIMEOUT_MS = 5000;
 
-const throttlingCodes = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-const transientCodes = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const transientStatuses = new Set([500, 502, 503, 504]);
 
 /** An AWS error answer, named by the service's error code, with the HTTP status where the SDK puts it. */
 export class AwsCallError extends Error {

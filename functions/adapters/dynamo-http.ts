@@ -4,6 +4,7 @@ import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, consumedUnits, itemsWritten, observedFunctionName } from './request-observer.js';
 import type { DynamoTable } from './dynamo-table.js';
 import type { TableReads } from './table-reads.js';
+import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
 
 /**
  * DynamoDB's JSON protocol for the operations of `DynamoTable`, signed by the SDK's SigV4 signer and sent
@@ -14,15 +15,8 @@ import type { TableReads } from './table-reads.js';
  * as the SDK inside a function bundle, same retries as the SDK's standard strategy.
  */
 
-/**
- * The SDK's standard strategy (@smithy/core retry, 2026 defaults): three attempts, full-jitter exponential
- * backoff from 50 ms, from 1 s after throttling. Its retry quota (a token bucket per client) is left out:
- * a container makes one request at a time.
- */
-const MAX_ATTEMPTS = 3;
-const BASE_DELAY_MS = 50;
-const THROTTLING_DELAY_MS = 1000;
-const MAX_DELAY_MS = 20_000;
+// Retries as the SDK's standard strategy (retry-classes.ts); its retry quota (a token bucket per client)
+// is left out: a container makes one request at a time.
 /**
  * An attempt that hangs longer is abandoned and retried. A write gets longer: a write whose first attempt
  * landed after all is applied twice when retried (conditions protect most, not a counter's ADD).
@@ -30,25 +24,6 @@ const MAX_DELAY_MS = 20_000;
 const READ_TIMEOUT_MS = 3000;
 const WRITE_TIMEOUT_MS = 6000;
 
-// @smithy/service-error-classification, as the SDK classifies what DynamoDB answers
-const throttlingCodes = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
-const transientCodes = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const transientStatuses = new Set([500, 502, 503, 504]);
 /**
  * Node's timeout and network error codes, which the SDK's HTTP handler sees on a dead or refused
  * connection; Node's fetch (undici) reports the same events with its own codes, listed after them.
@@ -218,7 +193,7 @@ function transport(options: SignedTableOptions): Call {
         error = new DynamoHttpError(code === 'TimeoutError' ? 'TimeoutError' : 'NetworkError', message, undefined, retry !== undefined, code ? { code } : {});
       }
       if (!retry || n >= MAX_ATTEMPTS) throw error;
-      await sleep(Math.floor(random() * Math.min((retry === 'throttling' ? THROTTLING_DELAY_MS : BASE_DELAY_MS) * 2 ** (n - 1), MAX_DELAY_MS)));
+      await sleep(Math.floor(random() * Math.min((retry === 'throttling' ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** (n - 1), MAX_DELAY_MS)));
     }
   };
 }
