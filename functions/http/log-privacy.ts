@@ -12,15 +12,30 @@ const patterns: readonly RegExp[] = [
   // e-mail addresses
   /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
   // phone numbers: 0 or +84 then 9-10 digits (before the ID rule, which would leave a stub)
-  /(?<![\d])(?:\+84|0)\d{9,10}(?!\d)/g,
-  // CMND (9 digits) and CCCD (12 digits)
-  /(?<!\d)(?:\d{12}|\d{9})(?!\d)/g,
+  /(?<![0-9A-Za-z])(?:\+84|0)\d{9,10}(?![0-9A-Za-z])/g,
+  // CMND (9 digits) and CCCD (12 digits), standing alone: a run of digits inside a hex token (a hash, a
+  // trace id) is not a number anyone was given
+  /(?<![0-9A-Za-z])(?:\d{12}|\d{9})(?![0-9A-Za-z])/g,
 ];
+
+/**
+ * Event ids, request ids and document ids are UUIDs, which the logs must keep whole to be followed; their
+ * last group can be twelve decimal digits (about once in 280 ids), which is not a CCCD.
+ */
+const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 export const REDACTED = '[redacted]';
 
+const scrubPlain = (text: string): string => patterns.reduce((t, p) => t.replace(p, REDACTED), text);
+
 export function scrub(text: string): string {
-  return patterns.reduce((t, p) => t.replace(p, REDACTED), text);
+  let out = '';
+  let from = 0;
+  for (const match of text.matchAll(uuid)) {
+    out += scrubPlain(text.slice(from, match.index)) + match[0];
+    from = match.index + match[0].length;
+  }
+  return out + scrubPlain(text.slice(from));
 }
 
 function scrubValue(value: unknown, depth: number): unknown {
