@@ -1,11 +1,11 @@
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AgencyMessageV1 } from '../contracts/agency-message.js';
 import { agencyQueue } from '../declaration.js';
+import type { QueueSender } from './sqs-client.js';
 
 /** Sends to the queue of the message's agency; queue URLs are derived from the shared naming rule. */
 export class AgencyQueues {
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly sqs: QueueSender,
     private readonly provinceId: string,
     private readonly queueUrlBase: string,
   ) {}
@@ -15,17 +15,15 @@ export class AgencyQueues {
   }
 
   async publish(message: AgencyMessageV1): Promise<void> {
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.urlOf(message.agency.id),
-        MessageBody: JSON.stringify(message),
-        MessageAttributes: {
-          type: { DataType: 'String', StringValue: message.type },
-          schemaVersion: { DataType: 'Number', StringValue: String(message.schemaVersion) },
-          dossierCode: { DataType: 'String', StringValue: message.dossier.code },
-          eventId: { DataType: 'String', StringValue: message.eventId },
-        },
-      }),
-    );
+    await this.sqs.sendMessage({
+      QueueUrl: this.urlOf(message.agency.id),
+      MessageBody: JSON.stringify(message),
+      MessageAttributes: {
+        type: { DataType: 'String', StringValue: message.type },
+        schemaVersion: { DataType: 'Number', StringValue: String(message.schemaVersion) },
+        dossierCode: { DataType: 'String', StringValue: message.dossier.code },
+        eventId: { DataType: 'String', StringValue: message.eventId },
+      },
+    });
   }
 }

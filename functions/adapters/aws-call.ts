@@ -9,7 +9,7 @@ import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, th
  * protocols, endpoint rules, retry strategies, event streams). The wire requests are the ones the SDK
  * sends; the endpoint comes from the same variables it reads (AWS_ENDPOINT_URL_<SERVICE ID>, then
  * AWS_ENDPOINT_URL), which is how the local runtime points functions at its emulators; credentials are
- * the role's, from the environment, as the bundled SDK clients read them (bundle-shims/credentials-env.ts).
+ * the role's, from the environment (sigv4.ts).
  *
  * Retries follow the SDK's standard mode (@smithy/core retry, service-error-classification): throttling
  * (HTTP 429 or a throttling code) and transient failures (500, 502, 503, 504, timeouts, no answer) are

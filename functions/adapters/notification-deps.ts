@@ -1,11 +1,8 @@
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { environment } from '../declaration.js';
 import type { DeadLetters, EmailSender } from '../app/ports.js';
 import { dynamo } from './dynamo-client.js';
 import { requiredEnv } from './env.js';
 import { sqsClient } from './sqs-client.js';
-import { observed } from './request-observer.js';
 import { now } from './clock.js';
 import { NotificationLog } from './notification-log.js';
 import { HttpSmsSender, SesEmailSender, SnsSmsSender, type SmsSender } from './notification-senders.js';
@@ -24,7 +21,7 @@ export function smsSenderFromEnv(env: NodeJS.ProcessEnv = process.env): SmsSende
     if (!url) throw new Error(`${environment.smsProvider}=http needs ${environment.smsHttpUrl}`);
     return new HttpSmsSender(url);
   }
-  if (provider === 'sns') return new SnsSmsSender(observed(new SNSClient({}), 'SNS'), env.SMS_SENDER_ID || undefined);
+  if (provider === 'sns') return new SnsSmsSender(env.SMS_SENDER_ID || undefined, { env });
   throw new Error(`${environment.smsProvider} must be sns or http, got "${provider}"`);
 }
 
@@ -33,7 +30,7 @@ export function notificationDeps() {
     const from = process.env[environment.notifyFromEmail];
     cached = {
       log: new NotificationLog(dynamo(), requiredEnv(environment.tableName)),
-      email: from ? new SesEmailSender(observed(new SESv2Client({}), 'SESv2'), from) : undefined,
+      email: from ? new SesEmailSender(from) : undefined,
       sms: smsSenderFromEnv(),
       deadLetters: new SqsDeadLetters(sqsClient(), requiredEnv(environment.notifyDeadLetterUrl)),
     };

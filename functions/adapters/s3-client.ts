@@ -3,6 +3,8 @@ import { observed } from './request-observer.js';
 
 let s3: S3Client | undefined;
 
+/** For tests and tools (listing, setting up objects); the functions call S3 with signed requests (s3-objects.ts). */
+
 export function s3Client(): S3Client {
   s3 ??= observed(
     new S3Client({

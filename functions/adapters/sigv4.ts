@@ -28,11 +28,14 @@ export class Sha256 {
   }
 }
 
-/** A Lambda function's role credentials are in its environment, as they are for the bundled SDK clients. */
+/**
+ * A Lambda function's credentials are always its role's, in its environment: no function needs the SDK's
+ * chain (SSO, INI files, processes, web identity, IMDS and the STS and SSO clients behind them).
+ */
 export async function environmentCredentials() {
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set');
+  if (!accessKeyId || !secretAccessKey) throw new Error('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: a function reads its role credentials from the environment');
   const sessionToken = process.env.AWS_SESSION_TOKEN;
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }

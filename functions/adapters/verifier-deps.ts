@@ -1,13 +1,13 @@
 import { environment } from '../declaration.js';
 import { requiredEnv } from './env.js';
-import { s3Client } from './s3-client.js';
+import { signedS3 } from './s3-objects.js';
 import { DocumentStore } from './document-store.js';
 import { documentDeps } from './document-deps.js';
 
 let store: DocumentStore | undefined;
 
-/** The verifier's deps: the document items, and the bucket through the S3 client (it reads and moves objects). */
+/** The verifier's deps: the document items, and the bucket through signed S3 calls (it reads and moves objects). */
 export function verifierDeps() {
-  store ??= new DocumentStore(s3Client(), requiredEnv(environment.bucketName));
+  store ??= new DocumentStore(signedS3(requiredEnv(environment.bucketName)));
   return { ...documentDeps(), store };
 }

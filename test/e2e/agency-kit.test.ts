@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AgencyQueues } from '../../functions/adapters/agency-queues.js';
+import { signedSqs } from '../../functions/adapters/sqs-client.js';
 import { agencyMessage, type StoredEvent } from '../../functions/app/route-events.js';
 import { AgencyApi, consumeQueue, EventIdMemory, parseAgencyMessage } from '../../kit/agency-client.js';
 import { agencyQueueStatus, fauxqsOldestAge, moveDeadLetters } from '../../kit/queue-ops.js';
@@ -20,7 +21,7 @@ const labourReport = (n: number) => ({ serviceId: '2.001955', applicant: applica
 const stack = inject('localStack');
 const agencyId = 'so-van-hoa-the-thao-va-du-lich';
 const sqs = new SQSClient({});
-const queues = new AgencyQueues(sqs, stack.provinceId, stack.queueUrlBase);
+const queues = new AgencyQueues(signedSqs(), stack.provinceId, stack.queueUrlBase);
 const queueUrl = stack.agencyQueueUrls[agencyId]!;
 afterAll(() => sqs.destroy());
 

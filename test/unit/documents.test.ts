@@ -1,7 +1,4 @@
-import { Readable } from 'node:stream';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
 import { setClockSource } from '../../functions/adapters/clock.js';
 import {
@@ -162,7 +159,55 @@ vi.mock('../../functions/adapters/dynamo-client.js', async () => {
   const { fakeTable } = await import('../support/table-fake.js');
   return { dynamo: () => fakeTable };
 });
-const s3 = mockClient(S3Client);
+/**
+ * The bucket as the verifier reaches it: signed REST calls sent with fetch (s3-objects.ts), answered here
+ * from objects by key, as S3 answers them (path-style: the tests' environment names an S3 endpoint).
+ */
+interface S3Request {
+  readonly operation: 'HeadObject' | 'GetObject' | 'CopyObject' | 'DeleteObject';
+  readonly key: string;
+  readonly versionId?: string;
+  readonly copySource?: string;
+}
+const s3 = {
+  objects: new Map<string, { bytes: Buffer; size: number }>(),
+  requests: [] as S3Request[],
+  put(key: string, bytes: Buffer, size = bytes.length) {
+    this.objects.set(key, { bytes, size });
+  },
+  calls(operation: S3Request['operation']) {
+    return this.requests.filter((r) => r.operation === operation);
+  },
+  reset() {
+    this.objects.clear();
+    this.requests.length = 0;
+  },
+};
+const noSuchKey = () => new Response('<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>', { status: 404 });
+async function s3Fetch(url: string, init: RequestInit): Promise<Response> {
+  const target = new URL(url);
+  const key = target.pathname.split('/').slice(2).map(decodeURIComponent).join('/');
+  const versionId = target.searchParams.get('versionId') ?? undefined;
+  const copySource = (init.headers as Record<string, string>)['x-amz-copy-source'];
+  const operation = ({ HEAD: 'HeadObject', GET: 'GetObject', PUT: 'CopyObject', DELETE: 'DeleteObject' } as const)[init.method as 'HEAD' | 'GET' | 'PUT' | 'DELETE'];
+  s3.requests.push({ operation, key, ...(versionId ? { versionId } : {}), ...(copySource ? { copySource } : {}) });
+  const object = s3.objects.get(key);
+  switch (operation) {
+    case 'HeadObject':
+      return object ? new Response(null, { status: 200, headers: { 'content-length': String(object.size) } }) : new Response(null, { status: 404 });
+    case 'GetObject':
+      return object ? new Response(object.bytes, { status: 200 }) : noSuchKey();
+    case 'CopyObject': {
+      const source = s3.objects.get(decodeURIComponent(copySource!.split('?')[0]!.split('/').slice(1).join('/')));
+      if (!source) return noSuchKey();
+      s3.objects.set(key, source);
+      return new Response('<CopyObjectResult><ETag>"e"</ETag></CopyObjectResult>', { status: 200 });
+    }
+    case 'DeleteObject':
+      s3.objects.delete(key);
+      return new Response(null, { status: 204 });
+  }
+}
 
 const dossierItem = (overrides: Record<string, unknown> = {}) => ({
   pk: `DOSSIER#${code}`, sk: 'DOSSIER', code, serviceId: '1.001023', serviceCode: 'c', serviceName: 'n', agencyId: 'so-tu-phap', agencyCode: '000.00.14.H37',
@@ -320,9 +365,9 @@ describe('the verifier', () => {
   const event = (key: string): S3Event => ({
     Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'motcua-test-documents' }, object: { key, size: 0 } } }],
   }) as unknown as S3Event;
-  // the store only iterates the body, as Node's IncomingMessage allows; the SDK's mixin methods are not needed
-  const body = (bytes: Buffer) => Readable.from([bytes]) as never;
 
+  beforeAll(() => vi.stubGlobal('fetch', s3Fetch));
+  afterAll(() => vi.unstubAllGlobals());
   beforeEach(() => {
     ddb.reset();
     s3.reset();
@@ -331,45 +376,60 @@ describe('the verifier', () => {
   });
 
   it('marks a real PDF verified with its size and SHA-256, and keeps it', async () => {
-    s3.on(HeadObjectCommand).resolves({ ContentLength: samplePdf.length });
-    s3.on(GetObjectCommand).resolves({ Body: body(samplePdf) });
+    s3.put(slot.objectKey, samplePdf);
     await verifyDocuments(event(slot.objectKey));
     const update = ddb.calls('update')[0]!;
     expect(update.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':size': samplePdf.length, ':type': 'application/pdf', ':sha': expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(update.UpdateExpression).toContain('REMOVE expiresAt');
-    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+    expect(s3.calls('DeleteObject')).toHaveLength(0);
+    expect(s3.calls('CopyObject')).toHaveLength(0);
   });
 
   it('judges the version the event names and records it, so downloads get exactly the verified bytes', async () => {
-    s3.on(HeadObjectCommand).resolves({ ContentLength: samplePdf.length });
-    s3.on(GetObjectCommand).resolves({ Body: body(samplePdf) });
+    s3.put(slot.objectKey, samplePdf);
     const versioned = event(slot.objectKey);
     (versioned.Records[0]!.s3.object as { versionId?: string }).versionId = 'v-7';
     await verifyDocuments(versioned);
-    expect(s3.commandCalls(GetObjectCommand)[0]!.args[0].input).toMatchObject({ Key: slot.objectKey, VersionId: 'v-7' });
+    expect(s3.calls('HeadObject')[0]).toEqual({ operation: 'HeadObject', key: slot.objectKey, versionId: 'v-7' });
+    expect(s3.calls('GetObject')[0]).toEqual({ operation: 'GetObject', key: slot.objectKey, versionId: 'v-7' });
     expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':v': 'v-7' });
   });
 
   it('rejects a renamed executable with the reason and moves it to quarantine', async () => {
-    s3.on(HeadObjectCommand).resolves({ ContentLength: renamedExe.length });
-    s3.on(GetObjectCommand).resolves({ Body: body(renamedExe) });
+    s3.put(slot.objectKey, renamedExe);
     await verifyDocuments(event(slot.objectKey));
     expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':reason': expect.stringContaining('Windows executable') });
-    expect(s3.commandCalls(CopyObjectCommand)[0]!.args[0].input).toMatchObject({ Key: `rejected/${slot.objectKey}` });
-    expect(s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toMatchObject({ Key: slot.objectKey });
+    expect(s3.calls('CopyObject')[0]).toMatchObject({ key: `rejected/${slot.objectKey}`, copySource: `motcua-test-documents/${slot.objectKey}` });
+    expect(s3.calls('DeleteObject')[0]).toEqual({ operation: 'DeleteObject', key: slot.objectKey });
+    expect([...s3.objects.keys()]).toEqual([`rejected/${slot.objectKey}`]);
+  });
+
+  it('removes the very version it rejected, not the object as it may be by then', async () => {
+    // Prepare
+    s3.put(slot.objectKey, renamedExe);
+    const versioned = event(slot.objectKey);
+    (versioned.Records[0]!.s3.object as { versionId?: string }).versionId = 'v+8/a';
+
+    // Act
+    await verifyDocuments(versioned);
+
+    // Assess
+    expect(s3.calls('CopyObject')[0]).toMatchObject({ key: `rejected/${slot.objectKey}`, copySource: `motcua-test-documents/${slot.objectKey}?versionId=v%2B8%2Fa` });
+    expect(s3.calls('DeleteObject')[0]).toEqual({ operation: 'DeleteObject', key: slot.objectKey, versionId: 'v+8/a' });
   });
 
   it('rejects an oversized object without downloading it', async () => {
-    s3.on(HeadObjectCommand).resolves({ ContentLength: 6_000_000 });
+    s3.put(slot.objectKey, Buffer.alloc(0), 6_000_000);
     await verifyDocuments(event(slot.objectKey));
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(s3.calls('GetObject')).toHaveLength(0);
     expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':size': 6_000_000 });
   });
 
   it('quarantines an object that no slot accounts for', async () => {
     ddb.on('get').resolves({});
+    s3.put(slot.objectKey, samplePdf);
     await verifyDocuments(event(slot.objectKey));
-    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
+    expect(s3.calls('CopyObject')).toHaveLength(1);
     expect(ddb.calls('update')).toHaveLength(0);
   });
 });

@@ -1,6 +1,5 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mockClient } from 'aws-sdk-client-mock';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { handler } from '../../functions/handlers/route-events.js';
@@ -10,12 +9,30 @@ import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.js';
 import { lambdaContext, streamRecord } from '../fixtures/events.js';
 
-const sqs = mockClient(SQSClient);
-/** The router's one table read is a signed GetItem sent with fetch (dynamo-http.ts): answered here. */
+/**
+ * The router's two calls go out with fetch, both signed JSON requests (dynamo-http.ts, sqs-client.ts):
+ * the dossier item's GetItem and one SendMessage per event, told apart by their target and answered here.
+ */
 let dossierItem: Record<string, unknown> = {};
 const reads: Record<string, unknown>[] = [];
-const fetchStub = vi.fn(async (_url: unknown, init?: { body?: unknown }) => {
-  reads.push(JSON.parse(String(init?.body)) as Record<string, unknown>);
+interface SentMessage {
+  readonly QueueUrl: string;
+  readonly MessageBody: string;
+  readonly MessageAttributes: Record<string, { DataType: string; StringValue: string }>;
+}
+const sent: SentMessage[] = [];
+/** what SQS answers to the next sends, in order; undefined (and once they are used up): 200 with the message id */
+let sqsAnswers: ((() => Response) | undefined)[] = [];
+const fetchStub = vi.fn(async (_url: unknown, init?: { body?: unknown; headers?: unknown }) => {
+  const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
+  if ((init?.headers as Record<string, string>)['x-amz-target'] === 'AmazonSQS.SendMessage') {
+    sent.push(body as unknown as SentMessage);
+    const scripted = sqsAnswers.shift();
+    if (scripted) return scripted();
+    const md5 = createHash('md5').update(String(body.MessageBody)).digest('hex');
+    return new Response(JSON.stringify({ MessageId: `m${sent.length}`, MD5OfMessageBody: md5 }), { status: 200 });
+  }
+  reads.push(body);
   return new Response(JSON.stringify({ Item: marshall(dossierItem) }), { status: 200 });
 });
 const applicant = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', address: 'Lạng Sơn' };
@@ -60,7 +77,8 @@ beforeAll(() => {
 afterAll(() => vi.unstubAllGlobals());
 
 beforeEach(() => {
-  sqs.reset();
+  sent.length = 0;
+  sqsAnswers = [];
   reads.length = 0;
   // the dossier item, with the attributes the router asks for
   dossierItem = { schemaVersion: 1, applicant, fields };
@@ -68,19 +86,19 @@ beforeEach(() => {
 
 describe('route-events', () => {
   it('publishes each event to its agency queue as a valid AgencyMessageV1 with filterable attributes', async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const result = await handler(streamEvent([storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap')]), lambdaContext);
     expect(result.batchItemFailures).toEqual([]);
-    const input = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
+    const input = sent[0]!;
     expect(input.QueueUrl).toBe('http://127.0.0.1:9324/000000000000/motcua-lang-son-agency-so-tu-phap');
-    const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody!));
+    const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody));
     expect(message).toMatchObject({ schemaVersion: 1, type: 'dossier.submitted', eventId: 'evt-000.00.14.H37-260302-0001', dossier: { status: { code: 1, label: 'Mới đăng ký' }, previousStatus: null } });
     expect(message.dossier.trackingUrl).toBe('https://api.example.test/track/000.00.14.H37-260302-0001');
     expect(input.MessageAttributes).toMatchObject({ type: { StringValue: 'dossier.submitted' }, schemaVersion: { StringValue: '1' }, dossierCode: { StringValue: '000.00.14.H37-260302-0001' } });
   });
 
   it('reports the record that failed so that Lambda retries from it, not the whole batch blindly', async () => {
-    sqs.on(SendMessageCommand).resolvesOnce({ MessageId: 'm1' }).rejectsOnce(new Error('throttled')).resolves({ MessageId: 'm3' });
+    // the second send is refused (a queue that is not there is not retried)
+    sqsAnswers = [undefined, () => new Response(JSON.stringify({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }), { status: 400 })];
     const result = await handler(
       streamEvent([storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap'), storedEvent('000.00.14.H37-260302-0002', 'so-tu-phap'), storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap')]),
       lambdaContext,
@@ -89,26 +107,23 @@ describe('route-events', () => {
   });
 
   it("carries the dossier but not the citizen's login id", async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     await handler(streamEvent([storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap')]), lambdaContext);
-    const input = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input;
-    const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody!));
+    const input = sent[0]!;
+    const message = agencyMessageV1Schema.parse(JSON.parse(input.MessageBody));
     expect(message.actor).toEqual({ kind: 'citizen' });
     expect(message.dossier.applicant.fullName).toBe('Nguyễn Văn An');
     expect(JSON.stringify(input)).not.toContain('citizen-a');
   });
 
   it("keeps an official's subject and agency on their steps", async () => {
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const event = { ...storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap'), type: 'dossier.receive', actor: { kind: 'official', subject: 'official-1', agencyId: 'so-tu-phap' } };
     await handler(streamEvent([event]), lambdaContext);
-    const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
+    const message = agencyMessageV1Schema.parse(JSON.parse(sent[0]!.MessageBody));
     expect(message.actor).toEqual({ kind: 'official', subject: 'official-1', agencyId: 'so-tu-phap' });
   });
 
   it('takes the applicant and the form from the dossier item by key, asking for those attributes only', async () => {
     // Prepare
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const code = '000.00.14.H37-260302-0001';
 
     // Act
@@ -119,13 +134,12 @@ describe('route-events', () => {
     expect(reads).toHaveLength(1);
     expect(reads[0]).toMatchObject({ TableName: 'motcua-test', Key: marshall({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }), ConsistentRead: true });
     expect(Object.values(reads[0]!.ExpressionAttributeNames as Record<string, string>).sort()).toEqual(['applicant', 'fields', 'schemaVersion']);
-    const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
+    const message = agencyMessageV1Schema.parse(JSON.parse(sent[0]!.MessageBody));
     expect(message.dossier).toMatchObject({ applicant, fields });
   });
 
   it('still routes an event item written with the whole dossier, before items had a schema version', async () => {
     // Prepare: the dossier item is of that time too (no schemaVersion)
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     dossierItem = { applicant, fields };
     const code = '000.00.14.H37-260302-0009';
     const { schemaVersion: _, ...v1 } = storedEvent(code, 'so-tu-phap');
@@ -136,13 +150,12 @@ describe('route-events', () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([]);
-    const message = agencyMessageV1Schema.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!));
+    const message = agencyMessageV1Schema.parse(JSON.parse(sent[0]!.MessageBody));
     expect(message).toMatchObject({ eventId: `evt-${code}`, dossier: { code, applicant, fields } });
   });
 
   it('reports a record that does not fit the event schema as a failed item and routes the others', async () => {
     // Prepare: the second item lacks its agency, the third is of a version this code does not know
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
     const good = storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap');
     const { agencyId: _, ...withoutAgency } = storedEvent('000.00.14.H37-260302-0002', 'so-tu-phap');
     const future = { ...storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap'), schemaVersion: 2 };
@@ -152,6 +165,6 @@ describe('route-events', () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '101' }, { itemIdentifier: '102' }]);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(sent).toHaveLength(1);
   });
 });
