@@ -126,10 +126,13 @@ export async function burstSubmissions(options: BurstOptions): Promise<BurstResu
     16,
     async (i) => {
       const token = tokens[Math.floor(i / MAX_OPEN_DRAFTS)]!;
-      const created = await call('/dossiers', {
-        token,
-        body: { serviceId: burstService.id, applicant: applicant(40_000 + i), fields: { enterpriseName: `Công ty TNHH Thử tải ${i}`, employeeCount: 10 + (i % 90) } },
-      });
+      const body = { serviceId: burstService.id, applicant: applicant(40_000 + i), fields: { enterpriseName: `Công ty TNHH Thử tải ${i}`, employeeCount: 10 + (i % 90) } };
+      let created = await call('/dossiers', { token, body });
+      // a shed request (503 with Retry-After) stored nothing: the client sends it again when told to
+      for (let attempt = 0; attempt < 20 && created.status === 503 && Number(created.headers.get('retry-after')) > 0; attempt++) {
+        await sleep(Number(created.headers.get('retry-after')) * 1000 * (1 + Math.random()));
+        created = await call('/dossiers', { token, body });
+      }
       if (created.status !== 201 || !created.json.dossier.draft) throw new Error(`draft ${i}: ${created.status} ${created.text}`);
       drafts.push({ id: created.json.code, token });
       if (drafts.length % 100 === 0) say(`${drafts.length}/${options.submissions} drafts prepared`);
