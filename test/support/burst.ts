@@ -125,7 +125,8 @@ export async function burstSubmissions(options: BurstOptions): Promise<BurstResu
     Array.from({ length: options.submissions }, (_, i) => i),
     16,
     async (i) => {
-      const token = tokens[Math.floor(i / MAX_OPEN_DRAFTS)]!;
+      // concurrent drafts are of different citizens: one citizen's drafts contend on their open-draft set
+      const token = tokens[i % citizens]!;
       const body = { serviceId: burstService.id, applicant: applicant(40_000 + i), fields: { enterpriseName: `Công ty TNHH Thử tải ${i}`, employeeCount: 10 + (i % 90) } };
       let created = await call('/dossiers', { token, body });
       // a shed request (503 with Retry-After) stored nothing: the client sends it again when told to
