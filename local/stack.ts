@@ -78,6 +78,11 @@ export interface LocalStack {
   readonly paygovUrl: string;
   /** the simulated national portal (DVCQG) the sync consumer talks to; MOTCUA_DVCQG_PORT (default 3100) */
   readonly nationalPortal: SimulatedPortal;
+  /**
+   * Holds and releases every table-stream consumer at once (no-ops without consumers): records wait in
+   * the stream meanwhile, as behind disabled Lambda triggers, and are delivered in order once released.
+   */
+  readonly streamConsumers: { hold(): void; release(): void };
   stop(): Promise<void>;
 }
 
@@ -307,8 +312,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const web = createWebRoutes({ apiUrl, province, identity });
     const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion, web, localExtras: (method, url, body, type) => paygov.handle(method, url, body, type) });
 
+    let pollers: StreamPoller[] = [];
     if (options.consumers ?? true) {
-      const pollers: StreamPoller[] = declaredConsumers
+      pollers = declaredConsumers
         .filter((c): c is ConsumerDeclaration & { source: { kind: 'table-stream' } } => c.source.kind === 'table-stream')
         .map((consumer) =>
           startStreamPoller({
@@ -361,6 +367,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       paygovUrl: `${apiUrl}/local/paygov`,
       nationalPortal,
+      streamConsumers: {
+        hold: () => pollers.forEach((p) => p.hold()),
+        release: () => pollers.forEach((p) => p.release()),
+      },
       stop() {
         stopping ??= stopAll();
         return stopping;

@@ -65,6 +65,12 @@ export interface StreamPollerOptions {
 export interface StreamPoller {
   /** resolves when the poller has been through every shard once with nothing left to deliver */
   settled(): Promise<void>;
+  /**
+   * Stops reading the stream until `release`, records waiting in it as they do behind a Lambda trigger
+   * that is disabled or throttled (its iterator age grows); the batch in hand is finished first.
+   */
+  hold(): void;
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -133,6 +139,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     waiting.delete(shardId);
   };
   let stopped = false;
+  let held = false;
   let wake: (() => void) | undefined;
   // Waiters registered during a pass wait for the next full pass: the current one may have missed their records.
   let nextWaiters: (() => void)[] = [];
@@ -338,6 +345,10 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
 
   const loop = (async () => {
     while (!stopped) {
+      if (held) {
+        await pause(options.pollIntervalMs ?? 250);
+        continue;
+      }
       passWaiters.push(...nextWaiters);
       nextWaiters = [];
       let quiet = false;
@@ -357,6 +368,13 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
 
   return {
     settled: () => new Promise((resolve) => nextWaiters.push(resolve)),
+    hold() {
+      held = true;
+    },
+    release() {
+      held = false;
+      wake?.();
+    },
     async stop() {
       stopped = true;
       wake?.();
