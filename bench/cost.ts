@@ -30,6 +30,8 @@ export interface CostResult {
   readonly ses: number;
   readonly secrets: number;
   readonly byOperation: Readonly<Record<string, number>>;
+  /** DynamoDB write units per lifecycle by the function that spent them (table + index + refused conditions) */
+  readonly writeUnitsByFunction: Readonly<Record<string, number>>;
   /** schedule invocations seen during the run: a fixed cost per month, not per lifecycle */
   readonly scheduled: number;
 }
@@ -129,6 +131,12 @@ export async function benchCost(stack: LocalStack, recorder: Recorder, say: (lin
   let ses = 0;
   let secrets = 0;
   const byOperation: Record<string, number> = { 'S3 PutObject (presigned, from the browser)': presignedPuts / n };
+  const writeUnitsByFunction: Record<string, number> = {};
+  const spent = (functionName: string | undefined, units: number) => {
+    if (units === 0) return;
+    const id = functionName ? declarationId(functionName) : 'outside a function';
+    writeUnitsByFunction[id] = (writeUnitsByFunction[id] ?? 0) + units / n;
+  };
   for (const r of recorder.requests) {
     if (r.functionName && kindOf.get(declarationId(r.functionName)) === 'schedule') continue;
     byOperation[`${r.service} ${r.operation}`] = (byOperation[`${r.service} ${r.operation}`] ?? 0) + 1 / n;
@@ -137,8 +145,10 @@ export async function benchCost(stack: LocalStack, recorder: Recorder, say: (lin
         readUnits += r.units.read;
         writeUnits += r.units.write;
         indexWriteUnits += r.units.indexWrite;
+        spent(r.functionName, r.units.write + r.units.indexWrite);
       } else if (r.items !== undefined) {
         unmeteredWrites += r.items;
+        spent(r.functionName, r.items);
       } else {
         readUnits += 1;
       }
@@ -164,6 +174,7 @@ export async function benchCost(stack: LocalStack, recorder: Recorder, say: (lin
     ses: ses / n,
     secrets: secrets / n,
     byOperation,
+    writeUnitsByFunction,
     scheduled,
   };
 }
@@ -194,6 +205,10 @@ export function costReport(r: CostResult): string[] {
     `  invocations per lifecycle: ${Object.entries(r.invocations)
       .sort((a, b) => b[1] - a[1])
       .map(([id, count]) => `${id} ${num(count)}`)
+      .join(', ')}`,
+    `  DynamoDB write units per lifecycle by function (table, index and refused): ${Object.entries(r.writeUnitsByFunction)
+      .sort((a, b) => b[1] - a[1])
+      .map(([id, units]) => `${id} ${num(units)}`)
       .join(', ')}`,
     `  SDK requests per lifecycle: ${Object.entries(r.byOperation)
       .sort((a, b) => b[1] - a[1])
