@@ -33,11 +33,12 @@ export interface TracedCallEnd {
 export interface TracedCall {
   /** the X-Amzn-Trace-Id header each attempt carries, so that the service joins the trace */
   readonly traceHeader?: string;
+  /** never throws: the callers run it inside their retry loop, where a throw would read as a failed attempt */
   end(outcome: TracedCallEnd): void;
 }
 
 export interface CallTracer {
-  /** a call that cannot be traced now (no active segment) returns undefined */
+  /** a call that cannot be traced now (no active segment) returns undefined; never throws */
   start(call: TracedCallStart): TracedCall | undefined;
 }
 

@@ -131,7 +131,7 @@ function errorDetails(body: Json): Json {
 }
 
 /** The tables a request names, under X-Ray's attribute names (table_name, or table_names for a batch or a transaction). */
-export function tablesOf(input: Json): Record<string, string | string[]> {
+function tablesOf(input: Json): Record<string, string | string[]> {
   if (typeof input.TableName === 'string') return { table_name: input.TableName };
   const names = new Set<string>(Object.keys((input.RequestItems as Json | undefined) ?? {}));
   for (const item of (input.TransactItems as Json[] | undefined) ?? []) {
