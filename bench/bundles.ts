@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { consumers, routes } from '../functions/declaration.js';
 import { bundleBudget } from '../lib/bundle-budgets.js';
-import { bundleSettings } from '../lib/bundling.js';
+import { bundleAliases, bundleSettings } from '../lib/bundling.js';
 import { fromRoot } from '../lib/paths.js';
 
 export interface BundleFigure {
@@ -45,12 +45,13 @@ function importOnce(file: string): number {
   return Number(out);
 }
 
-/** Builds one function as the stack does (the settings of lib/bundling.ts); the metafile names its inputs. */
+/** Builds one function as the stack does (settings and aliases of lib/bundling.ts); the metafile names its inputs. */
 export async function buildBundle(entry: string, outfile: string): Promise<Metafile> {
   const result = await build({
     ...bundleSettings,
     mainFields: [...bundleSettings.mainFields],
     banner: { js: bundleSettings.banner },
+    alias: Object.fromEntries(Object.entries(bundleAliases).map(([from, to]) => [from, fromRoot(to)])),
     entryPoints: [fromRoot(entry)],
     bundle: true,
     outfile,

@@ -18,3 +18,16 @@ export const bundleSettings = {
   banner: esmRequireBanner,
   minify: true,
 } as const;
+
+/**
+ * Packages replaced inside bundles (repository-relative paths). Each shim says why it is safe; tests, tools
+ * and the local runtime run the sources unbundled and keep the originals.
+ */
+export const bundleAliases: Readonly<Record<string, string>> = {
+  semver: './functions/adapters/bundle-shims/semver.ts',
+};
+
+/** The aliases as NodejsFunction's esbuildArgs take them. */
+export const aliasArgs = (): { '--alias': string[] } => ({
+  '--alias': Object.entries(bundleAliases).map(([from, to]) => `${from}=${to}`),
+});

@@ -7,7 +7,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { agencyQueue, bucketLayout, environment, paymentEnvironment, type Grants, type TableScope } from '../functions/declaration.js';
 import { acknowledge, nagResourceId } from './nag.js';
-import { bundleSettings } from './bundling.js';
+import { aliasArgs, bundleSettings } from './bundling.js';
 import { fromRoot } from './paths.js';
 import { logRetention, removalPolicy, type StageName } from './stage.js';
 import type { Storage } from './storage.js';
@@ -124,6 +124,7 @@ export class HandlerFunction extends Construct {
         mainFields: [...bundleSettings.mainFields],
         banner: bundleSettings.banner,
         minify: bundleSettings.minify,
+        esbuildArgs: aliasArgs(),
         sourceMap: true,
         sourcesContent: false,
         // Ship the pinned signer and utilities rather than the runtime's SDK: the same versions then run

@@ -263,6 +263,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // No CloudWatch here, yet the metrics print as the EMF lines Lambda would hand it (declaration
       // businessMetrics, calendarMetric); POWERTOOLS_METRICS_DISABLED=true keeps them out of the output.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'false',
+      // No X-Ray daemon here. Powertools Tracer already stays off outside Lambda; this keeps it off in a
+      // shell that happens to carry Lambda's variables, so no handler sends a datagram
+      POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       [environment.notifyFromEmail]: `no-reply@${province.id}.motcua.local`,
       [environment.smsProvider]: 'http',

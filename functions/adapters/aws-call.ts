@@ -1,6 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, observedFunctionName } from './request-observer.js';
+import { activeCallTracer } from './call-tracing.js';
 import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
 
 /**
@@ -25,13 +26,15 @@ export interface AwsService {
   readonly signingName: string;
   /** the regional endpoint's first label */
   readonly endpointPrefix: string;
+  /** the name of its X-Ray subsegments (call-tracing.ts), which the service map shows */
+  readonly traceName: string;
 }
 
-export const SQS: AwsService = { id: 'SQS', signingName: 'sqs', endpointPrefix: 'sqs' };
-export const S3: AwsService = { id: 'S3', signingName: 's3', endpointPrefix: 's3' };
-export const SESV2: AwsService = { id: 'SESv2', signingName: 'ses', endpointPrefix: 'email' };
-export const SNS: AwsService = { id: 'SNS', signingName: 'sns', endpointPrefix: 'sns' };
-export const SECRETS_MANAGER: AwsService = { id: 'Secrets Manager', signingName: 'secretsmanager', endpointPrefix: 'secretsmanager' };
+export const SQS: AwsService = { id: 'SQS', signingName: 'sqs', endpointPrefix: 'sqs', traceName: 'SQS' };
+export const S3: AwsService = { id: 'S3', signingName: 's3', endpointPrefix: 's3', traceName: 'S3' };
+export const SESV2: AwsService = { id: 'SESv2', signingName: 'ses', endpointPrefix: 'email', traceName: 'SES' };
+export const SNS: AwsService = { id: 'SNS', signingName: 'sns', endpointPrefix: 'sns', traceName: 'SNS' };
+export const SECRETS_MANAGER: AwsService = { id: 'Secrets Manager', signingName: 'secretsmanager', endpointPrefix: 'secretsmanager', traceName: 'SecretsManager' };
 
 const RETRY_AFTER_CAP_MS = 5000;
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -141,6 +144,8 @@ export interface AwsRequest {
   readonly errorIn200?: boolean;
   /** a success's body is not read: the caller streams it (S3 GetObject) */
   readonly stream?: boolean;
+  /** what the call acts on, for its X-Ray subsegment: `{ queue_url }`, `{ bucket_name }` (X-Ray's names) */
+  readonly resource?: Readonly<Record<string, string>>;
 }
 
 export interface AwsAnswer {
@@ -172,11 +177,19 @@ function retryAfterMs(headers: Headers): number | undefined {
   return Number.isNaN(at) ? undefined : at - Date.now();
 }
 
+/** The request ids AWS answers with, under the headers each protocol uses. */
+function requestIds(headers: Headers): { requestId?: string; extendedRequestId?: string } {
+  const requestId = headers.get('x-amzn-requestid') ?? headers.get('x-amz-request-id');
+  const extendedRequestId = headers.get('x-amz-id-2');
+  return { ...(requestId ? { requestId } : {}), ...(extendedRequestId ? { extendedRequestId } : {}) };
+}
+
 /** A caller for one service in one region; the endpoint is resolved once, as a client does at construction. */
 export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): AwsCall & { readonly endpoint: URL; readonly custom: boolean; readonly region: string } {
   const env = options.env ?? process.env;
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('AWS_REGION is not set');
+  const configured = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!configured) throw new Error('AWS_REGION is not set');
+  const region: string = configured;
   const { url: endpoint, custom } = endpointOf(service, region, env);
   const isS3 = service.signingName === 's3';
   // S3 signs the path as sent (its keys are encoded once, by the caller) and always carries the payload hash
@@ -185,7 +198,7 @@ export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): 
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  async function attempt(request: AwsRequest): Promise<{ status: number; headers: Headers; text: string; body: ReadableStream<Uint8Array> | null }> {
+  async function attempt(request: AwsRequest, traceHeader: string | undefined): Promise<{ status: number; headers: Headers; text: string; body: ReadableStream<Uint8Array> | null }> {
     const base = request.endpoint ?? endpoint;
     const path = `${base.pathname.replace(/\/$/, '')}${request.path ?? '/'}` || '/';
     const query = request.query ?? {};
@@ -201,6 +214,8 @@ export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): 
     });
     // fetch sets Host itself from the URL, the same value that was signed
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
+    // added after signing, as SigV4 never signs it: a proxy may rewrite it without breaking the signature
+    if (traceHeader) headers['X-Amzn-Trace-Id'] = traceHeader;
     const search = Object.entries(query)
       .map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`)
       .join('&');
@@ -225,14 +240,21 @@ export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): 
     const observer = activeObserver();
     const functionName = observedFunctionName();
     const by = functionName ? { functionName } : {};
+    // one subsegment for the call and its retries, as the X-Ray SDK's middleware records an SDK command
+    const trace = activeCallTracer()?.start({ service: service.traceName, operation: request.operation, region, ...(request.resource ? { resource: request.resource } : {}) });
     for (let n = 1; ; n++) {
       let error: AwsCallError;
       let hint: number | undefined;
+      let answered: Headers | undefined;
       try {
-        const answer = await attempt(request);
+        const answer = await attempt(request, trace?.traceHeader);
+        answered = answer.headers;
         const failed = answer.status < 200 || answer.status >= 300;
         observer?.request?.({ service: service.id, operation: request.operation, failed, ...by });
-        if (!failed) return answer;
+        if (!failed) {
+          trace?.end({ attempts: n, status: answer.status, ...requestIds(answer.headers) });
+          return answer;
+        }
         const { code, message } = errorOf(answer.status, answer.headers, answer.text);
         const { throttling, retryable } = classify(code, answer.status, message);
         error = new AwsCallError(code, message, answer.status, throttling, retryable);
@@ -243,7 +265,15 @@ export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): 
         const cause = (err as { cause?: { message?: string } }).cause?.message;
         error = new AwsCallError(name, `${service.id} ${request.operation}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`, undefined, false, true);
       }
-      if (!error.retryable || n >= MAX_ATTEMPTS) throw error;
+      if (!error.retryable || n >= MAX_ATTEMPTS) {
+        trace?.end({
+          attempts: n,
+          ...(error.status !== undefined ? { status: error.status } : {}),
+          ...(answered ? requestIds(answered) : {}),
+          error: { code: error.name, throttling: error.throttling },
+        });
+        throw error;
+      }
       const computed = Math.floor(random() * Math.min((error.throttling ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** (n - 1), MAX_DELAY_MS));
       await sleep(hint === undefined ? computed : Math.max(computed, Math.min(hint, computed + RETRY_AFTER_CAP_MS)));
     }

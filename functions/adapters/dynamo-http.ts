@@ -2,6 +2,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, consumedUnits, itemsWritten, observedFunctionName } from './request-observer.js';
+import { activeCallTracer } from './call-tracing.js';
 import type { DynamoTable } from './dynamo-table.js';
 import type { TableReads } from './table-reads.js';
 import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
@@ -129,6 +130,19 @@ function errorDetails(body: Json): Json {
   return details;
 }
 
+/** The tables a request names, under X-Ray's attribute names (table_name, or table_names for a batch or a transaction). */
+function tablesOf(input: Json): Record<string, string | string[]> {
+  if (typeof input.TableName === 'string') return { table_name: input.TableName };
+  const names = new Set<string>(Object.keys((input.RequestItems as Json | undefined) ?? {}));
+  for (const item of (input.TransactItems as Json[] | undefined) ?? []) {
+    for (const request of Object.values(item)) {
+      const table = (request as Json | undefined)?.TableName;
+      if (typeof table === 'string') names.add(table);
+    }
+  }
+  return names.size > 0 ? { table_names: [...names] } : {};
+}
+
 function transport(options: SignedTableOptions): Call {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error('AWS_REGION is not set');
@@ -138,7 +152,7 @@ function transport(options: SignedTableOptions): Call {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  async function attempt(operation: string, body: string, timeoutMs: number): Promise<{ status: number; json: Json }> {
+  async function attempt(operation: string, body: string, timeoutMs: number, traceHeader: string | undefined): Promise<{ status: number; headers: Headers; json: Json }> {
     const signed = await signer.sign({
       method: 'POST',
       protocol: endpoint.protocol,
@@ -151,6 +165,8 @@ function transport(options: SignedTableOptions): Call {
     });
     // fetch sets Host itself from the URL, the same value that was signed
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
+    // added after signing, as SigV4 never signs it
+    if (traceHeader) headers['X-Amzn-Trace-Id'] = traceHeader;
     const response = await send(new URL('/', endpoint), { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     let json: Json;
@@ -159,7 +175,7 @@ function transport(options: SignedTableOptions): Call {
     } catch {
       json = { __type: 'InvalidResponse', message: `not JSON (HTTP ${response.status})` };
     }
-    return { status: response.status, json };
+    return { status: response.status, headers: response.headers, json };
   }
 
   return async function call(operation: string, input: Json): Promise<Json> {
@@ -169,14 +185,19 @@ function transport(options: SignedTableOptions): Call {
     const items = itemsWritten(operation, input);
     const counted = { ...(functionName ? { functionName } : {}), ...(items !== undefined ? { items } : {}) };
     const timeoutMs = items === undefined ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
+    // one subsegment for the call and its retries, as the X-Ray SDK's middleware records an SDK command
+    const trace = activeCallTracer()?.start({ service: 'DynamoDB', operation, region, resource: tablesOf(input) });
     for (let n = 1; ; n++) {
       let error: DynamoHttpError;
       let retry: Retry;
+      let requestId: string | undefined;
       try {
-        const { status, json } = await attempt(operation, body, timeoutMs);
+        const { status, headers, json } = await attempt(operation, body, timeoutMs, trace?.traceHeader);
+        requestId = headers.get('x-amzn-requestid') ?? undefined;
         if (status === 200) {
           const units = observer ? consumedUnits(operation, json.ConsumedCapacity as Parameters<typeof consumedUnits>[1]) : undefined;
           observer?.request?.({ service: 'DynamoDB', operation, failed: false, ...counted, ...(units ? { units } : {}) });
+          trace?.end({ attempts: n, status, ...(requestId ? { requestId } : {}) });
           return json;
         }
         observer?.request?.({ service: 'DynamoDB', operation, failed: true, ...counted });
@@ -192,7 +213,15 @@ function transport(options: SignedTableOptions): Call {
         const message = `network error: ${(err as Error).message}${cause ? `: ${cause}` : ''}${code ? ` (${code})` : ''}`;
         error = new DynamoHttpError(code === 'TimeoutError' ? 'TimeoutError' : 'NetworkError', message, undefined, retry !== undefined, code ? { code } : {});
       }
-      if (!retry || n >= MAX_ATTEMPTS) throw error;
+      if (!retry || n >= MAX_ATTEMPTS) {
+        trace?.end({
+          attempts: n,
+          ...(error.status !== undefined ? { status: error.status } : {}),
+          ...(requestId ? { requestId } : {}),
+          error: { code: error.name, throttling: retry === 'throttling' },
+        });
+        throw error;
+      }
       await sleep(Math.floor(random() * Math.min((retry === 'throttling' ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** (n - 1), MAX_DELAY_MS)));
     }
   };

@@ -3,6 +3,7 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { logger, withInvocationLogger, withLogKeys } from '../http/logger.js';
 import { storedEventSchema, type StoredEventItem } from './event-item.js';
 import { newImageOf, StreamRecordShapeError } from './stream-image.js';
+import { traced, tracedRecord } from './tracing.js';
 
 export interface EventConsumerOptions {
   /**
@@ -17,7 +18,7 @@ export interface EventConsumerOptions {
  * order; each is parsed with the event item schema (either version, see event-item.ts), and one that does
  * not fit is logged (its keys and failed paths, no values) and reported as a failed batch item, never
  * cast. Every line logged while a record is processed carries its dossier code and event id, and the
- * invocation's Lambda context.
+ * invocation's Lambda context; in X-Ray each record is a subsegment annotated with its dossier code.
  */
 export function eventConsumer(handle: (event: StoredEventItem) => Promise<void>, options: EventConsumerOptions = {}) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -28,18 +29,19 @@ export function eventConsumer(handle: (event: StoredEventItem) => Promise<void>,
     try {
       const event = parse(record);
       if (!event) return;
-      await withLogKeys({ dossierCode: event.dossierCode, eventId: event.eventId }, () => handle(event));
+      await tracedRecord('record', event.dossierCode, () => withLogKeys({ dossierCode: event.dossierCode, eventId: event.eventId }, () => handle(event)));
     } catch (err) {
       failedInBatch = true;
       throw err;
     }
   }
 
-  return (event: DynamoDBStreamEvent, context: Context) =>
+  return traced((event: DynamoDBStreamEvent, context: Context) =>
     withInvocationLogger(context, () => {
       failedInBatch = false;
       return processPartialResponse(event, processRecord, processor, { context, processInParallel: false });
-    });
+    }),
+  );
 }
 
 function parse(record: DynamoDBRecord): StoredEventItem | undefined {

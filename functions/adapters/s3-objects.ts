@@ -30,12 +30,14 @@ export function signedS3(bucket: string, options: AwsCallerOptions = {}): S3Obje
   const call: AwsCall & { endpoint: URL; custom: boolean } = awsCaller(S3, options);
   const virtual = !call.custom && dnsLabel.test(bucket);
   const endpoint = virtual ? new URL(`${call.endpoint.protocol}//${bucket}.${call.endpoint.host}`) : call.endpoint;
+  // each call names the bucket on its X-Ray subsegment, as the X-Ray SDK does
+  const resource = { bucket_name: bucket };
   const pathOf = (key: string) => (virtual ? `/${encodeKey(key)}` : `/${uriEncode(bucket)}/${encodeKey(key)}`);
 
   return {
     async head(key, versionId) {
       try {
-        const answer = await call({ operation: 'HeadObject', method: 'HEAD', endpoint, path: pathOf(key), query: version(versionId) });
+        const answer = await call({ resource, operation: 'HeadObject', method: 'HEAD', endpoint, path: pathOf(key), query: version(versionId) });
         return { contentLength: Number(answer.headers.get('content-length') ?? 0) };
       } catch (err) {
         // a HEAD answer has no body: S3 says 404 only, which the SDK names NotFound
@@ -44,16 +46,16 @@ export function signedS3(bucket: string, options: AwsCallerOptions = {}): S3Obje
       }
     },
     async get(key, versionId) {
-      const answer = await call({ operation: 'GetObject', method: 'GET', endpoint, path: pathOf(key), query: version(versionId), stream: true, timeoutMs: GET_TIMEOUT_MS });
+      const answer = await call({ resource, operation: 'GetObject', method: 'GET', endpoint, path: pathOf(key), query: version(versionId), stream: true, timeoutMs: GET_TIMEOUT_MS });
       // Node's web ReadableStream is async-iterable
       return (answer.body ?? []) as AsyncIterable<Uint8Array>;
     },
     async copy(sourceKey, targetKey, sourceVersionId) {
       const source = `${uriEncode(bucket)}/${encodeKey(sourceKey)}${sourceVersionId ? `?versionId=${uriEncode(sourceVersionId)}` : ''}`;
-      await call({ operation: 'CopyObject', method: 'PUT', endpoint, path: pathOf(targetKey), headers: { 'x-amz-copy-source': source }, errorIn200: true });
+      await call({ resource, operation: 'CopyObject', method: 'PUT', endpoint, path: pathOf(targetKey), headers: { 'x-amz-copy-source': source }, errorIn200: true });
     },
     async delete(key, versionId) {
-      await call({ operation: 'DeleteObject', method: 'DELETE', endpoint, path: pathOf(key), query: version(versionId) });
+      await call({ resource, operation: 'DeleteObject', method: 'DELETE', endpoint, path: pathOf(key), query: version(versionId) });
     },
   };
 }

@@ -35,6 +35,7 @@ export function signedSqs(options: AwsCallerOptions = {}): QueueSender {
         endpoint: new URL(queue.origin),
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage', 'x-amzn-query-mode': 'true' },
         body: JSON.stringify(input),
+        resource: { queue_url: input.QueueUrl },
       });
       const out = JSON.parse(answer.text) as { MessageId?: string; MD5OfMessageBody?: string };
       // as the SDK checks by default: what SQS stored is what was sent

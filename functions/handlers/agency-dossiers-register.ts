@@ -3,6 +3,7 @@ import * as input from '../contracts/inputs.js';
 import { dossierDeps } from '../adapters/deps.js';
 import { registerDeskDossier } from '../app/dossiers.js';
 import { countSubmission, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 const route = httpRoute(input.RegisterDeskDossier, async ({ caller, params, body, header, deadline }) => {
   const result = await registerDeskDossier(dossierDeps(), caller, params.id, body, header('idempotency-key'), deadline);
@@ -14,4 +15,4 @@ const route = httpRoute(input.RegisterDeskDossier, async ({ caller, params, body
   };
 });
 
-export const handler = withMetrics(route);
+export const handler = traced(withMetrics(route));

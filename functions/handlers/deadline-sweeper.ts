@@ -10,6 +10,7 @@ import { DeadlineIndex } from '../adapters/deadline-index.js';
 import { sweepDeadlines } from '../app/deadlines.js';
 import { calendarWarning } from '../domain/calendar.js';
 import { logger } from '../http/logger.js';
+import { traced } from '../adapters/tracing.js';
 
 let deps: { repo: DossierRepository; index: DeadlineIndex } | undefined;
 let metrics: Metrics | undefined;
@@ -18,7 +19,7 @@ let metrics: Metrics | undefined;
  * Every 15 minutes: marks overdue dossiers and reminds agencies one working day before a deadline; and
  * reports whether appointments issued now reach a year counted on the statute alone (metric + warning).
  */
-export const handler = async (_event: ScheduledEvent, _context: Context) => {
+export const handler = traced(async (_event: ScheduledEvent, _context: Context) => {
   const tableName = requiredEnv(environment.tableName);
   deps ??= { repo: new DossierRepository(dynamo(), tableName), index: new DeadlineIndex(dynamo(), tableName) };
   const province = currentProvince();
@@ -31,4 +32,4 @@ export const handler = async (_event: ScheduledEvent, _context: Context) => {
   const result = await sweepDeadlines({ ...deps, province, now: at });
   logger.info('deadline sweep', { ...result });
   return result;
-};
+});

@@ -4,6 +4,7 @@ import { workflowDeps } from '../adapters/deps.js';
 import { actOnDossier } from '../app/workflow.js';
 import { businessMetrics } from '../declaration.js';
 import { countMetric, countRefusal, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 const route = httpRoute(input.ActOnDossier, async ({ caller, params, body }) => {
   const { expectedVersion, ...command } = body;
@@ -12,4 +13,4 @@ const route = httpRoute(input.ActOnDossier, async ({ caller, params, body }) => 
   return { status: 200, body: view };
 });
 
-export const handler = withMetrics(route);
+export const handler = traced(withMetrics(route));

@@ -4,6 +4,7 @@ import { dossierDeps } from '../adapters/deps.js';
 import { submitDossier } from '../app/dossiers.js';
 import { AppError } from '../domain/errors.js';
 import { countSubmission, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 const route = httpRoute(input.CreateDossier, async ({ caller, body, header, deadline }) => {
   if (caller.kind !== 'citizen') throw new AppError('forbidden', 'forbidden', 'only citizens submit dossiers online', 'Chỉ công dân mới nộp hồ sơ trực tuyến.');
@@ -17,4 +18,4 @@ const route = httpRoute(input.CreateDossier, async ({ caller, body, header, dead
   };
 });
 
-export const handler = withMetrics(route);
+export const handler = traced(withMetrics(route));

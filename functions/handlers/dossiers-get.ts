@@ -2,8 +2,9 @@ import { httpRoute } from '../http/route.js';
 import * as input from '../contracts/inputs.js';
 import { dossierDeps } from '../adapters/deps.js';
 import { readDossier } from '../app/dossiers.js';
+import { traced } from '../adapters/tracing.js';
 
-export const handler = httpRoute(input.GetDossier, async ({ caller, params }) => ({
+export const handler = traced(httpRoute(input.GetDossier, async ({ caller, params }) => ({
   status: 200,
   body: await readDossier(dossierDeps(), caller, params.code),
-}));
+})));

@@ -3,6 +3,7 @@ import * as input from '../contracts/inputs.js';
 import { documentDeps } from '../adapters/document-deps.js';
 import { submitDraft } from '../app/documents.js';
 import { countSubmission, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 const route = httpRoute(input.SubmitDossier, async ({ caller, params, deadline }) => {
   const { replayed, body } = await submitDraft(documentDeps(), caller, params.code, deadline);
@@ -10,4 +11,4 @@ const route = httpRoute(input.SubmitDossier, async ({ caller, params, deadline }
   return { status: 200, body, headers: { location: body.trackingUrl } };
 });
 
-export const handler = withMetrics(route);
+export const handler = traced(withMetrics(route));

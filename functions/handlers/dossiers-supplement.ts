@@ -4,6 +4,7 @@ import { workflowDeps } from '../adapters/deps.js';
 import { actOnDossier } from '../app/workflow.js';
 import { businessMetrics } from '../declaration.js';
 import { countRefusal, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 const route = httpRoute(input.SupplementDossier, async ({ caller, params, body }) => ({
   status: 200,
@@ -12,4 +13,4 @@ const route = httpRoute(input.SupplementDossier, async ({ caller, params, body }
   ),
 }));
 
-export const handler = withMetrics(route);
+export const handler = traced(withMetrics(route));

@@ -8,6 +8,7 @@ import { nationalDossierSchema } from '../contracts/national.js';
 import { issuesToDetails } from '../domain/dossier.js';
 import { AppError, invalidInput } from '../domain/errors.js';
 import { countSubmission, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 const unsigned = () => new AppError('unauthenticated', 'unauthorized', 'not signed by the national portal', 'Yêu cầu không được Cổng Dịch vụ công quốc gia ký.');
 
@@ -32,4 +33,4 @@ const route = httpRoute(input.ReceiveNationalDossier, async ({ event, header, de
   return { status: result.replayed ? 200 : 201, body: result.body };
 });
 
-export const handler = withMetrics(route);
+export const handler = traced(withMetrics(route));

@@ -6,6 +6,7 @@ import { takeNotification } from '../app/payments.js';
 import { logger } from '../http/logger.js';
 import { businessMetrics } from '../declaration.js';
 import { countMetric, withMetrics } from '../http/metrics.js';
+import { traced } from '../adapters/tracing.js';
 
 /** A callback is small; anything bigger is not one (and is not read). */
 const MAX_NOTIFICATION_BYTES = 16 * 1024;
@@ -26,4 +27,4 @@ const route = httpRoute(input.PaymentNotification, async ({ params, event }) => 
 });
 
 /** One module for both routes (POST with a JSON body, GET with a signed query string): the contract is the same. */
-export const handler = withMetrics((event: HttpEvent, context: Context): Promise<HttpResult> => route(event, context));
+export const handler = traced(withMetrics((event: HttpEvent, context: Context): Promise<HttpResult> => route(event, context)));

@@ -4,6 +4,7 @@ import * as input from '../contracts/inputs.js';
 import { paymentDeps } from '../adapters/payment-deps.js';
 import { readReceipt, type Receipt } from '../app/payments.js';
 import { receiptPdf } from '../adapters/receipt-pdf.js';
+import { traced } from '../adapters/tracing.js';
 
 const route = httpRoute(input.GetPaymentReceipt, async ({ caller, params }) => ({ status: 200, body: await readReceipt(paymentDeps(), caller, params.code, params.ref) }));
 
@@ -14,7 +15,7 @@ function wantsPdf(event: HttpEvent): boolean {
 }
 
 /** JSON by default; the same receipt as a PDF when asked. Refusals stay JSON, whatever was asked. */
-export const handler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+export const handler = traced(async (event: HttpEvent, context: Context): Promise<HttpResult> => {
   const result = await route(event, context);
   if (!wantsPdf(event) || result.statusCode !== 200 || typeof result.body !== 'string') return result;
   const receipt = JSON.parse(result.body) as Receipt;
@@ -25,4 +26,4 @@ export const handler = async (event: HttpEvent, context: Context): Promise<HttpR
     body: pdf.toString('base64'),
     isBase64Encoded: true,
   };
-};
+});

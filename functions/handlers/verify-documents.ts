@@ -2,6 +2,8 @@ import type { S3Event } from 'aws-lambda';
 import { verifierDeps } from '../adapters/verifier-deps.js';
 import { verifyUpload } from '../app/documents.js';
 import { logger } from '../http/logger.js';
+import { traced, tracedRecord } from '../adapters/tracing.js';
+import { parseObjectKey } from '../domain/documents.js';
 
 /** S3 URL-encodes keys in event notifications, with `+` for spaces. */
 export const keyOfEvent = (raw: string): string => decodeURIComponent(raw.replace(/\+/g, ' '));
@@ -10,11 +12,13 @@ export const keyOfEvent = (raw: string): string => decodeURIComponent(raw.replac
  * Verifies every object created under the documents' prefix. Records are judged one by one; a thrown
  * error fails the invocation so that Lambda retries it (verification is idempotent: it re-reads the object).
  */
-export const handler = async (event: S3Event): Promise<void> => {
+export const handler = traced(async (event: S3Event): Promise<void> => {
   for (const record of event.Records) {
     if (!record.eventName.startsWith('ObjectCreated')) continue;
     const key = keyOfEvent(record.s3.object.key);
-    const outcome = await verifyUpload(verifierDeps(), key, record.s3.object.versionId);
-    logger.info('document checked', { key, outcome, size: record.s3.object.size });
+    await tracedRecord('object', parseObjectKey(key)?.dossierCode, async () => {
+      const outcome = await verifyUpload(verifierDeps(), key, record.s3.object.versionId);
+      logger.info('document checked', { key, outcome, size: record.s3.object.size });
+    });
   }
-};
+});

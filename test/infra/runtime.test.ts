@@ -36,8 +36,10 @@ describe('tracing', () => {
     }
   });
 
-  test('ships without the X-Ray SDK: Tracer would add about 120 KB to a bundle (README, Operations)', () => {
+  test('Powertools Tracer is pinned to the version of the logger and metrics', () => {
     const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies).filter((d) => d === '@aws-lambda-powertools/tracer' || d.startsWith('aws-xray-sdk'))).toEqual([]);
+    expect(pkg.dependencies['@aws-lambda-powertools/tracer']).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.dependencies['@aws-lambda-powertools/tracer']).toBe(pkg.dependencies['@aws-lambda-powertools/logger']);
+    expect(pkg.dependencies['@aws-lambda-powertools/tracer']).toBe(pkg.dependencies['@aws-lambda-powertools/metrics']);
   });
 });
