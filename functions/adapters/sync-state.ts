@@ -23,39 +23,49 @@ export class SyncStateRepository implements SyncStates {
     return out.Item as SyncState | undefined;
   }
 
-  /** Records that the table holds `version` of a dossier; the first sighting also counts the dossier. */
+  /**
+   * Records that the table holds `version` of a dossier; the first sighting also counts the dossier. The
+   * state is read first: most events are of a dossier already seen, and a creating transaction tried on
+   * them would be refused and still billed (two items), while a redelivered or older version needs no
+   * write at all.
+   */
   async observe(code: string, version: number, status: number, at: string): Promise<SyncState> {
     const shard = shardOf(code, SYNC_SHARDS);
     const index = { gsi1pk: syncKeys.unsynced(shard), gsi1sk: `${at}#${code}` };
-    try {
-      await this.db.transactWrite({
+    const known = await this.get(code);
+    if (!known) {
+      const item = { ...syncKeys.state(code), entity: 'dvcqg-sync', code, seenVersion: version, seenStatus: status, updatedAt: at, ...index };
+      try {
+        await this.db.transactWrite({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...syncKeys.state(code), entity: 'dvcqg-sync', code, seenVersion: version, seenStatus: status, updatedAt: at, ...index },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
             { Update: { TableName: this.tableName, Key: syncKeys.counter(shard), UpdateExpression: 'ADD dossiers :one', ExpressionAttributeValues: { ':one': 1 } } },
           ],
         });
-    } catch (err) {
-      if (!isTransactionCanceled(err)) throw err;
-      try {
-        await this.db.update({
-            TableName: this.tableName,
-            Key: syncKeys.state(code),
-            UpdateExpression: 'SET seenVersion = :v, seenStatus = :s, updatedAt = :at, gsi1pk = :pk, gsi1sk = :sk',
-            ConditionExpression: 'seenVersion < :v AND (attribute_not_exists(syncedVersion) OR syncedVersion < :v)',
-            ExpressionAttributeValues: { ':v': version, ':s': status, ':at': at, ':pk': index.gsi1pk, ':sk': index.gsi1sk },
-          });
-      } catch (inner) {
-        // an older or already synced version seen again (a redelivery): nothing changes
-        if (!isConditionFailed(inner)) throw inner;
+        return item as unknown as SyncState;
+      } catch (err) {
+        // another delivery of the dossier created it meanwhile: it is counted, update it as seen below
+        if (!isTransactionCanceled(err)) throw err;
       }
+    } else if ((known.seenVersion ?? 0) >= version || (known.syncedVersion ?? 0) >= version) {
+      // an older or already synced version seen again (a redelivery): nothing changes
+      return known;
     }
-    return (await this.get(code))!;
+    try {
+      const out = await this.db.update({
+        TableName: this.tableName,
+        Key: syncKeys.state(code),
+        UpdateExpression: 'SET seenVersion = :v, seenStatus = :s, updatedAt = :at, gsi1pk = :pk, gsi1sk = :sk',
+        ConditionExpression: 'seenVersion < :v AND (attribute_not_exists(syncedVersion) OR syncedVersion < :v)',
+        ExpressionAttributeValues: { ':v': version, ':s': status, ':at': at, ':pk': index.gsi1pk, ':sk': index.gsi1sk },
+        ReturnValues: 'ALL_NEW',
+      });
+      return out.Attributes as SyncState;
+    } catch (inner) {
+      // a newer version was recorded meanwhile: the state as it now stands
+      if (!isConditionFailed(inner)) throw inner;
+      return (await this.get(code))!;
+    }
   }
 
   /** The portal accepted `version`; the dossier leaves the unsynced index unless a newer version was seen meanwhile. */
