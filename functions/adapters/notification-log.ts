@@ -6,8 +6,14 @@ import type { ClaimOutcome, DigestItem, NotificationStore } from '../app/ports.j
 export const notificationKeys = {
   /** one per event and channel (or per agency digest): its state says whether the send happened */
   marker: (key: string) => ({ pk: `NOTIFY#${key}`, sk: 'NOTIFY' }),
-  /** the digest of one agency for one hour; queried per hour, never scanned */
+  /**
+   * One hour's digests, one partition queried per hour, never scanned: an item per entry (keyed by its
+   * event, so a redelivered record rewrites the same item) and one per agency mailed. Entries written
+   * before this layout sit in one item per agency (`AGENCY#<id>`, a map of entries), still read.
+   */
   digest: (window: string, agencyId: string) => ({ pk: `DIGEST#${window}`, sk: `AGENCY#${agencyId}` }),
+  digestEntry: (window: string, agencyId: string, eventId: string) => ({ pk: `DIGEST#${window}`, sk: `ENTRY#${agencyId}#${eventId}` }),
+  digestSent: (window: string, agencyId: string) => ({ pk: `DIGEST#${window}`, sk: `SENT#${agencyId}` }),
 } as const;
 
 /** Markers and digests outlive any stream retention (24 h) and redrive window by far, then expire. */
@@ -82,28 +88,27 @@ export class NotificationLog implements NotificationStore {
     return answer.Item?.state as string | undefined;
   }
 
-  /** Files an official event in its agency's hour; keyed by eventId, so a redelivered record changes nothing. */
+  /**
+   * Files an official event in its agency's hour: an item of its own, keyed by the event, so a
+   * redelivered record writes the same item again. One map per agency and hour made every addition
+   * rewrite (and bill) the whole hour so far: a busy agency's hundredth dossier cost as much as its
+   * ninety-nine before it.
+   */
   async addToDigest(window: string, agencyId: string, entry: DigestEntry, now: Date): Promise<void> {
-    const key = notificationKeys.digest(window, agencyId);
-    // Two steps because DynamoDB cannot create a map and set a key inside it in one expression.
-    await this.db.update({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: 'SET entity = :entity, agencyId = :agency, entries = if_not_exists(entries, :empty), expiresAt = :exp',
-        ExpressionAttributeValues: { ':entity': 'digest', ':agency': agencyId, ':empty': {}, ':exp': Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS },
-      });
-    await this.db.update({
-        TableName: this.tableName,
-        Key: key,
-        UpdateExpression: 'SET entries.#id = :entry',
-        ExpressionAttributeNames: { '#id': entry.eventId },
-        ExpressionAttributeValues: { ':entry': entry },
-      });
+    await this.db.put({
+      TableName: this.tableName,
+      Item: { ...notificationKeys.digestEntry(window, agencyId, entry.eventId), entity: 'digest-entry', agencyId, entry, expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS },
+    });
   }
 
-  /** Every agency's digest of one hour: one partition, paged. */
+  /** Every agency's digest of one hour, entries oldest first: one partition, paged. */
   async digestsOf(window: string): Promise<DigestItem[]> {
-    const items: DigestItem[] = [];
+    const byAgency = new Map<string, { entries: DigestEntry[]; sentAt?: string }>();
+    const of = (agencyId: string) => {
+      let digest = byAgency.get(agencyId);
+      if (!digest) byAgency.set(agencyId, (digest = { entries: [] }));
+      return digest;
+    };
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.query({
@@ -113,23 +118,29 @@ export class NotificationLog implements NotificationStore {
           ExclusiveStartKey: start,
         });
       for (const item of page.Items ?? []) {
-        items.push({
-          agencyId: String(item.agencyId),
-          entries: Object.values((item.entries ?? {}) as Record<string, DigestEntry>),
-          ...(item.sentAt ? { sentAt: String(item.sentAt) } : {}),
-        });
+        const sk = String(item.sk);
+        const digest = of(String(item.agencyId));
+        if (sk.startsWith('ENTRY#')) digest.entries.push(item.entry as DigestEntry);
+        else if (sk.startsWith('SENT#')) digest.sentAt = String(item.sentAt);
+        else {
+          // the earlier layout: the agency's hour in one item
+          digest.entries.push(...Object.values((item.entries ?? {}) as Record<string, DigestEntry>));
+          if (item.sentAt) digest.sentAt = String(item.sentAt);
+        }
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    return items;
+    return [...byAgency].map(([agencyId, { entries, sentAt }]) => ({
+      agencyId,
+      entries: entries.sort((a, b) => a.at.localeCompare(b.at) || a.eventId.localeCompare(b.eventId)),
+      ...(sentAt ? { sentAt } : {}),
+    }));
   }
 
   async markDigestSent(window: string, agencyId: string, now: Date): Promise<void> {
-    await this.db.update({
-        TableName: this.tableName,
-        Key: notificationKeys.digest(window, agencyId),
-        UpdateExpression: 'SET sentAt = :at',
-        ExpressionAttributeValues: { ':at': now.toISOString() },
-      });
+    await this.db.put({
+      TableName: this.tableName,
+      Item: { ...notificationKeys.digestSent(window, agencyId), entity: 'digest-sent', agencyId, sentAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS },
+    });
   }
 }
