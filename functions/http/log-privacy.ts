@@ -11,18 +11,19 @@ import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertool
 const patterns: readonly RegExp[] = [
   // e-mail addresses
   /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g,
-  // phone numbers: 0 or +84 then 9-10 digits (before the ID rule, which would leave a stub)
-  /(?<![0-9A-Za-z])(?:\+84|0)\d{9,10}(?![0-9A-Za-z])/g,
-  // CMND (9 digits) and CCCD (12 digits), standing alone: a run of digits inside a hex token (a hash, a
-  // trace id) is not a number anyone was given
-  /(?<![0-9A-Za-z])(?:\d{12}|\d{9})(?![0-9A-Za-z])/g,
+  // phone numbers: 0 or +84 then 9-10 digits (before the ID rule, which would leave a stub); next to
+  // letters too: `sđt0912345678`, `CCCD079123456789.pdf` are how people write and name files
+  /(?<!\d)(?:\+84|0)\d{9,10}(?!\d)/g,
+  // CMND (9 digits) and CCCD (12 digits)
+  /(?<!\d)(?:\d{12}|\d{9})(?!\d)/g,
 ];
 
 /**
- * Event ids, request ids and document ids are UUIDs, which the logs must keep whole to be followed; their
- * last group can be twelve decimal digits (about once in 280 ids), which is not a CCCD.
+ * Ids the logs must keep whole to be followed, whose digit runs are no one's number: UUIDs (event,
+ * request and document ids; their last group is twelve decimal digits about once in 280), X-Ray trace ids
+ * and hex digests (SHA-256 of a document) with at least one letter among their digits.
  */
-const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const keptIds = /(?<![0-9A-Za-z-])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|1-[0-9a-f]{8}-[0-9a-f]{24}|(?=[0-9a-f]*[a-f])[0-9a-f]{32,})(?![0-9A-Za-z])/gi;
 
 export const REDACTED = '[redacted]';
 
@@ -31,7 +32,7 @@ const scrubPlain = (text: string): string => patterns.reduce((t, p) => t.replace
 export function scrub(text: string): string {
   let out = '';
   let from = 0;
-  for (const match of text.matchAll(uuid)) {
+  for (const match of text.matchAll(keptIds)) {
     out += scrubPlain(text.slice(from, match.index)) + match[0];
     from = match.index + match[0].length;
   }

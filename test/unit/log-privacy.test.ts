@@ -7,6 +7,12 @@ describe('scrub', () => {
     ['cmnd=123456789;', `cmnd=${REDACTED};`],
     ['gọi 0987654321 hoặc +84987654321', `gọi ${REDACTED} hoặc ${REDACTED}`],
     ['số079123456789', `số${REDACTED}`],
+    ['CCCD079123456789', `CCCD${REDACTED}`],
+    ['CMND123456789.pdf', `CMND${REDACTED}.pdf`],
+    ['documents/ABC/CCCD079123456789.pdf', `documents/ABC/CCCD${REDACTED}.pdf`],
+    ['sđt0912345678', `sđt${REDACTED}`],
+    ['tel+84912345678', `tel${REDACTED}`],
+    ['x0912345678y', `x${REDACTED}y`],
     ['mail tran.thi.mai@example.vn', `mail ${REDACTED}`],
   ])('redacts personal numbers and addresses: %s', (text, expected) => {
     expect(scrub(text)).toBe(expected);
