@@ -132,7 +132,7 @@ export async function benchIntake(stack: LocalStack, recorder: Recorder, say: (l
   try {
     // the handlers' first requests compile and load them: not part of either round
     await round('warm-up', 50_000, Math.min(n, 3 * concurrency));
-    stack.streamConsumers.hold();
+    await stack.streamConsumers.hold();
     let first: Awaited<ReturnType<typeof round>>;
     try {
       first = await round('consumers held', 60_000);

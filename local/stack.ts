@@ -81,8 +81,9 @@ export interface LocalStack {
   /**
    * Holds and releases every table-stream consumer at once (no-ops without consumers): records wait in
    * the stream meanwhile, as behind disabled Lambda triggers, and are delivered in order once released.
+   * `hold` resolves once every consumer has finished the batch it had in hand.
    */
-  readonly streamConsumers: { hold(): void; release(): void };
+  readonly streamConsumers: { hold(): Promise<void>; release(): void };
   stop(): Promise<void>;
 }
 
@@ -371,7 +372,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       paygovUrl: `${apiUrl}/local/paygov`,
       nationalPortal,
       streamConsumers: {
-        hold: () => pollers.forEach((p) => p.hold()),
+        hold: async () => void (await Promise.all(pollers.map((p) => p.hold()))),
         release: () => pollers.forEach((p) => p.release()),
       },
       stop() {

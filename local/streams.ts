@@ -67,9 +67,10 @@ export interface StreamPoller {
   settled(): Promise<void>;
   /**
    * Stops reading the stream until `release`, records waiting in it as they do behind a Lambda trigger
-   * that is disabled or throttled (its iterator age grows); the batch in hand is finished first.
+   * that is disabled or throttled (its iterator age grows). Resolves once the page of records in hand,
+   * if any, is delivered: from then on nothing is read or delivered. `settled()` asked meanwhile waits for the release.
    */
-  hold(): void;
+  hold(): Promise<void>;
   release(): void;
   stop(): Promise<void>;
 }
@@ -139,7 +140,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     waiting.delete(shardId);
   };
   let stopped = false;
-  let held = false;
+  let holding = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
   let wake: (() => void) | undefined;
   // Waiters registered during a pass wait for the next full pass: the current one may have missed their records.
   let nextWaiters: (() => void)[] = [];
@@ -299,6 +301,9 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       if (parent && known.has(parent) && !checkpoint.shards[parent]?.finished) continue;
       for (;;) {
         if (stopped) return true;
+        // held: no further page is read; the one in hand was delivered as a whole (stopping inside it would
+        // read it again from its iterator), and what still waits for its batch window stays in `waiting`
+        if (holding) return false;
         let iterator: string | undefined;
         let page;
         try {
@@ -345,7 +350,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
 
   const loop = (async () => {
     while (!stopped) {
-      if (held) {
+      if (holding) {
         await pause(options.pollIntervalMs ?? 250);
         continue;
       }
@@ -353,7 +358,9 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       nextWaiters = [];
       let quiet = false;
       try {
-        quiet = await pass();
+        const current = pass();
+        inFlight = current;
+        quiet = await current;
       } catch (err) {
         if (!stopped) logger.error(`stream ${consumer.id}: polling failed, trying again`, err);
       }
@@ -369,10 +376,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   return {
     settled: () => new Promise((resolve) => nextWaiters.push(resolve)),
     hold() {
-      held = true;
+      holding = true;
+      return inFlight.then(
+        () => undefined,
+        () => undefined,
+      );
     },
     release() {
-      held = false;
+      holding = false;
       wake?.();
     },
     async stop() {

@@ -66,4 +66,55 @@ describe('a held stream consumer', () => {
       await poller.stop();
     }
   });
+
+  it('stops between pages of a busy stream: once hold() resolves nothing more is delivered while writes go on', async () => {
+    // Prepare: a slow consumer, one record per batch, and a writer that never lets the stream go quiet
+    const delivered: string[] = [];
+    const poller = startStreamPoller({
+      consumer: { id: 'held-busy', batchSize: 1, maxRetries: 1 },
+      handler: async () => async (event) => {
+        for (const record of event.Records) delivered.push(record.dynamodb?.NewImage?.sk?.S ?? '');
+        await sleep(15);
+      },
+      streams,
+      streamArn,
+      dataDir: mkdtempSync(join(tmpdir(), 'motcua-hold-busy-')),
+      region: stack.region,
+      logger: silent,
+      pollIntervalMs: 20,
+    });
+    const pk = `DOSSIER#HOLD-${randomUUID()}`;
+    const written: string[] = [];
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 1; writing; i++) {
+        const sk = `EVENT#${String(i).padStart(6, '0')}`;
+        await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: [{ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } }] } }));
+        written.push(sk);
+        await sleep(10);
+      }
+    })();
+    try {
+      while (delivered.filter((sk) => written.includes(sk)).length < 3) await sleep(10);
+
+      // Act
+      await poller.hold();
+      const atHold = delivered.length;
+      await sleep(400);
+      const later = delivered.length;
+      writing = false;
+      await writer;
+      poller.release();
+      await poller.settled();
+
+      // Assess
+      expect(later).toBe(atHold);
+      expect(delivered.filter((sk) => sk.startsWith('EVENT#'))).toEqual(expect.arrayContaining(written));
+      expect(delivered.slice(-written.length)).toEqual(written);
+    } finally {
+      writing = false;
+      await writer;
+      await poller.stop();
+    }
+  });
 });
