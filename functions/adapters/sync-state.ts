@@ -1,4 +1,4 @@
-import { isConditionFailed, isTransactionCanceled, type DynamoTable } from './dynamo-table.js';
+import { cancellationReasons, isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import { shardOf } from '../domain/statistics.js';
 import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
 import type { SyncState, SyncStates, UnsyncedState } from '../app/ports.js';
@@ -34,19 +34,10 @@ export class SyncStateRepository implements SyncStates {
     const index = { gsi1pk: syncKeys.unsynced(shard), gsi1sk: `${at}#${code}` };
     const known = await this.get(code);
     if (!known) {
-      const item = { ...syncKeys.state(code), entity: 'dvcqg-sync', code, seenVersion: version, seenStatus: status, updatedAt: at, ...index };
-      try {
-        await this.db.transactWrite({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Update: { TableName: this.tableName, Key: syncKeys.counter(shard), UpdateExpression: 'ADD dossiers :one', ExpressionAttributeValues: { ':one': 1 } } },
-          ],
-        });
-        return item as unknown as SyncState;
-      } catch (err) {
-        // another delivery of the dossier created it meanwhile: it is counted, update it as seen below
-        if (!isTransactionCanceled(err)) throw err;
+      if (await this.create(code, version, status, at, shard, index)) {
+        return { code, seenVersion: version, seenStatus: status };
       }
+      // another delivery of the dossier created it meanwhile: it is counted, update it as seen below
     } else if ((known.seenVersion ?? 0) >= version || (known.syncedVersion ?? 0) >= version) {
       // an older or already synced version seen again (a redelivery): nothing changes
       return known;
@@ -64,7 +55,38 @@ export class SyncStateRepository implements SyncStates {
     } catch (inner) {
       // a newer version was recorded meanwhile: the state as it now stands
       if (!isConditionFailed(inner)) throw inner;
-      return (await this.get(code))!;
+      const current = await this.get(code);
+      if (!current) throw new Error(`sync state of ${code} is neither created nor readable`);
+      return current;
+    }
+  }
+
+  /**
+   * The first sighting: the state and the count of dossiers in one transaction. False when the state
+   * exists already (another delivery made it). The shard's counter is shared by every dossier of the
+   * shard, so first sightings at the same moment conflict; nothing was applied then, and it is tried again.
+   */
+  private async create(code: string, version: number, status: number, at: string, shard: number, index: { gsi1pk: string; gsi1sk: string }): Promise<boolean> {
+    const item = { ...syncKeys.state(code), entity: 'dvcqg-sync', code, seenVersion: version, seenStatus: status, updatedAt: at, ...index };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.transactWrite({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Update: { TableName: this.tableName, Key: syncKeys.counter(shard), UpdateExpression: 'ADD dossiers :one', ExpressionAttributeValues: { ':one': 1 } } },
+          ],
+        });
+        return true;
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
+        if (attempt < 8 && reasons.some((r) => r.Code === 'TransactionConflict')) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+          continue;
+        }
+        throw err;
+      }
     }
   }
 

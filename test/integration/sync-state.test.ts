@@ -78,4 +78,20 @@ describe('the national sync state against DynamoDB Local', () => {
     expect(Math.max(a.seenVersion, b.seenVersion)).toBe(2);
     expect((await states.get(code))?.seenVersion).toBe(2);
   });
+
+  it('counts every dossier first seen at the same moment, though their first sightings share counters', async () => {
+    // Prepare: more dossiers than shards, so that several first sightings add to one counter at once
+    const states = new SyncStateRepository(dynamo(), tableName);
+    const codes = Array.from({ length: 40 }, () => `SYNC-${randomUUID().slice(0, 8)}`);
+    const shards = [...new Set(codes.map((c) => shardOf(c, SYNC_SHARDS)))];
+    const before = await Promise.all(shards.map(async (s) => Number((await dynamo().get({ TableName: tableName, Key: syncKeys.counter(s), ConsistentRead: true })).Item?.dossiers ?? 0)));
+
+    // Act
+    const seen = await Promise.all(codes.map((code) => states.observe(code, 1, 1, '2026-12-03T02:00:00.000Z')));
+
+    // Assess
+    expect(seen.map((s) => s.seenVersion)).toEqual(codes.map(() => 1));
+    const after = await Promise.all(shards.map(async (s) => Number((await dynamo().get({ TableName: tableName, Key: syncKeys.counter(s), ConsistentRead: true })).Item?.dossiers ?? 0)));
+    expect(after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)).toBe(codes.length);
+  });
 });
