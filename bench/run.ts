@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { benchCatalog, formatCatalogSize, machine } from './catalog.js';
 import { benchStats } from './stats.js';
 import { benchBurst } from './burst.js';
@@ -34,7 +36,14 @@ const cases: Readonly<Record<string, () => Promise<void>>> = {
   },
 };
 
-const child = (args: readonly string[]): boolean => spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit', env: process.env }).status === 0;
+/** A case that has not finished in this time is stopped and counted as failed, so that the run still ends. */
+const CASE_TIMEOUT_MS = 30 * 60_000;
+const here = dirname(fileURLToPath(import.meta.url));
+const child = (file: string, ...args: string[]): boolean => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(here, file), ...args], { stdio: 'inherit', env: process.env, cwd: join(here, '..'), timeout: CASE_TIMEOUT_MS });
+  if (run.error) console.log(`bench: ${file} ${args.join(' ')} did not finish: ${run.error.message}`);
+  return run.status === 0;
+};
 
 const only = process.argv[2];
 if (only !== undefined) {
@@ -44,11 +53,16 @@ if (only !== undefined) {
 } else {
   /** `npm run bench`: the bundles here, then each case that needs a stack in a child process. */
   console.log(`bundles: every function built as the stack builds it, imported cold in fresh processes on ${machine()}`);
-  const bundles = await benchBundles((line) => console.log(line));
-  console.log(bundleTable(bundles, initBudgetMs));
   let ok = true;
-  for (const name of Object.keys(cases)) ok = child(['bench/run.ts', name]) && ok;
+  try {
+    const bundles = await benchBundles((line) => console.log(line));
+    console.log(bundleTable(bundles, initBudgetMs));
+  } catch (err) {
+    console.log(`bundles: FAIL ${(err as Error).message}`);
+    ok = false;
+  }
+  for (const name of Object.keys(cases)) ok = child('run.ts', name) && ok;
   // intake and cost count every AWS request in a process of their own (bench/traffic.ts says why)
-  ok = child(['bench/traffic.ts']) && ok;
+  ok = child('traffic.ts') && ok;
   if (!ok) process.exitCode = 1;
 }
