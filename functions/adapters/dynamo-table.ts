@@ -53,3 +53,28 @@ export function cancellationReasons(err: unknown): readonly CancellationReason[]
   if (!isTransactionCanceled(err)) return undefined;
   return ((err as { CancellationReasons?: readonly CancellationReason[] }).CancellationReasons ?? []) as readonly CancellationReason[];
 }
+
+/**
+ * Writes a transaction, trying again (up to 8 attempts, with a short random pause) while DynamoDB cancels
+ * it only because another transaction touched one of its items at the same moment: nothing was applied
+ * then, so trying again is safe. Shared counters (statistics, the national sync's counts) meet this under
+ * concurrent events. Resolves to undefined once applied, or to the reasons when a condition refused an
+ * item; any other failure is thrown.
+ */
+export async function transactRetryingConflicts(db: DynamoTable, input: TransactWriteCommandInput): Promise<readonly CancellationReason[] | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transactWrite(input);
+      return undefined;
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (!reasons) throw err;
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return reasons;
+      if (attempt < 8 && reasons.some((r) => r.Code === 'TransactionConflict')) {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        continue;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { cancellationReasons, type DynamoTable } from './dynamo-table.js';
+import { transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
 import { shardOf, shardsOf, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
 import { StatsReader, statsKeys } from './stats-reader.js';
 
@@ -14,7 +14,6 @@ export const COUNTED_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** DynamoDB refuses a transaction of more than 100 items; an event touches at most 18 counters + 1 marker. */
 export const MAX_TRANSACTION_ITEMS = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StatsRepository implements StatsStore {
   constructor(
@@ -56,22 +55,8 @@ export class StatsRepository implements StatsStore {
         };
       }),
     ];
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.transactWrite({ TransactItems: items });
-        return true;
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-        // Two events adding to one counter at once conflict; nothing was applied, so trying again is safe.
-        if (attempt < 8 && reasons.some((r) => r.Code === 'TransactionConflict')) {
-          await sleep(Math.random() * 20 * attempt);
-          continue;
-        }
-        throw err;
-      }
-    }
+    // only the marker has a condition: refused means this event was counted before
+    return (await transactRetryingConflicts(this.db, { TransactItems: items })) === undefined;
   }
 
   /** The counters of scopes over periods, summed per scope (see StatsReader). */

@@ -1,4 +1,4 @@
-import { cancellationReasons, isConditionFailed, type DynamoTable } from './dynamo-table.js';
+import { isConditionFailed, transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
 import { shardOf } from '../domain/statistics.js';
 import { SYNC_SHARDS, SyncCounts, syncKeys } from './sync-counts.js';
 import type { SyncState, SyncStates, UnsyncedState } from '../app/ports.js';
@@ -68,26 +68,13 @@ export class SyncStateRepository implements SyncStates {
    */
   private async create(code: string, version: number, status: number, at: string, shard: number, index: { gsi1pk: string; gsi1sk: string }): Promise<boolean> {
     const item = { ...syncKeys.state(code), entity: 'dvcqg-sync', code, seenVersion: version, seenStatus: status, updatedAt: at, ...index };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.transactWrite({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Update: { TableName: this.tableName, Key: syncKeys.counter(shard), UpdateExpression: 'ADD dossiers :one', ExpressionAttributeValues: { ':one': 1 } } },
-          ],
-        });
-        return true;
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return false;
-        if (attempt < 8 && reasons.some((r) => r.Code === 'TransactionConflict')) {
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-          continue;
-        }
-        throw err;
-      }
-    }
+    const refused = await transactRetryingConflicts(this.db, {
+      TransactItems: [
+        { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Update: { TableName: this.tableName, Key: syncKeys.counter(shard), UpdateExpression: 'ADD dossiers :one', ExpressionAttributeValues: { ':one': 1 } } },
+      ],
+    });
+    return refused === undefined;
   }
 
   /** The portal accepted `version`; the dossier leaves the unsynced index unless a newer version was seen meanwhile. */
