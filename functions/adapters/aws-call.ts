@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, observedFunctionName } from './request-observer.js';
-import { activeCallTracer } from './call-tracing.js';
+import { activeCallTracer, requestIdsOf } from './call-tracing.js';
 import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
 
 /**
@@ -177,13 +177,6 @@ function retryAfterMs(headers: Headers): number | undefined {
   return Number.isNaN(at) ? undefined : at - Date.now();
 }
 
-/** The request ids AWS answers with, under the headers each protocol uses. */
-function requestIds(headers: Headers): { requestId?: string; extendedRequestId?: string } {
-  const requestId = headers.get('x-amzn-requestid') ?? headers.get('x-amz-request-id');
-  const extendedRequestId = headers.get('x-amz-id-2');
-  return { ...(requestId ? { requestId } : {}), ...(extendedRequestId ? { extendedRequestId } : {}) };
-}
-
 /** A caller for one service in one region; the endpoint is resolved once, as a client does at construction. */
 export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): AwsCall & { readonly endpoint: URL; readonly custom: boolean; readonly region: string } {
   const env = options.env ?? process.env;
@@ -252,7 +245,7 @@ export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): 
         const failed = answer.status < 200 || answer.status >= 300;
         observer?.request?.({ service: service.id, operation: request.operation, failed, ...by });
         if (!failed) {
-          trace?.end({ attempts: n, status: answer.status, ...requestIds(answer.headers) });
+          trace?.end({ attempts: n, status: answer.status, ...requestIdsOf(answer.headers) });
           return answer;
         }
         const { code, message } = errorOf(answer.status, answer.headers, answer.text);
@@ -269,7 +262,7 @@ export function awsCaller(service: AwsService, options: AwsCallerOptions = {}): 
         trace?.end({
           attempts: n,
           ...(error.status !== undefined ? { status: error.status } : {}),
-          ...(answered ? requestIds(answered) : {}),
+          ...requestIdsOf(answered),
           error: { code: error.name, throttling: error.throttling },
         });
         throw error;

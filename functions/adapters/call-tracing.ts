@@ -30,6 +30,13 @@ export interface TracedCallEnd {
   readonly error?: { readonly code: string; readonly throttling: boolean };
 }
 
+/** The request ids an answer carries, under the headers each AWS protocol uses (none without an answer). */
+export function requestIdsOf(headers: Headers | undefined): Pick<TracedCallEnd, 'requestId' | 'extendedRequestId'> {
+  const requestId = headers?.get('x-amzn-requestid') ?? headers?.get('x-amz-request-id');
+  const extendedRequestId = headers?.get('x-amz-id-2');
+  return { ...(requestId ? { requestId } : {}), ...(extendedRequestId ? { extendedRequestId } : {}) };
+}
+
 export interface TracedCall {
   /** the X-Amzn-Trace-Id header each attempt carries, so that the service joins the trace */
   readonly traceHeader?: string;

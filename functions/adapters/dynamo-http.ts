@@ -2,7 +2,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, consumedUnits, itemsWritten, observedFunctionName } from './request-observer.js';
-import { activeCallTracer } from './call-tracing.js';
+import { activeCallTracer, requestIdsOf } from './call-tracing.js';
 import type { DynamoTable } from './dynamo-table.js';
 import type { TableReads } from './table-reads.js';
 import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
@@ -190,14 +190,14 @@ function transport(options: SignedTableOptions): Call {
     for (let n = 1; ; n++) {
       let error: DynamoHttpError;
       let retry: Retry;
-      let requestId: string | undefined;
+      let answered: Headers | undefined;
       try {
         const { status, headers, json } = await attempt(operation, body, timeoutMs, trace?.traceHeader);
-        requestId = headers.get('x-amzn-requestid') ?? undefined;
+        answered = headers;
         if (status === 200) {
           const units = observer ? consumedUnits(operation, json.ConsumedCapacity as Parameters<typeof consumedUnits>[1]) : undefined;
           observer?.request?.({ service: 'DynamoDB', operation, failed: false, ...counted, ...(units ? { units } : {}) });
-          trace?.end({ attempts: n, status, ...(requestId ? { requestId } : {}) });
+          trace?.end({ attempts: n, status, ...requestIdsOf(headers) });
           return json;
         }
         observer?.request?.({ service: 'DynamoDB', operation, failed: true, ...counted });
@@ -217,7 +217,7 @@ function transport(options: SignedTableOptions): Call {
         trace?.end({
           attempts: n,
           ...(error.status !== undefined ? { status: error.status } : {}),
-          ...(requestId ? { requestId } : {}),
+          ...requestIdsOf(answered),
           error: { code: error.name, throttling: retry === 'throttling' },
         });
         throw error;
