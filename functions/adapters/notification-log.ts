@@ -19,6 +19,9 @@ export const notificationKeys = {
 /** Markers and digests outlive any stream retention (24 h) and redrive window by far, then expire. */
 export const NOTIFICATION_TTL_SECONDS = 35 * 24 * 60 * 60;
 
+/** The TTL attribute of a marker or digest item written at `now`. */
+const expiresAtFrom = (now: Date): number => Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS;
+
 export type { ClaimOutcome, DigestItem } from '../app/ports.js';
 
 export class NotificationLog implements NotificationStore {
@@ -41,7 +44,7 @@ export class NotificationLog implements NotificationStore {
             state: 'sending',
             leaseUntil: now.getTime() + leaseMs,
             claimedAt: now.toISOString(),
-            expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS,
+            expiresAt: expiresAtFrom(now),
           },
           ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#state': 'state' },
@@ -97,7 +100,7 @@ export class NotificationLog implements NotificationStore {
   async addToDigest(window: string, agencyId: string, entry: DigestEntry, now: Date): Promise<void> {
     await this.db.put({
       TableName: this.tableName,
-      Item: { ...notificationKeys.digestEntry(window, agencyId, entry.eventId), entity: 'digest-entry', agencyId, entry, expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS },
+      Item: { ...notificationKeys.digestEntry(window, agencyId, entry.eventId), entity: 'digest-entry', agencyId, entry, expiresAt: expiresAtFrom(now) },
     });
   }
 
@@ -140,7 +143,7 @@ export class NotificationLog implements NotificationStore {
   async markDigestSent(window: string, agencyId: string, now: Date): Promise<void> {
     await this.db.put({
       TableName: this.tableName,
-      Item: { ...notificationKeys.digestSent(window, agencyId), entity: 'digest-sent', agencyId, sentAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + NOTIFICATION_TTL_SECONDS },
+      Item: { ...notificationKeys.digestSent(window, agencyId), entity: 'digest-sent', agencyId, sentAt: now.toISOString(), expiresAt: expiresAtFrom(now) },
     });
   }
 }
