@@ -81,7 +81,7 @@ export interface LocalStack {
   /**
    * Holds and releases every table-stream consumer at once (no-ops without consumers): records wait in
    * the stream meanwhile, as behind disabled Lambda triggers, and are delivered in order once released.
-   * `hold` resolves once every consumer has finished the batch it had in hand.
+   * `hold` resolves once every consumer has delivered the page of records it had in hand (streams.ts).
    */
   readonly streamConsumers: { hold(): Promise<void>; release(): void };
   stop(): Promise<void>;
