@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { ConsumerDeclaration } from '../../functions/declaration.js';
 import { startBucketEventDelivery } from '../../local/bucket-events.js';
 import { startLocalSqs } from '../../local/sqs.js';
 import { startStreamPoller } from '../../local/streams.js';
 import type { Logger } from '../../local/support.js';
-import { createKeyTable } from '../support/tables.js';
+import { useKeyTable } from '../support/key-table.js';
 
 const stack = inject('localStack');
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -20,18 +20,9 @@ const silent: Logger = { info: () => undefined, error: () => undefined };
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'motcua-crash-'));
 
 describe('a kill at any instant leaves no stream checkpoint past a message that is not on disk', () => {
-  const dynamo = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
+  const table = useKeyTable('crash-test', { stream: true });
   const streams = new DynamoDBStreamsClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
-  const tableName = `crash-test-${randomUUID().slice(0, 8)}`;
-  let streamArn = '';
-
-  beforeAll(async () => {
-    streamArn = await createKeyTable(dynamo, tableName, { stream: true });
-  });
-  afterAll(async () => {
-    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
-    for (const client of [dynamo, streams]) client.destroy();
-  });
+  afterAll(() => streams.destroy());
 
   it('restarts from what is on disk with every published event on its queue', async () => {
     // Prepare: a consumer that publishes each event to a fauxqs queue, with the periodic snapshot out of the
@@ -43,14 +34,14 @@ describe('a kill at any instant leaves no stream checkpoint past a message that 
     const pk = `DOSSIER#${randomUUID()}`;
     const events = Array.from({ length: 24 }, (_, i) => `EVENT#${String(i + 1).padStart(3, '0')}`);
     // One batch write: a written outbox is the starting point, how it was written does not matter here.
-    await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: events.map((sk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } })) } }));
+    await table.client.send(new BatchWriteItemCommand({ RequestItems: { [table.name]: events.map((sk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } })) } }));
     const poller = startStreamPoller({
       consumer: { id: 'publisher', batchSize: 7, maxRetries: 1 },
       handler: async () => async (event) => {
         for (const record of event.Records) await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record.dynamodb?.NewImage?.sk?.S ?? '' }));
       },
       streams,
-      streamArn,
+      streamArn: table.streamArn,
       dataDir,
       region: stack.region,
       logger: silent,
@@ -77,7 +68,7 @@ describe('a kill at any instant leaves no stream checkpoint past a message that 
         }
       },
       streams,
-      streamArn,
+      streamArn: table.streamArn,
       dataDir: crashed,
       region: stack.region,
       logger: silent,

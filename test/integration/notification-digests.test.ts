@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/adapters/clients.js';
 import { NotificationLog, notificationKeys } from '../../functions/adapters/notification-log.js';
 import { observeRequests, type ObservedRequest } from '../../functions/adapters/request-observer.js';
 import type { DigestEntry } from '../../functions/domain/notifications.js';
-import { createKeyTable } from '../support/tables.js';
+import { useKeyTable } from '../support/key-table.js';
 
-const stack = inject('localStack');
-const tableName = `digests-${randomUUID().slice(0, 8)}`;
-const client = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-beforeAll(() => createKeyTable(client, tableName));
-afterAll(async () => {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  client.destroy();
-});
+const { name: tableName } = useKeyTable('digests');
 
 const now = new Date('2026-12-03T02:10:00.000Z');
 const entry = (i: number): DigestEntry => ({

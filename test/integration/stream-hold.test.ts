@@ -2,49 +2,49 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startStreamPoller } from '../../local/streams.js';
 import type { Logger } from '../../local/support.js';
-import { createKeyTable } from '../support/tables.js';
+import { useKeyTable } from '../support/key-table.js';
 
 const stack = inject('localStack');
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const silent: Logger = { info: () => undefined, error: () => undefined };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a held stream consumer', () => {
-  const dynamo = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
-  const streams = new DynamoDBStreamsClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials });
-  const tableName = `hold-test-${randomUUID().slice(0, 8)}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'motcua-hold-'));
-  let streamArn = '';
+  const table = useKeyTable('hold-test', { stream: true });
+  const streams = new DynamoDBStreamsClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: table.credentials });
+  afterAll(() => streams.destroy());
 
-  beforeAll(async () => {
-    streamArn = await createKeyTable(dynamo, tableName, { stream: true });
-  });
-  afterAll(async () => {
-    await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
-    for (const client of [dynamo, streams]) client.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('reads nothing while held and everything, in order, once released', async () => {
-    // Prepare: a consumer that has caught up, then held
+  /** A poller of the table's stream whose consumer keeps the sort keys it is handed, in order, taking `perBatchMs` over each batch. */
+  function keepingPoller(id: string, batchSize: number, perBatchMs = 0) {
     const delivered: string[] = [];
+    const dataDir = mkdtempSync(join(tmpdir(), `motcua-${id}-`));
     const poller = startStreamPoller({
-      consumer: { id: 'held', batchSize: 10, maxRetries: 1 },
+      consumer: { id, batchSize, maxRetries: 1 },
       handler: async () => async (event) => {
         for (const record of event.Records) delivered.push(record.dynamodb?.NewImage?.sk?.S ?? '');
+        if (perBatchMs) await sleep(perBatchMs);
       },
       streams,
-      streamArn,
+      streamArn: table.streamArn,
       dataDir,
       region: stack.region,
       logger: silent,
       pollIntervalMs: 20,
     });
+    const stop = async () => {
+      await poller.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+    return { delivered, poller, stop };
+  }
+
+  it('reads nothing while held and everything, in order, once released', async () => {
+    // Prepare: a consumer that has caught up, then held
+    const { delivered, poller, stop } = keepingPoller('held', 10);
     try {
       await poller.settled();
       poller.hold();
@@ -53,7 +53,7 @@ describe('a held stream consumer', () => {
       const keys = Array.from({ length: 5 }, (_, i) => `EVENT#${String(i + 1).padStart(6, '0')}`);
 
       // Act: writes while held, for many poll intervals
-      await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: keys.map((sk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } })) } }));
+      await table.client.send(new BatchWriteItemCommand({ RequestItems: { [table.name]: keys.map((sk) => ({ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } })) } }));
       await sleep(400);
       const whileHeld = [...delivered];
       poller.release();
@@ -63,33 +63,20 @@ describe('a held stream consumer', () => {
       expect(whileHeld).toEqual([]);
       expect(delivered).toEqual(keys);
     } finally {
-      await poller.stop();
+      await stop();
     }
   });
 
   it('stops between pages of a busy stream: once hold() resolves nothing more is delivered while writes go on', async () => {
     // Prepare: a slow consumer, one record per batch, and a writer that never lets the stream go quiet
-    const delivered: string[] = [];
-    const poller = startStreamPoller({
-      consumer: { id: 'held-busy', batchSize: 1, maxRetries: 1 },
-      handler: async () => async (event) => {
-        for (const record of event.Records) delivered.push(record.dynamodb?.NewImage?.sk?.S ?? '');
-        await sleep(15);
-      },
-      streams,
-      streamArn,
-      dataDir: mkdtempSync(join(tmpdir(), 'motcua-hold-busy-')),
-      region: stack.region,
-      logger: silent,
-      pollIntervalMs: 20,
-    });
+    const { delivered, poller, stop } = keepingPoller('held-busy', 1, 15);
     const pk = `DOSSIER#HOLD-${randomUUID()}`;
     const written: string[] = [];
     let writing = true;
     const writer = (async () => {
       for (let i = 1; writing; i++) {
         const sk = `EVENT#${String(i).padStart(6, '0')}`;
-        await dynamo.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: [{ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } }] } }));
+        await table.client.send(new BatchWriteItemCommand({ RequestItems: { [table.name]: [{ PutRequest: { Item: { pk: { S: pk }, sk: { S: sk } } } }] } }));
         written.push(sk);
         await sleep(10);
       }
@@ -114,7 +101,7 @@ describe('a held stream consumer', () => {
     } finally {
       writing = false;
       await writer;
-      await poller.stop();
+      await stop();
     }
   });
 });

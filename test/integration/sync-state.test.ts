@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dynamo } from '../../functions/adapters/clients.js';
 import type { DynamoTable } from '../../functions/adapters/dynamo-table.js';
 import { SYNC_SHARDS, SyncStateRepository, syncKeys } from '../../functions/adapters/sync-state.js';
 import { shardOf } from '../../functions/domain/statistics.js';
-import { createKeyTable } from '../support/tables.js';
+import { useKeyTable } from '../support/key-table.js';
 
-const stack = inject('localStack');
 // a table of its own: the run's table gets the sync counts of every other test's dossiers meanwhile
-const tableName = `sync-state-${randomUUID().slice(0, 8)}`;
-const client = new DynamoDBClient({ region: stack.region, endpoint: stack.endpoints.dynamodb, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-beforeAll(() => createKeyTable(client, tableName));
-afterAll(async () => {
-  await client.send(new DeleteTableCommand({ TableName: tableName }));
-  client.destroy();
-});
+const { name: tableName } = useKeyTable('sync-state');
 const counted = async (code: string): Promise<number> =>
   Number((await dynamo().get({ TableName: tableName, Key: syncKeys.counter(shardOf(code, SYNC_SHARDS)), ConsistentRead: true })).Item?.dossiers ?? 0);
 
