@@ -4,14 +4,13 @@ import type { ObservedRequest } from '../functions/adapters/request-observer.js'
 import { MAX_OPEN_DRAFTS } from '../functions/domain/dossier.js';
 import { routes } from '../functions/declaration.js';
 import { localCredentials, type LocalStack } from '../local/stack.js';
-import { apiAt } from '../test/support/api.js';
+import { apiAt, honouringRetryAfter } from '../test/support/api.js';
 import { burstService, percentile, pool, putAll, verifiedDocumentItems } from '../test/support/burst.js';
 import { applicant } from '../test/support/dossiers.js';
 import { createKeyTable } from '../test/support/tables.js';
 import { declarationId, type Recorder } from './recorder.js';
 
 const routeIds = new Set<string>(routes.map((r) => r.id));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Phase {
   readonly seconds: number;
@@ -75,17 +74,11 @@ export async function benchIntake(stack: LocalStack, recorder: Recorder, say: (l
   /** one request, repeated after a refusal with Retry-After as the contract asks; its latency is to the final answer */
   const timed = async (path: string, init: { method?: string; token: string; body?: unknown }, latencies: number[]) => {
     const started = performance.now();
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const answer = await call(path, init);
-      const retryAfter = Number(answer.headers.get('retry-after'));
-      if (answer.status < 400 || !Number.isFinite(retryAfter) || retryAfter <= 0) {
-        latencies.push(performance.now() - started);
-        return answer;
-      }
-      retries += 1;
-      await sleep(retryAfter * 1000 * (1 + Math.random()));
-    }
-    throw new Error(`${path}: still refused after 20 attempts`);
+    const { answer, retries: again, refused } = await honouringRetryAfter(() => call(path, init));
+    retries += again;
+    if (refused) throw new Error(`${path}: still refused after 20 attempts`);
+    latencies.push(performance.now() - started);
+    return answer;
   };
   const phase = async (label: string, count: number, work: (i: number, latencies: number[]) => Promise<void>): Promise<Phase> => {
     const latencies: number[] = [];

@@ -61,3 +61,29 @@ export async function tokenFor(role: Role, options: { subject?: string; agencyId
   if (answer.status !== 200) throw new Error(`POST /local/token answered ${answer.status}: ${answer.text}`);
   return answer.json.token;
 }
+
+/** The refusal's Retry-After in seconds, when the API asked for the request again later; undefined otherwise. */
+const retryAfterOf = (answer: ApiAnswer<unknown>, statuses: readonly number[] | undefined): number | undefined => {
+  const seconds = Number(answer.headers.get('retry-after'));
+  const refusal = statuses ? statuses.includes(answer.status) : answer.status >= 400;
+  return refusal && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+};
+
+/**
+ * Sends a request, and again while the API refuses it with Retry-After, as the contract asks of a client:
+ * after at least that long, spread so that the refused do not all come back at the same instant. At most
+ * `attempts` sends, of refusals with one of `statuses` only if given; the last answer, accepted or not,
+ * with how many sends were retries.
+ */
+export async function honouringRetryAfter<T>(
+  send: () => Promise<ApiAnswer<T>>,
+  options: { readonly attempts?: number; readonly statuses?: readonly number[] } = {},
+): Promise<{ answer: ApiAnswer<T>; retries: number; refused: boolean }> {
+  const attempts = options.attempts ?? 20;
+  for (let attempt = 1; ; attempt++) {
+    const answer = await send();
+    const seconds = retryAfterOf(answer, options.statuses);
+    if (seconds === undefined || attempt >= attempts) return { answer, retries: attempt - 1, refused: seconds !== undefined };
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (1 + Math.random())));
+  }
+}

@@ -3,7 +3,7 @@ import { documentKey } from '../../functions/adapters/document-repository.js';
 import { keys } from '../../functions/adapters/dossier-items.js';
 import { MAX_OPEN_DRAFTS } from '../../functions/domain/dossier.js';
 import { parseDossierCode, formatDossierCode } from '../../functions/domain/codes.js';
-import { apiAt } from './api.js';
+import { apiAt, honouringRetryAfter } from './api.js';
 import { applicant } from './dossiers.js';
 
 /**
@@ -128,12 +128,8 @@ export async function burstSubmissions(options: BurstOptions): Promise<BurstResu
       // concurrent drafts are of different citizens: one citizen's drafts contend on their open-draft set
       const token = tokens[i % citizens]!;
       const body = { serviceId: burstService.id, applicant: applicant(40_000 + i), fields: { enterpriseName: `Công ty TNHH Thử tải ${i}`, employeeCount: 10 + (i % 90) } };
-      let created = await call('/dossiers', { token, body });
       // a shed request (503 with Retry-After) stored nothing: the client sends it again when told to
-      for (let attempt = 0; attempt < 20 && created.status === 503 && Number(created.headers.get('retry-after')) > 0; attempt++) {
-        await sleep(Number(created.headers.get('retry-after')) * 1000 * (1 + Math.random()));
-        created = await call('/dossiers', { token, body });
-      }
+      const { answer: created } = await honouringRetryAfter(() => call('/dossiers', { token, body }), { statuses: [503] });
       if (created.status !== 201 || !created.json.dossier.draft) throw new Error(`draft ${i}: ${created.status} ${created.text}`);
       drafts.push({ id: created.json.code, token });
       if (drafts.length % 100 === 0) say(`${drafts.length}/${options.submissions} drafts prepared`);
