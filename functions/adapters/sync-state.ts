@@ -29,12 +29,12 @@ export class SyncStateRepository implements SyncStates {
    * them would be refused and still billed (two items), while a redelivered or older version needs no
    * write at all.
    */
-  async observe(code: string, version: number, status: number, at: string): Promise<SyncState> {
+  async observe(code: string, version: number, status: number, at: string, read?: { readonly state: SyncState | undefined }): Promise<SyncState> {
     const shard = shardOf(code, SYNC_SHARDS);
     const index = { gsi1pk: syncKeys.unsynced(shard), gsi1sk: `${at}#${code}` };
-    const known = await this.get(code);
+    const known = read ? read.state : await this.get(code);
     if (!known) {
-      if (await this.create(code, version, status, at, shard, index)) {
+      if (await this.create(code, { seenVersion: version, seenStatus: status, updatedAt: at, ...index }, shard)) {
         return { code, seenVersion: version, seenStatus: status };
       }
       // another delivery of the dossier created it meanwhile: it is counted, update it as seen below
@@ -66,8 +66,8 @@ export class SyncStateRepository implements SyncStates {
    * exists already (another delivery made it). The shard's counter is shared by every dossier of the
    * shard, so first sightings at the same moment conflict; nothing was applied then, and it is tried again.
    */
-  private async create(code: string, version: number, status: number, at: string, shard: number, index: { gsi1pk: string; gsi1sk: string }): Promise<boolean> {
-    const item = { ...syncKeys.state(code), entity: 'dvcqg-sync', code, seenVersion: version, seenStatus: status, updatedAt: at, ...index };
+  private async create(code: string, state: Readonly<Record<string, unknown>>, shard: number): Promise<boolean> {
+    const item = { ...syncKeys.state(code), entity: 'dvcqg-sync', code, ...state };
     const refused = await transactRetryingConflicts(this.db, {
       TransactItems: [
         { Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -77,14 +77,31 @@ export class SyncStateRepository implements SyncStates {
     return refused === undefined;
   }
 
-  /** The portal accepted `version`; the dossier leaves the unsynced index unless a newer version was seen meanwhile. */
+  /**
+   * The portal accepted `version` of a dossier sent before anything was recorded of it (`state` as read
+   * before the send): the state is created already synced, outside the unsynced index, and the dossier
+   * counted, in one transaction; a state that exists (read before, or made meanwhile by another delivery)
+   * is marked synced.
+   */
+  async recordSynced(code: string, version: number, status: number, at: string, read: { readonly state: SyncState | undefined }): Promise<void> {
+    if (!read.state) {
+      const synced = { seenVersion: version, seenStatus: status, syncedVersion: version, syncedStatus: status, syncedAt: at, updatedAt: at, failures: 0 };
+      if (await this.create(code, synced, shardOf(code, SYNC_SHARDS))) return;
+    }
+    await this.markSynced(code, version, status, at);
+  }
+
+  /**
+   * The portal accepted `version`; the dossier leaves the unsynced index unless a newer version was seen
+   * meanwhile. Seen is at least what was synced (the condition holds it at or below `version`).
+   */
   async markSynced(code: string, version: number, status: number, at: string): Promise<void> {
     const values = { ':v': version, ':s': status, ':at': at };
     try {
       await this.db.update({
           TableName: this.tableName,
           Key: syncKeys.state(code),
-          UpdateExpression: 'SET syncedVersion = :v, syncedStatus = :s, syncedAt = :at, seenVersion = if_not_exists(seenVersion, :v), seenStatus = if_not_exists(seenStatus, :s), failures = :zero REMOVE lastError, gsi1pk, gsi1sk',
+          UpdateExpression: 'SET syncedVersion = :v, syncedStatus = :s, syncedAt = :at, seenVersion = :v, seenStatus = :s, failures = :zero REMOVE lastError, gsi1pk, gsi1sk',
           ConditionExpression: 'attribute_not_exists(seenVersion) OR seenVersion <= :v',
           ExpressionAttributeValues: { ...values, ':zero': 0 },
         });

@@ -16,11 +16,13 @@ export interface SyncDeps {
   readonly now: () => Date;
 }
 
-async function withRetries<T>(deps: SyncDeps, work: () => Promise<T>): Promise<T> {
+/** `work` with the portal's retries; `onFirstFailure` runs once, before the first retry or the failure is thrown */
+async function withRetries<T>(deps: SyncDeps, work: () => Promise<T>, onFirstFailure?: () => Promise<void>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();
     } catch (err) {
+      if (attempt === 0) await onFirstFailure?.();
       const retryable = !(err instanceof PortalError) || err.retryable;
       if (!retryable || attempt + 1 >= deps.attempts) throw err;
       await deps.sleep(backoffMs(attempt, deps.backoffBaseMs, 10_000, deps.random()));
@@ -45,21 +47,43 @@ async function send(portal: NationalPortalClient, dossier: DossierSnapshot, step
 
 export type SyncOutcome = 'sent' | 'already-synced' | 'not-configured';
 
-/** One outbox event: remembered as seen, sent unless the portal already has it, then marked synced. */
+/**
+ * One outbox event, sent unless the portal already has it, then recorded as synced. It is sent before
+ * anything is recorded: when the portal takes it at once (the usual case) the state is written once,
+ * created synced with the dossier's count or marked synced, instead of entering the unsynced index and
+ * leaving it again (1 write unit per event instead of 4). When the first send fails, the dossier enters
+ * the unsynced index before any retry, so that an outage outlasting the stream's retries leaves it for
+ * the reconciliation. At the portal's default timeout (10 s) the first send, at most three calls, ends
+ * well within the 60 s invocation; a record retried by the stream is first in its batch.
+ * Without portal credentials nothing is sent: the dossier waits in the index, counted as not in sync.
+ */
 export async function syncEvent(deps: SyncDeps, stored: StoredEvent): Promise<SyncOutcome> {
   const code = stored.dossierCode;
-  const state = await deps.state.observe(code, stored.version, stored.to, stored.at);
-  if (!deps.portal) return 'not-configured';
-  const synced = state.syncedVersion ?? 0;
+  const read = { state: await deps.state.get(code) };
+  if (!deps.portal) {
+    await deps.state.observe(code, stored.version, stored.to, stored.at, read);
+    return 'not-configured';
+  }
+  const synced = read.state?.syncedVersion ?? 0;
   if (synced >= stored.version) return 'already-synced';
   const portal = deps.portal;
+  let behind = false;
   try {
-    await withRetries(deps, () => send(portal, stored.dossier, [stored], synced === 0));
+    await withRetries(
+      deps,
+      () => send(portal, stored.dossier, [stored], synced === 0),
+      async () => {
+        behind = true;
+        await deps.state.observe(code, stored.version, stored.to, stored.at, read);
+      },
+    );
   } catch (err) {
     await deps.state.markFailed(code, (err as Error).message);
     throw err;
   }
-  await deps.state.markSynced(code, stored.version, stored.to, deps.now().toISOString());
+  const at = deps.now().toISOString();
+  if (behind) await deps.state.markSynced(code, stored.version, stored.to, at);
+  else await deps.state.recordSynced(code, stored.version, stored.to, at, read);
   return 'sent';
 }
 

@@ -334,18 +334,21 @@ export interface SyncState {
   readonly failures?: number;
 }
 
-/** What the national portal has seen of each dossier. */
 /** What gsi1 projects of a sync state (declaration.ts), all the reconciliation reads of it. */
 export type UnsyncedState = Pick<SyncState, (typeof unsyncedAttributes)[number]>;
 
 export interface SyncStates {
   get(code: string): Promise<SyncState | undefined>;
-  /** records that the table holds `version` of a dossier; the first sighting also counts the dossier */
-  observe(code: string, version: number, status: number, at: string): Promise<SyncState>;
+  /**
+   * records that the table holds `version` of a dossier, which the portal is behind on until it is marked
+   * synced; the first sighting also counts the dossier. `read`: the state as the caller just read it
+   */
+  observe(code: string, version: number, status: number, at: string, read?: { readonly state: SyncState | undefined }): Promise<SyncState>;
+  /** the portal accepted a version sent on the state `read` before the send: created synced if there was none */
+  recordSynced(code: string, version: number, status: number, at: string, read: { readonly state: SyncState | undefined }): Promise<void>;
   markSynced(code: string, version: number, status: number, at: string): Promise<void>;
   markFailed(code: string, error: string): Promise<void>;
-  /** dossiers the portal is behind on, oldest change first within each shard */
-  /** as the index holds them (`unsyncedAttributes` of declaration.ts) */
+  /** dossiers the portal is behind on, oldest change first within each shard, as the index holds them (`unsyncedAttributes` of declaration.ts) */
   unsynced(limitPerShard?: number): Promise<UnsyncedState[]>;
   counts(): Promise<{ dossiers: number; unsynced: number }>;
 }
