@@ -80,6 +80,13 @@ export interface RouteDeclaration {
  */
 export const outboxKeyPrefixes = { partition: 'DOSSIER#', sort: 'EVENT#' } as const;
 
+/**
+ * The records of workflow steps: dossier items (`DOSSIER#<code>` / `DOSSIER`) modified with the step's
+ * event on them (`lastEvent.version`), from which RecordHistory writes a history item whose own write
+ * was cut off.
+ */
+export const steppedDossierKeys = { partition: 'DOSSIER#', sort: 'DOSSIER' } as const;
+
 export type ConsumerSource =
   /**
    * the table's stream, filtered to inserted history events (`outboxKeyPrefixes`): the outbox.
@@ -87,7 +94,14 @@ export type ConsumerSource =
    * `batchWindowSeconds` (the event source mapping's MaximumBatchingWindowInSeconds): without a window
    * the events of a quiet hour arrive one per invocation.
    */
-  | { readonly kind: 'table-stream'; readonly batchSize: number; readonly batchWindowSeconds: number; readonly maxRetries: number }
+  | {
+      readonly kind: 'table-stream';
+      readonly batchSize: number;
+      readonly batchWindowSeconds: number;
+      readonly maxRetries: number;
+      /** `steps`: the dossier items of workflow steps (`steppedDossierKeys`) instead of the outbox */
+      readonly records?: 'outbox' | 'steps';
+    }
   | { readonly kind: 'schedule'; readonly everyMinutes: number }
   /**
    * S3 ObjectCreated events of the document bucket under `prefix` (all keys if absent), one record per
@@ -569,6 +583,13 @@ export const consumers: readonly ConsumerDeclaration[] = [
     source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 5 },
     grants: { table: 'readwrite' },
     summary: 'Records the online payments owed back when a paid dossier is refused, withdrawn or stopped',
+  },
+  {
+    id: 'RecordHistory',
+    entry: 'functions/handlers/record-history.ts',
+    source: { kind: 'table-stream', records: 'steps', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 10 },
+    grants: { table: [{ access: 'readwrite', leadingKeys: ['DOSSIER#*'] }] },
+    summary: "Writes a workflow step's history event from the dossier item's stream record when the step's own write of it was cut off",
   },
   {
     id: 'SyncNational',

@@ -11,7 +11,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
-import { agencyQueue, calendarMetric, consumers, notificationQueue, outboxKeyPrefixes, routes, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
+import { agencyQueue, calendarMetric, consumers, notificationQueue, outboxKeyPrefixes, routes, steppedDossierKeys, table as tableDeclaration, type ConsumerDeclaration, type RouteDeclaration } from '../functions/declaration.js';
 import { provinceDashboard } from './dashboard.js';
 import type { Province } from '../provinces/schema.js';
 import { AgencyQueues } from './agency-queues.js';
@@ -225,17 +225,29 @@ export class MotcuaStack extends Stack {
             bisectBatchOnError: true,
             reportBatchItemFailures: true,
             onFailure: new SqsDlq(failures),
-            // the outbox: only newly written history events, never updates to the dossier itself
             filters: [
-              FilterCriteria.filter({
-                eventName: FilterRule.isEqual('INSERT'),
-                dynamodb: {
-                  Keys: {
-                    [tableDeclaration.partitionKey]: { S: FilterRule.beginsWith(outboxKeyPrefixes.partition) },
-                    [tableDeclaration.sortKey]: { S: FilterRule.beginsWith(outboxKeyPrefixes.sort) },
-                  },
-                },
-              }),
+              source.records === 'steps'
+                ? // the workflow steps: dossier items modified with a step's event on them (exists works on leaves only)
+                  FilterCriteria.filter({
+                    eventName: FilterRule.isEqual('MODIFY'),
+                    dynamodb: {
+                      Keys: {
+                        [tableDeclaration.partitionKey]: { S: FilterRule.beginsWith(steppedDossierKeys.partition) },
+                        [tableDeclaration.sortKey]: { S: FilterRule.isEqual(steppedDossierKeys.sort) },
+                      },
+                      NewImage: { lastEvent: { M: { version: { N: FilterRule.exists() } } } },
+                    },
+                  })
+                : // the outbox: only newly written history events, never updates to the dossier itself
+                  FilterCriteria.filter({
+                    eventName: FilterRule.isEqual('INSERT'),
+                    dynamodb: {
+                      Keys: {
+                        [tableDeclaration.partitionKey]: { S: FilterRule.beginsWith(outboxKeyPrefixes.partition) },
+                        [tableDeclaration.sortKey]: { S: FilterRule.beginsWith(outboxKeyPrefixes.sort) },
+                      },
+                    },
+                  }),
             ],
           }),
         );

@@ -22,7 +22,7 @@ import { startSimulatedPortal, type SimulatedPortal } from './national-portal.js
 import { startBucketEventDelivery } from './bucket-events.js';
 import { startLocalSqs, type LocalSqs } from './sqs.js';
 import { createPayGovSimulator } from './paygov.js';
-import { startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
+import { recordFilter, startScheduler, startStreamPoller, type StreamHandler, type StreamPoller } from './streams.js';
 import { alive, assertPortFree, consoleLogger, loopback } from './support.js';
 import { ensureStackSecret } from './stack-secret.js';
 import { startLocalSes, startSmsOutbox } from './notifications.js';
@@ -331,6 +331,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             logger,
             deadLetter: { sqs: sqsClient, queueUrl: queues.eventsDlqUrl },
             functionName: `motcua-${province.id}-${consumer.id}`,
+            filter: recordFilter(consumer.source.records),
             // What a consumer sent (agency messages, dead letters) is on disk before its records count as done.
             beforeCheckpoint: () => sqs.snapshot(),
           }),

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AttributeValue, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, ScheduledEvent } from 'aws-lambda';
-import { outboxKeyPrefixes, type ConsumerDeclaration } from '../functions/declaration.js';
+import { outboxKeyPrefixes, steppedDossierKeys, type ConsumerDeclaration } from '../functions/declaration.js';
 import type { LocalClock } from './clock.js';
 import { lambdaContext, MissingEntryError, type LambdaHandler } from './lambda.js';
 import type { Logger } from './support.js';
@@ -20,7 +20,7 @@ import { readJson, writeJsonAtomic } from './support.js';
 /**
  * Feeds a table-stream consumer the way a Lambda event source mapping does: records in order per shard,
  * parents before children, batches of up to `batchSize` gathered for up to `batchWindowSeconds`, the cloud
- * filter (only inserted `EVENT#` items),
+ * filter (the outbox's inserted `EVENT#` items, or the workflow steps' dossier items: `recordFilter`),
  * partial batch responses (`batchItemFailures`: processing resumes at the first failed record), up to
  * `maxRetries` retries, then the batch goes to the on-failure destination (here a file under
  * `<dataDir>/failed-events/` and the events DLQ) and processing moves on. The last processed sequence
@@ -31,11 +31,25 @@ import { readJson, writeJsonAtomic } from './support.js';
 
 export type StreamHandler = LambdaHandler<DynamoDBStreamEvent, DynamoDBBatchResponse | void | undefined>;
 
-/** The filter the cloud event source mapping applies: inserted items with the outbox's key prefixes (declaration.ts). */
+/** The filter the cloud event source mapping of the outbox applies: inserted items with the outbox's key prefixes (declaration.ts). */
 export function isOutboxRecord(record: DynamoDBRecord): boolean {
   const keys = record.dynamodb?.Keys;
   return record.eventName === 'INSERT' && (keys?.pk?.S ?? '').startsWith(outboxKeyPrefixes.partition) && (keys?.sk?.S ?? '').startsWith(outboxKeyPrefixes.sort);
 }
+
+/** The filter of the workflow steps' mapping: modified dossier items carrying a step's event (declaration.ts, `steppedDossierKeys`). */
+export function isSteppedDossierRecord(record: DynamoDBRecord): boolean {
+  const keys = record.dynamodb?.Keys;
+  return (
+    record.eventName === 'MODIFY' &&
+    (keys?.pk?.S ?? '').startsWith(steppedDossierKeys.partition) &&
+    keys?.sk?.S === steppedDossierKeys.sort &&
+    record.dynamodb?.NewImage?.lastEvent?.M?.version?.N !== undefined
+  );
+}
+
+/** The filter of a consumer's declared records. */
+export const recordFilter = (records: 'outbox' | 'steps' | undefined) => (records === 'steps' ? isSteppedDossierRecord : isOutboxRecord);
 
 export interface StreamPollerOptions {
   /** `batchWindowSeconds` (0 if absent): how long a partial batch waits for more records, as the declared event source mapping does */

@@ -42,14 +42,21 @@ export function indexKeys(d: WorkflowDossier) {
 
 export const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(d) });
 
+/**
+ * The dossier as a workflow step leaves it, carrying the step's event (`lastEvent`): the item is the
+ * step's one committed write, and its stream record is the outbox from which the event's history item is
+ * written if the step's own write of it was cut off (functions/handlers/record-history.ts).
+ */
+export const steppedDossierItem = (d: WorkflowDossier, event: DossierEvent) => ({ ...dossierItem(d), lastEvent: event });
+
 /** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
 export function draftItem(d: WorkflowDossier) {
   const { gsi2pk, gsi2sk } = indexKeys(d);
   return { ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, gsi2pk, gsi2sk };
 }
 
-// owner/claimedAt/reservedCode belong to a draft's submission claim, not to the dossier
-const itemOnly = new Set(['pk', 'sk', 'entity', 'schemaVersion', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode']);
+// owner/claimedAt/reservedCode belong to a draft's submission claim, lastEvent to the history: not to the dossier
+const itemOnly = new Set(['pk', 'sk', 'entity', 'schemaVersion', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'dossier', 'expiresAt', 'owner', 'claimedAt', 'reservedCode', 'lastEvent']);
 
 function strip(item: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k)));

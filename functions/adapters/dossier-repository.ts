@@ -1,4 +1,4 @@
-import { cancellationReasons, isTransactionCanceled, type DynamoTable, type TransactWriteItems } from './dynamo-table.js';
+import { cancellationReasons, isConditionFailed, isTransactionCanceled, type DynamoTable, type TransactWriteItems } from './dynamo-table.js';
 import { randomUUID } from 'node:crypto';
 import { AppError, staleVersion } from '../domain/errors.js';
 import { formatDossierCode } from '../domain/codes.js';
@@ -10,7 +10,9 @@ import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
 import { eventItem } from './event-item.js';
 import { busy, CLAIM_LEASE_MS, inProgress, isTransient, shedIfLate, sleep, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
-import { dossierItem, draftItem, keys, toDossier, toEvent } from './dossier-items.js';
+import { dossierItem, draftItem, keys, steppedDossierItem, toDossier, toEvent } from './dossier-items.js';
+import { logger } from '../http/logger.js';
+import { recordHistoryEvent } from './history-event.js';
 import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
 import { DossierQueries } from './dossier-queries.js';
 import type { CreateOutcome, DossierLists, DossierStore, DraftInput, InboxFilter, InboxPage, PageRequest, StoredDossier, SubmitDraftInput, SubmitInput, TrackingAttemptStore } from '../app/ports.js';
@@ -224,28 +226,35 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
   }
 
   /**
-   * Stores a workflow step: the dossier (state, version, index keys) and its event together, only if
-   * nobody changed the dossier since `expectedVersion` was read. The loser of a race gets 409 with the
-   * state that won.
+   * Stores a workflow step. The dossier item, carrying the step's event as `lastEvent`, is the one
+   * committed write: a Put conditioned on the version read, so of two officials acting at once one wins
+   * and the other gets 409 with the state that won. The event's history item follows in a write of its
+   * own. Not a transaction: a transaction bills every item and every index entry it moves twice, the
+   * dossier (2-3 KB) included, about 17 write units a step instead of 9. Nothing is lost when the process
+   * dies between the two writes: the dossier item's stream record carries the event, from which
+   * RecordHistory writes the history item (and the outbox consumers then see it), `get` shows the event
+   * meanwhile, and the next step writes it first (`read.unrecorded`), so history items are still
+   * inserted in version order.
    */
-  async saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent): Promise<void> {
-    await this.writeUnlessStale(dossier.code, [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: dossierItem(dossier),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: eventItem(keys.event(dossier.code, event.version), event, dossier),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ]);
+  async saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent, read?: Pick<StoredDossier, 'dossier' | 'unrecorded'>): Promise<void> {
+    if (read?.unrecorded) await recordHistoryEvent(this.db, this.tableName, read.unrecorded, read.dossier);
+    try {
+      await this.db.put({
+        TableName: this.tableName,
+        Item: steppedDossierItem(dossier, event),
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      });
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      const current = await this.get(dossier.code);
+      throw staleVersion(dossier.code, current?.dossier);
+    }
+    // The step is committed: a failure here is the stream's to repair, not the caller's error (a retry
+    // of the request would find the version moved and get 409 for a step that happened).
+    await recordHistoryEvent(this.db, this.tableName, event, dossier).catch((err: unknown) => {
+      logger.warn('history event left to the stream', { dossierCode: dossier.code, version: event.version, error: (err as Error).message });
+    });
   }
 
   /**
@@ -320,6 +329,8 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     if (!dossierItem) return undefined;
     if (typeof dossierItem.submittedCode === 'string') return this.get(dossierItem.submittedCode);
     const history = items.filter((i) => typeof i.sk === 'string' && i.sk.startsWith('EVENT#')).map((i) => toEvent(i));
+    const unrecorded = unrecordedStep(dossierItem, items);
+    if (unrecorded) history.push(unrecorded);
     const draftId = typeof dossierItem.draftId === 'string' ? dossierItem.draftId : undefined;
     const filed = draftId ? await this.partition(draftId, 'DOC#') : [];
     // Documents share the partition, so the dossier view shows them without another read.
@@ -332,7 +343,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     const payments = items
       .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('PAYMENT#'))
       .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => !['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk'].includes(k))) as unknown as Payment);
-    return { dossier: toDossier(dossierItem), history, documents, payments };
+    return { dossier: toDossier(dossierItem), history, documents, payments, ...(unrecorded ? { unrecorded } : {}) };
   }
 
   /**
@@ -364,4 +375,16 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     } while (startKey);
     return items;
   }
+}
+
+/**
+ * The last step's event when its history item is not written yet (the step's process died between its
+ * two writes, and RecordHistory has not caught up): the dossier item carries it as `lastEvent`. Only the
+ * event of the version the dossier is at counts; a sweeper mark has a key of its own and is not it.
+ */
+function unrecordedStep(dossierItem: Record<string, unknown>, items: readonly Record<string, unknown>[]): DossierEvent | undefined {
+  const last = dossierItem.lastEvent as DossierEvent | undefined;
+  if (!last || last.version !== dossierItem.version) return undefined;
+  const sk = keys.event(String(dossierItem.code), last.version).sk;
+  return items.some((i) => i.sk === sk) ? undefined : last;
 }

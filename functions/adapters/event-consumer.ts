@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type * as z from 'zod/mini';
 import { logger, withInvocationLogger, withLogKeys } from '../http/logger.js';
 import { storedEventSchema, type StoredEventItem } from './event-item.js';
 import { newImageOf, StreamRecordShapeError } from './stream-image.js';
@@ -14,22 +15,28 @@ export interface EventConsumerOptions {
 }
 
 /**
- * The Lambda handler of a table-stream consumer of history events. Records are processed one by one in
- * order; each is parsed with the event item schema (either version, see event-item.ts), and one that does
- * not fit is logged (its keys and failed paths, no values) and reported as a failed batch item, never
- * cast. Every line logged while a record is processed carries its dossier code and event id, and the
- * invocation's Lambda context; in X-Ray each record is a subsegment annotated with its dossier code.
+ * The Lambda handler of a table-stream consumer. Records are processed one by one in order; each new
+ * image is parsed with `schema`, and one that does not fit is logged (its keys and failed paths, no
+ * values) and reported as a failed batch item, never cast. Every line logged while a record is processed
+ * carries the keys `logKeys` names (its dossier code, its event id), and the invocation's Lambda context;
+ * in X-Ray each record is a subsegment annotated with its dossier code.
  */
-export function eventConsumer(handle: (event: StoredEventItem) => Promise<void>, options: EventConsumerOptions = {}) {
+export function streamConsumer<T>(
+  schema: z.ZodMiniType<T>,
+  logKeys: (item: T) => Readonly<Record<string, string>> & { readonly dossierCode: string },
+  handle: (item: T) => Promise<void>,
+  options: EventConsumerOptions = {},
+) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   let failedInBatch = false;
 
   async function processRecord(record: DynamoDBRecord): Promise<void> {
     if (options.keepOrder && failedInBatch) throw new Error('held back: an earlier record of this batch failed, order is kept');
     try {
-      const event = parse(record);
-      if (!event) return;
-      await tracedRecord('record', event.dossierCode, () => withLogKeys({ dossierCode: event.dossierCode, eventId: event.eventId }, () => handle(event)));
+      const item = parse(record, schema);
+      if (!item) return;
+      const keys = logKeys(item);
+      await tracedRecord('record', keys.dossierCode, () => withLogKeys(keys, () => handle(item)));
     } catch (err) {
       failedInBatch = true;
       throw err;
@@ -44,9 +51,14 @@ export function eventConsumer(handle: (event: StoredEventItem) => Promise<void>,
   );
 }
 
-function parse(record: DynamoDBRecord): StoredEventItem | undefined {
+/** A consumer of the outbox: inserted history events, parsed with the event item schema (either version, see event-item.ts). */
+export function eventConsumer(handle: (event: StoredEventItem) => Promise<void>, options: EventConsumerOptions = {}) {
+  return streamConsumer(storedEventSchema, (event) => ({ dossierCode: event.dossierCode, eventId: event.eventId }), handle, options);
+}
+
+function parse<T>(record: DynamoDBRecord, schema: z.ZodMiniType<T>): T | undefined {
   try {
-    return newImageOf(record, storedEventSchema);
+    return newImageOf(record, schema);
   } catch (err) {
     if (err instanceof StreamRecordShapeError) logger.warn('stream record refused', { sequenceNumber: record.dynamodb?.SequenceNumber, reason: err.message });
     throw err;

@@ -40,3 +40,18 @@ export const storedEventSchema = z.object({
 });
 
 export type StoredEventItem = z.infer<typeof storedEventSchema>;
+
+/**
+ * A dossier item as a workflow step leaves it, as its stream record's new image holds it: the dossier
+ * (kept whole, its history item takes the view of it) and the step's event (`lastEvent`, see
+ * steppedDossierItem in dossier-items.ts).
+ */
+export const steppedDossierSchema = z.looseObject({
+  pk: z.string(),
+  sk: z.literal('DOSSIER'),
+  code: z.string(),
+  version: z.number(),
+  lastEvent: z.omit(storedEventSchema, { dossier: true, schemaVersion: true }),
+});
+
+export type SteppedDossierImage = z.infer<typeof steppedDossierSchema>;

@@ -95,6 +95,8 @@ export interface StoredDossier {
   readonly history: DossierEvent[];
   readonly documents: DocumentRecord[];
   readonly payments: Payment[];
+  /** the last step's event, in `history` too, whose history item is not written yet (see DossierStore.saveTransition) */
+  readonly unrecorded?: DossierEvent;
 }
 
 export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
@@ -120,7 +122,8 @@ export interface DossierStore {
   /** a draft becomes a dossier under a number; a repeated submit gets the same dossier */
   submitDraft(input: SubmitDraftInput): Promise<{ dossier: WorkflowDossier; event?: DossierEvent; replayed: boolean }>;
   /** a workflow step, only if nobody changed the dossier since `expectedVersion` was read */
-  saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent): Promise<void>;
+  /** `read`: the dossier as read for the step; its unrecorded last event is written before the step */
+  saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent, read?: Pick<StoredDossier, 'dossier' | 'unrecorded'>): Promise<void>;
   /** a sweeper mark and its history event, without changing the version officials act on */
   saveMark(judged: WorkflowDossier, mark: 'overdueAt' | 'reminderSentAt', event: DossierEvent, marked: WorkflowDossier): Promise<void>;
   get(code: string): Promise<StoredDossier | undefined>;

@@ -53,7 +53,7 @@ export async function actOnDossier(deps: WorkflowDeps, caller: Caller, code: str
   // Checked after the domain so that a stranger learns nothing from a version mismatch.
   if (expectedVersion !== undefined && expectedVersion !== before.version) throw staleVersion(code, before);
   const stored = { ...event, eventId: randomUUID() };
-  await deps.repo.saveTransition(before.version, dossier, stored);
+  await deps.repo.saveTransition(before.version, dossier, stored, found);
   return dossierView(dossier, [...found!.history, stored], deps.baseUrl, true, deps.now);
 }
 

@@ -11,12 +11,12 @@ import { logger } from '../http/logger.js';
 /**
  * Derives the statistics counters from the dossier events, exactly once per event.
  *
- * Why from the stream and not in the transition's own transaction: a transition writes two items today;
+ * Why from the stream and not in the transition's own transaction: a transition writes two items today (the dossier and its event);
  * adding up to 18 counter items (3 scopes × day/month/year, plus the reception period's cohort) to the
  * request path would make every citizen's submission contend on the shared province counters, turn a
  * counter conflict into a failed submission, and couple every workflow step to the statistics layout.
- * The event item is already the outbox (written atomically with the state change), so deriving from it
- * loses nothing; the marker `COUNTED#<eventId>` written in the SAME transaction as the ADDs makes a
+ * The event item is already the outbox (written with the state change, or from the dossier item's stream
+ * record by RecordHistory when the step's own write of it was cut off), so deriving from it loses nothing; the marker `COUNTED#<eventId>` written in the SAME transaction as the ADDs makes a
  * redelivered or retried record a no-op. Figures lag the transition by the stream's delay (~1 s).
  */
 

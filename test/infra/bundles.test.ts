@@ -50,6 +50,7 @@ const ceilingKb: Readonly<Record<string, number>> = {
   VerifyDocuments: 254,
   ...group(['NotifyEvents', 'SendDigests'], 229),
   ...group(['RouteEvents', 'RecordRefunds'], 220),
+  RecordHistory: 205,
   CountEvents: 233,
   ...group(['DeadlineSweeper', 'SyncNational', 'ReconcileNational'], 271),
 };

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -321,6 +321,34 @@ describe('the stack of a province', { timeout: 60_000 }, () => {
         Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'DOSSIER#' }] }, sk: { S: [{ prefix: 'EVENT#' }] } } } }) }],
       },
     });
+  });
+
+  test("feeds RecordHistory only the workflow steps' dossier items, those carrying a step's event", () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: stack.resolve(stack.functions.get('RecordHistory')!.alias.functionName),
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['MODIFY'],
+              dynamodb: { Keys: { pk: { S: [{ prefix: 'DOSSIER#' }] }, sk: { S: ['DOSSIER'] } }, NewImage: { lastEvent: { M: { version: { N: [{ exists: true }] } } } } },
+            }),
+          },
+        ],
+      },
+    });
+  });
+
+  test('lets RecordHistory read and write dossier partitions only', () => {
+    const role = stack.resolve((stack.functions.get('RecordHistory')!.fn.role!.node.defaultChild as CfnResource).ref);
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([role]) } });
+    const tableStatements = Object.values(policies)
+      .flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('dynamodb:') && !a.startsWith('dynamodb:DescribeStream') && !a.startsWith('dynamodb:GetRecords') && !a.startsWith('dynamodb:GetShardIterator') && !a.startsWith('dynamodb:ListStreams')));
+    expect(tableStatements.length).toBeGreaterThan(0);
+    for (const st of tableStatements) expect(st.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOSSIER#*'] } });
   });
 
   test('batches every stream consumer by its declared size and window, reporting failures per record', () => {
