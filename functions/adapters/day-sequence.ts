@@ -91,6 +91,17 @@ export class DaySequence {
    */
   private async quick(key: Record<string, string>, id: string, mine: Holder, now: number, at: Date): Promise<number | undefined> {
     if (!this.recent(id, now)) return undefined;
+    // refused: this holder asked before (the long way finds its number), or a written holder moved
+    return this.fresh(key, id, mine, now, at);
+  }
+
+  /**
+   * A fresh number: one atomic update that counts, records the holder (no read-then-write race) and drops
+   * the holders this container wrote since its last update, each only while it still has its number.
+   * Undefined when refused (the holder has a number already, or a written holder moved: those are then
+   * dropped one by one).
+   */
+  private async fresh(key: Record<string, string>, id: string, mine: Holder, now: number, at: Date): Promise<number | undefined> {
     const carry = this.carried(id);
     try {
       const answer = await this.db.update({
@@ -107,7 +118,6 @@ export class DaySequence {
       return Number(answer.Attributes?.value);
     } catch (err) {
       if (!conditionFailed(err)) throw err;
-      // this holder asked before (the long way finds its number), or a written holder moved: drop those one by one
       this.seen.delete(id);
       if (carry.list.length) await this.dropWritten(key, id);
       return undefined;
@@ -135,8 +145,8 @@ export class DaySequence {
     const now = at.getTime();
     const quick = await this.quick(key, id, mine, now, at);
     if (quick !== undefined) return quick;
-    // the long way: what this container still carries is dropped first, so that it is not taken for abandoned
-    if (this.written.has(id)) await this.dropWritten(key, id);
+    // the long way; what this container still carries rides on its fresh number below, and is not taken for abandoned
+    const written = new Set((this.written.get(id) ?? []).map((w) => w.holder.number));
     const item: Record<string, unknown> = (await this.db.get({ TableName: this.tableName, Key: key, ConsistentRead: true }))?.Item ?? {};
 
     // the same holder again (a retry after a crash or a refusal): its number, renewed so nobody reclaims it
@@ -145,7 +155,7 @@ export class DaySequence {
 
     // numbers abandoned by a holder that died before writing its dossier, lowest first
     const abandoned = Object.entries(item)
-      .filter(([name, value]) => name.startsWith('h_') && name !== mine.number && typeof value === 'number')
+      .filter(([name, value]) => name.startsWith('h_') && name !== mine.number && !written.has(name) && typeof value === 'number')
       .map(([name, value]) => ({ number: name, takenAt: `t_${name.slice(2)}`, n: value as number }))
       .filter((h) => typeof item[h.takenAt] === 'number' && (item[h.takenAt] as number) < now - this.leaseMs)
       .sort((a, b) => a.n - b.n)
@@ -171,27 +181,16 @@ export class DaySequence {
       }
     }
 
-    // a fresh number: one atomic update that counts and records the holder, no read-then-write race
-    try {
-      const answer = await this.db.update({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: 'SET #v = if_not_exists(#v, :zero) + :one, #mine = if_not_exists(#v, :zero) + :one, #mineAt = :now, updatedAt = :at',
-          ConditionExpression: 'attribute_not_exists(#mine)',
-          ExpressionAttributeNames: { '#v': 'value', '#mine': mine.number, '#mineAt': mine.takenAt },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': now, ':at': at.toISOString() },
-          ReturnValues: 'ALL_NEW',
-        });
-      this.remember(id, answer?.Attributes ?? {}, now);
-      return Number(answer?.Attributes?.value);
-    } catch (err) {
-      if (!conditionFailed(err)) throw err;
-      // a concurrent request of the same holder took one meanwhile: that one is ours
-      const again = await this.db.get({ TableName: this.tableName, Key: key, ConsistentRead: true });
-      const number = again?.Item?.[mine.number];
-      if (typeof number !== 'number') throw err;
-      return number;
-    }
+    const fresh = await this.fresh(key, id, mine, now, at);
+    if (fresh !== undefined) return fresh;
+    // refused: a concurrent request of the same holder took one meanwhile (that one is ours), or a written
+    // holder moved (dropped one by one above): then once more, carrying nothing
+    const again = await this.db.get({ TableName: this.tableName, Key: key, ConsistentRead: true });
+    const number = again?.Item?.[mine.number];
+    if (typeof number === 'number') return number;
+    const retried = await this.fresh(key, id, mine, now, at);
+    if (retried !== undefined) return retried;
+    throw new Error(`the day sequence ${id} refused a fresh number for a holder that has none`);
   }
 
   /** The holder's dossier is written under `n`: the number is no longer held (dropped by the next allocation of this container, see above). */

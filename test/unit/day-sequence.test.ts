@@ -128,6 +128,33 @@ describe('the day sequence records who holds each number', () => {
     });
   });
 
+  it('after a quiet spell reads the item, and the release of the dossier written before still rides on the fresh number', async () => {
+    // Prepare: a take, its dossier written; the next take comes 40 s later, so the item must be read, and
+    // the written holder it shows is past its lease
+    const first = await holderAttribute('draft:d1');
+    ddb.on('get').resolves({ Item: { ...key, value: 4 } });
+    ddb.on('update').resolves({ Attributes: { ...key, value: 5, [first]: 5, [`t_${first.slice(2)}`]: at.getTime() } });
+    await sequence.take('ubnd-xa-mai-pha', '260302', 'draft:d1', at, neverUsed);
+    sequence.release('ubnd-xa-mai-pha', '260302', 'draft:d1', 5);
+    ddb.reset();
+    ddb.on('get').resolves({ Item: { ...key, value: 5, [first]: 5, [`t_${first.slice(2)}`]: at.getTime() } });
+    ddb.on('update').resolves({ Attributes: { ...key, value: 6 } });
+
+    // Act
+    const n = await sequence.take('ubnd-xa-mai-pha', '260302', 'draft:d2', new Date(at.getTime() + 40_000), async () => expect.unreachable('a holder this container wrote is not taken for abandoned'));
+
+    // Assess: one read, one update that takes 6 and drops the written holder; no drop of its own
+    expect(n).toBe(6);
+    expect(ddb.calls('get')).toHaveLength(1);
+    const updates = ddb.calls('update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]).toMatchObject({
+      UpdateExpression: expect.stringMatching(/REMOVE #w0, #wt0$/),
+      ConditionExpression: 'attribute_not_exists(#mine) AND (#w0 = :w0 OR attribute_not_exists(#w0))',
+      ExpressionAttributeNames: expect.objectContaining({ '#w0': first }),
+    });
+  });
+
   it('reads the item first when the one last seen shows a holder past its lease, or is too old to show them all', async () => {
     const other = await holderAttribute('once:slow');
     for (const [seenTakenAt, later] of [
