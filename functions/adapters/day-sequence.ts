@@ -64,8 +64,9 @@ export class DaySequence {
   }
 
   /** `REMOVE` of the written holders of an item, each on the condition that it still holds its number. */
-  private carried(id: string) {
-    const list = this.written.get(id) ?? [];
+  private carried(id: string, mine: Holder) {
+    // never the holder asking (one update cannot set and remove the same attribute); it is dropped on its own later
+    const list = (this.written.get(id) ?? []).filter((w) => w.holder.number !== mine.number);
     const names: Record<string, string> = {};
     const values: Record<string, number> = {};
     const conditions: string[] = [];
@@ -102,7 +103,7 @@ export class DaySequence {
    * dropped one by one).
    */
   private async fresh(key: Record<string, string>, id: string, mine: Holder, now: number, at: Date): Promise<number | undefined> {
-    const carry = this.carried(id);
+    const carry = this.carried(id, mine);
     try {
       const answer = await this.db.update({
           TableName: this.tableName,

@@ -12,7 +12,7 @@ import { eventItem } from './event-item.js';
 import { busy, CLAIM_LEASE_MS, inProgress, isTransient, shedIfLate, sleep, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
 import { dossierItem, draftItem, keys, steppedDossierItem, toDossier, toEvent } from './dossier-items.js';
 import { logger } from '../http/logger.js';
-import { recordHistoryEvent } from './history-event.js';
+import { recordHistoryEvent, recordStepBefore } from './history-event.js';
 import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
 import { DossierQueries } from './dossier-queries.js';
 import type { CreateOutcome, DossierLists, DossierStore, DraftInput, InboxFilter, InboxPage, PageRequest, StoredDossier, SubmitDraftInput, SubmitInput, TrackingAttemptStore } from '../app/ports.js';
@@ -237,24 +237,46 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
    * inserted in version order.
    */
   async saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent, read?: Pick<StoredDossier, 'dossier' | 'unrecorded'>): Promise<void> {
-    if (read?.unrecorded) await recordHistoryEvent(this.db, this.tableName, read.unrecorded, read.dossier);
-    try {
-      await this.db.put({
-        TableName: this.tableName,
-        Item: steppedDossierItem(dossier, event),
-        ConditionExpression: 'version = :expected',
-        ExpressionAttributeValues: { ':expected': expectedVersion },
-      });
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
-      const current = await this.get(dossier.code);
-      throw staleVersion(dossier.code, current?.dossier);
-    }
+    const deadline = Date.now() + WRITE_BUDGET_MS;
+    if (read?.unrecorded) await this.untilWritten(deadline, () => recordHistoryEvent(this.db, this.tableName, read.unrecorded!, read.dossier));
+    await this.untilWritten(deadline, async (attempt) => {
+      try {
+        await this.db.put({
+          TableName: this.tableName,
+          Item: steppedDossierItem(dossier, event),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        });
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+        const current = await this.get(dossier.code);
+        // an earlier attempt landed and its answer was lost (a timeout): the step is this one
+        if (attempt > 0 && current?.history.some((e) => e.eventId === event.eventId)) return;
+        throw staleVersion(dossier.code, current?.dossier);
+      }
+    });
     // The step is committed: a failure here is the stream's to repair, not the caller's error (a retry
     // of the request would find the version moved and get 409 for a step that happened).
     await recordHistoryEvent(this.db, this.tableName, event, dossier).catch((err: unknown) => {
       logger.warn('history event left to the stream', { dossierCode: dossier.code, version: event.version, error: (err as Error).message });
     });
+  }
+
+  /**
+   * A write sent again after a transient refusal (a transaction on the same item in progress, throttling
+   * past the client's own retries, a lost answer) until the request's write budget is spent, then 503
+   * with Retry-After: nothing of the step is stored by then.
+   */
+  private async untilWritten<T>(deadline: number, write: (attempt: number) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write(attempt);
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (Date.now() > deadline) throw busy(2, 'the dossier is being changed by another request');
+        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+      }
+    }
   }
 
   /**
@@ -266,6 +288,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
   async saveMark(judged: WorkflowDossier, mark: 'overdueAt' | 'reminderSentAt', event: DossierEvent, marked: WorkflowDossier): Promise<void> {
     const at = marked[mark];
     if (typeof at !== 'string') throw new Error(`saveMark: ${mark} is not set on ${judged.code}`);
+    await recordStepBefore(this.db, this.tableName, judged.code, judged.version);
     await this.writeUnlessStale(judged.code, [
       {
         Update: {

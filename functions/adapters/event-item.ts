@@ -51,7 +51,8 @@ export const steppedDossierSchema = z.looseObject({
   sk: z.literal('DOSSIER'),
   code: z.string(),
   version: z.number(),
-  lastEvent: z.omit(storedEventSchema, { dossier: true, schemaVersion: true }),
+  // loose: an event keeps every field its step gave it (an action's own), as the step's write of it does
+  lastEvent: z.looseObject(z.omit(storedEventSchema, { dossier: true, schemaVersion: true }).shape),
 });
 
 export type SteppedDossierImage = z.infer<typeof steppedDossierSchema>;

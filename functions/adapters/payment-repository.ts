@@ -6,6 +6,7 @@ import { paymentReturnAttributes } from '../declaration.js';
 import { PaymentConflict, type NotificationAttempt, type PaymentStore } from '../app/ports.js';
 import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-items.js';
 import { eventItem, ITEM_SCHEMA_VERSION } from './event-item.js';
+import { recordStepBefore } from './history-event.js';
 
 /**
  * Payments in the single table. A payment lives in its dossier's partition (`DOSSIER#<code>` /
@@ -139,6 +140,7 @@ export class PaymentRepository implements PaymentStore {
     attempt: NotificationAttempt,
     step?: { expectedVersion: number; dossier: WorkflowDossier; event: DossierEvent },
   ): Promise<void> {
+    if (step) await recordStepBefore(this.db, this.tableName, step.dossier.code, step.expectedVersion);
     try {
       await this.db.transactWrite({
           TransactItems: [

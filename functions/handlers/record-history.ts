@@ -22,7 +22,8 @@ export const handler = streamConsumer(
   steppedDossierSchema,
   (image) => ({ dossierCode: image.code, eventId: image.lastEvent.eventId }),
   async (image) => {
-    // a later write of the dossier that kept the attribute (a sweeper mark) is not a new step
+    // an event of an earlier version is not this write's step (a writer copied it along); a sweeper mark
+    // keeps the step's version and event, and finds its item there
     if (image.lastEvent.version !== image.version) return;
     table ??= requiredEnv(environment.tableName);
     const outcome = await recordHistoryEvent(dynamo(), table, image.lastEvent as DossierEvent, toDossier(image), { readFirst: true });

@@ -6,6 +6,9 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { dynamo } from '../../functions/adapters/clients.js';
 import { DossierRepository } from '../../functions/adapters/dossier-repository.js';
+import { DynamoHttpError } from '../../functions/adapters/dynamo-http.js';
+import { PaymentRepository, paymentKeys } from '../../functions/adapters/payment-repository.js';
+import type { Payment } from '../../functions/domain/payments.js';
 import { dossierItem, keys } from '../../functions/adapters/dossier-items.js';
 import { eventItem } from '../../functions/adapters/event-item.js';
 import type { DynamoTable } from '../../functions/adapters/dynamo-table.js';
@@ -54,15 +57,21 @@ async function submitted(): Promise<{ code: string; repo: DossierRepository }> {
   return { code, repo: new DossierRepository(dynamo(), table.name) };
 }
 
-/** The table client, naming each write it sends (`put DOSSIER`, `put EVENT#000002`), and failing the event writes `cut` says to. */
-function watched(sent: string[], cut: (sk: string) => boolean = () => false): DynamoTable {
+/**
+ * The table client, naming each write it sends (`put DOSSIER`, `put EVENT#000002`), and failing those
+ * `cut` says to: with its error, or as if the process died there (sent, and never answered).
+ */
+function watched(sent: string[], cut: (sk: string, n: number) => Error | boolean = () => false): DynamoTable {
   const db = dynamo();
+  let n = 0;
   return {
     ...db,
     put: async (input) => {
       const sk = String(input.Item?.sk);
       sent.push(`put ${sk}`);
-      if (cut(sk)) throw new Error('the process died here');
+      const failure = cut(sk, n++);
+      if (failure instanceof Error) throw failure;
+      if (failure) throw new Error('the process died here');
       return db.put(input);
     },
     transactWrite: (input) => (sent.push('transactWrite'), db.transactWrite(input)),
@@ -139,6 +148,107 @@ describe('a workflow step against DynamoDB Local', () => {
     const after = await repo.get(code);
     expect(after?.history.map((e) => e.eventId)).toEqual([read!.history[0]!.eventId, receive.eventId, start.eventId]);
     expect(after?.unrecorded).toBeUndefined();
+  });
+});
+
+describe('a write that meets a transaction in progress on the dossier', () => {
+  const conflict = () => new DynamoHttpError('TransactionConflictException', 'Transaction is ongoing for the item', 400, false);
+
+  it('is sent again, and the step is stored once', async () => {
+    // Prepare: the dossier's first write meets a transaction (a sweeper mark, a payment) in progress
+    const { code } = await submitted();
+    const sent: string[] = [];
+    const repo = new DossierRepository(watched(sent, (sk, n) => (n === 0 && sk === 'DOSSIER' ? conflict() : false)), table.name);
+    const event = eventAt(code, 2, 1, 2);
+
+    // Act
+    await repo.saveTransition(1, dossierAt(code, 2, 2), event, await repo.get(code));
+
+    // Assess
+    expect(sent).toEqual(['put DOSSIER', 'put DOSSIER', 'put EVENT#000002']);
+    expect((await repo.get(code))?.history.map((e) => e.eventId)).toContain(event.eventId);
+  });
+
+  it('answers 503 with Retry-After once the request has no time left, and stores nothing', async () => {
+    // Prepare
+    const { code } = await submitted();
+    const repo = new DossierRepository(watched([], (sk) => (sk === 'DOSSIER' ? conflict() : false)), table.name);
+
+    // Act / Assess
+    await expect(repo.saveTransition(1, dossierAt(code, 2, 2), eventAt(code, 2, 1, 2))).rejects.toMatchObject({ kind: 'unavailable', code: 'busy', details: { retryAfterSeconds: 2 } });
+    expect((await repo.get(code))?.dossier.version).toBe(1);
+    expect(await eventKeysOf(code)).toEqual(['EVENT#000001']);
+  }, 20_000);
+
+  it('whose answer was lost, but which landed: the retry finds the step stored and does not answer 409', async () => {
+    // Prepare: the first write lands, its answer is lost (a timeout)
+    const { code } = await submitted();
+    const db = dynamo();
+    let first = true;
+    const lossy: DynamoTable = {
+      ...db,
+      put: async (input) => {
+        const answer = await db.put(input);
+        if (first && input.Item?.sk === 'DOSSIER') {
+          first = false;
+          throw new DynamoHttpError('TimeoutError', 'no answer in time', undefined, true);
+        }
+        return answer;
+      },
+    };
+    const repo = new DossierRepository(lossy, table.name);
+    const event = eventAt(code, 2, 1, 2);
+
+    // Act
+    await repo.saveTransition(1, dossierAt(code, 2, 2), event, await repo.get(code));
+
+    // Assess
+    expect(await eventKeysOf(code)).toEqual(['EVENT#000001', 'EVENT#000002']);
+    expect((await repo.get(code))?.dossier.version).toBe(2);
+  });
+});
+
+describe('a sweeper mark on a step whose event was cut off', () => {
+  it("writes the step's event before the mark, so history items stay in version order", async () => {
+    // Prepare: step 2 cut off before its event
+    const { code } = await submitted();
+    const stepped = dossierAt(code, 2, 2);
+    await new DossierRepository(watched([], (sk) => sk === 'EVENT#000002'), table.name).saveTransition(1, stepped, eventAt(code, 2, 1, 2));
+    const sent: string[] = [];
+    const repo = new DossierRepository(watched(sent), table.name);
+    const marked = { ...stepped, overdueAt: at(30) };
+
+    // Act
+    await repo.saveMark(stepped, 'overdueAt', { ...eventAt(code, 2, 2, 2), type: 'dossier.overdue' }, marked);
+
+    // Assess
+    expect(sent).toEqual(['put EVENT#000002', 'transactWrite']);
+    expect(await eventKeysOf(code)).toEqual(['EVENT#000001', 'EVENT#000002', 'EVENT#000002#MARK#overdueAt']);
+  });
+});
+
+describe('a payment settled on a step whose event was cut off', () => {
+  it("writes the step's event before the payment's transaction", async () => {
+    // Prepare: step 2 (a payment requested) cut off before its event; the payment is open
+    const { code } = await submitted();
+    const stepped = dossierAt(code, 2, 6);
+    await new DossierRepository(watched([], (sk) => sk === 'EVENT#000002'), table.name).saveTransition(1, stepped, eventAt(code, 2, 2, 6));
+    const ref = `REF${randomUUID().slice(0, 8)}`;
+    const payment = { ref, dossierCode: code, agencyId: 'so-khdt', serviceId: '2.001610', purpose: 'processing', gateway: 'paygov', amountVnd: 50_000, lines: [], payer: {}, status: 'initiated', initiatedAt: at(10), payBy: at(40), payUrl: 'https://pay.example/x' } as unknown as Payment;
+    await dynamo().put({ TableName: table.name, Item: { ...paymentKeys.payment(code, ref), entity: 'payment', ...payment } });
+    const sent: string[] = [];
+    const payments = new PaymentRepository(watched(sent), table.name);
+
+    // Act
+    await payments.settle('initiated', { ...payment, status: 'paid', paidAt: at(20) }, { id: randomUUID(), at: at(20), gateway: 'paygov', ref, source: 'notification', verdict: 'paid' }, {
+      expectedVersion: 2,
+      dossier: dossierAt(code, 3, 4),
+      event: eventAt(code, 3, 6, 4),
+    });
+
+    // Assess
+    expect(sent).toEqual(['put EVENT#000002', 'transactWrite']);
+    expect(await eventKeysOf(code)).toEqual(['EVENT#000001', 'EVENT#000002', 'EVENT#000003']);
   });
 });
 
