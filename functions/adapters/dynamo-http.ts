@@ -4,12 +4,13 @@ import { environmentCredentials, Sha256 } from './sigv4.js';
 import { activeObserver, consumedUnits, itemsWritten, observedFunctionName } from './request-observer.js';
 import { activeCallTracer, requestIdsOf } from './call-tracing.js';
 import type { DynamoTable } from './dynamo-table.js';
+import { nodePost, type Post } from './http-post.js';
 import type { TableReads } from './table-reads.js';
 import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, throttlingCodes, transientCodes, transientStatuses } from './retry-classes.js';
 
 /**
  * DynamoDB's JSON protocol for the operations of `DynamoTable`, signed by the SDK's SigV4 signer and sent
- * with Node's fetch. The SDK's DynamoDB client and document client are ~180 KB minified of protocol,
+ * with Node's http module (`http-post.ts`). The SDK's DynamoDB client and document client are ~180 KB minified of protocol,
  * endpoint rules, retry strategies and event streams; this is ~20 KB with the signer. Same wire requests,
  * same marshalling as the document client of `dynamo()` used to be, same endpoint variables
  * (AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets), same role credentials from the environment
@@ -27,7 +28,8 @@ const WRITE_TIMEOUT_MS = 6000;
 
 /**
  * Node's timeout and network error codes, which the SDK's HTTP handler sees on a dead or refused
- * connection; Node's fetch (undici) reports the same events with its own codes, listed after them.
+ * connection; Node's fetch (undici, which unit tests may inject) reports the same events with its own
+ * codes, listed after them.
  */
 const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -70,8 +72,8 @@ export class DynamoHttpError extends Error {
 export interface SignedTableOptions {
   readonly region?: string;
   readonly endpoint?: string;
-  /** injected by unit tests; Node's fetch otherwise */
-  readonly fetch?: typeof fetch;
+  /** injected by unit tests (Node's fetch is one); Node's http module otherwise */
+  readonly fetch?: Post;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
 }
@@ -148,7 +150,8 @@ function transport(options: SignedTableOptions): Call {
   if (!region) throw new Error('AWS_REGION is not set');
   const endpoint = new URL(options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `https://dynamodb.${region}.amazonaws.com`);
   const signer = new SignatureV4({ service: 'dynamodb', region, credentials: environmentCredentials, sha256: Sha256, uriEscapePath: true });
-  const send = options.fetch ?? fetch;
+  const send = options.fetch ?? nodePost;
+  const url = new URL('/', endpoint);
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
@@ -163,11 +166,11 @@ function transport(options: SignedTableOptions): Call {
       headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
       body,
     });
-    // fetch sets Host itself from the URL, the same value that was signed
+    // the client sets Host itself from the URL, the same value that was signed
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
     // added after signing, as SigV4 never signs it
     if (traceHeader) headers['X-Amzn-Trace-Id'] = traceHeader;
-    const response = await send(new URL('/', endpoint), { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await send(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
     let json: Json;
     try {

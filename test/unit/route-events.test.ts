@@ -10,9 +10,11 @@ import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.
 import { lambdaContext, streamRecord } from '../fixtures/events.js';
 
 /**
- * The router's two calls go out with fetch, both signed JSON requests (dynamo-http.ts, sqs-client.ts):
- * the dossier item's GetItem and one SendMessage per event, told apart by their target and answered here.
+ * The router's two calls are signed JSON requests: the dossier item's GetItem (dynamo-http.ts, sent with
+ * `nodePost`) and one SendMessage per event (sqs-client.ts, sent with fetch), told apart by their target
+ * and both answered here.
  */
+vi.mock('../../functions/adapters/http-post.js', () => ({ nodePost: (url: unknown, init: { body?: unknown; headers?: unknown }) => fetchStub(url, init) }));
 let dossierItem: Record<string, unknown> = {};
 const reads: Record<string, unknown>[] = [];
 interface SentMessage {
