@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export interface PostInit {
@@ -18,15 +18,22 @@ export interface PostAnswer {
 export type Post = (url: URL, init: PostInit) => Promise<PostAnswer>;
 
 // Kept-alive connections, as the SDK's HTTP handler keeps them: a container's requests share a few sockets.
-// An idle socket does not hold the process open (the agent unrefs it).
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+// An idle socket does not hold the process open (the agent unrefs it), and is closed after 4 s idle (as
+// fetch closes its own) rather than reused just as the server closes it.
+const agents = { http: new HttpAgent({ keepAlive: true, timeout: 4_000 }), https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }) };
+
+/** a kept-alive socket the server had closed (idle, or while a Lambda container was frozen) */
+const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
  * One POST with Node's http module. Node's fetch (undici) costs this process about twice the CPU per
  * request (measured against DynamoDB Local: 1.9 against 1.1 ms per 2 KB PutItem), spent in its web
  * streams and abort machinery; a function makes several DynamoDB requests per invocation. It fails as
  * fetch does: with the signal's reason when the signal fires (a TimeoutError from AbortSignal.timeout),
- * with Node's network error (its `code`: ECONNRESET, ECONNREFUSED…) when the connection fails.
+ * with Node's network error (its `code`: ECONNRESET, ECONNREFUSED…) when the connection fails. A request
+ * whose reused socket turns out closed before any answer is sent once more at once on a new connection, as
+ * Node's documentation advises, rather than spending one of the caller's attempts and its backoff on the
+ * first call after a thaw (the caller would send it again anyway: it retries these codes, writes included).
  */
 export const nodePost: Post = (url, init) =>
   new Promise<PostAnswer>((resolve, reject) => {
@@ -37,8 +44,9 @@ export const nodePost: Post = (url, init) =>
     }
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
-    const request = send(url, { method: init.method, headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, agent: https ? agents.https : agents.http });
+    const options = { method: init.method, headers: { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) }, agent: https ? agents.https : agents.http };
     let settled = false;
+    let current: ClientRequest | undefined;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
@@ -48,25 +56,46 @@ export const nodePost: Post = (url, init) =>
     const onAbort = () => {
       // the reason, not Node's AbortError around it: a timeout must read as a timeout (fetch does the same)
       fail(signal.reason);
-      request.destroy();
+      current?.destroy();
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    request.on('error', fail);
-    request.on('response', (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', fail);
-      response.on('aborted', () => fail(Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' })));
-      response.on('end', () => {
-        if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        const headers = new Headers();
-        const raw = response.rawHeaders;
-        for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: response.statusCode ?? 0, headers, text: async () => text });
+    const attempt = (resent: boolean) => {
+      let request: ClientRequest;
+      try {
+        request = send(url, options);
+      } catch (err) {
+        // a header Node refuses to send
+        fail(err);
+        return;
+      }
+      current = request;
+      let answered = false;
+      request.on('error', (err: NodeJS.ErrnoException) => {
+        if (!answered && !resent && !settled && request.reusedSocket && staleSocketCodes.has(err.code ?? '')) attempt(true);
+        else fail(err);
       });
-    });
-    request.end(init.body);
+      request.on('response', (response: IncomingMessage) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // a connection cut before the answer's end: an ECONNRESET ('aborted') error on the response
+        response.on('error', fail);
+        response.on('end', () => {
+          if (settled) return;
+          try {
+            const headers = new Headers();
+            const raw = response.rawHeaders;
+            for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+            const text = Buffer.concat(chunks).toString('utf8');
+            settled = true;
+            signal.removeEventListener('abort', onAbort);
+            resolve({ status: response.statusCode ?? 0, headers, text: async () => text });
+          } catch (err) {
+            fail(err);
+          }
+        });
+      });
+      request.end(init.body);
+    };
+    attempt(false);
   });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,5 +74,30 @@ describe('nodePost', () => {
     server = undefined;
     const refused = await post(url, '{}').catch((err: unknown) => err);
     expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('sends a request again on a new connection when its kept-alive socket was closed while the process was frozen', async () => {
+    // a server in another process, which closes each connection 300 ms after its answer and counts the
+    // connections it saw
+    const source = `
+      const { createServer } = require('node:http');
+      let connections = 0;
+      const s = createServer((req, res) => { req.resume(); req.on('end', () => res.end(JSON.stringify({ connections }), () => setTimeout(() => req.socket.end(), 300))); });
+      s.on('connection', () => connections++);
+      s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+    const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(String(d).trim())));
+      const url = new URL(`http://127.0.0.1:${port}/`);
+      expect(JSON.parse(await (await post(url, '{}')).text())).toEqual({ connections: 1 });
+      // this process sleeps as a frozen Lambda container does: the server closes the socket meanwhile,
+      // and nothing here sees it before the next request takes the socket from the pool
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+      const again = await post(url, '{}');
+      expect(again.status).toBe(200);
+      expect(JSON.parse(await again.text())).toEqual({ connections: 2 });
+    } finally {
+      child.kill();
+    }
   });
 });
