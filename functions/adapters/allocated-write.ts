@@ -46,6 +46,24 @@ export function shedIfLate(answerBy: number | undefined, writes: number): void {
 export const busy = (retryAfterSeconds: number, what: string) =>
   new AppError('unavailable', 'busy', `${what}; nothing was stored, retry after ${retryAfterSeconds} s`, 'Hệ thống đang bận, vui lòng thử lại sau giây lát.', { retryAfterSeconds });
 
+/**
+ * A single write sent again after a transient refusal (a transaction on the same item in progress,
+ * throttling past the client's own retries, a lost answer) until the request's write budget is spent,
+ * then 503 with Retry-After (`what` says why): nothing of it is stored by then. `write` gets the attempt
+ * number (0 first) and throws anything else through.
+ */
+export async function untilWritten<T>(deadline: number, what: string, write: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write(attempt);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      if (Date.now() > deadline) throw busy(2, what);
+      await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+    }
+  }
+}
+
 export const inProgress = () =>
   new AppError('conflict', 'request_in_progress', 'the same request is still being processed; retry in a moment to get its answer', 'Yêu cầu đang được xử lý, vui lòng thử lại sau giây lát.', { retryAfterSeconds: 2 });
 

@@ -49,6 +49,16 @@ export const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), e
  */
 export const steppedDossierItem = (d: WorkflowDossier, event: DossierEvent) => ({ ...dossierItem(d), lastEvent: event });
 
+/**
+ * The step event a dossier item carries, when it is the event of the version the item is at: one of an
+ * earlier version was copied along by a later writer and is not this item's step; a sweeper mark keeps
+ * the step's version and event.
+ */
+export function stepEventOf(item: Readonly<Record<string, unknown>>): DossierEvent | undefined {
+  const last = item.lastEvent as DossierEvent | undefined;
+  return last && last.version === item.version ? last : undefined;
+}
+
 /** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
 export function draftItem(d: WorkflowDossier) {
   const { gsi2pk, gsi2sk } = indexKeys(d);

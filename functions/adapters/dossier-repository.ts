@@ -9,8 +9,8 @@ import { DaySequence } from './day-sequence.js';
 import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
 import { eventItem } from './event-item.js';
-import { busy, CLAIM_LEASE_MS, inProgress, isTransient, shedIfLate, sleep, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
-import { dossierItem, draftItem, keys, steppedDossierItem, toDossier, toEvent } from './dossier-items.js';
+import { CLAIM_LEASE_MS, inProgress, shedIfLate, untilWritten, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
+import { dossierItem, draftItem, keys, stepEventOf, steppedDossierItem, toDossier, toEvent } from './dossier-items.js';
 import { logger } from '../http/logger.js';
 import { recordHistoryEvent, recordStepBefore } from './history-event.js';
 import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
@@ -142,8 +142,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
           ],
         });
     let pruned = false;
-    const deadline = Date.now() + WRITE_BUDGET_MS;
-    for (let attempt = 0; ; attempt++) {
+    const attempt = async (): Promise<CreateOutcome> => {
       try {
         await send();
         return { dossier: draft, replayed: false, history: [] };
@@ -154,14 +153,14 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
           // entries of drafts since submitted (their removal is best effort) free their place here
           if (!pruned && (await this.pruneOpenDrafts(draft.applicantSubject))) {
             pruned = true;
-            continue;
+            return attempt();
           }
           throw tooManyDrafts(input.maxOpenDrafts);
         }
-        if (!isTransient(err) || Date.now() > deadline) throw isTransient(err) ? busy(2, 'too many concurrent requests') : err;
-        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+        throw err;
       }
-    }
+    };
+    return untilWritten(Date.now() + WRITE_BUDGET_MS, 'too many concurrent requests', attempt);
   }
 
   /**
@@ -238,8 +237,9 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
    */
   async saveTransition(expectedVersion: number, dossier: WorkflowDossier, event: DossierEvent, read?: Pick<StoredDossier, 'dossier' | 'unrecorded'>): Promise<void> {
     const deadline = Date.now() + WRITE_BUDGET_MS;
-    if (read?.unrecorded) await this.untilWritten(deadline, () => recordHistoryEvent(this.db, this.tableName, read.unrecorded!, read.dossier));
-    await this.untilWritten(deadline, async (attempt) => {
+    const changing = 'the dossier is being changed by another request';
+    if (read?.unrecorded) await untilWritten(deadline, changing, () => recordHistoryEvent(this.db, this.tableName, read.unrecorded!, read.dossier));
+    await untilWritten(deadline, changing, async (attempt) => {
       try {
         await this.db.put({
           TableName: this.tableName,
@@ -260,23 +260,6 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     await recordHistoryEvent(this.db, this.tableName, event, dossier).catch((err: unknown) => {
       logger.warn('history event left to the stream', { dossierCode: dossier.code, version: event.version, error: (err as Error).message });
     });
-  }
-
-  /**
-   * A write sent again after a transient refusal (a transaction on the same item in progress, throttling
-   * past the client's own retries, a lost answer) until the request's write budget is spent, then 503
-   * with Retry-After: nothing of the step is stored by then.
-   */
-  private async untilWritten<T>(deadline: number, write: (attempt: number) => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await write(attempt);
-      } catch (err) {
-        if (!isTransient(err)) throw err;
-        if (Date.now() > deadline) throw busy(2, 'the dossier is being changed by another request');
-        await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
-      }
-    }
   }
 
   /**
@@ -406,8 +389,8 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
  * event of the version the dossier is at counts; a sweeper mark has a key of its own and is not it.
  */
 function unrecordedStep(dossierItem: Record<string, unknown>, items: readonly Record<string, unknown>[]): DossierEvent | undefined {
-  const last = dossierItem.lastEvent as DossierEvent | undefined;
-  if (!last || last.version !== dossierItem.version) return undefined;
-  const sk = keys.event(String(dossierItem.code), last.version).sk;
-  return items.some((i) => i.sk === sk) ? undefined : last;
+  const step = stepEventOf(dossierItem);
+  if (!step) return undefined;
+  const sk = keys.event(String(dossierItem.code), step.version).sk;
+  return items.some((i) => i.sk === sk) ? undefined : step;
 }

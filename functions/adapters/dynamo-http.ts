@@ -10,11 +10,11 @@ import { BASE_DELAY_MS, MAX_ATTEMPTS, MAX_DELAY_MS, THROTTLING_BASE_DELAY_MS, th
 
 /**
  * DynamoDB's JSON protocol for the operations of `DynamoTable`, signed by the SDK's SigV4 signer and sent
- * with Node's http module (`http-post.ts`). The SDK's DynamoDB client and document client are ~180 KB minified of protocol,
- * endpoint rules, retry strategies and event streams; this is ~20 KB with the signer. Same wire requests,
- * same marshalling as the document client of `dynamo()` used to be, same endpoint variables
- * (AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets), same role credentials from the environment
- * as the SDK inside a function bundle, same retries as the SDK's standard strategy.
+ * with Node's http module (`http-post.ts`). The SDK's DynamoDB client and document client are ~180 KB
+ * minified of protocol, endpoint rules, retry strategies and event streams; this is ~20 KB with the
+ * signer. Same wire requests, same marshalling as the document client of `dynamo()` used to be, same
+ * endpoint variables (AWS_ENDPOINT_URL_DYNAMODB, which the local runtime sets), same role credentials
+ * from the environment as the SDK inside a function bundle, same retries as the SDK's standard strategy.
  */
 
 // Retries as the SDK's standard strategy (retry-classes.ts); its retry quota (a token bucket per client)

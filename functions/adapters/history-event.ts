@@ -1,5 +1,5 @@
 import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
-import { keys, toDossier } from './dossier-items.js';
+import { keys, stepEventOf, toDossier } from './dossier-items.js';
 import { eventItem } from './event-item.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
@@ -31,7 +31,7 @@ export async function recordHistoryEvent(db: DynamoTable, tableName: string, eve
  */
 export async function recordStepBefore(db: DynamoTable, tableName: string, code: string, version: number): Promise<void> {
   const item = (await db.get({ TableName: tableName, Key: keys.dossier(code), ConsistentRead: true })).Item;
-  const last = item?.lastEvent as DossierEvent | undefined;
-  if (!item || !last || last.version !== version || item.version !== version) return;
-  await recordHistoryEvent(db, tableName, last, toDossier(item), { readFirst: true });
+  if (!item || item.version !== version) return;
+  const step = stepEventOf(item);
+  if (step) await recordHistoryEvent(db, tableName, step, toDossier(item), { readFirst: true });
 }

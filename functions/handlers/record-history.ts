@@ -2,10 +2,9 @@ import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
 import { streamConsumer } from '../adapters/event-consumer.js';
 import { steppedDossierSchema } from '../adapters/event-item.js';
-import { toDossier } from '../adapters/dossier-items.js';
+import { stepEventOf, toDossier } from '../adapters/dossier-items.js';
 import { recordHistoryEvent } from '../adapters/history-event.js';
 import { environment } from '../declaration.js';
-import type { DossierEvent } from '../domain/dossier.js';
 import { logger } from '../http/logger.js';
 
 /**
@@ -22,11 +21,11 @@ export const handler = streamConsumer(
   steppedDossierSchema,
   (image) => ({ dossierCode: image.code, eventId: image.lastEvent.eventId }),
   async (image) => {
-    // an event of an earlier version is not this write's step (a writer copied it along); a sweeper mark
-    // keeps the step's version and event, and finds its item there
-    if (image.lastEvent.version !== image.version) return;
+    // a sweeper mark's write of the same step finds its item there
+    const event = stepEventOf(image);
+    if (!event) return;
     table ??= requiredEnv(environment.tableName);
-    const outcome = await recordHistoryEvent(dynamo(), table, image.lastEvent as DossierEvent, toDossier(image), { readFirst: true });
+    const outcome = await recordHistoryEvent(dynamo(), table, event, toDossier(image), { readFirst: true });
     if (outcome === 'written') logger.info('history event recorded from the stream', { version: image.version });
   },
 );
