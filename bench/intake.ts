@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { signedTable } from '../functions/adapters/dynamo-http.js';
 import type { ObservedRequest } from '../functions/adapters/request-observer.js';
 import { MAX_OPEN_DRAFTS } from '../functions/domain/dossier.js';
 import { routes } from '../functions/declaration.js';
+import { dynamoDbPidFile } from '../local/dynamodb.js';
 import { localCredentials, type LocalStack } from '../local/stack.js';
 import { apiAt, honouringRetryAfter } from '../test/support/api.js';
 import { burstService, percentile, pool, putAll, verifiedDocumentItems } from '../test/support/burst.js';
@@ -41,14 +41,14 @@ export interface IntakeRound {
 }
 
 /**
- * CPU clocks of this process and of DynamoDB Local (its pid is in the pid file the runtime writes beside
- * its data): where a round's time goes when both share the machine's cores.
+ * CPU clocks of this process and of DynamoDB Local (its pid from the file the runtime writes beside its
+ * data): where a round's time goes when both share the machine's cores.
  */
 function cpuClock(dataDir: string): () => CpuSpent {
   let pid: number | undefined;
   let tick = 100;
   try {
-    pid = Number(readFileSync(join(dataDir, 'dynamodb', 'dynamodb-local.pid'), 'utf8').trim());
+    pid = Number(readFileSync(dynamoDbPidFile(dataDir), 'utf8').trim());
     tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {
     pid = undefined;

@@ -96,10 +96,13 @@ function startWatchdog(pid: number): ChildProcess {
   return watchdog;
 }
 
+/** Where a runtime on `dataDir` records its DynamoDB Local's pid (for the next start, and the bench's CPU clock). */
+export const dynamoDbPidFile = (dataDir: string): string => join(dataDir, 'dynamodb', 'dynamodb-local.pid');
+
 export async function startLocalDynamoDb(options: { port: number; dataDir: string; logger: Logger }): Promise<LocalDynamoDb> {
   const dir = join(options.dataDir, 'dynamodb');
   mkdirSync(dir, { recursive: true });
-  const pidFile = join(dir, 'dynamodb-local.pid');
+  const pidFile = dynamoDbPidFile(options.dataDir);
   await endLeftover(pidFile, options.logger);
   // Checked after the leftover is gone: otherwise another DynamoDB Local on the port would answer for ours.
   await assertPortFree(options.port, 'DynamoDB Local', 'MOTCUA_DYNAMODB_PORT');
