@@ -22,7 +22,7 @@ export interface CostResult {
   readonly readUnits: number;
   readonly writeUnits: number;
   readonly indexWriteUnits: number;
-  /** DynamoDB requests that came back without ConsumedCapacity (failed conditions): billed, counted at one unit */
+  /** DynamoDB requests that came back without ConsumedCapacity (failed conditions): billed, counted at one unit per item (two in a transaction) */
   readonly unmeteredWrites: number;
   readonly s3Put: number;
   readonly s3Get: number;
@@ -147,8 +147,10 @@ export async function benchCost(stack: LocalStack, recorder: Recorder, say: (lin
         indexWriteUnits += r.units.indexWrite;
         spent(r.functionName, r.units.write + r.units.indexWrite);
       } else if (r.items !== undefined) {
-        unmeteredWrites += r.items;
-        spent(r.functionName, r.items);
+        // a cancelled transaction is billed too, each of its items written (prepared) twice
+        const units = r.operation === 'TransactWriteItems' ? 2 * r.items : r.items;
+        unmeteredWrites += units;
+        spent(r.functionName, units);
       } else {
         readUnits += 1;
       }

@@ -1,8 +1,10 @@
 import { observeRequests, type ObservedInvocation, type ObservedRequest } from '../functions/adapters/request-observer.js';
+import { billed } from './capacity.js';
 
 /**
  * Keeps what the request observer reports, so that a bench section can count the SDK requests and the
- * invocations between two points of its run. Registered before the stack starts, so that every client
+ * invocations between two points of its run; a DynamoDB transaction is kept with the write units AWS
+ * would bill for it (capacity.ts). Registered before the stack starts, so that every client
  * the handlers create carries the counting middleware.
  */
 export class Recorder {
@@ -14,7 +16,7 @@ export class Recorder {
   constructor() {
     this.stop = observeRequests({
       request: (r) => {
-        this.requests.push(r);
+        this.requests.push(billed(r));
         this.lastInvocationAt = performance.now();
       },
       invocation: (i) => {

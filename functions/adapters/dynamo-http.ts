@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { environmentCredentials, Sha256 } from './sigv4.js';
-import { activeObserver, consumedUnits, itemsWritten, observedFunctionName } from './request-observer.js';
+import { activeObserver, consumedUnits, itemsWritten, observedFunctionName, writeFacts } from './request-observer.js';
 import { activeCallTracer, requestIdsOf } from './call-tracing.js';
 import type { DynamoTable } from './dynamo-table.js';
 import { nodePost, type Post } from './http-post.js';
@@ -185,9 +185,9 @@ function transport(options: SignedTableOptions): Call {
     const observer = activeObserver();
     const body = toJson(observer ? { ...input, ReturnConsumedCapacity: 'INDEXES' } : input);
     const functionName = observedFunctionName();
-    const items = itemsWritten(operation, input);
-    const counted = { ...(functionName ? { functionName } : {}), ...(items !== undefined ? { items } : {}) };
-    const timeoutMs = items === undefined ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
+    const facts = observer ? writeFacts(operation, input) : {};
+    const counted = { ...(functionName ? { functionName } : {}), ...facts };
+    const timeoutMs = itemsWritten(operation, input) === undefined ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
     // one subsegment for the call and its retries, as the X-Ray SDK's middleware records an SDK command
     const trace = activeCallTracer()?.start({ service: 'DynamoDB', operation, region, resource: tablesOf(input) });
     for (let n = 1; ; n++) {

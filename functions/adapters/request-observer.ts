@@ -29,6 +29,8 @@ export interface ObservedRequest {
   readonly functionName?: string;
   /** DynamoDB writes: how many items the request wrote (a transaction or a batch writes several) */
   readonly items?: number;
+  /** TransactWriteItems: the request's items, as sent */
+  readonly transactItems?: readonly unknown[];
   /** DynamoDB only, absent when the answer carried no ConsumedCapacity (a failed condition, an emulator that does not report it) */
   readonly units?: ConsumedUnits;
 }
@@ -122,6 +124,17 @@ export function consumedUnits(operation: string, consumed: CapacityShape | reado
   return { read, write, indexWrite };
 }
 
+/**
+ * What the bench needs of a DynamoDB request beyond its answer: how many items it writes and, for a
+ * transaction, the items themselves (DynamoDB Local under-reports a transaction's capacity, so the bench
+ * bills it from the items: bench/capacity.ts).
+ */
+export function writeFacts(operation: string, input: Record<string, unknown>): { items?: number; transactItems?: readonly unknown[] } {
+  const items = itemsWritten(operation, input);
+  if (items === undefined) return {};
+  return operation === 'TransactWriteItems' ? { items, transactItems: (input.TransactItems as unknown[] | undefined) ?? [] } : { items };
+}
+
 /** How many items a DynamoDB request writes; undefined for a read. */
 export function itemsWritten(operation: string, input: Record<string, unknown>): number | undefined {
   if (operation === 'TransactWriteItems') return (input.TransactItems as unknown[] | undefined)?.length ?? 0;
@@ -158,8 +171,7 @@ export function observed<C extends ObservableClient>(client: C, service: string)
       const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
       const askCapacity = observer !== undefined && service === 'DynamoDB' && capacityOperations.has(operation);
       if (askCapacity && args.input.ReturnConsumedCapacity === undefined) args.input = { ...args.input, ReturnConsumedCapacity: 'INDEXES' };
-      const items = service === 'DynamoDB' ? itemsWritten(operation, args.input) : undefined;
-      const counted = { ...by, ...(items !== undefined ? { items } : {}) };
+      const counted = { ...by, ...(service === 'DynamoDB' ? writeFacts(operation, args.input) : {}) };
       try {
         const result = await next(args);
         if (observer && sent(result.response)) {

@@ -270,8 +270,14 @@ describe('signed writes against DynamoDB Local', () => {
     try {
       const viaSigned = await reports(signed, `HTTPOBSERVED#${run}#signed`);
       const viaSdk = await reports(observedSdk, `HTTPOBSERVED#${run}#sdk`);
-      expect(viaSigned).toEqual(viaSdk);
-      expect(viaSigned).toEqual([
+      // a transaction's items come as they were sent: on the wire from the signed caller, before the
+      // document client's marshalling from the SDK (the bench sizes either: bench/capacity.ts)
+      const [signedItems, sdkItems] = [viaSigned, viaSdk].map((list) => list.find((r) => r.transactItems)?.transactItems);
+      expect(signedItems).toEqual([{ Put: { TableName: table, Item: { pk: { S: `HTTPOBSERVED#${run}#signed` }, sk: { S: 'OTHER' } } } }, { Delete: { TableName: table, Key: { pk: { S: `HTTPOBSERVED#${run}#signed` }, sk: { S: 'ITEM' } } } }]);
+      expect(sdkItems).toEqual([{ Put: { TableName: table, Item: { pk: `HTTPOBSERVED#${run}#sdk`, sk: 'OTHER' } } }, { Delete: { TableName: table, Key: { pk: `HTTPOBSERVED#${run}#sdk`, sk: 'ITEM' } } }]);
+      const withoutItems = (list: ObservedRequest[]) => list.map(({ transactItems: _, ...r }) => r);
+      expect(withoutItems(viaSigned)).toEqual(withoutItems(viaSdk));
+      expect(withoutItems(viaSigned)).toEqual([
         { service: 'DynamoDB', operation: 'PutItem', failed: false, items: 1, units: { read: 0, write: 2, indexWrite: 1 } },
         { service: 'DynamoDB', operation: 'UpdateItem', failed: false, items: 1, units: expect.objectContaining({ write: 2 }) },
         { service: 'DynamoDB', operation: 'PutItem', failed: true, items: 1 },

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactW
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { consumedUnits, observed, observeRequests, type ObservedRequest } from '../../functions/adapters/request-observer.js';
+import { Recorder } from '../../bench/recorder.js';
 
 /**
  * The bench's request counting against the run's DynamoDB Local and s3rver: what a handler's client
@@ -57,6 +58,33 @@ describe('request observer', () => {
     expect(query?.units?.read).toBeGreaterThan(0);
     // a transaction is billed twice: a small put (1) and the delete of the 1.5 KB item (2), doubled
     expect(transact).toMatchObject({ items: 2, units: { write: 6 } });
+  });
+
+  it("bills every item of a transaction at two units per KB in the bench's recorder, where DynamoDB Local reports one item of each kind", async () => {
+    const { seen: reported, db, destroy } = observedClients();
+    // the recorder replaces the observer observedClients registered; its clients report to it
+    const recorder = new Recorder();
+    stop = recorder.stop;
+    const id = randomUUID();
+    const filler = 'a'.repeat(1500);
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...Array.from({ length: 10 }, (_, i) => ({
+              Update: { TableName: stack.tableName, Key: { pk: `OBSERVER#${id}`, sk: `COUNTER#${i}` }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } },
+            })),
+            { Put: { TableName: stack.tableName, Item: { pk: `OBSERVER#${id}`, sk: 'BIG#1', filler } } },
+            { Put: { TableName: stack.tableName, Item: { pk: `OBSERVER#${id}`, sk: 'BIG#2', filler } } },
+          ],
+        }),
+      );
+    } finally {
+      destroy();
+    }
+    // ten counters under 1 KB (2 each) and two puts of 1.5 KB (4 each)
+    expect(recorder.requests).toMatchObject([{ operation: 'TransactWriteItems', items: 12, units: { write: 28 } }]);
+    expect(reported).toEqual([]);
   });
 
   it('counts S3 requests that were sent, not presigned URLs', async () => {
