@@ -112,7 +112,7 @@ export async function benchStats(): Promise<{ small: number; large: number; rati
     const firstEvents = first.flatMap((s) => s.events);
     let done = 0;
     await pool(firstEvents, 8, async (e) => {
-      await stats.count(e.eventId, e.dossierCode, counterUpdates(e, calendar), new Date());
+      await stats.countAll([{ eventId: e.eventId, dossierCode: e.dossierCode, updates: counterUpdates(e, calendar) }], new Date());
       done += 1;
       if (done % 50 === 0) progress(`100 dossiers: ${done}/${firstEvents.length} events counted`);
     });

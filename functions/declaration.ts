@@ -547,7 +547,7 @@ export const consumers: readonly ConsumerDeclaration[] = [
     entry: 'functions/handlers/count-events.ts',
     source: { kind: 'table-stream', batchSize: 25, batchWindowSeconds: streamBatchWindowSeconds, maxRetries: 10 },
     grants: { table: 'readwrite' },
-    summary: 'Adds each dossier event to the statistics counters exactly once (marker and counters in one transaction)',
+    summary: "Adds each dossier event to the statistics counters exactly once (a batch's markers and the counters they change in one transaction)",
   },
   {
     id: 'DeadlineSweeper',

@@ -56,6 +56,38 @@ export function eventConsumer(handle: (event: StoredEventItem) => Promise<void>,
   return streamConsumer(storedEventSchema, (event) => ({ dossierCode: event.dossierCode, eventId: event.eventId }), handle, options);
 }
 
+/** A record's event, what `prepare` made of it, and the record's sequence number (to report it failed). */
+export interface PreparedEvent<P> {
+  readonly event: StoredEventItem;
+  readonly value: P;
+  readonly sequenceNumber: string;
+}
+
+/**
+ * A consumer of the outbox that writes once per batch rather than once per record: `prepare` runs for
+ * each record in order, in the record's log keys and subsegment (a record it throws on is reported
+ * failed, as in `streamConsumer`), and returns what the record adds, or undefined for nothing; `write`
+ * then gets every prepared record, in order, under a subsegment of its own. A `write` that throws fails
+ * the invocation and Lambda delivers the batch again, so `write` must recognise what it already wrote.
+ */
+export function batchedEventConsumer<P>(prepare: (event: StoredEventItem) => P | undefined, write: (prepared: readonly PreparedEvent<P>[]) => Promise<void>) {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  return traced((event: DynamoDBStreamEvent, context: Context) =>
+    withInvocationLogger(context, async () => {
+      const prepared: PreparedEvent<P>[] = [];
+      const processRecord = async (record: DynamoDBRecord): Promise<void> => {
+        const item = parse(record, storedEventSchema);
+        if (!item) return;
+        const value = await tracedRecord('record', item.dossierCode, () => withLogKeys({ dossierCode: item.dossierCode, eventId: item.eventId }, async () => prepare(item)));
+        if (value !== undefined) prepared.push({ event: item, value, sequenceNumber: record.dynamodb?.SequenceNumber ?? '' });
+      };
+      const response = await processPartialResponse(event, processRecord, processor, { context, processInParallel: false });
+      if (prepared.length > 0) await tracedRecord('batch', undefined, () => write(prepared));
+      return response;
+    }),
+  );
+}
+
 function parse<T>(record: DynamoDBRecord, schema: z.ZodMiniType<T>): T | undefined {
   try {
     return newImageOf(record, schema);

@@ -1,5 +1,5 @@
 import { transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
-import { shardOf, shardsOf, type CounterUpdate, type Counts, type Period, type Scope } from '../domain/statistics.js';
+import { countingTransactions, type Counts, type EventToCount, type Period, type Scope, type ShardedCounterUpdate } from '../domain/statistics.js';
 import { StatsReader, statsKeys } from './stats-reader.js';
 
 export { statsKeys };
@@ -12,7 +12,7 @@ import type { StatsStore } from '../app/ports.js';
  */
 export const COUNTED_MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;
 
-/** DynamoDB refuses a transaction of more than 100 items; an event touches at most 18 counters + 1 marker. */
+/** DynamoDB refuses a transaction of more than 100 items; an event touches at most 18 counters + its marker. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
 export class StatsRepository implements StatsStore {
@@ -26,37 +26,51 @@ export class StatsRepository implements StatsStore {
   private readonly reader: StatsReader;
 
   /**
-   * Counts one event exactly once: the marker `COUNTED#<eventId>` (put only if absent) and every counter
-   * ADD are one transaction, so either all of them are applied or none is. A redelivered record finds the
-   * marker and changes nothing; a crash can only happen before (nothing applied) or after (all applied).
-   * Returns false when the event had already been counted.
+   * Counts each event exactly once: the markers `COUNTED#<eventId>` (put only if absent) and the counter
+   * ADDs of a group of events are one transaction (`countingTransactions`), so a group is applied whole
+   * or not at all; a crash can only happen before (nothing applied) or after (all applied). A marker
+   * found already there (a redelivered record) cancels the transaction, which names it: its event is
+   * left out and the rest written again. Returns the events that had been counted before.
    */
-  async count(eventId: string, dossierCode: string, updates: readonly CounterUpdate[], now: Date): Promise<boolean> {
-    if (updates.length + 1 > MAX_TRANSACTION_ITEMS) throw new Error(`event ${eventId} would touch ${updates.length} counters, over the transaction limit`);
-    const shard = shardOf(dossierCode);
-    const items = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...statsKeys.counted(eventId), entity: 'counted', dossierCode, countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + COUNTED_MARKER_TTL_SECONDS },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+  async countAll(events: readonly EventToCount[], now: Date): Promise<EventToCount[]> {
+    const before: EventToCount[] = [];
+    for (const group of countingTransactions(events, MAX_TRANSACTION_ITEMS)) {
+      let pending = group.events;
+      while (pending.length > 0) {
+        const { events: members, counters } = pending === group.events ? group : countingTransactions(pending, MAX_TRANSACTION_ITEMS)[0]!;
+        const refused = await transactRetryingConflicts(this.db, { TransactItems: [...members.map((e) => this.marker(e, now)), ...counters.map((u) => this.add(u))] });
+        if (!refused) break;
+        // only the markers have a condition, and they come first
+        const counted = new Set(members.filter((_, i) => refused[i]?.Code === 'ConditionalCheckFailed'));
+        if (counted.size === 0) throw new Error(`counting ${members.length} events was refused by a condition no marker has`);
+        before.push(...counted);
+        pending = members.filter((e) => !counted.has(e));
+      }
+    }
+    return before;
+  }
+
+  private marker(e: EventToCount, now: Date) {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...statsKeys.counted(e.eventId), entity: 'counted', dossierCode: e.dossierCode, countedAt: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + COUNTED_MARKER_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-      ...updates.map((u) => {
-        const entries = Object.entries(u.counts).filter(([, v]) => typeof v === 'number' && v !== 0);
-        return {
-          Update: {
-            TableName: this.tableName,
-            Key: statsKeys.counter(u.scope, u.period, shardsOf(u.scope) > 1 ? shard : 0),
-            UpdateExpression: `SET entity = :entity, #scope = :scope, #period = :period ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-            ExpressionAttributeNames: { '#scope': 'scope', '#period': 'period', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
-            ExpressionAttributeValues: { ':entity': 'counter', ':scope': u.scope, ':period': u.period, ...Object.fromEntries(entries.map(([, v], i) => [`:c${i}`, v])) },
-          },
-        };
-      }),
-    ];
-    // only the marker has a condition: refused means this event was counted before
-    return (await transactRetryingConflicts(this.db, { TransactItems: items })) === undefined;
+    };
+  }
+
+  private add(u: ShardedCounterUpdate) {
+    const entries = Object.entries(u.counts).filter(([, v]) => typeof v === 'number' && v !== 0);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: statsKeys.counter(u.scope, u.period, u.shard),
+        UpdateExpression: `SET entity = :entity, #scope = :scope, #period = :period ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+        ExpressionAttributeNames: { '#scope': 'scope', '#period': 'period', ...Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])) },
+        ExpressionAttributeValues: { ':entity': 'counter', ':scope': u.scope, ':period': u.period, ...Object.fromEntries(entries.map(([, v], i) => [`:c${i}`, v])) },
+      },
+    };
   }
 
   /** The counters of scopes over periods, summed per scope (see StatsReader). */

@@ -2,7 +2,7 @@ import type { Dossier, DossierEvent } from '../domain/dossier.js';
 import type { DocumentRecord, DocumentType, Inspection } from '../domain/documents.js';
 import type { DigestEntry, Outgoing, OutgoingEmail, OutgoingSms } from '../domain/notifications.js';
 import type { GatewayId, NotificationDecision, Payment, PaymentStatus, VerifiedNotification } from '../domain/payments.js';
-import type { CounterUpdate, Counts, Period, Scope } from '../domain/statistics.js';
+import type { Counts, EventToCount, Period, Scope } from '../domain/statistics.js';
 import type { StatusCode } from '../domain/status.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 import type { unsyncedAttributes } from '../declaration.js';
@@ -359,8 +359,8 @@ export interface SyncStates {
 // ------------------------------------------------------------------------------------------ statistics
 
 export interface StatsStore {
-  /** counts one event exactly once; false when it had already been counted */
-  count(eventId: string, dossierCode: string, updates: readonly CounterUpdate[], now: Date): Promise<boolean>;
+  /** counts each event exactly once; returns those that had already been counted */
+  countAll(events: readonly EventToCount[], now: Date): Promise<EventToCount[]>;
   read(scopes: readonly Scope[], periods: readonly Period[], options?: { readonly consistent?: boolean }): Promise<Map<Scope, Counts>>;
 }
 

@@ -319,6 +319,61 @@ export function shardOf(code: string, shards = PROVINCE_SHARDS): number {
 export const shardsOf = (scope: Scope): number => (scope === 'province' ? PROVINCE_SHARDS : 1);
 
 // ---------------------------------------------------------------------------------------------------
+// Counting a batch of events
+
+/** One event to count: its counter updates and the dossier it belongs to. */
+export interface EventToCount {
+  readonly eventId: string;
+  readonly dossierCode: string;
+  readonly updates: readonly CounterUpdate[];
+}
+
+export interface ShardedCounterUpdate extends CounterUpdate {
+  readonly shard: number;
+}
+
+/** The events one transaction counts, and each counter item it changes once, with their counts added. */
+export interface CountingTransaction {
+  readonly events: readonly EventToCount[];
+  readonly counters: readonly ShardedCounterUpdate[];
+}
+
+/**
+ * Groups events, in their order, into transactions of at most `maxItems` items: one marker per event and
+ * each counter item once. Events of the same day share their day, month and year counters, so a batch
+ * of them writes each counter once instead of once per event; a transaction bills every item it
+ * writes, so this is most of what counting costs. Province-wide counters go on the shard of the group's
+ * first dossier: which shard holds a count does not matter to a reader, who sums them all, and one
+ * shard per group lets the group's events share it. An event's own updates (at most 18) always fit.
+ */
+export function countingTransactions(events: readonly EventToCount[], maxItems: number): CountingTransaction[] {
+  const groups: CountingTransaction[] = [];
+  let members: EventToCount[] = [];
+  let counters = new Map<string, ShardedCounterUpdate>();
+  let shard = 0;
+  const keyOf = (u: CounterUpdate) => `${u.scope}|${u.period}`;
+  const close = () => {
+    if (members.length > 0) groups.push({ events: members, counters: [...counters.values()] });
+    members = [];
+    counters = new Map();
+  };
+  for (const event of events) {
+    if (event.updates.length + 1 > maxItems) throw new Error(`event ${event.eventId} would touch ${event.updates.length} counters, over the transaction limit`);
+    const fresh = new Set(event.updates.map(keyOf).filter((key) => !counters.has(key))).size;
+    if (members.length > 0 && members.length + 1 + counters.size + fresh > maxItems) close();
+    if (members.length === 0) shard = shardOf(event.dossierCode);
+    members.push(event);
+    for (const u of event.updates) {
+      const key = keyOf(u);
+      const previous = counters.get(key);
+      counters.set(key, { scope: u.scope, period: u.period, shard: shardsOf(u.scope) > 1 ? shard : 0, counts: addCounts(previous?.counts ?? {}, u.counts) });
+    }
+  }
+  close();
+  return groups;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Figures and rates
 
 /** A percentage rounded to one decimal, as the seeds report them; null when there is nothing to divide by. */

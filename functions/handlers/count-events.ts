@@ -1,11 +1,11 @@
-import { eventConsumer } from '../adapters/event-consumer.js';
+import { batchedEventConsumer } from '../adapters/event-consumer.js';
 import { environment } from '../declaration.js';
 import { dynamo } from '../adapters/dynamo-client.js';
 import { requiredEnv } from '../adapters/env.js';
 import { currentProvince } from '../adapters/province.js';
 import { now } from '../adapters/clock.js';
 import { StatsRepository } from '../adapters/stats-repository.js';
-import { counterUpdates } from '../domain/statistics.js';
+import { counterUpdates, type EventToCount } from '../domain/statistics.js';
 import { logger } from '../http/logger.js';
 
 /**
@@ -16,17 +16,26 @@ import { logger } from '../http/logger.js';
  * request path would make every citizen's submission contend on the shared province counters, turn a
  * counter conflict into a failed submission, and couple every workflow step to the statistics layout.
  * The event item is already the outbox (written with the state change, or from the dossier item's stream
- * record by RecordHistory when the step's own write of it was cut off), so deriving from it loses nothing; the marker `COUNTED#<eventId>` written in the SAME transaction as the ADDs makes a
- * redelivered or retried record a no-op. Figures lag the transition by the stream's delay (~1 s).
+ * record by RecordHistory when the step's own write of it was cut off), so deriving from it loses
+ * nothing; the marker `COUNTED#<eventId>` written in the SAME transaction as the ADDs makes a redelivered
+ * or retried record a no-op. Figures lag the transition by the stream's delay and batch window (seconds).
  */
 
 let stats: StatsRepository | undefined;
 
-/** Sequential, like RouteEvents: a failed record is retried from there and those after it are redelivered, which the markers absorb. */
-export const handler = eventConsumer(async (event) => {
-  stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
-  const updates = counterUpdates(event, currentProvince().calendar);
-  if (updates.length === 0) return;
-  const counted = await stats.count(event.eventId, event.dossierCode, updates, now());
-  if (!counted) logger.info('already counted', { eventId: event.eventId });
-});
+/**
+ * Each record's counter updates are worked out on their own (a record that cannot be counted fails
+ * alone, and Lambda resumes the batch there); the batch's events are then counted together, so that
+ * events of the same day write their shared counters once. A redelivered record finds its marker.
+ */
+export const handler = batchedEventConsumer<EventToCount>(
+  (event) => {
+    const updates = counterUpdates(event, currentProvince().calendar);
+    return updates.length === 0 ? undefined : { eventId: event.eventId, dossierCode: event.dossierCode, updates };
+  },
+  async (prepared) => {
+    stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
+    const before = await stats.countAll(prepared.map((p) => p.value), now());
+    for (const e of before) logger.info('already counted', { dossierCode: e.dossierCode, eventId: e.eventId });
+  },
+);

@@ -152,7 +152,7 @@ describe('X-Ray tracing in Lambda', { timeout: 60_000 }, () => {
     expect(sent).not.toContain('trackingUrl');
   });
 
-  it('records each stream record of a consumer as a subsegment annotated with its dossier code, its calls under it', async () => {
+  it("records each stream record of a consumer as a subsegment annotated with its dossier code, and a batch's write as one of its own", async () => {
     // Prepare: two dossiers' first events, counted under a service and a year of this test alone
     const serviceId = `tracing-${randomBytes(4).toString('hex')}`;
     const codes = ['000.00.05.H37-310102-0001', '000.00.05.H37-310102-0002'];
@@ -177,10 +177,14 @@ describe('X-Ray tracing in Lambda', { timeout: 60_000 }, () => {
     expect(perRecord.map((r) => r.annotations?.dossierCode)).toEqual(codes);
     for (const r of perRecord) {
       expect(r.parent_id).toBe(handler.id);
-      const calls = all.filter((d) => d.namespace === 'aws' && d.parent_id === r.id);
-      // the counters and the event's marker, in one transaction
-      expect(calls.map((c) => [c.name, c.aws!.operation])).toEqual([['DynamoDB', 'TransactWriteItems']]);
+      // a record's counts are worked out in its subsegment and written with the batch's
+      expect(all.filter((d) => d.namespace === 'aws' && d.parent_id === r.id)).toEqual([]);
     }
+    const batch = all.filter((d) => d.name === '## batch');
+    expect(batch.map((b) => b.parent_id)).toEqual([handler.id]);
+    // both events' markers and their shared counters, in one transaction
+    const calls = all.filter((d) => d.namespace === 'aws' && d.parent_id === batch[0]!.id);
+    expect(calls.map((c) => [c.name, c.aws!.operation])).toEqual([['DynamoDB', 'TransactWriteItems']]);
     const sent = counted.raw.join('\n');
     for (const secret of [person.idNumber, person.phone, person.fullName]) expect(sent, secret).not.toContain(secret);
   });

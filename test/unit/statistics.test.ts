@@ -4,6 +4,7 @@ import { loadProvinceFile, provinceFilePath } from '../../provinces/load.js';
 import {
   catalogFigures,
   counterUpdates,
+  countingTransactions,
   figuresOf,
   nationalSyncFigures,
   percent,
@@ -16,6 +17,10 @@ import {
   rankAgencies,
   shardOf,
   type CountedEvent,
+  type CounterUpdate,
+  type EventToCount,
+  type Period,
+  type Scope,
 } from '../../functions/domain/statistics.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { readStats, statsCsv } from '../../functions/app/statistics.js';
@@ -272,5 +277,40 @@ describe('the share of dossiers in sync with the national portal', () => {
     expect(agency.nationalSync).toBeUndefined();
     expect(countsRead).toBe(1);
     expect(statsCsv(whole)).toContain('nationalSync.shareInSync,92.5\r\n');
+  });
+});
+
+describe('counting a batch of events in transactions', () => {
+  const update = (scope: Scope, period: Period, submitted: number): CounterUpdate => ({ scope, period, counts: { submitted } });
+  const event = (eventId: string, dossierCode: string, day: string): EventToCount => ({
+    eventId,
+    dossierCode,
+    updates: (['province', 'agency:a', 'service:s'] as const).flatMap((scope) => [update(scope, `day:${day}`, 1), update(scope, `month:${day.slice(0, 7)}`, 1), update(scope, `year:${day.slice(0, 4)}`, 1)]),
+  });
+
+  it('writes each counter once for events of the same day, their counts added, province counters on the first dossier\'s shard', () => {
+    const events = [event('e1', 'A-1', '2026-12-02'), event('e2', 'B-2', '2026-12-02'), event('e3', 'C-3', '2026-12-03')];
+    const [only, ...rest] = countingTransactions(events, 100);
+    expect(rest).toEqual([]);
+    expect(only!.events.map((e) => e.eventId)).toEqual(['e1', 'e2', 'e3']);
+    // 3 scopes × (two days, one month, one year)
+    expect(only!.counters).toHaveLength(12);
+    const province = only!.counters.filter((c) => c.scope === 'province');
+    expect(new Set(province.map((c) => c.shard))).toEqual(new Set([shardOf('A-1')]));
+    expect(only!.counters.filter((c) => c.scope !== 'province').every((c) => c.shard === 0)).toBe(true);
+    expect(province.find((c) => c.period === 'month:2026-12')!.counts).toEqual({ submitted: 3 });
+    expect(province.find((c) => c.period === 'day:2026-12-03')!.counts).toEqual({ submitted: 1 });
+  });
+
+  it('starts a new transaction before one would pass the item limit', () => {
+    // one marker + 9 counters for the first event; each later event of another year adds 1 + 9
+    const events = ['2021', '2022', '2023'].map((year, i) => event(`e${i}`, `D-${i}`, `${year}-01-01`));
+    const groups = countingTransactions(events, 25);
+    expect(groups.map((g) => g.events.length)).toEqual([2, 1]);
+    expect(groups.map((g) => g.events.length + g.counters.length)).toEqual([20, 10]);
+    // the second group has its own shard, its first dossier's
+    expect(groups[1]!.counters.find((c) => c.scope === 'province')!.shard).toBe(shardOf('D-2'));
+    expect(() => countingTransactions(events, 9)).toThrow(/over the transaction limit/);
+    expect(countingTransactions([], 100)).toEqual([]);
   });
 });
