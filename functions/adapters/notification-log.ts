@@ -1,10 +1,10 @@
 import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
 import type { DigestEntry } from '../domain/notifications.js';
-import type { ClaimOutcome, DigestItem, NotificationStore } from '../app/ports.js';
+import type { ClaimOutcome, DigestItem, NotificationStore, PartResult } from '../app/ports.js';
 
 /** Item keys of the notification markers and digests in the single table. */
 export const notificationKeys = {
-  /** one per event and channel (or per agency digest): its state says whether the send happened */
+  /** one per event (a part per channel) or per agency digest: its state says whether the sends happened */
   marker: (key: string) => ({ pk: `NOTIFY#${key}`, sk: 'NOTIFY' }),
   /**
    * One hour's digests, one partition queried per hour, never scanned: an item per entry (keyed by its
@@ -31,64 +31,54 @@ export class NotificationLog implements NotificationStore {
   ) {}
 
   /**
-   * Takes the marker of a send before calling the provider: absent, or left `sending` by an attempt whose
-   * lease ran out (it crashed). `done`: sent or dead-lettered already. `busy`: another attempt holds it.
+   * Takes the marker of a group of sends before calling any provider: absent, left `partial` by an
+   * attempt that could neither send nor park one of them, or left `sending` by an attempt whose lease ran
+   * out (it crashed). The parts already finished come back with it (ALL_OLD), so a retry sends only the
+   * rest. A marker in any other state (`done`, or the `sent` / `dead-lettered` of a single-message
+   * marker written before parts existed) is done.
    */
   async claim(key: string, now: Date, leaseMs: number): Promise<ClaimOutcome> {
     try {
-      await this.db.put({
-          TableName: this.tableName,
-          Item: {
-            ...notificationKeys.marker(key),
-            entity: 'notification',
-            state: 'sending',
-            leaseUntil: now.getTime() + leaseMs,
-            claimedAt: now.toISOString(),
-            expiresAt: expiresAtFrom(now),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :sending AND leaseUntil < :now)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sending': 'sending', ':now': now.getTime() },
-        });
-      return 'claimed';
+      const answer = await this.db.update({
+        TableName: this.tableName,
+        Key: notificationKeys.marker(key),
+        UpdateExpression: 'SET entity = :entity, #state = :sending, leaseUntil = :lease, claimedAt = :at, expiresAt = :expires, parts = if_not_exists(parts, :none)',
+        ConditionExpression: 'attribute_not_exists(pk) OR #state = :partial OR (#state = :sending AND leaseUntil < :now)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':entity': 'notification',
+          ':sending': 'sending',
+          ':partial': 'partial',
+          ':lease': now.getTime() + leaseMs,
+          ':now': now.getTime(),
+          ':at': now.toISOString(),
+          ':expires': expiresAtFrom(now),
+          ':none': {},
+        },
+        ReturnValues: 'ALL_OLD',
+      });
+      return { outcome: 'claimed', finished: Object.keys((answer.Attributes?.parts ?? {}) as Record<string, unknown>) };
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
       const current = await this.db.get({ TableName: this.tableName, Key: notificationKeys.marker(key), ConsistentRead: true });
-      return current.Item?.state === 'sending' ? 'busy' : 'done';
+      return current.Item?.state === 'sending' ? { outcome: 'busy' } : { outcome: 'done' };
     }
   }
 
-  async finish(key: string, state: 'sent' | 'dead-lettered', now: Date, detail: { providerId?: string; error?: string; attempts: number }): Promise<void> {
+  /** One write for every part this attempt finished: the claim made the map, so each part is set in it. */
+  async finish(key: string, parts: Readonly<Record<string, PartResult>>, complete: boolean, now: Date): Promise<void> {
+    const entries = Object.entries(parts);
     await this.db.update({
-        TableName: this.tableName,
-        Key: notificationKeys.marker(key),
-        UpdateExpression:
-          'SET #state = :state, finishedAt = :at, attempts = :attempts' + (detail.providerId !== undefined ? ', providerId = :pid' : '') + (detail.error ? ', lastError = :err' : '') + ' REMOVE leaseUntil',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':state': state,
-          ':at': now.toISOString(),
-          ':attempts': detail.attempts,
-          ...(detail.providerId !== undefined ? { ':pid': detail.providerId } : {}),
-          ...(detail.error ? { ':err': detail.error.slice(0, 500) } : {}),
-        },
-      });
-  }
-
-  /** Gives the marker back when nothing was sent and nothing was parked, so that a retry may claim it at once. */
-  async release(key: string): Promise<void> {
-    await this.db.delete({
-        TableName: this.tableName,
-        Key: notificationKeys.marker(key),
-        ConditionExpression: '#state = :sending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':sending': 'sending' },
-      });
-  }
-
-  async markerState(key: string): Promise<string | undefined> {
-    const answer = await this.db.get({ TableName: this.tableName, Key: notificationKeys.marker(key), ConsistentRead: true });
-    return answer.Item?.state as string | undefined;
+      TableName: this.tableName,
+      Key: notificationKeys.marker(key),
+      UpdateExpression: ['SET #state = :state, finishedAt = :at', ...entries.map((_, i) => `parts.#p${i} = :p${i}`)].join(', ') + ' REMOVE leaseUntil',
+      ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(entries.map(([part], i) => [`#p${i}`, part])) },
+      ExpressionAttributeValues: {
+        ':state': complete ? 'done' : 'partial',
+        ':at': now.toISOString(),
+        ...Object.fromEntries(entries.map(([, r], i) => [`:p${i}`, { ...r, ...(r.error ? { error: r.error.slice(0, 500) } : {}), at: now.toISOString() }])),
+      },
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { Province } from '../../provinces/schema.js';
-import { ProviderError, type DeadLetters, type EmailSender, type NotificationStore, type SmsSender } from './ports.js';
+import { ProviderError, type DeadLetters, type EmailSender, type NotificationStore, type PartResult, type SmsSender } from './ports.js';
 import {
   applicantEventTemplates,
   closedWindows,
@@ -14,10 +14,12 @@ import {
 
 /**
  * Delivery rules, the same for every channel:
- * - at most once per event and channel: a conditional marker is taken before the provider is called and
- *   closed after; a redelivered stream record finds it closed and sends nothing;
+ * - at most once per event and channel: one conditional marker per event (a part per channel's message)
+ *   is taken before any provider is called and closed after, in one write for all its parts; a
+ *   redelivered stream record finds it closed and sends nothing;
  * - at least once: a marker left open by a crashed attempt is taken again once its lease runs out, and a
- *   failed attempt that parked nothing gives its marker back and fails the record, so the stream retries;
+ *   message that could be neither sent nor parked leaves its marker `partial` and fails the record, so
+ *   the stream's retry sends that message (and only it) again;
  * - a provider failure is retried with exponential backoff, then the message goes to the notification
  *   dead-letter queue and the record succeeds: the workflow and the other channels never wait for it.
  * The one window left is a crash after the provider accepted and before the marker is closed: the lease
@@ -27,7 +29,7 @@ import {
 export type { DeadLetterEntry, DeadLetters } from './ports.js';
 
 export interface DeliveryDeps {
-  readonly log: Pick<NotificationStore, 'claim' | 'finish' | 'release'>;
+  readonly log: Pick<NotificationStore, 'claim' | 'finish'>;
   /** undefined: the channel is not configured (no sender address); the message is dead-lettered as such */
   readonly email: EmailSender | undefined;
   readonly sms: SmsSender;
@@ -63,37 +65,66 @@ async function attemptSend(deps: DeliveryDeps, message: Outgoing, key: string): 
   return { ok: false, error: lastError, attempts: retry.attempts };
 }
 
-/** One message on one channel, guarded by its marker. Throws only when the stream must retry the record. */
-export async function deliver(
-  deps: DeliveryDeps,
-  item: { key: string; message: Outgoing; template: string; eventId?: string; dossierCode?: string },
-): Promise<DeliveryOutcome> {
-  const claimed = await deps.log.claim(item.key, deps.now(), deps.leaseMs ?? DEFAULT_LEASE_MS);
-  if (claimed === 'done') return 'duplicate';
-  if (claimed === 'busy') throw new MarkerBusyError(`notification ${item.key} is being sent by another attempt`);
-  const result = await attemptSend(deps, item.message, item.key);
-  if (result.ok) {
-    await deps.log.finish(item.key, 'sent', deps.now(), { providerId: result.providerId, attempts: result.attempts });
-    return 'sent';
+/** One message, with the key its dead-letter entry and its part of a marker go by. */
+export interface DeliveryItem {
+  readonly key: string;
+  readonly message: Outgoing;
+  readonly template: string;
+  readonly eventId?: string;
+  readonly dossierCode?: string;
+}
+
+/**
+ * Messages guarded by one marker, each sent unless an earlier attempt finished it; channels are
+ * independent, so one that must be retried does not hold back the others. Two writes whatever the number
+ * of messages: the claim and the finish. Throws only when the stream must retry the record.
+ */
+export async function deliverAll(deps: DeliveryDeps, markerKey: string, items: readonly DeliveryItem[]): Promise<DeliveryOutcome[]> {
+  const claimed = await deps.log.claim(markerKey, deps.now(), deps.leaseMs ?? DEFAULT_LEASE_MS);
+  if (claimed.outcome === 'done') return items.map(() => 'duplicate');
+  if (claimed.outcome === 'busy') throw new MarkerBusyError(`notification ${markerKey} is being sent by another attempt`);
+  const finished = new Set(claimed.finished);
+  const outcomes: DeliveryOutcome[] = [];
+  const parts: Record<string, PartResult> = {};
+  let failure: unknown;
+  for (const item of items) {
+    if (finished.has(item.key)) {
+      outcomes.push('duplicate');
+      continue;
+    }
+    const result = await attemptSend(deps, item.message, item.key);
+    if (result.ok) {
+      parts[item.key] = { state: 'sent', providerId: result.providerId, attempts: result.attempts };
+      outcomes.push('sent');
+      continue;
+    }
+    try {
+      await deps.deadLetters.park({
+        key: item.key,
+        ...(item.eventId ? { eventId: item.eventId } : {}),
+        ...(item.dossierCode ? { dossierCode: item.dossierCode } : {}),
+        template: item.template,
+        message: item.message,
+        error: result.error,
+        attempts: result.attempts,
+        failedAt: deps.now().toISOString(),
+      });
+      parts[item.key] = { state: 'dead-lettered', error: result.error, attempts: result.attempts };
+      outcomes.push('dead-lettered');
+    } catch (err) {
+      // Nothing sent, nothing parked: the part stays unfinished, so the stream's retry starts it afresh.
+      failure ??= err;
+    }
   }
-  try {
-    await deps.deadLetters.park({
-      key: item.key,
-      ...(item.eventId ? { eventId: item.eventId } : {}),
-      ...(item.dossierCode ? { dossierCode: item.dossierCode } : {}),
-      template: item.template,
-      message: item.message,
-      error: result.error,
-      attempts: result.attempts,
-      failedAt: deps.now().toISOString(),
-    });
-  } catch (err) {
-    // Nothing sent, nothing parked: hand the marker back so the stream's retry starts this send afresh.
-    await deps.log.release(item.key);
-    throw err;
-  }
-  await deps.log.finish(item.key, 'dead-lettered', deps.now(), { error: result.error, attempts: result.attempts });
-  return 'dead-lettered';
+  await deps.log.finish(markerKey, parts, failure === undefined, deps.now());
+  if (failure) throw failure;
+  return outcomes;
+}
+
+/** One message under a marker of its own (a digest). */
+export async function deliver(deps: DeliveryDeps, item: DeliveryItem): Promise<DeliveryOutcome> {
+  const [outcome] = await deliverAll(deps, item.key, [item]);
+  return outcome!;
 }
 
 export interface EventNotificationDeps extends DeliveryDeps {
@@ -109,21 +140,11 @@ export async function notifyEvent(deps: EventNotificationDeps, event: StoredDoss
   // Filed by processing time, not event time: a window is mailed only after it closed, so a late
   // record (stream retries) still lands in a digest that has not gone yet.
   if (entry) await deps.digests.addToDigest(digestWindow(deps.now().toISOString()), event.agencyId, entry, deps.now());
-  const outcomes: DeliveryOutcome[] = [];
-  let failure: unknown;
   // read only for the steps that send the applicant something: the digest needs no contact
   const contact = applicantEventTemplates[event.type] ? await deps.contacts.contactOf(event.dossierCode) : undefined;
   if (applicantEventTemplates[event.type] && !contact) throw new Error(`dossier ${event.dossierCode} of event ${event.eventId} has no dossier item to take the contact from`);
-  for (const planned of contact ? planApplicantNotifications(event, contact, deps.baseUrl) : []) {
-    // Channels are independent: one that must be retried does not hold back the other.
-    try {
-      outcomes.push(await deliver(deps, planned));
-    } catch (err) {
-      failure ??= err;
-    }
-  }
-  if (failure) throw failure;
-  return outcomes;
+  const planned = contact ? planApplicantNotifications(event, contact, deps.baseUrl) : [];
+  return planned.length > 0 ? deliverAll(deps, event.eventId, planned) : [];
 }
 
 export interface DigestDeps extends DeliveryDeps {

@@ -366,7 +366,19 @@ export interface StatsStore {
 
 // ------------------------------------------------------------------------------------------ notifications
 
-export type ClaimOutcome = 'claimed' | 'done' | 'busy';
+/**
+ * `claimed`: the marker is this attempt's, and `finished` names its parts (messages) an earlier attempt
+ * sent or parked; `done`: every part was; `busy`: another attempt holds the marker.
+ */
+export type ClaimOutcome = { readonly outcome: 'claimed'; readonly finished: readonly string[] } | { readonly outcome: 'done' } | { readonly outcome: 'busy' };
+
+/** What became of one message of a marker. */
+export interface PartResult {
+  readonly state: 'sent' | 'dead-lettered';
+  readonly providerId?: string;
+  readonly error?: string;
+  readonly attempts: number;
+}
 
 export interface DigestItem {
   readonly agencyId: string;
@@ -374,13 +386,18 @@ export interface DigestItem {
   readonly sentAt?: string;
 }
 
-/** The markers of sends (at most once per event and channel) and the agencies' hourly digests. */
+/**
+ * The markers of sends (at most once per event and channel: one marker per event, one part per message)
+ * and the agencies' hourly digests.
+ */
 export interface NotificationStore {
-  /** `done`: sent or dead-lettered already; `busy`: another attempt holds the marker */
   claim(key: string, now: Date, leaseMs: number): Promise<ClaimOutcome>;
-  finish(key: string, state: 'sent' | 'dead-lettered', now: Date, detail: { providerId?: string; error?: string; attempts: number }): Promise<void>;
-  release(key: string): Promise<void>;
-  markerState(key: string): Promise<string | undefined>;
+  /**
+   * Records the parts this attempt finished, and lets the marker go: `complete` when every part of it is
+   * now finished, otherwise left for a retry to claim at once (a message that could be neither sent nor
+   * parked).
+   */
+  finish(key: string, parts: Readonly<Record<string, PartResult>>, complete: boolean, now: Date): Promise<void>;
   addToDigest(window: string, agencyId: string, entry: DigestEntry, now: Date): Promise<void>;
   digestsOf(window: string): Promise<DigestItem[]>;
   markDigestSent(window: string, agencyId: string, now: Date): Promise<void>;

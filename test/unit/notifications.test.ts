@@ -17,6 +17,7 @@ import { applicantTemplates } from '../../functions/templates/index.js';
 import { deliver, notifyEvent, sendDigests, type DeadLetterEntry, type DeliveryDeps } from '../../functions/app/notifications.js';
 import { ProviderError } from '../../functions/adapters/notification-senders.js';
 import type { ClaimOutcome } from '../../functions/adapters/notification-log.js';
+import type { PartResult } from '../../functions/app/ports.js';
 import type { DigestEntry, Outgoing } from '../../functions/domain/notifications.js';
 import { fixtureProvince } from '../fixtures/province.js';
 
@@ -169,9 +170,10 @@ describe("the officials' digest", () => {
   });
 });
 
-/** The marker table as DynamoDB's conditional put behaves, in memory, to exercise the delivery rules alone. */
+/** The marker table as DynamoDB's conditional update behaves, in memory, to exercise the delivery rules alone. */
 function memoryDeps(overrides: Partial<DeliveryDeps> = {}) {
-  const markers = new Map<string, { state: string; leaseUntil?: number }>();
+  const markers = new Map<string, { state: string; leaseUntil?: number; parts: Record<string, PartResult> }>();
+  const writes: string[] = [];
   const parked: DeadLetterEntry[] = [];
   const sent: Outgoing[] = [];
   const sleeps: number[] = [];
@@ -179,16 +181,15 @@ function memoryDeps(overrides: Partial<DeliveryDeps> = {}) {
   const deps: DeliveryDeps = {
     log: {
       async claim(key, now, leaseMs): Promise<ClaimOutcome> {
+        writes.push(`claim ${key}`);
         const m = markers.get(key);
-        if (m && !(m.state === 'sending' && (m.leaseUntil ?? 0) < now.getTime())) return m.state === 'sending' ? 'busy' : 'done';
-        markers.set(key, { state: 'sending', leaseUntil: now.getTime() + leaseMs });
-        return 'claimed';
+        if (m && m.state !== 'partial' && !(m.state === 'sending' && (m.leaseUntil ?? 0) < now.getTime())) return { outcome: m.state === 'sending' ? 'busy' : 'done' };
+        markers.set(key, { state: 'sending', leaseUntil: now.getTime() + leaseMs, parts: m?.parts ?? {} });
+        return { outcome: 'claimed', finished: Object.keys(m?.parts ?? {}) };
       },
-      async finish(key, state) {
-        markers.set(key, { state });
-      },
-      async release(key) {
-        markers.delete(key);
+      async finish(key, parts, complete) {
+        writes.push(`finish ${key}`);
+        markers.set(key, { state: complete ? 'done' : 'partial', parts: { ...markers.get(key)?.parts, ...parts } });
       },
     },
     email: { send: async (m) => (sent.push(m), { providerId: `ses-${sent.length}` }) },
@@ -201,20 +202,50 @@ function memoryDeps(overrides: Partial<DeliveryDeps> = {}) {
     },
     ...overrides,
   };
-  return { deps, markers, parked, sent, sleeps, advance: (ms: number) => (clock += ms) };
+  return { deps, markers, writes, parked, sent, sleeps, advance: (ms: number) => (clock += ms) };
 }
 
 const sms: Outgoing = { channel: 'sms', to: '+84912345678', text: 'Ho so X da duoc tiep nhan.' };
 
 describe('delivery', () => {
-  it('sends once per event and channel however often the record comes back', async () => {
-    const { deps, sent } = memoryDeps();
+  it('sends once per event and channel however often the record comes back, with one marker for both channels', async () => {
+    const { deps, sent, writes, markers } = memoryDeps();
     const event = stored(dossier, 'dossier.submitted');
     const first = await notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, contacts: { contactOf: async () => contactOf(dossier) }, baseUrl: base }, event);
     const again = await notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, contacts: { contactOf: async () => contactOf(dossier) }, baseUrl: base }, event);
     expect(first).toEqual(['sent', 'sent']);
     expect(again).toEqual(['duplicate', 'duplicate']);
     expect(sent).toHaveLength(2);
+    // the email and the SMS: one claim and one finish, then one refused claim for the redelivery
+    expect(writes).toEqual([`claim ${event.eventId}`, `finish ${event.eventId}`, `claim ${event.eventId}`]);
+    expect(Object.keys(markers.get(event.eventId)!.parts)).toEqual([`${event.eventId}#email`, `${event.eventId}#sms`]);
+  });
+
+  it('sends again only the channel that could be neither sent nor parked', async () => {
+    // Prepare: the SMS gateway and the dead-letter queue are both down for the first delivery
+    let down = true;
+    const { deps, sent, markers } = memoryDeps({
+      sms: { send: async (m) => (down ? Promise.reject(new ProviderError('timeout', false)) : (sent.push(m), { providerId: 'sms-x' })) },
+      deadLetters: { park: async () => (down ? Promise.reject(new Error('SQS unavailable')) : undefined) },
+    });
+    const event = stored(dossier, 'dossier.submitted');
+    const notify = () => notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, contacts: { contactOf: async () => contactOf(dossier) }, baseUrl: base }, event);
+
+    // Act
+    const first = await notify().then(
+      () => 'notified',
+      (err: Error) => err.message,
+    );
+    const stateAfterFailure = markers.get(event.eventId)?.state;
+    down = false;
+    const retried = await notify();
+
+    // Assess: the email went once; the SMS went on the retry
+    expect(first).toBe('SQS unavailable');
+    expect(stateAfterFailure).toBe('partial');
+    expect(retried).toEqual(['duplicate', 'sent']);
+    expect(sent.map((m) => m.channel)).toEqual(['email', 'sms']);
+    expect(markers.get(event.eventId)?.state).toBe('done');
   });
 
   it('reads the contact from the dossier item only for steps that message the applicant, and fails the record without it', async () => {
@@ -249,7 +280,7 @@ describe('delivery', () => {
     expect(calls).toBe(4);
     expect(sleeps).toEqual([250, 500, 1000]);
     expect(parked).toMatchObject([{ key: 'e#sms', attempts: 4, error: 'gateway answered 503', message: sms }]);
-    expect(markers.get('e#sms')?.state).toBe('dead-lettered');
+    expect(markers.get('e#sms')).toMatchObject({ state: 'done', parts: { 'e#sms': { state: 'dead-lettered', attempts: 4 } } });
     // a redelivery does not send or park it again
     await expect(deliver(deps, { key: 'e#sms', message: sms, template: 'received' })).resolves.toBe('duplicate');
     expect(parked).toHaveLength(1);
@@ -263,7 +294,7 @@ describe('delivery', () => {
     expect(parked).toHaveLength(1);
   });
 
-  it('gives the marker back and fails the record when the message can be neither sent nor parked, so a retry sends it', async () => {
+  it('leaves the marker to a retry and fails the record when the message can be neither sent nor parked, so a retry sends it', async () => {
     let down = true;
     const { deps, sent } = memoryDeps({
       sms: { send: async (m) => (down ? Promise.reject(new Error('timeout')) : (sent.push(m), { providerId: 'x' })) },
@@ -277,7 +308,7 @@ describe('delivery', () => {
 
   it('takes over a marker whose holder crashed once its lease ran out, not before', async () => {
     const { deps, markers, sent, advance } = memoryDeps();
-    markers.set('k', { state: 'sending', leaseUntil: deps.now().getTime() + 60_000 });
+    markers.set('k', { state: 'sending', leaseUntil: deps.now().getTime() + 60_000, parts: {} });
     await expect(deliver(deps, { key: 'k', message: sms, template: 'received' })).rejects.toThrow(/being sent/);
     advance(60_001);
     await expect(deliver(deps, { key: 'k', message: sms, template: 'received' })).resolves.toBe('sent');
