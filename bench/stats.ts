@@ -112,7 +112,8 @@ export async function benchStats(): Promise<{ small: number; large: number; rati
     const firstEvents = first.flatMap((s) => s.events);
     let done = 0;
     await pool(firstEvents, 8, async (e) => {
-      await stats.countAll([{ eventId: e.eventId, dossierCode: e.dossierCode, updates: counterUpdates(e, calendar) }], new Date());
+      const { failed } = await stats.countAll([{ eventId: e.eventId, dossierCode: e.dossierCode, updates: counterUpdates(e, calendar) }], new Date());
+      if (failed[0]) throw failed[0].error;
       done += 1;
       if (done % 50 === 0) progress(`100 dossiers: ${done}/${firstEvents.length} events counted`);
     });

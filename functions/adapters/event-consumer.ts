@@ -1,4 +1,4 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, FullBatchFailureError, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { logger, withInvocationLogger, withLogKeys } from '../http/logger.js';
@@ -67,10 +67,15 @@ export interface PreparedEvent<P> {
  * A consumer of the outbox that writes once per batch rather than once per record: `prepare` runs for
  * each record in order, in the record's log keys and subsegment (a record it throws on is reported
  * failed, as in `streamConsumer`), and returns what the record adds, or undefined for nothing; `write`
- * then gets every prepared record, in order, under a subsegment of its own. A `write` that throws fails
- * the invocation and Lambda delivers the batch again, so `write` must recognise what it already wrote.
+ * then gets every prepared record, in order, under a subsegment of its own, and returns those it could
+ * not write, which are reported failed too (Lambda resumes the batch at the first failed record, so
+ * `write` must recognise what it already wrote). When every record failed, or `write` throws, the
+ * invocation fails and the batch comes again whole.
  */
-export function batchedEventConsumer<P>(prepare: (event: StoredEventItem) => P | undefined, write: (prepared: readonly PreparedEvent<P>[]) => Promise<void>) {
+export function batchedEventConsumer<P>(
+  prepare: (event: StoredEventItem) => P | undefined,
+  write: (prepared: readonly PreparedEvent<P>[]) => Promise<readonly PreparedEvent<P>[]>,
+) {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   return traced((event: DynamoDBStreamEvent, context: Context) =>
     withInvocationLogger(context, async () => {
@@ -82,8 +87,11 @@ export function batchedEventConsumer<P>(prepare: (event: StoredEventItem) => P |
         if (value !== undefined) prepared.push({ event: item, value, sequenceNumber: record.dynamodb?.SequenceNumber ?? '' });
       };
       const response = await processPartialResponse(event, processRecord, processor, { context, processInParallel: false });
-      if (prepared.length > 0) await tracedRecord('batch', undefined, () => write(prepared));
-      return response;
+      const unwritten = prepared.length > 0 ? await tracedRecord('batch', undefined, () => write(prepared)) : [];
+      if (unwritten.length === 0) return response;
+      const batchItemFailures = [...response.batchItemFailures, ...unwritten.map((p) => ({ itemIdentifier: p.sequenceNumber }))];
+      if (batchItemFailures.length >= event.Records.length) throw new FullBatchFailureError(unwritten.map((p) => new Error(`event ${p.event.eventId} was not written`)));
+      return { batchItemFailures };
     }),
   );
 }

@@ -1,9 +1,9 @@
 import { transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
-import { countingTransactions, type Counts, type EventToCount, type Period, type Scope, type ShardedCounterUpdate } from '../domain/statistics.js';
+import { countingTransactions, type CountingTransaction, type Counts, type EventToCount, type Period, type Scope, type ShardedCounterUpdate } from '../domain/statistics.js';
 import { StatsReader, statsKeys } from './stats-reader.js';
 
 export { statsKeys };
-import type { StatsStore } from '../app/ports.js';
+import type { CountOutcome, StatsStore } from '../app/ports.js';
 
 
 /**
@@ -30,24 +30,50 @@ export class StatsRepository implements StatsStore {
    * ADDs of a group of events are one transaction (`countingTransactions`), so a group is applied whole
    * or not at all; a crash can only happen before (nothing applied) or after (all applied). A marker
    * found already there (a redelivered record) cancels the transaction, which names it: its event is
-   * left out and the rest written again. Returns the events that had been counted before.
+   * left out and the rest written again. A group that fails otherwise (a value DynamoDB refuses, a
+   * counter item of the wrong type) is counted event by event, so that one event cannot hold back the
+   * others; those that still fail are returned with their error, and nothing of them was applied.
    */
-  async countAll(events: readonly EventToCount[], now: Date): Promise<EventToCount[]> {
-    const before: EventToCount[] = [];
+  async countAll(events: readonly EventToCount[], now: Date): Promise<CountOutcome> {
+    const outcome: { before: EventToCount[]; failed: { event: EventToCount; error: unknown }[] } = { before: [], failed: [] };
     for (const group of countingTransactions(events, MAX_TRANSACTION_ITEMS)) {
-      let pending = group.events;
-      while (pending.length > 0) {
-        const { events: members, counters } = pending === group.events ? group : countingTransactions(pending, MAX_TRANSACTION_ITEMS)[0]!;
-        const refused = await transactRetryingConflicts(this.db, { TransactItems: [...members.map((e) => this.marker(e, now)), ...counters.map((u) => this.add(u))] });
-        if (!refused) break;
-        // only the markers have a condition, and they come first
-        const counted = new Set(members.filter((_, i) => refused[i]?.Code === 'ConditionalCheckFailed'));
-        if (counted.size === 0) throw new Error(`counting ${members.length} events was refused by a condition no marker has`);
-        before.push(...counted);
-        pending = members.filter((e) => !counted.has(e));
+      try {
+        outcome.before.push(...(await this.countGroup(group, now)));
+      } catch (err) {
+        if (group.events.length === 1) {
+          outcome.failed.push({ event: group.events[0]!, error: err });
+          continue;
+        }
+        for (const event of group.events) {
+          try {
+            outcome.before.push(...(await this.countGroup(countingTransactions([event], MAX_TRANSACTION_ITEMS)[0]!, now)));
+          } catch (error) {
+            outcome.failed.push({ event, error });
+          }
+        }
       }
     }
-    return before;
+    return outcome;
+  }
+
+  /** One transaction's events; returns those counted before. */
+  private async countGroup(group: CountingTransaction, now: Date): Promise<EventToCount[]> {
+    const before: EventToCount[] = [];
+    let { events: members, counters } = group;
+    for (;;) {
+      const refused = await transactRetryingConflicts(this.db, { TransactItems: [...members.map((e) => this.marker(e, now)), ...counters.map((u) => this.add(u))] });
+      if (!refused) return before;
+      // only the markers have a condition, and they come first
+      const counted = new Set(members.filter((_, i) => refused[i]?.Code === 'ConditionalCheckFailed'));
+      if (counted.size === 0) throw new Error(`counting ${members.length} events was refused by a condition no marker has`);
+      before.push(...counted);
+      const pending = members.filter((e) => !counted.has(e));
+      if (pending.length === 0) return before;
+      // fewer events than a group that fitted: they fit in one
+      const [again, ...more] = countingTransactions(pending, MAX_TRANSACTION_ITEMS);
+      if (!again || more.length > 0) throw new Error(`${pending.length} events of one transaction no longer fit in one`);
+      ({ events: members, counters } = again);
+    }
   }
 
   private marker(e: EventToCount, now: Date) {

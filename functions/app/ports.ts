@@ -358,9 +358,15 @@ export interface SyncStates {
 
 // ------------------------------------------------------------------------------------------ statistics
 
+/** What counting a batch came to: the events counted before (redelivered), and those not counted, with why. */
+export interface CountOutcome {
+  readonly before: readonly EventToCount[];
+  readonly failed: readonly { readonly event: EventToCount; readonly error: unknown }[];
+}
+
 export interface StatsStore {
-  /** counts each event exactly once; returns those that had already been counted */
-  countAll(events: readonly EventToCount[], now: Date): Promise<EventToCount[]>;
+  /** counts each event exactly once */
+  countAll(events: readonly EventToCount[], now: Date): Promise<CountOutcome>;
   read(scopes: readonly Scope[], periods: readonly Period[], options?: { readonly consistent?: boolean }): Promise<Map<Scope, Counts>>;
 }
 

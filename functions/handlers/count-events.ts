@@ -26,7 +26,8 @@ let stats: StatsRepository | undefined;
 /**
  * Each record's counter updates are worked out on their own (a record that cannot be counted fails
  * alone, and Lambda resumes the batch there); the batch's events are then counted together, so that
- * events of the same day write their shared counters once. A redelivered record finds its marker.
+ * events of the same day write their shared counters once. A redelivered record finds its marker; an
+ * event DynamoDB would not take fails alone too (countAll).
  */
 export const handler = batchedEventConsumer<EventToCount>(
   (event) => {
@@ -35,7 +36,10 @@ export const handler = batchedEventConsumer<EventToCount>(
   },
   async (prepared) => {
     stats ??= new StatsRepository(dynamo(), requiredEnv(environment.tableName));
-    const before = await stats.countAll(prepared.map((p) => p.value), now());
+    const { before, failed } = await stats.countAll(prepared.map((p) => p.value), now());
     for (const e of before) logger.info('already counted', { dossierCode: e.dossierCode, eventId: e.eventId });
+    for (const { event: e, error } of failed) logger.error('could not be counted', { dossierCode: e.dossierCode, eventId: e.eventId, error });
+    const unwritten = new Set(failed.map((f) => f.event));
+    return prepared.filter((p) => unwritten.has(p.value));
   },
 );

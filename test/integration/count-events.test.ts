@@ -129,7 +129,7 @@ describe('counting dossier events into the statistics counters', () => {
     await raw.send(new PutItemCommand({ TableName: stack.tableName, Item: marshall({ ...poisoned, submitted: 'not a number' }) }));
 
     // Act
-    // the batch's write fails, so does the invocation; Lambda then delivers the whole batch again
+    // the only record could not be written, so the invocation fails; Lambda then delivers the batch again
     const failed = await invoke([record(submitted!)]).then(
       () => 'counted',
       (err: Error) => err.name,
@@ -141,11 +141,44 @@ describe('counting dossier events into the statistics counters', () => {
     const again = await invoke([record(submitted!)]);
 
     // Assess: the failed attempt left neither the marker nor any counter; the retry counted once
-    expect(failed).toBe('ValidationException');
+    expect(failed).toBe('FullBatchFailureError');
     expect(markerAfterFailure.Item).toBeUndefined();
     expect(dayAfterFailure.submitted).toBeUndefined();
     expect([retried.batchItemFailures, again.batchItemFailures]).toEqual([[], []]);
     expect(await serviceCounts(serviceId, day)).toMatchObject({ submitted: 3 });
+  });
+
+  it('counts the rest of a batch when one event cannot be written, and reports that record alone', async () => {
+    // Prepare: one procedure's month counter is of the wrong type, so no transaction with it can be applied
+    const [good, poisoned] = [`it-${randomUUID().slice(0, 8)}`, `it-${randomUUID().slice(0, 8)}`];
+    const day = '2031-08-09';
+    const [goodSubmitted] = events(good, day);
+    const [badSubmitted] = events(poisoned, day);
+    await raw.send(new PutItemCommand({ TableName: stack.tableName, Item: marshall({ ...statsKeys.counter(`service:${poisoned}`, 'month:2031-08', 0), submitted: 'not a number' }) }));
+    const batch = [record(badSubmitted!), record(goodSubmitted!)];
+
+    // Act
+    const answer = await invoke(batch);
+
+    // Assess: the good event is counted once; the other is reported, and nothing of it applied
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: batch[0]!.dynamodb!.SequenceNumber }]);
+    expect(await serviceCounts(good, day)).toMatchObject({ submitted: 3 });
+    const marker = await raw.send(new GetItemCommand({ TableName: stack.tableName, Key: marshall(statsKeys.counted(badSubmitted!.eventId)), ConsistentRead: true }));
+    expect(marker.Item).toBeUndefined();
+  });
+
+  it('fails alone a record whose counts DynamoDB cannot take (an amount that is not a number)', async () => {
+    const serviceId = `it-${randomUUID().slice(0, 8)}`;
+    const day = '2031-10-11';
+    const [submitted] = events(serviceId, day);
+    const paid = { ...submitted!, eventId: randomUUID(), version: 2, type: 'dossier.paid', details: { amountVnd: 'một trăm nghìn' } } as CountedEvent;
+    const batch = [record(submitted!), record(paid)];
+
+    const answer = await invoke(batch);
+
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: batch[1]!.dynamodb!.SequenceNumber }]);
+    expect(await serviceCounts(serviceId, day)).toMatchObject({ submitted: 3 });
+    expect((await serviceCounts(serviceId, day)).onlinePayments).toBeUndefined();
   });
 
   it('spreads province-wide counters over shards chosen by the dossier code', async () => {
