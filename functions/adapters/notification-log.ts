@@ -24,6 +24,16 @@ const expiresAtFrom = (now: Date): number => Math.floor(now.getTime() / 1000) + 
 
 export type { ClaimOutcome, DigestItem } from '../app/ports.js';
 
+/** `SET parts.<part> = …` for each part, its error cut to 500 characters, stamped with the time. */
+function partsSet(parts: Readonly<Record<string, PartResult>>, now: Date) {
+  const entries = Object.entries(parts);
+  return {
+    expressions: entries.map((_, i) => `parts.#p${i} = :p${i}`),
+    names: Object.fromEntries(entries.map(([part], i) => [`#p${i}`, part])),
+    values: Object.fromEntries(entries.map(([, r], i) => [`:p${i}`, { ...r, ...(r.error ? { error: r.error.slice(0, 500) } : {}), at: now.toISOString() }])),
+  };
+}
+
 export class NotificationLog implements NotificationStore {
   constructor(
     private readonly db: DynamoTable,
@@ -67,17 +77,25 @@ export class NotificationLog implements NotificationStore {
 
   /** One write for every part this attempt finished: the claim made the map, so each part is set in it. */
   async finish(key: string, parts: Readonly<Record<string, PartResult>>, complete: boolean, now: Date): Promise<void> {
-    const entries = Object.entries(parts);
+    const set = partsSet(parts, now);
     await this.db.update({
       TableName: this.tableName,
       Key: notificationKeys.marker(key),
-      UpdateExpression: ['SET #state = :state, finishedAt = :at', ...entries.map((_, i) => `parts.#p${i} = :p${i}`)].join(', ') + ' REMOVE leaseUntil',
-      ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(entries.map(([part], i) => [`#p${i}`, part])) },
-      ExpressionAttributeValues: {
-        ':state': complete ? 'done' : 'partial',
-        ':at': now.toISOString(),
-        ...Object.fromEntries(entries.map(([, r], i) => [`:p${i}`, { ...r, ...(r.error ? { error: r.error.slice(0, 500) } : {}), at: now.toISOString() }])),
-      },
+      UpdateExpression: ['SET #state = :state, finishedAt = :at', ...set.expressions].join(', ') + ' REMOVE leaseUntil',
+      ExpressionAttributeNames: { '#state': 'state', ...set.names },
+      ExpressionAttributeValues: { ':state': complete ? 'done' : 'partial', ':at': now.toISOString(), ...set.values },
+    });
+  }
+
+  async recordParts(key: string, parts: Readonly<Record<string, PartResult>>, now: Date): Promise<void> {
+    const set = partsSet(parts, now);
+    if (set.expressions.length === 0) return;
+    await this.db.update({
+      TableName: this.tableName,
+      Key: notificationKeys.marker(key),
+      UpdateExpression: `SET ${set.expressions.join(', ')}`,
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: set.values,
     });
   }
 

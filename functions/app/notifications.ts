@@ -22,14 +22,15 @@ import {
  *   the stream's retry sends that message (and only it) again;
  * - a provider failure is retried with exponential backoff, then the message goes to the notification
  *   dead-letter queue and the record succeeds: the workflow and the other channels never wait for it.
- * The one window left is a crash after the provider accepted and before the marker is closed: the lease
- * then expires and the message is sent again (no provider here takes an idempotency key).
+ * The one window left is a crash after a provider accepted a message and before its part was recorded
+ * (at the marker's close, or before a later message's first retry): the lease then expires and the
+ * message is sent again (no provider here takes an idempotency key).
  */
 
 export type { DeadLetterEntry, DeadLetters } from './ports.js';
 
 export interface DeliveryDeps {
-  readonly log: Pick<NotificationStore, 'claim' | 'finish'>;
+  readonly log: Pick<NotificationStore, 'claim' | 'recordParts' | 'finish'>;
   /** undefined: the channel is not configured (no sender address); the message is dead-lettered as such */
   readonly email: EmailSender | undefined;
   readonly sms: SmsSender;
@@ -48,7 +49,12 @@ export type DeliveryOutcome = 'sent' | 'duplicate' | 'dead-lettered';
 
 export class MarkerBusyError extends Error {}
 
-async function attemptSend(deps: DeliveryDeps, message: Outgoing, key: string): Promise<{ ok: true; providerId: string; attempts: number } | { ok: false; error: string; attempts: number }> {
+async function attemptSend(
+  deps: DeliveryDeps,
+  message: Outgoing,
+  key: string,
+  beforeRetry: () => Promise<void>,
+): Promise<{ ok: true; providerId: string; attempts: number } | { ok: false; error: string; attempts: number }> {
   const retry = deps.retry ?? defaultRetry;
   if (message.channel === 'email' && !deps.email) return { ok: false, error: 'email is not configured for this province (no sender address)', attempts: 0 };
   let lastError = '';
@@ -59,7 +65,10 @@ async function attemptSend(deps: DeliveryDeps, message: Outgoing, key: string): 
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
       if (err instanceof ProviderError && err.permanent) return { ok: false, error: lastError, attempts: attempt };
-      if (attempt < retry.attempts) await deps.sleep(retry.baseDelayMs * 2 ** (attempt - 1));
+      if (attempt < retry.attempts) {
+        if (attempt === 1) await beforeRetry();
+        await deps.sleep(retry.baseDelayMs * 2 ** (attempt - 1));
+      }
     }
   }
   return { ok: false, error: lastError, attempts: retry.attempts };
@@ -77,7 +86,8 @@ export interface DeliveryItem {
 /**
  * Messages guarded by one marker, each sent unless an earlier attempt finished it; channels are
  * independent, so one that must be retried does not hold back the others. Two writes whatever the number
- * of messages: the claim and the finish. Throws only when the stream must retry the record.
+ * of messages, the claim and the finish, and one more before the retries of a message that failed once
+ * when an earlier one went (its part recorded). Throws only when the stream must retry the record.
  */
 export async function deliverAll(deps: DeliveryDeps, markerKey: string, items: readonly DeliveryItem[]): Promise<DeliveryOutcome[]> {
   const claimed = await deps.log.claim(markerKey, deps.now(), deps.leaseMs ?? DEFAULT_LEASE_MS);
@@ -86,13 +96,21 @@ export async function deliverAll(deps: DeliveryDeps, markerKey: string, items: r
   const finished = new Set(claimed.finished);
   const outcomes: DeliveryOutcome[] = [];
   const parts: Record<string, PartResult> = {};
+  let recorded = 0;
+  // A provider that fails may keep this attempt for a minute of retries, past the function's timeout:
+  // the messages sent before it are recorded first, so that a retry after a crash does not send them again.
+  const recordSoFar = async () => {
+    const done = Object.keys(parts).length;
+    if (done > recorded) await deps.log.recordParts(markerKey, parts, deps.now());
+    recorded = done;
+  };
   let failure: unknown;
   for (const item of items) {
     if (finished.has(item.key)) {
       outcomes.push('duplicate');
       continue;
     }
-    const result = await attemptSend(deps, item.message, item.key);
+    const result = await attemptSend(deps, item.message, item.key, recordSoFar);
     if (result.ok) {
       parts[item.key] = { state: 'sent', providerId: result.providerId, attempts: result.attempts };
       outcomes.push('sent');

@@ -398,6 +398,8 @@ export interface DigestItem {
  */
 export interface NotificationStore {
   claim(key: string, now: Date, leaseMs: number): Promise<ClaimOutcome>;
+  /** Records parts finished so far on a marker still held (before a long wait for another part). */
+  recordParts(key: string, parts: Readonly<Record<string, PartResult>>, now: Date): Promise<void>;
   /**
    * Records the parts this attempt finished, and lets the marker go: `complete` when every part of it is
    * now finished, otherwise left for a retry to claim at once (a message that could be neither sent nor

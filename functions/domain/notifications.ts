@@ -67,7 +67,7 @@ export interface OutgoingSms {
 export type Outgoing = OutgoingEmail | OutgoingSms;
 
 export interface PlannedNotification {
-  /** `<eventId>#<channel>`: the marker that makes a send happen at most once */
+  /** `<eventId>#<channel>`: the message's part of its event's marker (and its dead-letter key) */
   readonly key: string;
   readonly eventId: string;
   readonly dossierCode: string;

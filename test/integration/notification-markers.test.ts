@@ -20,18 +20,21 @@ describe('notification markers against DynamoDB Local', () => {
     const seen: ObservedRequest[] = [];
     const stop = observeRequests({ request: (r) => seen.push(r) });
 
-    // Act: the email goes, the SMS can be neither sent nor parked; a retry finishes it
+    // Act: the email goes (recorded while the SMS is retried), the SMS can be neither sent nor parked; a retry finishes it
     const first = await log.claim(key, at(0), 60_000);
     const meanwhile = await log.claim(key, at(0), 60_000);
-    await log.finish(key, { [`${key}#email`]: { state: 'sent', providerId: 'ses-1', attempts: 1 } }, false, at(1));
+    await log.recordParts(key, { [`${key}#email`]: { state: 'sent', providerId: 'ses-1', attempts: 1 } }, at(0));
+    const whileHeld = await log.claim(key, at(0), 60_000);
+    await log.finish(key, {}, false, at(1));
     const retry = await log.claim(key, at(2), 60_000);
     await log.finish(key, { [`${key}#sms`]: { state: 'dead-lettered', error: 'x'.repeat(600), attempts: 4 } }, true, at(3));
     const redelivered = await log.claim(key, at(4), 60_000);
     stop();
 
     // Assess
-    expect([first, meanwhile, retry, redelivered]).toEqual([
+    expect([first, meanwhile, whileHeld, retry, redelivered]).toEqual([
       { outcome: 'claimed', finished: [] },
+      { outcome: 'busy' },
       { outcome: 'busy' },
       { outcome: 'claimed', finished: [`${key}#email`] },
       { outcome: 'done' },
@@ -42,7 +45,7 @@ describe('notification markers against DynamoDB Local', () => {
     expect((stored.parts as Record<string, { error: string }>)[`${key}#sms`]!.error).toHaveLength(500);
     // each claim and finish is one write of one small item; a refused claim reads the marker once
     const writes = seen.filter((r) => r.operation === 'UpdateItem' && !r.failed);
-    expect(writes).toHaveLength(4);
+    expect(writes).toHaveLength(5);
     expect(writes.every((r) => r.units?.write === 1)).toBe(true);
   });
 

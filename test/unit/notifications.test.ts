@@ -187,6 +187,11 @@ function memoryDeps(overrides: Partial<DeliveryDeps> = {}) {
         markers.set(key, { state: 'sending', leaseUntil: now.getTime() + leaseMs, parts: m?.parts ?? {} });
         return { outcome: 'claimed', finished: Object.keys(m?.parts ?? {}) };
       },
+      async recordParts(key, parts) {
+        writes.push(`record ${key}`);
+        const m = markers.get(key)!;
+        markers.set(key, { ...m, parts: { ...m.parts, ...parts } });
+      },
       async finish(key, parts, complete) {
         writes.push(`finish ${key}`);
         markers.set(key, { state: complete ? 'done' : 'partial', parts: { ...markers.get(key)?.parts, ...parts } });
@@ -219,6 +224,33 @@ describe('delivery', () => {
     // the email and the SMS: one claim and one finish, then one refused claim for the redelivery
     expect(writes).toEqual([`claim ${event.eventId}`, `finish ${event.eventId}`, `claim ${event.eventId}`]);
     expect(Object.keys(markers.get(event.eventId)!.parts)).toEqual([`${event.eventId}#email`, `${event.eventId}#sms`]);
+  });
+
+  it('records a message that went before waiting on a failing provider, so a crash during the wait sends only the other', async () => {
+    // Prepare: the SMS gateway fails once, and the function is stopped (its timeout) during the backoff
+    let smsCalls = 0;
+    let killed = false;
+    const { deps, sent, writes, advance } = memoryDeps({
+      sms: { send: async (m) => (++smsCalls === 1 ? Promise.reject(new ProviderError('timeout', false)) : (sent.push(m), { providerId: 'sms-x' })) },
+      sleep: async () => {
+        if (!killed) {
+          killed = true;
+          throw new Error('Task timed out');
+        }
+      },
+    });
+    const event = stored(dossier, 'dossier.submitted');
+    const notify = () => notifyEvent({ ...deps, digests: { addToDigest: async () => undefined }, contacts: { contactOf: async () => contactOf(dossier) }, baseUrl: base }, event);
+
+    // Act: the first attempt dies holding the marker; the stream retries once the lease ran out
+    await expect(notify()).rejects.toThrow('Task timed out');
+    advance(60_001);
+    const retried = await notify();
+
+    // Assess: the email went once
+    expect(retried).toEqual(['duplicate', 'sent']);
+    expect(sent.map((m) => m.channel)).toEqual(['email', 'sms']);
+    expect(writes).toEqual([`claim ${event.eventId}`, `record ${event.eventId}`, `claim ${event.eventId}`, `finish ${event.eventId}`]);
   });
 
   it('sends again only the channel that could be neither sent nor parked', async () => {
