@@ -43,8 +43,10 @@ const binaryBytes = (b: unknown): number => (typeof b === 'string' ? Buffer.from
 /**
  * What a TransactWriteItems request costs in write units by AWS's rule: every item is written twice
  * (prepare and commit), 2 units per KB of that item, rounded up item by item. A Put's item is in the
- * request; an Update's, Delete's or ConditionCheck's is not, and counts at its least, one KB (every such
- * item in this code is a counter, a key's claim or a set of draft ids, under 1 KB).
+ * request; an Update's, Delete's or ConditionCheck's is not, and counts at its least, one KB. That is
+ * exact for the counters, keys' claims and sets of draft ids the lifecycle's transactions update; the
+ * sweeper's deadline mark updates a 2 KB dossier in a transaction and would be billed low, but it is a
+ * scheduled function, which the cost run leaves out.
  */
 export function transactionWriteUnits(transactItems: readonly unknown[]): number {
   let units = 0;

@@ -5,6 +5,7 @@ import { burstService } from '../test/support/burst.js';
 import { applicant } from '../test/support/dossiers.js';
 import { samplePdf } from '../test/support/files.js';
 import { declarationId, type Recorder } from './recorder.js';
+import { transactionWriteUnits } from './capacity.js';
 import { lambdaMemoryGb, prices } from './prices.js';
 
 const kindOf = new Map<string, string>([...routes.map((r) => [r.id, 'route'] as const), ...consumers.map((c) => [c.id, c.source.kind] as const)]);
@@ -22,7 +23,7 @@ export interface CostResult {
   readonly readUnits: number;
   readonly writeUnits: number;
   readonly indexWriteUnits: number;
-  /** DynamoDB requests that came back without ConsumedCapacity (failed conditions): billed, counted at one unit per item (two in a transaction) */
+  /** DynamoDB requests that came back without ConsumedCapacity (failed conditions): billed, one unit per item, a transaction as its items */
   readonly unmeteredWrites: number;
   readonly s3Put: number;
   readonly s3Get: number;
@@ -148,7 +149,7 @@ export async function benchCost(stack: LocalStack, recorder: Recorder, say: (lin
         spent(r.functionName, r.units.write + r.units.indexWrite);
       } else if (r.items !== undefined) {
         // a cancelled transaction is billed too, each of its items written (prepared) twice
-        const units = r.operation === 'TransactWriteItems' ? 2 * r.items : r.items;
+        const units = r.transactItems ? transactionWriteUnits(r.transactItems) : r.items;
         unmeteredWrites += units;
         spent(r.functionName, units);
       } else {
