@@ -7,6 +7,14 @@ import type { S3Objects } from './s3-objects.js';
  * The document bucket as the verifier uses it: sizes, a streamed read, quarantine. The routes' presigned
  * URLs are signed without the S3 client (document-urls.ts), and so are these calls (s3-objects.ts).
  */
+/** A 404 (no such key, or version) as `value`; any other failure thrown again. */
+const absentAs =
+  <T>(value: T) =>
+  (err: unknown): T => {
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return value;
+    throw err;
+  };
+
 export class DocumentStore implements FileStore {
   constructor(private readonly s3: S3Objects) {}
 
@@ -16,8 +24,9 @@ export class DocumentStore implements FileStore {
   }
 
   /** Streams the object once: its size, its first bytes and its SHA-256, without holding it in memory. */
-  async inspect(key: string, versionId?: string): Promise<Inspection> {
-    const body = await this.s3.get(key, versionId);
+  async inspect(key: string, versionId?: string): Promise<Inspection | undefined> {
+    const body = await this.s3.get(key, versionId).catch(absentAs(undefined));
+    if (!body) return undefined;
     const hash = createHash('sha256');
     const head: number[] = [];
     let size = 0;
@@ -30,9 +39,10 @@ export class DocumentStore implements FileStore {
   }
 
   /** Moves a rejected object out of the documents' prefix; a lifecycle rule expires the quarantine. */
-  async quarantine(key: string, versionId?: string): Promise<string> {
+  async quarantine(key: string, versionId?: string): Promise<string | undefined> {
     const target = `${QUARANTINE_PREFIX}${key}`;
-    await this.s3.copy(key, target, versionId);
+    // gone already: an earlier delivery of the same event moved it
+    if ((await this.s3.copy(key, target, versionId).then(() => true, absentAs(false))) === false) return undefined;
     // With a version id the rejected bytes are removed for good, not kept as a noncurrent version.
     await this.s3.delete(key, versionId);
     return target;

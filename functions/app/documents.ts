@@ -289,7 +289,7 @@ export interface VerifierDeps extends Pick<DocumentDeps, 'documents' | 'now'> {
   readonly store: FileStore;
 }
 
-export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: string): Promise<VerifyOutcome> {
+export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: string, reportedSize?: number): Promise<VerifyOutcome> {
   const parsed = parseObjectKey(key);
   if (!parsed) {
     await deps.store.quarantine(key, versionId);
@@ -300,18 +300,20 @@ export async function verifyUpload(deps: VerifierDeps, key: string, versionId?: 
     await deps.store.quarantine(key, versionId);
     return 'rejected';
   }
-  // Judged by the version the event names: with two quick PUTs, each event judges its own bytes.
-  const size = await deps.store.size(key, versionId);
+  // Judged by the version the event names: with two quick PUTs, each event judges its own bytes. The
+  // event carries the object's size (S3 sets it on every ObjectCreated event); only without it is it asked.
+  const size = reportedSize ?? (await deps.store.size(key, versionId));
   // Gone already: an earlier delivery of the same event quarantined it.
   if (size === undefined) return 'ignored';
   const at = deps.now.toISOString();
   const inspected = size > slot.maxSizeBytes || size === 0 ? { size, head: new Uint8Array() } : await deps.store.inspect(key, versionId);
+  if (!inspected) return 'ignored';
   const result = verdict(slot, inspected);
   if (result.status === 'verified') {
     await deps.documents.recordVerification(parsed.dossierCode, parsed.id, { status: 'verified', size: inspected.size, type: result.type, sha256: inspected.sha256 ?? '', at, ...(versionId ? { versionId } : {}) });
     return 'verified';
   }
-  await deps.store.quarantine(key, versionId);
+  if ((await deps.store.quarantine(key, versionId)) === undefined) return 'ignored';
   await deps.documents.recordVerification(parsed.dossierCode, parsed.id, {
     status: 'rejected',
     size: inspected.size,

@@ -181,8 +181,10 @@ export interface FileUrls {
 /** The bucket as the verifier reads and moves objects. */
 export interface FileStore {
   size(key: string, versionId?: string): Promise<number | undefined>;
-  inspect(key: string, versionId?: string): Promise<Inspection>;
-  quarantine(key: string, versionId?: string): Promise<string>;
+  /** undefined: there is no such object (or version) any more */
+  inspect(key: string, versionId?: string): Promise<Inspection | undefined>;
+  /** where it was moved; undefined: there was no such object (or version) to move */
+  quarantine(key: string, versionId?: string): Promise<string | undefined>;
 }
 
 // ------------------------------------------------------------------------------------------ payments

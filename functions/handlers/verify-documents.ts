@@ -17,7 +17,8 @@ export const handler = traced(async (event: S3Event): Promise<void> => {
     if (!record.eventName.startsWith('ObjectCreated')) continue;
     const key = keyOfEvent(record.s3.object.key);
     await tracedRecord('object', parseObjectKey(key)?.dossierCode, async () => {
-      const outcome = await verifyUpload(verifierDeps(), key, record.s3.object.versionId);
+      const size = record.s3.object.size;
+      const outcome = await verifyUpload(verifierDeps(), key, record.s3.object.versionId, typeof size === 'number' ? size : undefined);
       logger.info('document checked', { key, outcome, size: record.s3.object.size });
     });
   }

@@ -199,10 +199,13 @@ describe('S3 object calls against s3rver', () => {
 
     // Assess
     expect(inspection).toMatchObject({ size: samplePdf.length, sha256: createHash('sha256').update(samplePdf).digest('hex') });
-    expect(Buffer.from(inspection.head.slice(0, 5)).toString('latin1')).toBe('%PDF-');
+    expect(Buffer.from(inspection!.head.slice(0, 5)).toString('latin1')).toBe('%PDF-');
     expect(target).toBe(`rejected/${key}`);
     expect(await store.size(key)).toBeUndefined();
-    expect(await store.size(target)).toBe(samplePdf.length);
+    expect(await store.size(target!)).toBe(samplePdf.length);
+    // a second delivery finds the object gone: nothing to read, nothing to move
+    expect(await store.inspect(key)).toBeUndefined();
+    expect(await store.quarantine(key)).toBeUndefined();
   });
 
   it('names a missing object NoSuchKey with its 404, without retrying', async () => {

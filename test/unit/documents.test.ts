@@ -362,8 +362,9 @@ describe('document handlers', () => {
 
 describe('the verifier', () => {
   const slot = doc({ maxSizeBytes: 5242880, declaredType: 'application/pdf', declaredSize: samplePdf.length });
-  const event = (key: string): S3Event => ({
-    Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'motcua-test-documents' }, object: { key, size: 0 } } }],
+  // the object's size as S3 puts it in the event; null for an event without one
+  const event = (key: string, size: number | null | undefined = s3.objects.get(key)?.size): S3Event => ({
+    Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'motcua-test-documents' }, object: { key, ...(size == null ? {} : { size }) } } }],
   }) as unknown as S3Event;
 
   beforeAll(() => vi.stubGlobal('fetch', s3Fetch));
@@ -390,7 +391,8 @@ describe('the verifier', () => {
     const versioned = event(slot.objectKey);
     (versioned.Records[0]!.s3.object as { versionId?: string }).versionId = 'v-7';
     await verifyDocuments(versioned);
-    expect(s3.calls('HeadObject')[0]).toEqual({ operation: 'HeadObject', key: slot.objectKey, versionId: 'v-7' });
+    // the event gave the size: no HEAD
+    expect(s3.requests.map((r) => r.operation)).toEqual(['GetObject']);
     expect(s3.calls('GetObject')[0]).toEqual({ operation: 'GetObject', key: slot.objectKey, versionId: 'v-7' });
     expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'verified', ':v': 'v-7' });
   });
@@ -423,6 +425,20 @@ describe('the verifier', () => {
     await verifyDocuments(event(slot.objectKey));
     expect(s3.calls('GetObject')).toHaveLength(0);
     expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':size': 6_000_000 });
+  });
+
+  it('asks S3 for the size when the event does not give it', async () => {
+    s3.put(slot.objectKey, Buffer.alloc(0), 6_000_000);
+    await verifyDocuments(event(slot.objectKey, null));
+    expect(s3.requests.map((r) => r.operation)).toEqual(['HeadObject', 'CopyObject', 'DeleteObject']);
+    expect(ddb.calls('update')[0]!.ExpressionAttributeValues).toMatchObject({ ':s': 'rejected', ':size': 6_000_000 });
+  });
+
+  it('leaves alone an object gone since its event (an earlier delivery moved it), whether it would pass or not', async () => {
+    await verifyDocuments(event(slot.objectKey, samplePdf.length));
+    await verifyDocuments(event(slot.objectKey, 6_000_000));
+    expect(s3.requests.map((r) => r.operation)).toEqual(['GetObject', 'CopyObject']);
+    expect(ddb.calls('update')).toHaveLength(0);
   });
 
   it('quarantines an object that no slot accounts for', async () => {
