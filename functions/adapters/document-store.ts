@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { QUARANTINE_PREFIX, SNIFF_BYTES, type Inspection } from '../domain/documents.js';
 import type { FileStore } from '../app/ports.js';
-import type { S3Objects } from './s3-objects.js';
+import { isMissing, type S3Objects } from './s3-objects.js';
 
 /**
  * The document bucket as the verifier uses it: sizes, a streamed read, quarantine. The routes' presigned
@@ -11,7 +11,7 @@ import type { S3Objects } from './s3-objects.js';
 const absentAs =
   <T>(value: T) =>
   (err: unknown): T => {
-    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return value;
+    if (isMissing(err)) return value;
     throw err;
   };
 

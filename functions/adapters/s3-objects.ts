@@ -23,6 +23,9 @@ export interface S3Objects {
 const GET_TIMEOUT_MS = 30_000;
 const dnsLabel = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
+/** S3 answered 404: no such key (or version). A HEAD answer has no body, so its 404 is all there is to go by. */
+export const isMissing = (err: unknown): boolean => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+
 const encodeKey = (key: string): string => key.split('/').map(uriEncode).join('/');
 const version = (versionId: string | undefined): Record<string, string> => (versionId ? { versionId } : {});
 
@@ -41,7 +44,7 @@ export function signedS3(bucket: string, options: AwsCallerOptions = {}): S3Obje
         return { contentLength: Number(answer.headers.get('content-length') ?? 0) };
       } catch (err) {
         // a HEAD answer has no body: S3 says 404 only, which the SDK names NotFound
-        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+        if (isMissing(err)) return undefined;
         throw err;
       }
     },
