@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import '../domain/zod-setup.js';
 import { agencyMessageAttributes } from '../declaration.js';
 import type { ApplicantContact } from '../domain/notifications.js';
-import { ITEM_SCHEMA_VERSION } from './event-item.js';
+import { READABLE_SCHEMA_VERSIONS } from './event-item.js';
 import { describeIssues } from './stream-image.js';
 import type { TableReads } from './table-reads.js';
 
@@ -23,8 +23,8 @@ const applicantSchema = z.object({
   address: z.string(),
 });
 
-// a dossier item without a schema version is version 0; both have these attributes
-const schemaVersion = z.optional(z.literal([0, ITEM_SCHEMA_VERSION]));
+// a dossier item without a schema version is version 0; every version has these attributes
+const schemaVersion = z.optional(z.literal(READABLE_SCHEMA_VERSIONS));
 
 const contactSchema = z.object({
   schemaVersion,

@@ -1,30 +1,59 @@
 import * as z from 'zod/mini';
 import '../domain/zod-setup.js';
 import type { DossierEvent } from '../domain/dossier.js';
-import { dossierSnapshot, dossierSnapshotSchema } from '../domain/event-view.js';
+import { dossierSnapshot, dossierSnapshotSchema, type DossierSnapshot } from '../domain/event-view.js';
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 /**
  * The layout version of the items this code writes (dossier and history event items). 1: an event holds
- * the dossier's view without personal data (functions/domain/event-view.ts). Items without the
- * attribute are version 0, written before it existed: their event items hold the whole dossier, which
- * readers reduce to the same view. A reader meeting a version it does not know refuses the item.
+ * the dossier's view without personal data (functions/domain/event-view.ts). 2: that view leaves out
+ * what the event itself says (`sharedWithEvent`), which readers put back; dossier items are as in 1.
+ * Items without the attribute are version 0, written before it existed: their event items hold the
+ * whole dossier, which readers reduce to the same view. A reader meeting a version it does not know
+ * refuses the item.
  */
-export const ITEM_SCHEMA_VERSION = 1;
+export const ITEM_SCHEMA_VERSION = 2;
+
+/** The versions readers understand: every one written so far. */
+export const READABLE_SCHEMA_VERSIONS = [0, 1, ITEM_SCHEMA_VERSION] as const;
 
 /** The version an item was written with: absent is 0. */
 export const itemSchemaVersion = (item: Readonly<Record<string, unknown>>): number => (typeof item.schemaVersion === 'number' ? item.schemaVersion : 0);
 
+/**
+ * The view's keys that repeat one of the event's (after a step, the event's `to` is the dossier's
+ * status, its version the dossier's, its time the dossier's last update): left out of the view when equal, so that an event of a whole
+ * lifecycle stays under the 1 KB of one write unit, and a copy when not.
+ */
+const sharedWithEvent = [
+  ['code', 'dossierCode'],
+  ['version', 'version'],
+  ['status', 'to'],
+  ['agencyId', 'agencyId'],
+  ['updatedAt', 'at'],
+] as const satisfies readonly (readonly [keyof DossierSnapshot, keyof DossierEvent])[];
+
 /** A history event item: the event and the view of the dossier right after it, under the given key. */
 export function eventItem(key: { readonly pk: string; readonly sk: string }, event: DossierEvent, dossier: WorkflowDossier) {
-  return { ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, ...event, dossier: dossierSnapshot(dossier) };
+  const view: Partial<DossierSnapshot> = { ...dossierSnapshot(dossier) };
+  for (const [own, shared] of sharedWithEvent) if (view[own] === event[shared]) delete view[own];
+  return { ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, ...event, dossier: view };
+}
+
+/** A version 2 item's view with the keys it left out taken back from the event; other items as they are. */
+function withSharedKeys(item: unknown): unknown {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return item;
+  const event = item as Record<string, unknown>;
+  if (event.schemaVersion !== 2 || typeof event.dossier !== 'object' || event.dossier === null) return item;
+  const view: Record<string, unknown> = { ...(event.dossier as Record<string, unknown>) };
+  for (const [own, shared] of sharedWithEvent) if (view[own] === undefined) view[own] = event[shared];
+  return { ...event, dossier: view };
 }
 
 const statusCode = dossierSnapshotSchema.shape.status;
 
-/** A history event item as a stream record's new image holds it, of either version. */
-export const storedEventSchema = z.object({
-  schemaVersion: z.optional(z.literal([0, ITEM_SCHEMA_VERSION])),
+const storedEventObject = z.object({
+  schemaVersion: z.optional(z.literal(READABLE_SCHEMA_VERSIONS)),
   eventId: z.string(),
   type: z.string(),
   dossierCode: z.string(),
@@ -39,6 +68,9 @@ export const storedEventSchema = z.object({
   dossier: dossierSnapshotSchema,
 });
 
+/** A history event item as a stream record's new image holds it, of any readable version, its view whole. */
+export const storedEventSchema = z.pipe(z.transform(withSharedKeys), storedEventObject);
+
 export type StoredEventItem = z.infer<typeof storedEventSchema>;
 
 /**
@@ -52,7 +84,7 @@ export const steppedDossierSchema = z.looseObject({
   code: z.string(),
   version: z.number(),
   // loose: an event keeps every field its step gave it (an action's own), as the step's write of it does
-  lastEvent: z.looseObject(z.omit(storedEventSchema, { dossier: true, schemaVersion: true }).shape),
+  lastEvent: z.looseObject(z.omit(storedEventObject, { dossier: true, schemaVersion: true }).shape),
 });
 
 export type SteppedDossierImage = z.infer<typeof steppedDossierSchema>;

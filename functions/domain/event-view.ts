@@ -11,22 +11,13 @@ import type { WorkflowDossier } from './workflow.js';
  *
  * The schema is the allowlist: a key it does not name is not copied on write and is dropped on read, so
  * an event item written before the view existed (carrying the whole dossier) reads as the same view.
+ * Keys no consumer reads stay out too (the draft id, the calendar basis, the fee lines, the receipt's
+ * code and issue time): every event is written once and streamed once, and an item over 1 KB costs a second write unit.
  */
 
 const statusCode = z.literal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 const instant = z.string();
-const calendarBasis = z.enum(['confirmed', 'statutory']);
 const list = <T extends z.core.SomeType>(item: T) => z.readonly(z.array(item));
-
-const feeLine = z.object({
-  name: z.string(),
-  amountVnd: z.number(),
-  baseAmountVnd: z.number(),
-  extraUnits: z.optional(z.object({ field: z.string(), units: z.number(), unitAmountVnd: z.number() })),
-  reduction: z.optional(z.string()),
-  exemption: z.optional(z.string()),
-  basis: z.optional(z.string()),
-});
 
 export const dossierSnapshotSchema = z.object({
   code: z.string(),
@@ -44,8 +35,8 @@ export const dossierSnapshotSchema = z.object({
   version: z.number(),
   submittedAt: instant,
   updatedAt: instant,
-  draftId: z.optional(z.string()),
-  fees: z.optional(z.object({ lines: list(feeLine), totalVnd: z.number() })),
+  // the statistics count the total asked; the lines are the dossier's, shown from it
+  fees: z.optional(z.object({ totalVnd: z.number() })),
   receivedAt: z.optional(instant),
   dueAt: z.optional(instant),
   legalDueAt: z.optional(instant),
@@ -58,10 +49,8 @@ export const dossierSnapshotSchema = z.object({
   paidAt: z.optional(instant),
   submissionFeesPaidAt: z.optional(instant),
   apologies: z.optional(list(z.object({ at: instant, reason: z.string(), previousDueAt: instant, newDueAt: instant }))),
-  receipt: z.optional(
-    z.object({ code: z.string(), documentsReceived: list(z.string()), appointmentAt: instant, issuedAt: instant, calendarBasis: z.optional(calendarBasis) }),
-  ),
-  calendarBasis: z.optional(calendarBasis),
+  // of the receipt (form 01), what consumers act on: the national portal's list, the appointment in messages
+  receipt: z.optional(z.object({ documentsReceived: list(z.string()), appointmentAt: instant })),
   closingReason: z.optional(z.string()),
   finishedAt: z.optional(instant),
   returnedAt: z.optional(instant),
@@ -82,11 +71,13 @@ void dossierFitsSnapshot;
 
 const snapshotKeys = Object.keys(dossierSnapshotSchema.shape) as (keyof DossierSnapshot)[];
 
-/** The view of `d` a history event stores: the schema's keys only, the rating without its comment. */
+/** The view of `d` a history event stores: the schema's keys only, the rating without its comment, the fees' total, the receipt's two read fields. */
 export function dossierSnapshot(d: WorkflowDossier): DossierSnapshot {
   const view: Record<string, unknown> = {};
   for (const key of snapshotKeys) if (d[key] !== undefined) view[key] = d[key];
   if (d.rating) view.rating = { value: d.rating.value, at: d.rating.at };
+  if (d.fees) view.fees = { totalVnd: d.fees.totalVnd };
+  if (d.receipt) view.receipt = { documentsReceived: d.receipt.documentsReceived, appointmentAt: d.receipt.appointmentAt };
   // the keys were copied from a WorkflowDossier, which fits the snapshot (checked above)
   return view as DossierSnapshot;
 }

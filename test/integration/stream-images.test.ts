@@ -115,7 +115,8 @@ describe('an event item with empty maps and lists, through the table stream to a
     // the consumers' decoding (with the event item schema) gives back exactly what was written
     const decoded = newImageOf(record, storedEventSchema);
     const { pk: _pk, sk: _sk, entity: _entity, ...written } = item;
-    expect(decoded).toEqual(written);
+    // (the view's keys the event repeats, left out of the item, are put back)
+    expect(decoded).toEqual({ ...written, dossier: { ...written.dossier, code: item.dossierCode, agencyId: item.agencyId, status: 2, version: 2, updatedAt: item.at } });
     expect(decoded?.dossier.receipt?.documentsReceived).toEqual([]);
     // and what the consumers build from it still carries the empty document list
     expect(dossierSyncItem(decoded!.dossier).TaiLieuNop).toEqual([]);

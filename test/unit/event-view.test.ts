@@ -6,6 +6,7 @@ import type { DossierEvent } from '../../functions/domain/dossier.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
+import { itemBytes } from '../../bench/capacity.js';
 
 const at = '2026-03-02T02:00:00.000Z';
 const personal = { fullName: 'Nguyễn Văn An', idNumber: '020090001234', phone: '0912345678', email: 'an@example.vn', address: 'Lạng Sơn', pinHash: 'pin-hash-0f3a9c', subject: 'citizen-a' };
@@ -36,7 +37,8 @@ describe('the dossier view a history event carries', () => {
     // Assess
     expect(personalValuesIn(view)).toEqual([]);
     for (const k of ['applicant', 'fields', 'applicantSubject', 'trackingPinHash', 'notify']) expect(view).not.toHaveProperty(k);
-    expect(view).toMatchObject({ code: dossier.code, agencyId: 'so-tu-phap', serviceId: '1.001023', status: 9, channel: 'online', fees: dossier.fees, receipt: dossier.receipt, resultClass: 'on-time' });
+    expect(view).toMatchObject({ code: dossier.code, agencyId: 'so-tu-phap', serviceId: '1.001023', status: 9, channel: 'online', fees: { totalVnd: 200_000 }, resultClass: 'on-time' });
+    expect(view.receipt).toEqual({ documentsReceived: [], appointmentAt: at });
     expect(view.rating).toEqual({ value: 'satisfied', at });
   });
 
@@ -45,13 +47,49 @@ describe('the dossier view a history event carries', () => {
     expect(dossierSnapshotSchema.parse(view)).toEqual(view);
   });
 
-  it('is what a new event item stores, with the schema version', () => {
+  it('is what a new event item stores, with the schema version, less what the event itself says', () => {
     // Act
     const item = eventItem(key, event, dossier);
 
     // Assess
-    expect(item).toMatchObject({ ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, eventId: 'evt-1', dossier: dossierSnapshot(dossier) });
+    const { code: _c, version: _v, status: _s, agencyId: _a, updatedAt: _u, ...rest } = dossierSnapshot(dossier);
+    expect(item).toMatchObject({ ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, eventId: 'evt-1' });
+    expect(item.dossier).toEqual(rest);
     expect(personalValuesIn(item)).toEqual([]);
+  });
+
+  it('keeps a value that differs from the event’s', () => {
+    // Prepare: an event filed under another agency than the dossier's, at another version than the dossier's
+    const elsewhere: DossierEvent = { ...event, agencyId: 'ubnd-huyen-cao-loc', version: 4 };
+
+    // Act
+    const item = eventItem(key, elsewhere, dossier);
+
+    // Assess
+    expect(item.dossier).toMatchObject({ agencyId: 'so-tu-phap', version: 5 });
+    expect(item.dossier).not.toHaveProperty('code');
+    expect(storedEventSchema.parse(item).dossier).toEqual(dossierSnapshot(dossier));
+  });
+
+  it('fits one DynamoDB write unit (1 KB) for the last event of a plain lifecycle', () => {
+    // Prepare: the costed lifecycle (submitted with its fees paid, received, processed, finished, returned,
+    // rated), its draft id and calendar basis set, names as long as the bench catalog's. A supplement or an
+    // apology adds its own record to the view, and may take an event to a second unit.
+    const rated: WorkflowDossier = {
+      ...dossier,
+      serviceName: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam', agencyName: 'Sở Tư pháp tỉnh Lạng Sơn (Bộ phận một cửa)',
+      status: 10, version: 6, pauses: undefined, draftId: 'draft-2f1c9a7e-5b1d-4f0e-9a3c-7d2e8b6f4a10', calendarBasis: 'confirmed', submissionFeesPaidAt: at,
+      receipt: { code: '000.00.14.H37-260302-0001', documentsReceived: ['Tờ khai', 'Bản sao CCCD'], appointmentAt: at, issuedAt: at, calendarBasis: 'confirmed' },
+      returnedAt: at, resultClass: 'early',
+    };
+    const rate: DossierEvent = { ...event, eventId: 'evt-2b8e4c1d-9f3a-4e6b-8c2d-1a7f5e9b3c40', type: 'dossier.rate', version: 6, from: 10, to: 10, actor: { kind: 'citizen', subject: 'citizen-2b8e4c1d-9f3a-4e6b' } };
+
+    // Act
+    const item = eventItem({ pk: `DOSSIER#${rated.code}`, sk: 'EVENT#000006' }, rate, rated);
+
+    // Assess: what DynamoDB bills, names and values in UTF-8
+    expect(itemBytes(marshall(item, { removeUndefinedValues: true }) as never)).toBeLessThanOrEqual(1024);
+    expect(storedEventSchema.parse(item).dossier).toEqual(dossierSnapshot(rated));
   });
 });
 
@@ -69,17 +107,33 @@ describe('reading history event items of each version', () => {
     expect(personalValuesIn(read)).toEqual([]);
   });
 
-  it('reads a version 1 item as written', () => {
+  it('reads a version 1 item (the view whole, the receipt whole) as the same view', () => {
+    // Prepare: how event items were written in version 1
+    const v1 = { ...key, entity: 'event', schemaVersion: 1, ...event, dossier: { ...dossierSnapshot(dossier), receipt: dossier.receipt, draftId: 'draft-1', calendarBasis: 'statutory' } };
+
+    // Act
+    const read = storedEventSchema.parse(v1);
+
+    // Assess
+    expect(read).toMatchObject({ schemaVersion: 1, eventId: 'evt-1' });
+    expect(read.dossier).toEqual(dossierSnapshot(dossier));
+  });
+
+  it('reads a version 2 item with the keys it left out taken from the event', () => {
     const item = eventItem(key, event, dossier);
-    expect(itemSchemaVersion(item)).toBe(1);
-    expect(storedEventSchema.parse(item)).toMatchObject({ schemaVersion: 1, eventId: 'evt-1', dossier: dossierSnapshot(dossier) });
+    expect(itemSchemaVersion(item)).toBe(2);
+    expect(storedEventSchema.parse(item)).toMatchObject({ schemaVersion: 2, eventId: 'evt-1', dossier: dossierSnapshot(dossier) });
   });
 
   it('refuses a version it does not know, and an item missing what consumers need', () => {
     const item = eventItem(key, event, dossier);
-    expect(storedEventSchema.safeParse({ ...item, schemaVersion: 2 }).success).toBe(false);
-    const { agencyId: _, ...withoutAgency } = item.dossier;
-    expect(storedEventSchema.safeParse({ ...item, dossier: withoutAgency }).success).toBe(false);
+    expect(storedEventSchema.safeParse({ ...item, schemaVersion: ITEM_SCHEMA_VERSION + 1 }).success).toBe(false);
+    // version 1 kept every key in the view: nothing is taken from the event for it
+    expect(storedEventSchema.safeParse({ ...item, schemaVersion: 1 }).success).toBe(false);
+    const { serviceId: _, ...withoutService } = item.dossier;
+    expect(storedEventSchema.safeParse({ ...item, dossier: withoutService }).success).toBe(false);
+    expect(storedEventSchema.safeParse({ ...item, dossier: 'not a view' }).success).toBe(false);
+    expect(storedEventSchema.safeParse('not an item').success).toBe(false);
   });
 });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { handler } from '../../functions/handlers/route-events.js';
-import { eventItem } from '../../functions/adapters/event-item.js';
+import { eventItem, ITEM_SCHEMA_VERSION } from '../../functions/adapters/event-item.js';
 import type { DossierEvent } from '../../functions/domain/dossier.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.js';
@@ -160,7 +160,7 @@ describe('route-events', () => {
     // Prepare: the second item lacks its agency, the third is of a version this code does not know
     const good = storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap');
     const { agencyId: _, ...withoutAgency } = storedEvent('000.00.14.H37-260302-0002', 'so-tu-phap');
-    const future = { ...storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap'), schemaVersion: 2 };
+    const future = { ...storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap'), schemaVersion: ITEM_SCHEMA_VERSION + 1 };
 
     // Act
     const result = await handler(streamEvent([good, { ...withoutAgency, pk: good.pk.replace('0001', '0002'), sk: 'EVENT#000001' }, future]), lambdaContext);
