@@ -2,7 +2,7 @@ import { isOpen, type WorkflowDossier } from '../domain/workflow.js';
 import type { DossierEvent } from '../domain/dossier.js';
 import type { StatusCode } from '../domain/status.js';
 import { sequenceKey } from './day-sequence.js';
-import { ITEM_SCHEMA_VERSION } from './event-item.js';
+import { DOSSIER_ITEM_SCHEMA_VERSION } from './event-item.js';
 
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
@@ -40,7 +40,7 @@ export function indexKeys(d: WorkflowDossier) {
   };
 }
 
-export const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(d) });
+export const dossierItem = (d: WorkflowDossier) => ({ ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: DOSSIER_ITEM_SCHEMA_VERSION, ...indexKeys(d) });
 
 /**
  * The dossier as a workflow step leaves it, carrying the step's event (`lastEvent`): the item is the
@@ -62,7 +62,7 @@ export function stepEventOf(item: Readonly<Record<string, unknown>>): DossierEve
 /** A draft is in its applicant's list but in no agency inbox: the agency has not received it. */
 export function draftItem(d: WorkflowDossier) {
   const { gsi2pk, gsi2sk } = indexKeys(d);
-  return { ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: ITEM_SCHEMA_VERSION, gsi2pk, gsi2sk };
+  return { ...keys.dossier(d.code), entity: 'dossier', ...d, schemaVersion: DOSSIER_ITEM_SCHEMA_VERSION, gsi2pk, gsi2sk };
 }
 
 // owner/claimedAt/reservedCode belong to a draft's submission claim, lastEvent to the history: not to the dossier

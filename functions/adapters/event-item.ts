@@ -5,17 +5,19 @@ import { dossierSnapshot, dossierSnapshotSchema, type DossierSnapshot } from '..
 import type { WorkflowDossier } from '../domain/workflow.js';
 
 /**
- * The layout version of the items this code writes (dossier and history event items). 1: an event holds
- * the dossier's view without personal data (functions/domain/event-view.ts). 2: that view leaves out
- * what the event itself says (`sharedWithEvent`), which readers put back; dossier items are as in 1.
- * Items without the attribute are version 0, written before it existed: their event items hold the
- * whole dossier, which readers reduce to the same view. A reader meeting a version it does not know
- * refuses the item.
+ * The layout versions of the items this code writes. 1: a history event holds the dossier's view without
+ * personal data (functions/domain/event-view.ts). 2: that view leaves out what the event itself says
+ * (`sharedWithEvent`), which readers put back. Dossier items have not changed since 1 and are written as
+ * 1, so that a build from before 2, rolled back to, still reads them; some were written as 2 for a while
+ * and read the same. Items without the attribute are version 0, written before it existed: their event
+ * items hold the whole dossier, which readers reduce to the same view. A reader meeting a version it
+ * does not know refuses the item.
  */
-export const ITEM_SCHEMA_VERSION = 2;
+export const EVENT_ITEM_SCHEMA_VERSION = 2;
+export const DOSSIER_ITEM_SCHEMA_VERSION = 1;
 
 /** The versions readers understand: every one written so far. */
-export const READABLE_SCHEMA_VERSIONS = [0, 1, ITEM_SCHEMA_VERSION] as const;
+export const READABLE_SCHEMA_VERSIONS = [0, 1, 2] as const;
 
 /** The version an item was written with: absent is 0. */
 export const itemSchemaVersion = (item: Readonly<Record<string, unknown>>): number => (typeof item.schemaVersion === 'number' ? item.schemaVersion : 0);
@@ -37,7 +39,7 @@ const sharedWithEvent = [
 export function eventItem(key: { readonly pk: string; readonly sk: string }, event: DossierEvent, dossier: WorkflowDossier) {
   const view: Partial<DossierSnapshot> = { ...dossierSnapshot(dossier) };
   for (const [own, shared] of sharedWithEvent) if (view[own] === event[shared]) delete view[own];
-  return { ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, ...event, dossier: view };
+  return { ...key, entity: 'event', schemaVersion: EVENT_ITEM_SCHEMA_VERSION, ...event, dossier: view };
 }
 
 /** A version 2 item's view with the keys it left out taken back from the event; other items as they are. */

@@ -5,7 +5,7 @@ import type { WorkflowDossier } from '../domain/workflow.js';
 import { paymentReturnAttributes } from '../declaration.js';
 import { PaymentConflict, type NotificationAttempt, type PaymentStore } from '../app/ports.js';
 import { indexKeys, keys as dossierKeys, toDossier, toEvent } from './dossier-items.js';
-import { eventItem, ITEM_SCHEMA_VERSION } from './event-item.js';
+import { eventItem, DOSSIER_ITEM_SCHEMA_VERSION } from './event-item.js';
 import { recordStepBefore } from './history-event.js';
 
 /**
@@ -158,7 +158,7 @@ export class PaymentRepository implements PaymentStore {
                   {
                     Put: {
                       TableName: this.tableName,
-                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, schemaVersion: ITEM_SCHEMA_VERSION, ...indexKeys(step.dossier) },
+                      Item: { ...dossierKeys.dossier(step.dossier.code), entity: 'dossier', ...step.dossier, schemaVersion: DOSSIER_ITEM_SCHEMA_VERSION, ...indexKeys(step.dossier) },
                       ConditionExpression: 'version = :expected',
                       ExpressionAttributeValues: { ':expected': step.expectedVersion },
                     },

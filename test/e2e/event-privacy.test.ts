@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { api, tokenFor } from '../support/api.js';
 import { applicant, fileDossier } from '../support/dossiers.js';
 import { eventually } from '../support/eventually.js';
-import { ITEM_SCHEMA_VERSION, storedEventSchema } from '../../functions/adapters/event-item.js';
+import { DOSSIER_ITEM_SCHEMA_VERSION, EVENT_ITEM_SCHEMA_VERSION, storedEventSchema } from '../../functions/adapters/event-item.js';
 
 /**
  * Personal data lives on the dossier item only: after a dossier is filed, received and its deadline
@@ -72,13 +72,13 @@ describe('history items and stream records carry no personal data', () => {
     // Assess: the dossier item holds each value (so a miss below is not a wrong value)...
     const secrets = { idNumber: person.idNumber, phone, email: person.email, fullName: person.fullName, address: person.address, pinHash: String(dossier.trackingPinHash) };
     expect(dossier.trackingPinHash).toEqual(expect.any(String));
-    expect(dossier.schemaVersion).toBe(ITEM_SCHEMA_VERSION);
+    expect(dossier.schemaVersion).toBe(DOSSIER_ITEM_SCHEMA_VERSION);
     for (const value of Object.values(secrets)) expect(JSON.stringify(dossier)).toContain(value);
     // ...and no history item or event record holds any of them
     expect(history.map((e) => e.type)).toEqual(['dossier.submitted', 'dossier.receive']);
     const leaks = (where: unknown) => Object.entries(secrets).filter(([, v]) => JSON.stringify(where).includes(v)).map(([k]) => k);
     for (const item of history) {
-      expect(item.schemaVersion).toBe(ITEM_SCHEMA_VERSION);
+      expect(item.schemaVersion).toBe(EVENT_ITEM_SCHEMA_VERSION);
       expect(storedEventSchema.parse(item).dossier).toMatchObject({ code, agencyId, status: item.to });
       expect(leaks(item), String(item.sk)).toEqual([]);
     }

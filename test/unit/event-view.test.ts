@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dossierSnapshot, dossierSnapshotSchema } from '../../functions/domain/event-view.js';
-import { eventItem, itemSchemaVersion, ITEM_SCHEMA_VERSION, storedEventSchema } from '../../functions/adapters/event-item.js';
+import { DOSSIER_ITEM_SCHEMA_VERSION, eventItem, itemSchemaVersion, EVENT_ITEM_SCHEMA_VERSION, storedEventSchema } from '../../functions/adapters/event-item.js';
+import { dossierItem } from '../../functions/adapters/dossier-items.js';
 import { newImageOf, StreamRecordShapeError } from '../../functions/adapters/stream-image.js';
 import type { DossierEvent } from '../../functions/domain/dossier.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -53,7 +54,7 @@ describe('the dossier view a history event carries', () => {
 
     // Assess
     const { code: _c, version: _v, status: _s, agencyId: _a, updatedAt: _u, ...rest } = dossierSnapshot(dossier);
-    expect(item).toMatchObject({ ...key, entity: 'event', schemaVersion: ITEM_SCHEMA_VERSION, eventId: 'evt-1' });
+    expect(item).toMatchObject({ ...key, entity: 'event', schemaVersion: EVENT_ITEM_SCHEMA_VERSION, eventId: 'evt-1' });
     expect(item.dossier).toEqual(rest);
     expect(personalValuesIn(item)).toEqual([]);
   });
@@ -125,9 +126,19 @@ describe('reading history event items of each version', () => {
     expect(storedEventSchema.parse(item)).toMatchObject({ schemaVersion: 2, eventId: 'evt-1', dossier: dossierSnapshot(dossier) });
   });
 
+  it('writes dossier items as layout 1, unchanged since, so that a build from before layout 2 still reads them', () => {
+    // Act
+    const item = dossierItem(dossier);
+
+    // Assess: the readers of the build before layout 2 accepted 0 and 1 only
+    expect(item.schemaVersion).toBe(1);
+    expect(DOSSIER_ITEM_SCHEMA_VERSION).toBe(1);
+    expect(eventItem(key, event, dossier).schemaVersion).toBe(2);
+  });
+
   it('refuses a version it does not know, and an item missing what consumers need', () => {
     const item = eventItem(key, event, dossier);
-    expect(storedEventSchema.safeParse({ ...item, schemaVersion: ITEM_SCHEMA_VERSION + 1 }).success).toBe(false);
+    expect(storedEventSchema.safeParse({ ...item, schemaVersion: EVENT_ITEM_SCHEMA_VERSION + 1 }).success).toBe(false);
     // version 1 kept every key in the view: nothing is taken from the event for it
     expect(storedEventSchema.safeParse({ ...item, schemaVersion: 1 }).success).toBe(false);
     const { serviceId: _, ...withoutService } = item.dossier;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { handler } from '../../functions/handlers/route-events.js';
-import { eventItem, ITEM_SCHEMA_VERSION } from '../../functions/adapters/event-item.js';
+import { eventItem, EVENT_ITEM_SCHEMA_VERSION } from '../../functions/adapters/event-item.js';
 import type { DossierEvent } from '../../functions/domain/dossier.js';
 import type { WorkflowDossier } from '../../functions/domain/workflow.js';
 import { agencyMessageV1Schema } from '../../functions/contracts/agency-message.js';
@@ -156,11 +156,24 @@ describe('route-events', () => {
     expect(message).toMatchObject({ eventId: `evt-${code}`, dossier: { code, applicant, fields } });
   });
 
+  it('routes the events of a dossier item written as layout 2, as dossier items were for a while', async () => {
+    // Prepare
+    dossierItem = { schemaVersion: 2, applicant, fields };
+    const code = '000.00.14.H37-260302-0010';
+
+    // Act
+    const result = await handler(streamEvent([storedEvent(code, 'so-tu-phap')]), lambdaContext);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([]);
+    expect(agencyMessageV1Schema.parse(JSON.parse(sent[0]!.MessageBody)).dossier).toMatchObject({ code, applicant, fields });
+  });
+
   it('reports a record that does not fit the event schema as a failed item and routes the others', async () => {
     // Prepare: the second item lacks its agency, the third is of a version this code does not know
     const good = storedEvent('000.00.14.H37-260302-0001', 'so-tu-phap');
     const { agencyId: _, ...withoutAgency } = storedEvent('000.00.14.H37-260302-0002', 'so-tu-phap');
-    const future = { ...storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap'), schemaVersion: ITEM_SCHEMA_VERSION + 1 };
+    const future = { ...storedEvent('000.00.14.H37-260302-0003', 'so-tu-phap'), schemaVersion: EVENT_ITEM_SCHEMA_VERSION + 1 };
 
     // Act
     const result = await handler(streamEvent([good, { ...withoutAgency, pk: good.pk.replace('0001', '0002'), sk: 'EVENT#000001' }, future]), lambdaContext);
