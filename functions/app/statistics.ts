@@ -77,6 +77,12 @@ export async function readPeriodReport(deps: StatsDeps, q: StatsQuery) {
   checkScope(deps.province, scope);
   const period = resolvePeriod(q, deps.now);
   const periods = periodsOrRefuse(period.query);
+  // the carry-over sums one item per year since the epoch: a period not yet begun has nothing to report,
+  // and one in a far year would be thousands of reads for an anonymous request
+  if (period.from > localDateOf(deps.now)) {
+    const field = q.day ? 'query.day' : q.month ? 'query.month' : q.from ? 'query.from' : 'query.year';
+    throw invalidInput([{ field, message: `the report covers periods that have begun: ${period.from} is after today`, messageVi: 'Kỳ báo cáo chưa bắt đầu: chưa có số liệu.' }]);
+  }
   const earlier = periodsBefore(period.from);
   const [during, before] = await Promise.all([deps.stats.read([scope], periods), deps.stats.read([scope], earlier)]);
   return {

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { meta } from '../domain/zod-setup.js';
 import { documentViewSchema } from './documents.js';
 import { safeText } from '../domain/text.js';
+import { MAX_PAYABLE_VND } from '../domain/fees.js';
 
 /** A whole number in a query string, written plainly: no sign, exponent, hex, blanks or fraction. */
 export const queryInt = (min: number, max: number) =>
@@ -240,8 +241,8 @@ export const serviceQuerySchema = /* @__PURE__ */ (() =>
     agency: z.optional(safeText({ max: 40 })),
     fullyOnline: z.optional(boolString),
     q: meta(z.optional(safeText({ max: 200 })), { description: 'words to find in the name, field or code; accents optional' }),
-    limit: meta(z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(500))), { description: 'at most this many items (default 100); `total` counts every match' }),
-    offset: meta(z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(100_000))), { description: 'skip this many matches (default 0)' }),
+    limit: meta(z.optional(queryInt(1, 500)), { description: 'at most this many items (default 100); `total` counts every match' }),
+    offset: meta(z.optional(queryInt(0, 100_000)), { description: 'skip this many matches (default 0)' }),
   }))();
 
 export const serviceListSchema = /* @__PURE__ */ (() => meta(z.object({ total: z.number().check(z.int()), items: z.array(serviceSummarySchema) }), { id: 'ServiceList' }))();
@@ -279,7 +280,7 @@ export const actionSchema = /* @__PURE__ */ (() =>
         expectedVersion,
       }),
       z.strictObject({ action: z.literal('start-processing'), note: optionalNote, expectedVersion }),
-      z.strictObject({ action: z.literal('request-payment'), amountVnd: z.number().check(z.int(), z.positive()), reason, expectedVersion }),
+      z.strictObject({ action: z.literal('request-payment'), amountVnd: z.number().check(z.int(), z.positive(), z.lte(MAX_PAYABLE_VND, `at most ${MAX_PAYABLE_VND} VND, what the payment platform carries`)), reason, expectedVersion }),
       z.strictObject({ action: z.literal('confirm-payment'), note: optionalNote, expectedVersion }),
       z.strictObject({ action: z.literal('stop'), reason, expectedVersion }),
       z.strictObject({ action: z.literal('finish'), note: optionalNote, expectedVersion }),

@@ -6,7 +6,7 @@ import { assertAcceptsOnlineDossiers, chooseAgency, findService } from './catalo
 import { type ErrorDetail, invalidInput } from './errors.js';
 import { isRealDay, safeText } from './text.js';
 import { Status, type StatusCode } from './status.js';
-import type { FeeAssessment } from './fees.js';
+import { assessFees, MAX_PAYABLE_VND, type FeeAssessment } from './fees.js';
 import { issueMessageVi } from './messages-vi.js';
 
 export type Channel = 'online' | 'counter' | 'post';
@@ -157,7 +157,22 @@ export function validateSubmission(province: Province, submission: IntakeRequest
   const agency = chooseAgency(province, service, submission.agencyId);
   const form = formSchemaFor(service).safeParse(submission.fields);
   if (!form.success) throw invalidInput(issuesToDetails(form.error.issues, 'fields'));
+  checkPayable(service, form.data);
   return { service, agency, applicant: submission.applicant, fields: form.data, channel: submission.channel, ...(submission.notify ? { notify: submission.notify } : {}) };
+}
+
+/** A form whose per-unit fees (copies, pages…) come to more than can be paid is refused on its unit field. */
+function checkPayable(service: Service, fields: Readonly<Record<string, unknown>>): void {
+  const fees = assessFees(service, fields);
+  if (fees.totalVnd <= MAX_PAYABLE_VND) return;
+  const unitField = fees.lines.find((l) => l.extraUnits)?.extraUnits?.field;
+  throw invalidInput([
+    {
+      field: unitField ? `fields.${unitField}` : 'fields',
+      message: `the fees come to more than ${MAX_PAYABLE_VND} VND, which no online payment can carry`,
+      messageVi: 'Tổng phí, lệ phí vượt quá số tiền có thể thanh toán trực tuyến; vui lòng kiểm tra lại số lượng.',
+    },
+  ]);
 }
 
 export function newDossier(input: ValidSubmission & { code: string; applicantSubject: string; at: Date; trackingPinHash?: string }): Dossier {

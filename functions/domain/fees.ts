@@ -5,6 +5,13 @@ import type { Fee, Service } from '../../provinces/schema.js';
  * amount shown before submission, stored on the payment and printed on the receipt is one computation.
  */
 
+/**
+ * The most a dossier can be asked to pay: the national payment platform carries an amount as at most 15
+ * digits (SoTien), so a larger fee could be opened but never settled. Intake refuses a form whose fees
+ * come to more, and an official's payment request above it is refused.
+ */
+export const MAX_PAYABLE_VND = 999_999_999_999_999;
+
 export interface FeeLine {
   readonly name: string;
   /** what is due for this line after reductions and exemptions */

@@ -5,7 +5,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { routes } from '../../functions/declaration.js';
 import { api, tokenFor } from '../support/api.js';
-import { enterpriseRegistration } from '../support/dossiers.js';
+import { applicant, enterpriseRegistration } from '../support/dossiers.js';
 
 /**
  * Every route of /openapi.json, driven with generated hostile input: path parameters of any bytes,
@@ -239,5 +239,30 @@ describe('hostile input on every route', () => {
     expect(problems).toEqual([]);
     // the wrong-PIN counter of /track is a deliberate write (it is the attempt limit), not data
     expect((await footprint()).replace(/"TRACKING#[^"]*"/g, ''), 'something was stored from a refused request').toBe(before.replace(/"TRACKING#[^"]*"/g, ''));
+  });
+
+  it('refuses values every field accepts when together they cannot be served, and stores nothing', { timeout: 60_000 }, async () => {
+    const [citizen, official] = tokens as [string, string];
+    const start = await footprint();
+    const refused = async (path: string, init: Parameters<typeof api>[1], field: string) => {
+      const answer = await api(path, init);
+      expect(answer.status, `${path} -> ${answer.text}`).toBe(400);
+      expect(answer.json.error.code).toBe('invalid_input');
+      expect((answer.json.error.details as { field?: string }[]).map((d) => d.field)).toContain(field);
+    };
+
+    // copies past what the payment platform can carry (15 digits of VND): the fee could never be paid
+    const record = { serviceId: '2.000488', applicant: applicant(7778), fields: { purpose: 'Xin việc', copies: 1_000_000_000_000 } };
+    await refused('/dossiers', { token: citizen, body: record }, 'fields.copies');
+    await refused(`/dossiers/${encodeURIComponent(draftCode)}/actions`, { token: official, body: { action: 'request-payment', amountVnd: 1e15, reason: 'phí bổ sung' } }, 'amountVnd');
+
+    // a period report of a period not yet begun: its carry-over would read one item per year up to it
+    await refused('/stats?shape=report&year=9999', {}, 'query.year');
+    await refused('/stats?shape=report&month=9999-12', {}, 'query.month');
+    await refused('/stats?shape=report&day=9999-12-31', {}, 'query.day');
+    const thisYear = await api(`/stats?shape=report&year=${new Date().getUTCFullYear()}`);
+    expect(thisYear.status, thisYear.text).toBe(200);
+
+    expect(await footprint(), 'something was stored from a refused request').toBe(start);
   });
 });

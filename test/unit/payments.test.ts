@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadProvince } from '../../provinces/load.js';
 import { serviceSchema } from '../../provinces/schema.js';
-import { assessFees } from '../../functions/domain/fees.js';
+import { assessFees, MAX_PAYABLE_VND } from '../../functions/domain/fees.js';
+import { validateSubmission } from '../../functions/domain/dossier.js';
 import {
   decideNotification,
   dueForReconciliation,
@@ -38,6 +39,22 @@ describe('fees from the catalog (Circular 244/2016 for a judicial record)', () =
   it('adds fixed fees: enterprise registration 50,000 + 100,000', () => {
     const enterprise = province.services.find((s) => s.id === '2.001610')!;
     expect(assessFees(enterprise, {}).totalVnd).toBe(150_000);
+  });
+
+  it('refuses at intake a form whose fees pass the 15 digits of VND the payment platform carries', () => {
+    const request = (copies: number) => ({ serviceId: '2.000488', channel: 'online' as const, applicant: { fullName: 'Hoàng Thị Lan', idNumber: '020090000001', phone: '0912345678', address: 'Lạng Sơn' }, fields: { purpose: 'Xin việc', copies } });
+    // 200,000 + 5,000 per copy from the third: 199,999,999,961 copies come to 999,999,999,995,000
+    expect(assessFees(judicial, { copies: 199_999_999_961 }).totalVnd).toBe(999_999_999_995_000);
+    expect(() => validateSubmission(province, request(199_999_999_961))).not.toThrow();
+    expect(MAX_PAYABLE_VND).toBe(999_999_999_999_999);
+    const refused = (() => {
+      try {
+        validateSubmission(province, request(199_999_999_962));
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(refused).toMatchObject({ kind: 'invalid', code: 'invalid_input', details: [{ field: 'fields.copies', messageVi: expect.stringContaining('vượt quá') }] });
   });
 
   it('refuses a catalog whose per-unit fee names a field that is not a number field', () => {
