@@ -5,6 +5,7 @@ import { sanitiseFileName } from '../../functions/domain/documents.js';
 import { statsCsv } from '../../functions/app/statistics.js';
 import { actionSchema, applicantSchema, inboxQuerySchema } from '../../functions/contracts/api.js';
 import { myDossiersQuerySchema } from '../../functions/contracts/tracking.js';
+import { serviceQuerySchema } from '../../functions/contracts/api.js';
 import { loadProvince, parseProvince } from '../../provinces/load.js';
 import type { Service } from '../../provinces/schema.js';
 
@@ -115,6 +116,9 @@ describe('page limits', () => {
   it.each(['-5', '0', '0.5', '101', '1e1', '0x10', ' 5', '', 'abc'])('refuses limit=%s', (limit) => {
     expect(myDossiersQuerySchema.safeParse({ limit }).success).toBe(false);
     expect(inboxQuerySchema.safeParse({ limit }).success).toBe(false);
+    // the catalog's list takes up to 500, written as plainly
+    if (limit !== '101') expect(serviceQuerySchema.safeParse({ limit }).success).toBe(false);
+    if (limit !== '101' && limit !== '0') expect(serviceQuerySchema.safeParse({ offset: limit }).success).toBe(false);
   });
   it('takes 1 to 100, 25 by default', () => {
     expect(myDossiersQuerySchema.parse({ limit: '7' }).limit).toBe(7);
