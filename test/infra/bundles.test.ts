@@ -158,12 +158,12 @@ describe('function bundles', { timeout: 120_000 }, () => {
 
   test("a bundled route refuses in zod's English, which zod/mini does not load by itself", async () => {
     // Act
-    const answer = await invokeBundled('ListServices', httpEvent({ method: 'GET', path: '/services', routeKey: 'GET /services', query: { limit: 'many' } }));
+    const answer = await invokeBundled('ListServices', httpEvent({ method: 'GET', path: '/services', routeKey: 'GET /services', query: { tier: 'x'.repeat(41) } }));
 
     // Assess
     expect(answer.statusCode).toBe(400);
     expect(JSON.parse(answer.body).error.details).toEqual([
-      { field: 'query.limit', message: 'Invalid input: expected number, received NaN', messageVi: 'Cần nhập một số.' },
+      { field: 'query.tier', message: 'Too big: expected string to have <=40 characters', messageVi: 'Tối đa 40 ký tự.' },
     ]);
   });
 
