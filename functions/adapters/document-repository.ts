@@ -1,11 +1,13 @@
-import { isConditionFailed, type DynamoTable } from './dynamo-table.js';
+import { isConditionFailed, isTransactionCanceled, transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import type { DocumentSlots, VerificationOutcome } from '../app/ports.js';
 
 export type { VerificationOutcome } from '../app/ports.js';
-import { keys } from './dossier-items.js';
+import { keys, SLOT_COUNT_SK } from './dossier-items.js';
 
 export const documentKey = (code: string, id: string) => ({ pk: keys.dossier(code).pk, sk: `DOC#${id}` });
+
+export const slotCountKey = (code: string) => ({ pk: keys.dossier(code).pk, sk: SLOT_COUNT_SK });
 
 const itemOnly = new Set(['pk', 'sk', 'entity']);
 const toRecord = (item: Record<string, unknown>): DocumentRecord => Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k))) as unknown as DocumentRecord;
@@ -27,15 +29,41 @@ export class DocumentRepository implements DocumentSlots {
       });
   }
 
-  /** false if a slot with this id exists already (a concurrent request with the same Idempotency-Key) */
-  async putSlotOnce(record: DocumentRecord): Promise<boolean> {
-    try {
-      await this.putSlot(record);
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
+  /**
+   * Stores a new slot if no other slot was issued in the partition since `issuedBefore` was read:
+   * 'stored', 'exists' (a slot with this id is there: a concurrent request with the same
+   * Idempotency-Key), or 'moved' (another slot was issued first; read again and decide again).
+   */
+  async putSlotOnce(record: DocumentRecord, issuedBefore: number): Promise<'stored' | 'exists' | 'moved'> {
+    const expires = record.expiresAt !== undefined ? { ':e': record.expiresAt } : undefined;
+    const reasons = await transactRetryingConflicts(this.db, {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...documentKey(record.dossierCode, record.id), entity: 'document', ...record },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: slotCountKey(record.dossierCode),
+            // it lives as long as the newest slot: a count gone by TTL starts again from none, read so too
+            UpdateExpression: expires ? 'SET issued = :next, expiresAt = :e' : 'SET issued = :next',
+            ConditionExpression: issuedBefore === 0 ? 'attribute_not_exists(issued)' : 'issued = :before',
+            ExpressionAttributeValues: { ':next': issuedBefore + 1, ...expires, ...(issuedBefore === 0 ? {} : { ':before': issuedBefore }) },
+          },
+        },
+      ],
+    }).catch((err: unknown) => {
+      // still contended after its retries: as if another slot came first, the caller reads again
+      if (isTransactionCanceled(err)) return [] as const;
       throw err;
-    }
+    });
+    if (!reasons) return 'stored';
+    if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'exists';
+    return 'moved';
   }
 
   /** A replayed slot request issues a fresh URL: a still-pending slot lives on with it. */

@@ -76,3 +76,12 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
 export const toDossier = (item: Record<string, unknown>): WorkflowDossier => strip(item) as unknown as WorkflowDossier;
 
 export const toEvent = (item: Record<string, unknown>): DossierEvent => strip(item) as unknown as DossierEvent;
+
+/**
+ * The count of slots issued in a dossier's partition, which each new slot moves on in its own transaction
+ * only from the value read with the dossier: two requests that counted the same slots cannot both add
+ * one, so `maxFiles` and the pending limit hold under concurrent requests. Its sort key sorts before
+ * `DOC#`, so a read of the partition meets it before the slots: a count that includes a slot is never
+ * read with a list that lacks it.
+ */
+export const SLOT_COUNT_SK = 'DOC!COUNT';

@@ -10,7 +10,7 @@ import type { Payment } from '../domain/payments.js';
 import { trackingAttributes } from '../declaration.js';
 import { eventItem } from './event-item.js';
 import { CLAIM_LEASE_MS, inProgress, shedIfLate, untilWritten, WRITE_BUDGET_MS, writeAllocated } from './allocated-write.js';
-import { dossierItem, draftItem, keys, stepEventOf, steppedDossierItem, toDossier, toEvent } from './dossier-items.js';
+import { dossierItem, draftItem, keys, SLOT_COUNT_SK, stepEventOf, steppedDossierItem, toDossier, toEvent } from './dossier-items.js';
 import { logger } from '../http/logger.js';
 import { recordHistoryEvent, recordStepBefore } from './history-event.js';
 import { idempotencyItem, IdempotencyKeys } from './idempotency.js';
@@ -349,7 +349,9 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
     const payments = items
       .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('PAYMENT#'))
       .map((i) => Object.fromEntries(Object.entries(i).filter(([k]) => !['pk', 'sk', 'entity', 'gsi1pk', 'gsi1sk'].includes(k))) as unknown as Payment);
-    return { dossier: toDossier(dossierItem), history, documents, payments, ...(unrecorded ? { unrecorded } : {}) };
+    const slotCount = items.find((i) => i.sk === SLOT_COUNT_SK);
+    const slotsIssued = typeof slotCount?.issued === 'number' ? slotCount.issued : 0;
+    return { dossier: toDossier(dossierItem), history, documents, payments, slotsIssued, ...(unrecorded ? { unrecorded } : {}) };
   }
 
   /**

@@ -53,9 +53,29 @@ const applicantMayUpload = (d: WorkflowDossier) => d.draft === true || d.status 
 /** The agency returns results once it has received the dossier and until it is closed without one. */
 const closedWithoutResult: readonly StatusCode[] = [Status.Submitted, Status.Refused, Status.Withdrawn, Status.Stopped];
 
+/** Another slot of the dossier was stored between the read and the write: the limits are checked again on a new read. */
+class SlotRace extends Error {}
+
+/** How often a slot request reads again after losing a race, before it answers 409 and the client retries. */
+const SLOT_ATTEMPTS = 4;
+
+async function untilSlotSettled<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n += 1) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof SlotRace)) throw err;
+      if (n >= SLOT_ATTEMPTS) {
+        throw new AppError('conflict', 'conflict', 'other uploads to this dossier were requested at the same moment; please retry', 'Hồ sơ đang nhận nhiều yêu cầu tải tệp cùng lúc, vui lòng thử lại.');
+      }
+    }
+  }
+}
+
 async function issueSlot(
   deps: DocumentDeps,
   dossier: WorkflowDossier,
+  slotsIssued: number,
   existing: readonly DocumentRecord[],
   kind: DocumentKind,
   component: string,
@@ -99,7 +119,9 @@ async function issueSlot(
     ...(idempotent ? { requestHash: idempotent.requestHash } : {}),
   };
   // The slot is stored before the URL exists, so every object the URL can write has a record to judge it by.
-  if (!(await deps.documents.putSlotOnce(record))) {
+  const put = await deps.documents.putSlotOnce(record, slotsIssued);
+  if (put === 'moved') throw new SlotRace();
+  if (put === 'exists') {
     // a concurrent request with the same key stored it first
     const stored = await deps.documents.get(dossier.code, id);
     if (stored) return freshUrl(stored);
@@ -114,7 +136,11 @@ async function issueSlot(
  * on bad input. With an Idempotency-Key the slot id is derived from the dossier, the caller and the key,
  * so a retry finds the same slot.
  */
-export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest, idempotencyKey?: string) {
+export function requestDocumentUpload(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest, idempotencyKey?: string) {
+  return untilSlotSettled(() => documentUploadOnce(deps, caller, code, request, idempotencyKey));
+}
+
+async function documentUploadOnce(deps: DocumentDeps, caller: Caller, code: string, request: DocumentRequest, idempotencyKey?: string) {
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new AppError('invalid', 'invalid_input', 'Idempotency-Key: 8 to 128 letters, digits or . _ : -', 'Idempotency-Key không hợp lệ.', [
       { field: 'Idempotency-Key', message: '8 to 128 letters, digits or . _ : -' },
@@ -144,7 +170,7 @@ export async function requestDocumentUpload(deps: DocumentDeps, caller: Caller, 
   }
   const idempotent = idempotencyKey ? { id: slotIdFor(found.dossier.code, caller.subject, idempotencyKey), requestHash: canonicalHash(request) } : undefined;
   const uploadedBy: DocumentRecord['uploadedBy'] = caller.kind === 'official' ? { kind: 'official', subject: caller.subject, agencyId: caller.agencyId } : { kind: 'citizen', subject: caller.subject };
-  return issueSlot(deps, found.dossier, existing, 'application', component.id, component, request, uploadedBy, idempotent);
+  return issueSlot(deps, found.dossier, found.slotsIssued ?? 0, existing, 'application', component.id, component, request, uploadedBy, idempotent);
 }
 
 /** A UUID-shaped id (version 8: custom) from a hash, so object keys keep their one pattern. */
@@ -172,7 +198,11 @@ export async function cancelDocumentUpload(deps: DocumentDeps, caller: Caller, c
 }
 
 /** POST /dossiers/{code}/results: the responsible agency uploads a result document. */
-export async function requestResultUpload(deps: DocumentDeps, caller: Caller, code: string, request: ResultRequest) {
+export function requestResultUpload(deps: DocumentDeps, caller: Caller, code: string, request: ResultRequest) {
+  return untilSlotSettled(() => resultUploadOnce(deps, caller, code, request));
+}
+
+async function resultUploadOnce(deps: DocumentDeps, caller: Caller, code: string, request: ResultRequest) {
   const found = await deps.repo.get(code);
   authorize(caller, 'upload-result', found?.dossier, code);
   if (caller.kind !== 'official') throw dossierNotFound(code);
@@ -181,7 +211,7 @@ export async function requestResultUpload(deps: DocumentDeps, caller: Caller, co
       status: found.dossier.status,
     });
   }
-  return issueSlot(deps, found.dossier, found.documents ?? [], 'result', RESULT_COMPONENT, RESULT_RULES, request, {
+  return issueSlot(deps, found.dossier, found.slotsIssued ?? 0, found.documents ?? [], 'result', RESULT_COMPONENT, RESULT_RULES, request, {
     kind: 'official',
     subject: caller.subject,
     agencyId: caller.agencyId,

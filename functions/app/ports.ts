@@ -97,6 +97,8 @@ export interface StoredDossier {
   readonly payments: Payment[];
   /** the last step's event, in `history` too, whose history item is not written yet (see DossierStore.saveTransition) */
   readonly unrecorded?: DossierEvent;
+  /** upload slots issued in the dossier's partition, read before its documents (DocumentSlots.putSlotOnce) */
+  readonly slotsIssued?: number;
 }
 
 export type InboxFilter = { readonly status: StatusCode } | { readonly state: 'open' | 'closed' };
@@ -162,8 +164,12 @@ export type VerificationOutcome =
 /** The upload slots of a dossier's documents and results. */
 export interface DocumentSlots {
   putSlot(record: DocumentRecord): Promise<void>;
-  /** false if a slot with this id exists already (a concurrent request with the same Idempotency-Key) */
-  putSlotOnce(record: DocumentRecord): Promise<boolean>;
+  /**
+   * A new slot, only if no other was issued in its partition since `issuedBefore` (StoredDossier.slotsIssued)
+   * was read; 'exists': a slot with this id is there already (a concurrent request with the same
+   * Idempotency-Key); 'moved': another slot came first, the limits must be checked again.
+   */
+  putSlotOnce(record: DocumentRecord, issuedBefore: number): Promise<'stored' | 'exists' | 'moved'>;
   extendSlot(code: string, id: string, expiresAt: number): Promise<void>;
   /** false if it is no longer pending (or gone) */
   cancelSlot(code: string, id: string): Promise<boolean>;

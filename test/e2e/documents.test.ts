@@ -201,6 +201,34 @@ async function awsS3Ls(uri: string): Promise<string | undefined> {
 }
 
 describe('upload slots', () => {
+  it('hold each component to its number of files when many are asked for at the same moment', { timeout: 60_000 }, async () => {
+    // Prepare: ban-sao-cccd takes two files, don-de-nghi one
+    const citizen = await tokenFor('citizen', { subject: 'documents-citizen-burst' });
+    const created = await api('/dossiers', { token: citizen, body: submission(3) });
+    const draftId: string = created.json.code;
+    const ask = (component: string, key?: string) =>
+      api(`/dossiers/${draftId}/documents`, { token: citizen, body: { component, fileName: 'Bản sao.pdf', contentType: 'application/pdf', size: samplePdf.length }, headers: key ? { 'idempotency-key': key } : {} });
+
+    // Act: 12 + 6 requests at once
+    const answers = await Promise.all([
+      ...Array.from({ length: 12 }, () => ask('ban-sao-cccd')),
+      ...Array.from({ length: 6 }, () => ask('don-de-nghi')),
+    ]);
+
+    // Assess: one 201 per place, 409 for the rest, and the dossier holds exactly those slots
+    expect(answers.map((a) => a.status).filter((s) => s !== 201 && s !== 409), answers.map((a) => a.text).join('\n')).toEqual([]);
+    expect(answers.filter((a) => a.status === 201).map((a) => a.json.document.component).sort()).toEqual(['ban-sao-cccd', 'ban-sao-cccd', 'don-de-nghi']);
+    expect(answers.filter((a) => a.status === 409)).toHaveLength(15);
+    const stored = ((await api(`/dossiers/${draftId}`, { token: citizen })).json.documents ?? []).map((d: { component: string }) => d.component).sort();
+    expect(stored).toEqual(['ban-sao-cccd', 'ban-sao-cccd', 'don-de-nghi']);
+
+    // the same key sent four times at once is one slot, answered to each
+    const other = await api('/dossiers', { token: citizen, body: submission(4) });
+    const keyed = await Promise.all(Array.from({ length: 4 }, () => api(`/dossiers/${other.json.code}/documents`, { token: citizen, body: { component: 'don-de-nghi', fileName: 'Đơn.pdf', contentType: 'application/pdf', size: samplePdf.length }, headers: { 'idempotency-key': 'slot-burst-key-1' } })));
+    expect(keyed.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(keyed.map((a) => a.json.document.id)).size).toBe(1);
+  });
+
   it('answer the same slot for the same Idempotency-Key, refuse the key with another body, and can be cancelled', async () => {
     const citizen = await tokenFor('citizen', { subject: 'documents-citizen-slots' });
     const created = await api('/dossiers', { token: citizen, body: submission(2) });

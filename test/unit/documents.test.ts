@@ -237,7 +237,7 @@ describe('document handlers', () => {
 
   it('stores a pending slot with an expiry and answers a PUT URL for a key under the dossier', async () => {
     ddb.on('query').resolves({ Items: [dossierItem()] });
-    ddb.on('put').resolves({});
+    ddb.on('transactWrite').resolves({});
     const res = await upload({ component: 'to-khai', fileName: 'Tờ khai.pdf', contentType: 'application/pdf', size: 1234 });
     expect(res.statusCode).toBe(201);
     const body = bodyOf(res);
@@ -245,9 +245,40 @@ describe('document handlers', () => {
     const url = new URL(body.upload.url);
     expect(decodeURIComponent(url.pathname)).toMatch(new RegExp(`/dossiers/${code}/to-khai/[0-9a-f-]{36}$`));
     expect(url.pathname).not.toContain('khai.pdf');
-    const item = ddb.calls('put')[0]!.Item!;
+    const [slot, count] = ddb.calls('transactWrite')[0]!.TransactItems!;
+    const item = slot!.Put!.Item!;
     expect(item).toMatchObject({ pk: `DOSSIER#${code}`, sk: `DOC#${body.document.id}`, status: 'pending', maxSizeBytes: 5242880, allowedTypes: ['application/pdf'] });
     expect(item.expiresAt).toBeGreaterThan(now.getTime() / 1000 + 600);
+    // the first slot of the partition: the count must not exist yet, and lives as long as the slot
+    expect(count!.Update).toMatchObject({ Key: { pk: `DOSSIER#${code}`, sk: 'DOC!COUNT' }, ConditionExpression: 'attribute_not_exists(issued)', ExpressionAttributeValues: { ':next': 1, ':e': item.expiresAt } });
+  });
+
+  it('moves the count on only from the value read with the dossier, and reads again when another slot came first', async () => {
+    // Prepare: two slots issued, one of them pending; the first write finds the count moved on
+    const count = { pk: `DOSSIER#${code}`, sk: 'DOC!COUNT', issued: 2 };
+    ddb.on('query').resolvesOnce({ Items: [dossierItem(), count, docItem(doc({ expiresAt: Math.floor(Date.now() / 1000) + 60, component: 'giay-khac' }))] }).resolves({ Items: [dossierItem(), { ...count, issued: 3 }] });
+    ddb.on('transactWrite').rejectsOnce(transactionCanceled('None', 'ConditionalCheckFailed')).resolves({});
+
+    // Act
+    const res = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 });
+
+    // Assess
+    expect(res.statusCode, JSON.stringify(bodyOf(res))).toBe(201);
+    const writes = ddb.calls('transactWrite').map((w) => w.TransactItems![1]!.Update!);
+    expect(writes.map((u) => [u.ConditionExpression, u.ExpressionAttributeValues?.[':before'], u.ExpressionAttributeValues?.[':next']])).toEqual([
+      ['issued = :before', 2, 3],
+      ['issued = :before', 3, 4],
+    ]);
+    expect(ddb.calls('query')).toHaveLength(2);
+  });
+
+  it('answers 409 after losing the race every time, and stores nothing', async () => {
+    ddb.on('query').resolves({ Items: [dossierItem()] });
+    ddb.on('transactWrite').rejects(transactionCanceled('None', 'ConditionalCheckFailed'));
+    const res = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 });
+    expect(res.statusCode).toBe(409);
+    expect(bodyOf(res).error.code).toBe('conflict');
+    expect(ddb.calls('transactWrite')).toHaveLength(4);
   });
 
   it.each([
@@ -260,7 +291,7 @@ describe('document handlers', () => {
     ddb.on('query').resolves({ Items: [dossierItem()] });
     const res = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100, ...change });
     expect(res.statusCode).toBe(status);
-    expect(ddb.calls('put')).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 
   it('answers 404 to another citizen and 409 when the component already has its file', async () => {
@@ -269,13 +300,13 @@ describe('document handlers', () => {
     const full = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 });
     expect(full.statusCode).toBe(409);
     expect(bodyOf(full).error.code).toBe('too_many_files');
-    expect(ddb.calls('put')).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
   });
 
   it('lets a slot whose file never arrived lapse: once expired it no longer counts against maxFiles', async () => {
     const lapsed = doc({ expiresAt: Math.floor(Date.now() / 1000) - 60 });
     ddb.on('query').resolves({ Items: [dossierItem(), docItem(lapsed)] });
-    ddb.on('put').resolves({});
+    ddb.on('transactWrite').resolves({});
     expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 })).statusCode).toBe(201);
     ddb.on('query').resolves({ Items: [dossierItem(), docItem(doc({ expiresAt: Math.floor(Date.now() / 1000) + 60 }))] });
     expect((await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 })).statusCode).toBe(409);
