@@ -202,21 +202,20 @@ async function applyNews(
 }
 
 /** The gateway's server-to-server notification: verified, decided, recorded, answered in its protocol. */
-export async function takeNotification(deps: PaymentDeps, gatewayId: string, raw: RawNotification, sourceIp: string): Promise<GatewayAnswer & { readonly verdict: string }> {
+export async function takeNotification(
+  deps: PaymentDeps,
+  gatewayId: string,
+  raw: RawNotification,
+  sourceIp: string,
+): Promise<GatewayAnswer & { readonly verdict: string; readonly unverified?: { readonly claimedRef?: string } }> {
   const gateway = await deps.gateway();
   if (gateway.id !== gatewayId) throw notFound(`payment gateway ${gatewayId}`, 'Không tìm thấy cổng thanh toán.');
   const parsed = gateway.parseNotification(raw);
   if (!parsed.ok) {
-    await deps.payments.recordAttempt({
-      id: randomUUID(),
-      at: deps.now.toISOString(),
-      gateway: gateway.id,
-      ref: (parsed.ref ?? 'unreadable').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40) || 'unreadable',
-      source: 'notification',
-      verdict: parsed.reason,
-      sourceIp,
-    });
-    return { ...gateway.answer({ kind: parsed.reason }), verdict: parsed.reason };
+    // Anyone can send these, with any reference: the handler logs them, nothing is stored, so that they
+    // cannot fill the table. Only what the platform signed is recorded as an attempt.
+    const claimedRef = (parsed.ref ?? '').replace(/[^A-Za-z0-9_-]/g, '').slice(0, 40);
+    return { ...gateway.answer({ kind: parsed.reason }), verdict: parsed.reason, unverified: claimedRef ? { claimedRef } : {} };
   }
   // the verdict goes back with the answer: the function counts what was settled (functions/http/metrics.ts)
   const decision = await applyNews(deps, gateway.id, parsed.notification, 'notification', sourceIp);

@@ -20,8 +20,10 @@ const route = httpRoute(input.PaymentNotification, async ({ params, event }) => 
     { ...(body !== undefined ? { body } : {}), query: event.queryStringParameters ?? {}, ...(event.headers['content-type'] ? { contentType: event.headers['content-type'] } : {}) },
     event.requestContext.http.sourceIp,
   );
-  // what was decided, never the message itself (it may carry payer data)
-  logger.info('payment notification', { gateway: params.gateway, answer: answer.body });
+  // what was decided, never the message itself (it may carry payer data); one not signed by the platform
+  // is kept only here, with where it came from
+  if (answer.unverified) logger.warn('payment notification refused', { gateway: params.gateway, verdict: answer.verdict, ...answer.unverified, sourceIp: event.requestContext.http.sourceIp, answer: answer.body });
+  else logger.info('payment notification', { gateway: params.gateway, answer: answer.body });
   if (answer.verdict === 'settle-paid') countMetric(businessMetrics.paymentsSettled, { source: 'notification' });
   return { status: answer.status, body: JSON.parse(answer.body) as unknown };
 });

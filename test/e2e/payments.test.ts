@@ -139,7 +139,14 @@ describe('paying the fees of a dossier online through the national Payment Platf
     const after = await dossier(code);
     expect(after.version).toBe(version);
     expect(after.payments[0].status).toBe('paid');
-    expect((await payments.attempts(ref)).map((a) => a.verdict)).toEqual(expect.arrayContaining(['bad-signature', 'amount-mismatch']));
+    // what the platform signed is recorded; what anyone could have sent (a bad checksum, an unreadable body) is not
+    const verdicts = (await payments.attempts(ref)).map((a) => a.verdict);
+    expect(verdicts).toContain('amount-mismatch');
+    expect(verdicts).not.toContain('bad-signature');
+    expect(await payments.attempts('unreadable')).toEqual([]);
+    const forged = await call('/payments/paygov/notify', { body: { ...fields, MaThamChieu: 'ANY-REFERENCE-AT-ALL', MaXacThuc: 'x' } });
+    expect(forged.json).toMatchObject({ MaLoi: '01' });
+    expect(await payments.attempts('ANY-REFERENCE-AT-ALL')).toEqual([]);
   });
 
   it('refuses to pay again what is paid: 409 payment_not_due', async () => {
