@@ -38,12 +38,20 @@ export function groupsFromClaim(value: unknown): string[] {
 }
 
 /**
+ * A subject as OpenID Connect defines it (Core 1.0, section 2: at most 255 ASCII characters; Cognito's are
+ * UUIDs), printable, and not in the namespaces this code gives to dossiers that have no account behind them
+ * (`desk:`, `dvcqg:`, functions/domain/intake.ts), so that no token can be their applicant. It goes into
+ * keys and items: anything else is no caller at all.
+ */
+export const isSubject = (value: unknown): value is string => typeof value === 'string' && /^[\x21-\x7e]{1,255}$/.test(value) && !/^(desk:|dvcqg(:|$))/.test(value);
+
+/**
  * The caller for a route's access rule. A token holding several roles acts with the first one the
  * route allows, in the order official, admin, citizen; no role beyond what the token says is assumed.
  */
 export function callerFromClaims(claims: Record<string, unknown> | undefined, allowed?: readonly Role[]): Caller {
   const subject = claims?.[claimNames.subject];
-  if (!claims || typeof subject !== 'string' || subject === '') return { kind: 'anonymous' };
+  if (!claims || !isSubject(subject)) return { kind: 'anonymous' };
   const groups = groupsFromClaim(claims[claimNames.groups]);
   const agencyId = claims[claimNames.agencyId];
   const held: Caller[] = [];

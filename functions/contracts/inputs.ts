@@ -12,7 +12,7 @@ import {
   supplementSchema,
 } from './api.js';
 import { documentParams, documentRequestSchema, resultParams, resultRequestSchema } from './documents.js';
-import { gatewayParams, receiptParams, returnQuerySchema } from './payments.js';
+import { gatewayParams, receiptParams, receiptQuerySchema, returnQuerySchema } from './payments.js';
 import { statsAgenciesQuerySchema, statsQuerySchema } from './stats.js';
 import { myDossiersQuerySchema, trackingParams, trackingQuerySchema } from './tracking.js';
 
@@ -51,6 +51,6 @@ export const CreatePayment = { route: declared.CreatePayment, params: dossierCod
 export const PaymentNotification = { route: declared.PaymentNotification, params: gatewayParams } as const;
 export const PaymentNotificationQuery = { route: declared.PaymentNotificationQuery, params: gatewayParams } as const;
 export const PaymentReturn = { route: declared.PaymentReturn, params: gatewayParams, query: returnQuerySchema } as const;
-export const GetPaymentReceipt = { route: declared.GetPaymentReceipt, params: receiptParams } as const;
+export const GetPaymentReceipt = { route: declared.GetPaymentReceipt, params: receiptParams, query: receiptQuerySchema } as const;
 /** the body (NationalDossier) is read by the handler only after the portal's signature checks out */
 export const ReceiveNationalDossier = { route: declared.ReceiveNationalDossier } as const;

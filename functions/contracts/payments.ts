@@ -63,6 +63,10 @@ export const receiptParams = /* @__PURE__ */ (() =>
     ref: z.string().check(z.minLength(1), z.maxLength(40), z.regex(/^[A-Za-z0-9]+$/, 'a payment reference, e.g. MC260424093000A1B2C3D4E5')),
   }))();
 
+/** `format=pdf` for the PDF (as `Accept: application/pdf`), `json` for JSON; anything else is a 400, not a guess. */
+export const receiptQuerySchema = /* @__PURE__ */ (() =>
+  z.strictObject({ format: meta(z.optional(z.enum(['json', 'pdf'])), { description: 'pdf for the PDF (or send Accept: application/pdf); json overrides the Accept header' }) }))();
+
 export const receiptSchema = /* @__PURE__ */ (() =>
   meta(
     z.object({

@@ -265,4 +265,16 @@ describe('hostile input on every route', () => {
 
     expect(await footprint(), 'something was stored from a refused request').toBe(start);
   });
+
+  it('takes a signed token whose subject no OpenID provider issues as no caller: 401, and nothing stored', async () => {
+    const start = await footprint();
+    // (the local issuer itself refuses subjects over 128 characters; the unit test takes those)
+    for (const subject of ['fuzz-\u0000', 'fuzz-\u202e', 'fuzz-Nguyễn', `desk:${agencyId}:000.00.05.H37-990101-9999`, 'dvcqg']) {
+      const token = await tokenFor('citizen', { subject });
+      const answer = await api('/dossiers', { token, body: enterpriseRegistration(7779) });
+      expect(answer.status, `${JSON.stringify(subject.slice(0, 40))} -> ${answer.text}`).toBe(401);
+      expect(answer.json.error.code).toBe('unauthorized');
+    }
+    expect(await footprint()).toBe(start);
+  });
 });

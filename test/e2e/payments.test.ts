@@ -170,6 +170,10 @@ describe('paying the fees of a dossier online through the national Payment Platf
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     // the Vietnamese-capable font is embedded (as a subset), not a standard font without the glyphs
     expect(bytes.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans/);
+    // a format it does not make is refused, not answered in another one
+    const xml = await call(`/dossiers/${code}/payments/${ref}/receipt?format=xml`, { token: justice });
+    expect(xml.status).toBe(400);
+    expect(xml.json.error.details.map((d: { field: string }) => d.field)).toEqual(['query.format']);
   });
 
   it('records a refund due when the paid dossier is withdrawn', async () => {
