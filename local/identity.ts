@@ -72,6 +72,8 @@ export function createAuthorizer(options: { jwks: { keys: JWK[] }; issuer: strin
     } catch (err) {
       return { ok: false, reason: (err as Error).message };
     }
+    // jose checks that iat is a number, not when it is; API Gateway refuses one in the future
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + 5) return { ok: false, reason: 'iat is in the future' };
     const audiences = Array.isArray(payload.aud) ? payload.aud : payload.aud === undefined ? [] : [payload.aud];
     if (!audiences.includes(options.audience) && payload.client_id !== options.audience) return { ok: false, reason: 'audience not allowed' };
     const scopeClaim = payload.scope ?? payload.scp;

@@ -169,7 +169,7 @@ describe('the JWT authorizer checks tokens as API Gateway does', () => {
         .setIssuer(options.issuer ?? issuer)
         .setAudience(options.audience ?? audience)
         .setSubject('citizen-1')
-        .setIssuedAt()
+        .setIssuedAt(typeof claims.iat === 'number' ? claims.iat : undefined)
         .setExpirationTime(options.expiresIn ?? '1h')
         .sign(privateKey);
     // Same kid, another key: what a forged token looks like.
@@ -197,6 +197,8 @@ describe('the JWT authorizer checks tokens as API Gateway does', () => {
       },
     ],
     ['garbage', async () => 'Bearer not.a.jwt'],
+    ['a token issued an hour from now', async () => `Bearer ${await sign({ iat: Math.floor(Date.now() / 1000) + 3600 }, { expiresIn: '2h' })}`],
+    ['a token valid only from an hour from now', async () => `Bearer ${await sign({ nbf: Math.floor(Date.now() / 1000) + 3600 }, { expiresIn: '2h' })}`],
   ])('refuses %s', async (_name, header) => {
     const verdict = await authorize(await header());
     expect(verdict.ok).toBe(false);
