@@ -107,6 +107,8 @@ function isText(contentType: string | undefined, body: Buffer): boolean {
 }
 
 class BodyTooLarge extends Error {}
+/** The client went away before its body was read: there is no one to answer and nothing was done. */
+class ClientGone extends Error {}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -127,7 +129,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGone()));
+    req.on('aborted', () => reject(new ClientGone()));
   });
 }
 
@@ -439,10 +442,16 @@ export function createApiListener(options: ApiOptions): RequestListener {
     const started = performance.now();
     respond(req, options, compiled, options.identity.authorize)
       .catch((err: unknown) => {
+        if (err instanceof ClientGone) return undefined;
         options.logger.error(`${req.method} ${req.url}: the local API failed`, err);
         return gateway.internalError();
       })
       .then((answer) => {
+        if (!answer) {
+          options.logger.info(`${req.method} ${(req.url ?? '/').split('?')[0]}: the client closed the connection before its body arrived`);
+          res.destroy();
+          return;
+        }
         const headers = { ...corsHeaders(req, options.province), ...answer.headers, 'apigw-requestid': randomUUID(), 'content-length': String(answer.body.length) };
         res.writeHead(answer.status, headers);
         res.end(answer.body);

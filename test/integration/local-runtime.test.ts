@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -310,6 +311,30 @@ describe('the local clock endpoint', () => {
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lets a client that leaves before its body arrives go, without calling it a failure of the API', async () => {
+    // Prepare: a listener whose log is kept
+    const lines: { level: string; message: string }[] = [];
+    const own = createServer();
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const port = (own.address() as { port: number }).port;
+    const identity = await createLocalIdentity({ dataDir, apiUrl: `http://127.0.0.1:${port}` });
+    const logger: Logger = { info: (message) => void lines.push({ level: 'info', message }), error: (message) => void lines.push({ level: 'error', message }) };
+    own.on('request', createApiListener({ routes, province: loadProvince(stack.provinceId), identity, clock: createLocalClock({ dataDir, install: false }), logger, region: stack.region }));
+
+    // Act: 10 of the 1,000 bytes it announced, then gone
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('POST /dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"service');
+    await sleep(100);
+    socket.destroy();
+    for (let i = 0; i < 50 && lines.length === 0; i++) await sleep(20);
+    await new Promise((resolve) => own.close(resolve));
+
+    // Assess
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(lines.map((l) => l.message)).toEqual([expect.stringContaining('the client closed the connection')]);
   });
 
   const call = async (body?: unknown): Promise<{ status: number; json: { now: string; offsetMs: number } }> => {
