@@ -115,7 +115,7 @@ export async function benchIntake(stack: LocalStack, recorder: Recorder, say: (l
   const tokensOf = async (round: string): Promise<string[]> => {
     const tokens: string[] = [];
     for (let c = 0; c < citizens; c++) {
-      const answer = await call<{ token: string }>('/local/token', { method: 'POST', body: { role: 'citizen', subject: `intake-${round}-${c}` } });
+      const answer = await call<{ token: string }>('/local/token', { method: 'POST', body: { role: 'citizen', subject: `intake-${round.replaceAll(" ", "-")}-${c}` } });
       if (answer.status !== 200) throw new Error(`token: ${answer.status} ${answer.text}`);
       tokens.push(answer.json.token);
     }

@@ -10,7 +10,7 @@ import * as z from 'zod';
 import type { RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { LocalClock } from './clock.js';
-import type { Authorizer, LocalIdentity } from './identity.js';
+import { localSubject, type Authorizer, type LocalIdentity } from './identity.js';
 import { lambdaContext, loadHandler, MissingEntryError } from './lambda.js';
 import type { Logger } from './support.js';
 
@@ -269,7 +269,7 @@ function corsHeaders(req: IncomingMessage, province: Province): Record<string, s
 const tokenRequestSchema = z
   .object({
     role: z.enum(['citizen', 'official', 'admin']),
-    subject: z.string().trim().min(1).max(128).optional(),
+    subject: localSubject.optional(),
     agencyId: z.string().min(1).max(40).optional(),
   })
   .strict();

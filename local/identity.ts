@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
-import { claimNames } from '../functions/adapters/identity.js';
+import * as z from 'zod';
+import { claimNames, isSubject } from '../functions/adapters/identity.js';
 import type { Role } from '../functions/declaration.js';
 import { readJson, writeJsonAtomic } from './support.js';
 
@@ -49,6 +50,17 @@ async function loadOrCreateKey(dataDir: string): Promise<StoredKey> {
   writeJsonAtomic(file, key);
   return key;
 }
+
+/**
+ * A user name the local issuer takes: what the API will take as a subject (functions/adapters/identity.ts),
+ * so that a name typed on the sign-in page is refused there, not by every route after it.
+ */
+export const localSubject = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .refine(isSubject, 'letters, digits and ASCII signs without spaces or accents (e.g. cong-dan-1), not desk:… or dvcqg');
 
 /**
  * What API Gateway's JWT authorizer checks: a Bearer token signed by a key of the issuer's JWKS (by kid),

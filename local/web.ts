@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { extname, join, normalize, relative, sep } from 'node:path';
 import * as z from 'zod';
 import type { Province } from '../provinces/schema.js';
-import type { LocalIdentity } from './identity.js';
+import { localSubject, type LocalIdentity } from './identity.js';
 import { repoRoot } from './support.js';
 
 /**
@@ -140,7 +140,7 @@ const authorizeQuery = z.object({
 
 const signinForm = authorizeQuery.extend({
   role: z.enum(['citizen', 'official', 'admin']),
-  subject: z.string().trim().min(1).max(128),
+  subject: localSubject,
   agencyId: z.string().max(40).optional(),
 });
 

@@ -205,6 +205,15 @@ describe('the JWT authorizer checks tokens as API Gateway does', () => {
     expect(verdict.ok).toBe(false);
   });
 
+  it('issues tokens only for subjects the API takes, so a typed name is refused where it is typed', async () => {
+    for (const subject of ['Nguyễn Văn A', 'cong dan', 'desk:so-tu-phap:x', 'dvcqg']) {
+      const answer = await api('/local/token', { body: { role: 'citizen', subject } });
+      expect(answer.status, subject).toBe(400);
+      expect(answer.json.error.details.map((d: { field: string }) => d.field)).toEqual(['subject']);
+    }
+    expect((await api('/local/token', { body: { role: 'citizen', subject: 'cong-dan-1' } })).status).toBe(200);
+  });
+
   it('answers 401 with API Gateway\'s body on a protected route, before any handler runs', async () => {
     const protectedRoute = routes.find((r) => r.access !== 'public' && r.method === 'GET');
     expect(protectedRoute).toBeDefined();
