@@ -78,13 +78,22 @@ function readJsonBody(event: HttpEvent): unknown {
   if (!/^application\/(.+\+)?json\b/i.test(type)) {
     throw new AppError('unsupported_media_type', 'unsupported_media_type', 'body must be application/json', 'Dữ liệu phải ở định dạng JSON.');
   }
+  const text = raw.toString('utf8');
+  // A "__proto__" key parses as an own property, but any object built from it by assignment (zod's records
+  // and objects) takes it as the prototype: it would vanish unseen instead of being refused like any
+  // unknown key. The reviver runs only where the key can be (spelled plainly or with escapes).
+  let prototypeKey = false;
+  const reviver = text.includes('__proto__') || text.includes('\\u') ? (key: string, value: unknown) => ((prototypeKey ||= key === '__proto__'), value) : undefined;
+  let parsed: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text, reviver);
   } catch (err) {
     throw new AppError('invalid', 'invalid_json', `body is not valid JSON: ${(err as Error).message}`, 'Dữ liệu gửi lên không đúng định dạng JSON.', [
       { field: 'body', message: 'not valid JSON' },
     ]);
   }
+  if (prototypeKey) throw invalidInput([{ field: 'body', message: 'the key "__proto__" is not accepted' }]);
+  return parsed;
 }
 
 /** The names of the offending fields of a refusal; messages and values stay out of the logs. */

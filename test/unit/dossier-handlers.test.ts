@@ -40,6 +40,10 @@ describe('POST /dossiers refuses bad input and stores nothing', () => {
     ['a wrong form field type', JSON.stringify({ ...validBody, fields: { purpose: 'Xin việc', copies: 'two' } }), {}, 400, 'invalid_input', 'fields.copies'],
     ['a missing required form field', JSON.stringify({ ...validBody, fields: { copies: 1 } }), {}, 400, 'invalid_input', 'fields.purpose'],
     ['an unknown form field', JSON.stringify({ ...validBody, fields: { ...validBody.fields, extra: 1 } }), {}, 400, 'invalid_input', 'fields.extra'],
+    // an object built by assignment would take these as its prototype and lose them unseen
+    ['a "__proto__" form field', JSON.stringify(validBody).replace('"fields":{', '"fields":{"__proto__":{"x":1},'), {}, 400, 'invalid_input', 'body'],
+    ['a "__proto__" key spelled with escapes', JSON.stringify(validBody).replace('"applicant":{', '"applicant":{"\\u005f_proto__":1,'), {}, 400, 'invalid_input', 'body'],
+    ['malformed JSON with an escape', '{"serviceId":"\\u00', {}, 400, 'invalid_json', 'body'],
     ['an enum value not offered', JSON.stringify({ ...validBody, fields: { ...validBody.fields, formType: '3' } }), {}, 400, 'invalid_input', 'fields.formType'],
     ['a body over 64 KiB', JSON.stringify({ ...validBody, padding: 'x'.repeat(70_000) }), {}, 413, 'payload_too_large', undefined],
     ['a body that is not JSON', 'serviceId=1', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported_media_type', undefined],
