@@ -11,6 +11,7 @@ import {
   checkSlot,
   componentOf,
   DOWNLOAD_URL_TTL_SECONDS,
+  downloadName,
   isShown,
   missingComponents,
   objectKey,
@@ -236,7 +237,7 @@ async function download(deps: DocumentDeps, caller: Caller, code: string, id: st
   if (!doc || doc.status !== 'verified' || !doc.actualType || doc.actualSize === undefined || !doc.sha256) {
     throw kind === 'result' ? notFound(`result ${id}`, 'Không tìm thấy kết quả.') : notFound(`document ${id}`, 'Không tìm thấy giấy tờ.');
   }
-  const url = await deps.store.presignGet(doc.objectKey, DOWNLOAD_URL_TTL_SECONDS, { fileName: doc.fileName, contentType: doc.actualType, ...(doc.versionId ? { versionId: doc.versionId } : {}) });
+  const url = await deps.store.presignGet(doc.objectKey, DOWNLOAD_URL_TTL_SECONDS, { fileName: downloadName(doc.fileName, doc.actualType), contentType: doc.actualType, ...(doc.versionId ? { versionId: doc.versionId } : {}) });
   return {
     url,
     expiresAt: new Date(deps.wallClock.getTime() + DOWNLOAD_URL_TTL_SECONDS * 1000).toISOString(),

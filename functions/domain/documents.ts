@@ -99,6 +99,20 @@ export function sanitiseFileName(raw: string): { ok: true; name: string } | { ok
   return { ok: true, name };
 }
 
+const extensions: Readonly<Record<DocumentType, readonly string[]>> = { 'application/pdf': ['.pdf'], 'image/jpeg': ['.jpg', '.jpeg'], 'image/png': ['.png'] };
+
+/**
+ * The name a verified file is saved under: the uploader's, ending in an extension of the type its bytes
+ * were verified as. The name is the uploader's choice and the browser saves under it, so without this a
+ * PDF named "don.pdf.cmd" or "CCCD.html" would reach the official's disk as a script or a page (a
+ * trailing dot or space is dropped first, as Windows would). Shown names stay as uploaded.
+ */
+export function downloadName(fileName: string, type: DocumentType): string {
+  const trimmed = fileName.replace(/[.\s]+$/u, '') || 'tep';
+  const own = extensions[type];
+  return own.some((e) => trimmed.toLowerCase().endsWith(e)) ? trimmed : `${trimmed}${own[0]}`;
+}
+
 const magic: readonly { type: DocumentType; bytes: readonly number[] }[] = [
   { type: 'application/pdf', bytes: [0x25, 0x50, 0x44, 0x46, 0x2d] },
   { type: 'image/jpeg', bytes: [0xff, 0xd8, 0xff] },

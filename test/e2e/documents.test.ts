@@ -147,7 +147,7 @@ describe('documents go in and results come out online', () => {
 
     // The agency receives it and returns a result document the same way.
     expect((await api(`/dossiers/${code}/actions`, { token: official, body: { action: 'receive' } })).status).toBe(200);
-    const resultSlot = await api(`/dossiers/${code}/results`, { token: official, body: { fileName: 'Bản sao văn bằng.pdf', contentType: 'application/pdf', size: samplePdf.length } });
+    const resultSlot = await api(`/dossiers/${code}/results`, { token: official, body: { fileName: 'Bản sao văn bằng.pdf.cmd', contentType: 'application/pdf', size: samplePdf.length } });
     expect(resultSlot.status, resultSlot.text).toBe(201);
     expect(await put(resultSlot.json.upload.url, samplePdf)).toBe(200);
     const resultId: string = resultSlot.json.document.id;
@@ -156,9 +156,11 @@ describe('documents go in and results come out online', () => {
     // The applicant downloads it; strangers and other agencies learn nothing.
     const download = await api(`/dossiers/${code}/results/${resultId}`, { token: citizen });
     expect(download.status).toBe(200);
-    expect(download.json).toMatchObject({ fileName: 'Bản sao văn bằng.pdf', contentType: 'application/pdf', size: samplePdf.length, sha256: sha256(samplePdf) });
+    expect(download.json).toMatchObject({ fileName: 'Bản sao văn bằng.pdf.cmd', contentType: 'application/pdf', size: samplePdf.length, sha256: sha256(samplePdf) });
     const file = await fetch(download.json.url);
     expect(file.status).toBe(200);
+    // saved as what its bytes were verified as, not as the script its name says
+    expect(file.headers.get('content-disposition')).toBe(`attachment; filename="B_n sao v_n b_ng.pdf.cmd.pdf"; filename*=UTF-8''${encodeURIComponent('Bản sao văn bằng.pdf.cmd.pdf')}`);
     expect(Buffer.from(await file.arrayBuffer()).equals(samplePdf)).toBe(true);
     expect((await api(`/dossiers/${code}/results/${resultId}`, { token: official })).status).toBe(200);
     const stranger = await tokenFor('citizen', { subject: 'documents-stranger' });

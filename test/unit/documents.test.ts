@@ -8,6 +8,7 @@ import {
   objectKey,
   parseObjectKey,
   sanitiseFileName,
+  downloadName,
   sniffType,
   supplementBringsNothing,
   supplementLacking,
@@ -98,6 +99,18 @@ describe('file names are metadata, never paths', () => {
     const result = sanitiseFileName(name);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.message).toContain(message);
+  });
+
+  it.each([
+    ['Giay de nghi.pdf.cmd', 'application/pdf', 'Giay de nghi.pdf.cmd.pdf'],
+    ['CCCD hai mat.html', 'image/png', 'CCCD hai mat.html.png'],
+    ['don.cmd. . ', 'application/pdf', 'don.cmd.pdf'],
+    ['Tờ khai.PDF', 'application/pdf', 'Tờ khai.PDF'],
+    ['anh.jpeg', 'image/jpeg', 'anh.jpeg'],
+    ['anh.jpg', 'image/png', 'anh.jpg.png'],
+    ['...', 'application/pdf', 'tep.pdf'],
+  ] as const)('saves %j, verified as %s, as %j', (name, type, saved) => {
+    expect(downloadName(name, type)).toBe(saved);
   });
 
   it('keeps a Vietnamese name, trimmed and in NFC', () => {
@@ -374,6 +387,12 @@ describe('document handlers', () => {
       lambdaContext,
     ) as Promise<Result>;
 
+  it('saves a verified file under a name ending in its verified type, whatever the uploader named it', async () => {
+    ddb.on('query').resolves({ Items: [dossierItem({ draft: undefined, status: 9, version: 5 }), docItem({ ...result, fileName: 'Ket qua.pdf.cmd' })] });
+    const url = new URL(bodyOf(await download(citizenClaims('citizen-a'))).url);
+    expect(url.searchParams.get('response-content-disposition')).toBe(`attachment; filename="Ket qua.pdf.cmd.pdf"; filename*=UTF-8''Ket%20qua.pdf.cmd.pdf`);
+  });
+
   it('gives the applicant and the agency a short-lived GET URL for a verified result, and 404 to other citizens and agencies', async () => {
     ddb.on('query').resolves({ Items: [dossierItem({ draft: undefined, status: 9, version: 5 }), docItem(result)] });
     const mine = await download(citizenClaims('citizen-a'));
@@ -381,6 +400,8 @@ describe('document handlers', () => {
     const url = new URL(bodyOf(mine).url);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('300');
     expect(url.searchParams.get('response-content-disposition')).toContain('attachment');
+    // the result's name is to-khai.pdf; one that is not a PDF's is saved as one
+    expect(url.searchParams.get('response-content-disposition')).toContain('filename="to-khai.pdf"');
     expect(url.searchParams.get('versionId')).toBe('v-42');
     expect((await download(officialClaims('so-tu-phap'))).statusCode).toBe(200);
     expect((await download(citizenClaims('citizen-b'))).statusCode).toBe(404);
