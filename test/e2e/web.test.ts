@@ -312,6 +312,12 @@ describe('the web portal in Chromium', { timeout: 60_000 }, () => {
     expect(await anon.locator('html').getAttribute('lang')).toBe('en');
     await expectAccessible(anon, 'tracking in English');
     await stranger.close();
+
+    // signing out leaves neither the token nor the codes and PINs in the tab (a shared desk computer)
+    const kept = () => page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('motcua.')));
+    expect(await kept()).toEqual(expect.arrayContaining(['motcua.token', expect.stringMatching(/^motcua\.pin\./)]));
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    expect(await kept()).toEqual([]);
   });
 
   test('the public dashboard shows the new figures, the ranking and a CSV', { timeout: 90_000 }, async () => {

@@ -122,8 +122,9 @@ export async function completeSignIn(config: PortalConfig): Promise<string | und
   return flow.returnTo;
 }
 
+/** Sign-out leaves nothing of the session in the tab: the token, and the codes and PINs kept for it (a shared desk computer). */
 export function signOut(config: PortalConfig): void {
-  sessionStorage.removeItem(tokenKey);
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith('motcua.')) sessionStorage.removeItem(key);
   if (config.auth.logoutUrl) {
     const url = new URL(config.auth.logoutUrl);
     url.searchParams.set('client_id', config.auth.clientId);
