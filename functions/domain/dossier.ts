@@ -219,6 +219,14 @@ export function trackingUrl(baseUrl: string, code: string): string {
 }
 
 /**
+ * The portal's tracking page with the code filled in, where a person types the PIN: the link the messages
+ * to the applicant carry (the API route above answers JSON, and a 400 without its PIN).
+ */
+export function trackingPageUrl(baseUrl: string, code: string): string {
+  return `${baseUrl.replace(/\/$/, '')}/#/track?code=${encodeURIComponent(code)}`;
+}
+
+/**
  * A draft is addressed by its own id (`draft-<uuid>`) in the `/dossiers/{code}` routes: the agency's
  * daily sequence is only used when the dossier is submitted, so abandoned drafts cost no code.
  */

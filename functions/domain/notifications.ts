@@ -7,7 +7,7 @@ import {
   type LocalizedText,
 } from '../templates/index.js';
 import type { DossierEvent } from './dossier.js';
-import { trackingUrl } from './dossier.js';
+import { trackingPageUrl } from './dossier.js';
 import type { DossierSnapshot } from './event-view.js';
 
 /**
@@ -132,7 +132,7 @@ export function templateValues(event: StoredDossierEvent, baseUrl: string): Reco
     code: d.code,
     service: d.serviceName,
     agency: d.agencyName,
-    trackingUrl: trackingUrl(baseUrl, d.code),
+    trackingUrl: trackingPageUrl(baseUrl, d.code),
   };
   if (d.receipt) {
     values.appointment = formatVietnamTime(d.receipt.appointmentAt);

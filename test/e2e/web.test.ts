@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { api, apiUrl, tokenFor } from '../support/api.js';
+import { trackingPageUrl } from '../../functions/domain/dossier.js';
 import { enterpriseRegistration } from '../support/dossiers.js';
 import { axeViolations, launchChromium, screenshot, type LaunchedBrowser } from '../support/browser.js';
 import { samplePdf, samplePng } from '../support/files.js';
@@ -298,8 +299,9 @@ describe('the web portal in Chromium', { timeout: 60_000 }, () => {
 
     const stranger = await chromium.browser.newContext({ locale: 'vi-VN' });
     const anon = await stranger.newPage();
-    await anon.goto(`${apiUrl()}/#/track`);
-    await anon.getByLabel('Mã hồ sơ').fill(code);
+    // the link the SMS and e-mails carry opens this page with the code filled in: only the PIN is typed
+    await anon.goto(trackingPageUrl(apiUrl(), code));
+    expect(await anon.getByLabel('Mã hồ sơ').inputValue()).toBe(code);
     await anon.getByLabel('Mã tra cứu (PIN)').fill(pin);
     await anon.getByRole('button', { name: 'Tra cứu' }).click();
     await poll(() => anon.locator('.status').first().textContent()).toBe('Đã trả kết quả');

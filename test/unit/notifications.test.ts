@@ -85,7 +85,7 @@ describe('what each step tells the applicant', () => {
     const plan = planFor(stored({ ...dossier, trackingPinHash: 'scrypt$salt$hash' }, 'dossier.submitted'));
     for (const p of plan) {
       expect(p.message.text).toContain(dossier.code);
-      expect(p.message.text).toContain(`${base}/track/${encodeURIComponent(dossier.code)}`);
+      expect(p.message.text).toContain(`${base}/#/track?code=${encodeURIComponent(dossier.code)}`);
       expect(p.message.text).not.toContain('scrypt');
     }
     expect(plan[0]!.message.text).toContain('PIN');
