@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
@@ -22,6 +23,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnersh
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { RouteDeclaration } from '../functions/declaration.js';
+import { RETURN_PAGE_STYLE } from '../functions/http/payment-page.js';
 import type { Province } from '../provinces/schema.js';
 import { acknowledge, nagResourceId } from './nag.js';
 import { fromRoot } from './paths.js';
@@ -83,7 +85,8 @@ export class WebPortal extends Construct {
     const csp = [
       "default-src 'self'",
       "script-src 'self'",
-      "style-src 'self'",
+      // the payment return page, served by the API on this origin, has one <style> element: allowed by its hash
+      `style-src 'self' 'sha256-${createHash('sha256').update(RETURN_PAGE_STYLE).digest('base64')}'`,
       "img-src 'self' data:",
       "font-src 'self'",
       // Presigned uploads and downloads go to the documents bucket and the token endpoint is the sign-in's.

@@ -11,6 +11,12 @@ const labels: Record<string, { vi: string; en: string }> = {
   unknown: { vi: 'Không tìm thấy giao dịch', en: 'No such payment' },
 };
 
+/**
+ * The page's only styles, in a <style> element the portal's Content-Security-Policy allows by its hash
+ * (lib/web-portal.ts reads this constant): `style-src 'self'` refuses inline style attributes.
+ */
+export const RETURN_PAGE_STYLE = 'body{font-family:sans-serif;max-width:36rem;margin:2rem auto}';
+
 export function returnPage(state: { ref?: string; status: string; amountVnd?: number; dossierCode?: string }): string {
   const label = labels[state.status] ?? labels.unknown!;
   const amount = state.amountVnd !== undefined ? `<p>Số tiền: <strong>${state.amountVnd.toLocaleString('vi-VN')} đồng</strong></p>` : '';
@@ -19,8 +25,8 @@ export function returnPage(state: { ref?: string; status: string; amountVnd?: nu
   const back = state.dossierCode ? `<p><a id="back" href="/#/dossiers/${encodeURIComponent(state.dossierCode)}">Quay lại hồ sơ</a> <small>(Back to the dossier)</small></p>` : '<p><a id="back" href="/">Quay lại Cổng dịch vụ công</a> <small>(Back to the portal)</small></p>';
   // a pending payment is confirmed server to server; the page looks again a few times, it never confirms anything itself
   const refresh = state.status === 'initiated' ? '<meta http-equiv="refresh" content="3">' : '';
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}<title>Kết quả thanh toán</title></head>
-<body style="font-family:sans-serif;max-width:36rem;margin:2rem auto">
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}<title>Kết quả thanh toán</title><style>${RETURN_PAGE_STYLE}</style></head>
+<body>
 <h1>Kết quả thanh toán</h1>
 <p id="status" data-status="${escape(state.status)}"><strong>${label.vi}</strong> <small>(${label.en})</small></p>
 ${dossier}${amount}<p>Mã giao dịch: <code>${escape(state.ref ?? '')}</code></p>

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { returnPage } from '../../functions/http/payment-page.js';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { routes } from '../../functions/declaration.js';
 import type { MotcuaStack } from '../../lib/motcua-stack.js';
@@ -43,6 +45,16 @@ describe('the web portal of a province', { timeout: 60_000 }, () => {
     const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
     for (const directive of ["default-src 'self'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'"]) expect(csp).toContain(directive);
     expect(csp).not.toContain('unsafe-inline');
+    // what the API serves as a page on this origin keeps to the policy: no style attributes, and each
+    // <style> element allowed by its hash
+    const styleSrc = /style-src [^;]*/.exec(csp)?.[0] ?? '';
+    for (const status of ['paid', 'initiated', 'failed', 'unknown']) {
+      const page = returnPage({ ref: 'MC1', status, amountVnd: 105_000, dossierCode: '000.00.14.H37-260302-0001' });
+      expect(page, status).not.toMatch(/\sstyle=/);
+      const styles = [...page.matchAll(/<style>([^<]*)<\/style>/g)].map((m) => m[1]!);
+      expect(styles.length, status).toBeGreaterThan(0);
+      for (const css of styles) expect(styleSrc).toContain(`'sha256-${createHash('sha256').update(css).digest('base64')}'`);
+    }
   });
 
   test('puts every declared API route on the same origin, uncached, with the bearer token forwarded', () => {
