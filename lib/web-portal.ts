@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
@@ -23,7 +22,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnersh
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { RouteDeclaration } from '../functions/declaration.js';
-import { RETURN_PAGE_STYLE } from '../functions/http/payment-page.js';
+import { portalCsp } from './portal-csp.js';
 import type { Province } from '../provinces/schema.js';
 import { acknowledge, nagResourceId } from './nag.js';
 import { fromRoot } from './paths.js';
@@ -82,22 +81,10 @@ export class WebPortal extends Construct {
     });
 
     const authOrigin = props.userPool ? `https://*.auth.${stack.region}.amazoncognito.com` : province.identity ? new URL(province.identity.issuer).origin : '';
-    const csp = [
-      "default-src 'self'",
-      "script-src 'self'",
-      // the payment return page, served by the API on this origin, has one <style> element: allowed by its hash
-      `style-src 'self' 'sha256-${createHash('sha256').update(RETURN_PAGE_STYLE).digest('base64')}'`,
-      "img-src 'self' data:",
-      "font-src 'self'",
-      // Presigned uploads and downloads go to the documents bucket and the token endpoint is the sign-in's.
-      // The bucket is named by region only: its exact name would make the bucket's CORS rule (which names
-      // this distribution) and this policy depend on each other, a cycle CloudFormation refuses.
-      `connect-src 'self' https://*.s3.${stack.region}.${stack.urlSuffix}${authOrigin ? ` ${authOrigin}` : ''}`,
-      "frame-ancestors 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join('; ');
+    // Presigned uploads and downloads go to the documents bucket and the token endpoint is the sign-in's.
+    // The bucket is named by region only: its exact name would make the bucket's CORS rule (which names
+    // this distribution) and this policy depend on each other, a cycle CloudFormation refuses.
+    const csp = portalCsp([`https://*.s3.${stack.region}.${stack.urlSuffix}`, ...(authOrigin ? [authOrigin] : [])]);
     this.headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `motcua ${province.id}: security headers of the portal`,
       securityHeadersBehavior: {

@@ -11,6 +11,7 @@ import type { RouteDeclaration } from '../functions/declaration.js';
 import type { Province } from '../provinces/schema.js';
 import type { LocalClock } from './clock.js';
 import { localSubject, type Authorizer, type LocalIdentity } from './identity.js';
+import { securityHeaders } from './web.js';
 import { lambdaContext, loadHandler, MissingEntryError } from './lambda.js';
 import type { Logger } from './support.js';
 
@@ -41,6 +42,11 @@ export interface ApiOptions {
   readonly web?: WebRoutes;
   /** more local-only pages under /local/ (the simulated payment platform); undefined = not theirs */
   readonly localExtras?: (method: string, url: string, body: Buffer, contentType: string | undefined) => Promise<Answer | undefined>;
+  /**
+   * The portal's Content-Security-Policy (lib/portal-csp.ts), sent with every answer but those of the
+   * local-only pages under /local/, as CloudFront's headers policy sends it on the portal and the API.
+   */
+  readonly contentSecurityPolicy?: string;
 }
 
 export interface WebRoutes {
@@ -452,7 +458,8 @@ export function createApiListener(options: ApiOptions): RequestListener {
           res.destroy();
           return;
         }
-        const headers = { ...corsHeaders(req, options.province), ...answer.headers, 'apigw-requestid': randomUUID(), 'content-length': String(answer.body.length) };
+        const cloudOnly = options.contentSecurityPolicy && !(req.url ?? '/').startsWith('/local/') ? { ...securityHeaders, 'content-security-policy': options.contentSecurityPolicy } : {};
+        const headers = { ...cloudOnly, ...corsHeaders(req, options.province), ...answer.headers, 'apigw-requestid': randomUUID(), 'content-length': String(answer.body.length) };
         res.writeHead(answer.status, headers);
         res.end(answer.body);
         options.logger.info(`${req.method} ${(req.url ?? '/').split('?')[0]} ${answer.status} ${Math.round(performance.now() - started)}ms`);

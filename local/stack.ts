@@ -15,6 +15,7 @@ import { checkJava, startLocalDynamoDb, type LocalDynamoDb } from './dynamodb.js
 import { createApiListener } from './http.js';
 import { createLocalIdentity } from './identity.js';
 import { createWebRoutes } from './web.js';
+import { portalCsp } from '../lib/portal-csp.js';
 import { loadHandler } from './lambda.js';
 import { ensureBucket, ensureQueues, ensureTable, resourceNames } from './resources.js';
 import { startLocalS3, type LocalS3 } from './s3.js';
@@ -314,7 +315,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     clockRef = clock;
     const identity = await createLocalIdentity({ dataDir, apiUrl });
     const web = createWebRoutes({ apiUrl, province, identity });
-    const api = createApiListener({ routes: declaredRoutes, province, identity, clock, logger, region: localRegion, web, localExtras: (method, url, body, type) => paygov.handle(method, url, body, type) });
+    const api = createApiListener({
+      routes: declaredRoutes,
+      province,
+      identity,
+      clock,
+      logger,
+      region: localRegion,
+      web,
+      localExtras: (method, url, body, type) => paygov.handle(method, url, body, type),
+      // presigned URLs point at the S3 stand-in; the sign-in is on this origin
+      contentSecurityPolicy: portalCsp([new URL(s3.endpoint).origin]),
+    });
 
     let pollers: StreamPoller[] = [];
     if (options.consumers ?? true) {

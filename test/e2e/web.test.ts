@@ -25,6 +25,8 @@ const agencyId = 'so-ke-hoach-va-dau-tu';
 let code = '';
 let pin = '';
 let resolvedBefore = 0;
+/** what the browser refused under the portal's Content-Security-Policy, from every page of both contexts */
+const cspViolations: string[] = [];
 
 async function expectAccessible(page: Page, what: string): Promise<void> {
   const violations = await axeViolations(page);
@@ -53,6 +55,11 @@ beforeAll(async () => {
   // a missing element fails its step with Playwright's own message, well before the test's timeout
   citizen.setDefaultTimeout(15_000);
   official.setDefaultTimeout(15_000);
+  for (const context of [citizen, official]) {
+    context.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(`${message.location().url}: ${message.text()}`);
+    });
+  }
   citizenPage = await citizen.newPage();
   officialPage = await official.newPage();
   resolvedBefore = (await api('/stats')).json.figures.resolved.total;
@@ -350,5 +357,12 @@ describe('the web portal in Chromium', { timeout: 60_000 }, () => {
     await expectAccessible(page, 'dashboard');
     await screenshot(page, 'dashboard');
     await page.close();
+  });
+
+  test('every page kept to the Content-Security-Policy the cloud sends, which the local API sends too', async () => {
+    const page = await fetch(`${apiUrl()}/`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(cspViolations).toEqual([]);
   });
 });
