@@ -140,7 +140,7 @@ const authorizeQuery = z.object({
 
 const signinForm = authorizeQuery.extend({
   role: z.enum(['citizen', 'official', 'admin']),
-  subject: localSubject,
+  subject: z.string().max(200),
   agencyId: z.string().max(40).optional(),
 });
 
@@ -204,7 +204,10 @@ ${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
       if (path === '/local/signin' && method === 'POST') {
         const form = signinForm.safeParse(Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
         if (!form.success || !allowedRedirect(form.data.redirect_uri)) return html(400, '<!doctype html><html lang="vi"><title>Yêu cầu đăng nhập không hợp lệ</title><h1>Yêu cầu đăng nhập không hợp lệ</h1></html>');
-        const { role, subject, agencyId, ...query } = form.data;
+        const { role, subject: typed, agencyId, ...query } = form.data;
+        const name = localSubject.safeParse(typed);
+        if (!name.success) return page(query, 'Tên đăng nhập chỉ gồm chữ không dấu, số và ký hiệu, không có khoảng trắng (ví dụ cong-dan-1). Letters without accents, digits and signs, no spaces.');
+        const subject = name.data;
         if (role === 'official' && !agencyId) return page(query, 'Cán bộ phải chọn cơ quan. An official must pick an agency.');
         if (agencyId && !options.province.agencies.some((a) => a.id === agencyId)) return page(query, 'Cơ quan không tồn tại.');
         const { token } = await options.identity.issue({ role, subject, ...(role !== 'citizen' && agencyId ? { agencyId } : {}) });

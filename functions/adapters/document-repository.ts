@@ -1,4 +1,4 @@
-import { isConditionFailed, isTransactionCanceled, transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
+import { cancellationReasons, isConditionFailed, transactRetryingConflicts, type DynamoTable } from './dynamo-table.js';
 import type { DocumentRecord } from '../domain/documents.js';
 import type { DocumentSlots, VerificationOutcome } from '../app/ports.js';
 
@@ -57,8 +57,9 @@ export class DocumentRepository implements DocumentSlots {
         },
       ],
     }).catch((err: unknown) => {
-      // still contended after its retries: as if another slot came first, the caller reads again
-      if (isTransactionCanceled(err)) return [] as const;
+      // still contended after its retries: as if another slot came first, the caller reads again; any
+      // other cancellation (throttling, a validation error) is not a race and is not hidden as one
+      if (cancellationReasons(err)?.some((r) => r.Code === 'TransactionConflict')) return [] as const;
       throw err;
     });
     if (!reasons) return 'stored';

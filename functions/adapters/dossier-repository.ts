@@ -193,6 +193,18 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
           ExpressionAttributeValues: { ':true': true, ':v': input.draft.version },
         },
       },
+      // A slot request that read the draft before this commits would still find the draft's count as it
+      // read it and store its slot beside the draft's files, while one reading after is counted on the
+      // dossier's partition: both could pass maxFiles. Moving the draft's count on sends the first to read
+      // again, and find the dossier (see SLOT_COUNT_SK).
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: keys.dossier(draftId).pk, sk: SLOT_COUNT_SK },
+          UpdateExpression: 'SET issued = if_not_exists(issued, :zero) + :one',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
+        },
+      },
     ];
     try {
       await writeAllocated(this.db, this.tableName, code, items, undefined, input.deadline, (index) => (index === 2 || index === 0 ? inProgress() : undefined));

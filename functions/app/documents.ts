@@ -14,6 +14,7 @@ import {
   downloadName,
   isShown,
   missingComponents,
+  occupiesSlot,
   objectKey,
   parseObjectKey,
   RESULT_COMPONENT,
@@ -90,6 +91,12 @@ async function issueSlot(
     if (slot.requestHash !== idempotent?.requestHash) {
       throw new AppError('unprocessable', 'idempotency_key_reused', 'Idempotency-Key was already used for a different upload slot', 'Mã Idempotency-Key đã được dùng cho một yêu cầu khác.', [
         { field: 'Idempotency-Key', message: 'already used with a different body' },
+      ]);
+    }
+    // a slot whose URL lapsed no longer holds its place (another may have taken it): its key cannot revive it
+    if (slot.status === 'pending' && !occupiesSlot(slot, deps.wallClock)) {
+      throw new AppError('conflict', 'slot_expired', 'the upload slot of this Idempotency-Key has expired; ask for a new one with another key', 'Lượt tải lên này đã hết hạn, vui lòng tạo lượt mới.', [
+        { field: 'Idempotency-Key', message: 'its slot has expired' },
       ]);
     }
     if (slot.status === 'pending') await deps.documents.extendSlot(slot.dossierCode, slot.id, Math.ceil(urlExpires / 1000) + SLOT_GRACE_SECONDS);

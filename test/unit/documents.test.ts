@@ -285,6 +285,39 @@ describe('document handlers', () => {
     expect(ddb.calls('query')).toHaveLength(2);
   });
 
+  it('does not bring a lapsed slot back through its Idempotency-Key: its place may be taken', async () => {
+    // Prepare: the keyed slot is issued, then its URL lapses
+    ddb.on('query').resolves({ Items: [dossierItem()] });
+    ddb.on('transactWrite').resolves({});
+    const keyed = (claims = citizenClaims('citizen-a')) =>
+      uploadDocument(
+        httpEvent({ method: 'POST', path: `/dossiers/${code}/documents`, routeKey: 'POST /dossiers/{code}/documents', pathParameters: { code }, headers: { 'idempotency-key': 'slot-key-lapsed-1' }, body: JSON.stringify({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 }), claims }),
+        lambdaContext,
+      ) as Promise<Result>;
+    const first = bodyOf(await keyed());
+    const slot = ddb.calls('transactWrite')[0]!.TransactItems![0]!.Put!.Item! as unknown as DocumentRecord;
+    ddb.reset();
+    ddb.on('query').resolves({ Items: [dossierItem(), docItem({ ...slot, expiresAt: Math.floor(now.getTime() / 1000) - 60 })] });
+
+    // Act
+    const again = await keyed();
+
+    // Assess
+    expect(slot.id).toBe(first.document.id);
+    expect(again.statusCode).toBe(409);
+    expect(bodyOf(again).error.code).toBe('slot_expired');
+    expect(ddb.calls('update')).toHaveLength(0);
+    expect(ddb.calls('transactWrite')).toHaveLength(0);
+  });
+
+  it('does not take throttling for a lost race', async () => {
+    ddb.on('query').resolves({ Items: [dossierItem()] });
+    ddb.on('transactWrite').rejects(transactionCanceled('ThrottlingError', 'None'));
+    const res = await upload({ component: 'to-khai', fileName: 'x.pdf', contentType: 'application/pdf', size: 100 });
+    expect(res.statusCode).not.toBe(409);
+    expect(ddb.calls('transactWrite')).toHaveLength(1);
+  });
+
   it('answers 409 after losing the race every time, and stores nothing', async () => {
     ddb.on('query').resolves({ Items: [dossierItem()] });
     ddb.on('transactWrite').rejects(transactionCanceled('None', 'ConditionalCheckFailed'));
@@ -357,6 +390,9 @@ describe('document handlers', () => {
     expect(items[2]!.Put!.Item).toMatchObject({ pk: `DOSSIER#${code}`, sk: 'DOSSIER', submittedCode: allocated });
     // only if it is still the draft that was read (version 0, not submitted meanwhile)
     expect(items[2]!.Put).toMatchObject({ ConditionExpression: 'draft = :true AND #v = :v', ExpressionAttributeValues: { ':true': true, ':v': 0 } });
+    // and the draft's count of slots moves on, so a slot request that read the draft before reads again
+    expect(items[3]!.Update).toMatchObject({ Key: { pk: `DOSSIER#${code}`, sk: 'DOC!COUNT' }, UpdateExpression: 'SET issued = if_not_exists(issued, :zero) + :one' });
+    expect(items).toHaveLength(4);
   });
 
   it('answers a submit that lost the race to another submit of the same draft with the dossier the winner stored', async () => {

@@ -72,6 +72,19 @@ describe('the local sign-in page (authorization code with PKCE)', () => {
     expect(expired?.status).toBe(400);
   });
 
+  test('shows the form again with what to change for a user name the API would not take', async () => {
+    const before = issued.length;
+    for (const subject of ['cong dan', 'Nguyễn']) {
+      const { answer } = await signIn(() => 0, { subject });
+      // the form again (400, as for a missing agency), not a dead end
+      expect(answer?.status, subject).toBe(400);
+      const html = answer!.body.toString();
+      expect(html).toContain('<label for="subject"');
+      expect(html).toContain('không có khoảng trắng');
+    }
+    expect(issued.length).toBe(before);
+  });
+
   test('asks an official for an agency of the province, and binds the token to it', async () => {
     expect((await signIn(() => 0, { role: 'official', subject: 'can-bo' })).answer?.status).toBe(400);
     expect((await signIn(() => 0, { role: 'official', subject: 'can-bo', agencyId: 'no-such-agency' })).answer?.status).toBe(400);
