@@ -3,11 +3,9 @@ import type { DocumentRecord } from '../domain/documents.js';
 import type { DocumentSlots, VerificationOutcome } from '../app/ports.js';
 
 export type { VerificationOutcome } from '../app/ports.js';
-import { keys, SLOT_COUNT_SK } from './dossier-items.js';
+import { keys } from './dossier-items.js';
 
 export const documentKey = (code: string, id: string) => ({ pk: keys.dossier(code).pk, sk: `DOC#${id}` });
-
-export const slotCountKey = (code: string) => ({ pk: keys.dossier(code).pk, sk: SLOT_COUNT_SK });
 
 const itemOnly = new Set(['pk', 'sk', 'entity']);
 const toRecord = (item: Record<string, unknown>): DocumentRecord => Object.fromEntries(Object.entries(item).filter(([k]) => !itemOnly.has(k))) as unknown as DocumentRecord;
@@ -48,7 +46,7 @@ export class DocumentRepository implements DocumentSlots {
         {
           Update: {
             TableName: this.tableName,
-            Key: slotCountKey(record.dossierCode),
+            Key: keys.slotCount(record.dossierCode),
             // it lives as long as the newest slot: a count gone by TTL starts again from none, read so too
             UpdateExpression: expires ? 'SET issued = :next, expiresAt = :e' : 'SET issued = :next',
             ConditionExpression: issuedBefore === 0 ? 'attribute_not_exists(issued)' : 'issued = :before',

@@ -4,6 +4,15 @@ import type { StatusCode } from '../domain/status.js';
 import { sequenceKey } from './day-sequence.js';
 import { DOSSIER_ITEM_SCHEMA_VERSION } from './event-item.js';
 
+/**
+ * The count of slots issued in a dossier's partition, which each new slot moves on in its own transaction
+ * only from the value read with the dossier: two requests that counted the same slots cannot both add
+ * one, so `maxFiles` and the pending limit hold under concurrent requests. Its sort key sorts before
+ * `DOC#`, so a read of the partition meets it before the slots: a count that includes a slot is never
+ * read with a list that lacks it.
+ */
+export const SLOT_COUNT_SK = 'DOC!COUNT';
+
 /** Item keys of the single table (see `table` in the declaration). */
 export const keys = {
   dossier: (code: string) => ({ pk: `DOSSIER#${code}`, sk: 'DOSSIER' }),
@@ -15,6 +24,8 @@ export const keys = {
   trackingFailures: (code: string) => ({ pk: `TRACKING#${code}`, sk: 'FAILURES' }),
   /** the ids of a citizen's open drafts (a string set), bounded by MAX_OPEN_DRAFTS */
   openDrafts: (subject: string) => ({ pk: `DRAFTS#${subject}`, sk: 'DRAFTS' }),
+  /** the count of upload slots issued in a dossier's (or a draft's) partition */
+  slotCount: (code: string) => ({ pk: `DOSSIER#${code}`, sk: SLOT_COUNT_SK }),
 } as const;
 
 /** Index partitions, written by `indexKeys` and read by every query on the indexes. */
@@ -76,12 +87,3 @@ function strip(item: Record<string, unknown>): Record<string, unknown> {
 export const toDossier = (item: Record<string, unknown>): WorkflowDossier => strip(item) as unknown as WorkflowDossier;
 
 export const toEvent = (item: Record<string, unknown>): DossierEvent => strip(item) as unknown as DossierEvent;
-
-/**
- * The count of slots issued in a dossier's partition, which each new slot moves on in its own transaction
- * only from the value read with the dossier: two requests that counted the same slots cannot both add
- * one, so `maxFiles` and the pending limit hold under concurrent requests. Its sort key sorts before
- * `DOC#`, so a read of the partition meets it before the slots: a count that includes a slot is never
- * read with a list that lacks it.
- */
-export const SLOT_COUNT_SK = 'DOC!COUNT';

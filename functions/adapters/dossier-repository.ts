@@ -200,7 +200,7 @@ export class DossierRepository implements DossierStore, DossierLists, TrackingAt
       {
         Update: {
           TableName: this.tableName,
-          Key: { pk: keys.dossier(draftId).pk, sk: SLOT_COUNT_SK },
+          Key: keys.slotCount(draftId),
           UpdateExpression: 'SET issued = if_not_exists(issued, :zero) + :one',
           ExpressionAttributeValues: { ':zero': 0, ':one': 1 },
         },

@@ -13,7 +13,7 @@ const labels: Record<string, { vi: string; en: string }> = {
 
 /**
  * The page's only styles, in a <style> element the portal's Content-Security-Policy allows by its hash
- * (lib/web-portal.ts reads this constant): `style-src 'self'` refuses inline style attributes.
+ * (lib/portal-csp.ts reads this constant): `style-src 'self'` refuses inline style attributes.
  */
 export const RETURN_PAGE_STYLE = 'body{font-family:sans-serif;max-width:36rem;margin:2rem auto}';
 
